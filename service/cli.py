@@ -1,0 +1,85 @@
+"""The ``leadscore`` command: thin; each command lives in ``service/commands/``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from service import __version__
+from service.errors import LeadScoreError
+from service.logging import configure_logging
+
+app = typer.Typer(
+    name="leadscore",
+    help="Lead scoring built from your own win/loss history: audit, build, score, sync with your CRM.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_err = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"leadscore {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    log_level: str = typer.Option("WARNING", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
+) -> None:
+    """Lead scoring built from your own win/loss history."""
+    configure_logging(log_level)
+
+
+def _register_commands() -> None:
+    """Every module in ``service/commands/`` with a ``register(app)`` adds its commands,
+    in the order of its ``ORDER`` number (so a new command never edits this file)."""
+    import importlib
+    import pkgutil
+
+    import service.commands as package
+
+    modules = [
+        importlib.import_module(f"service.commands.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 100)):
+        if hasattr(module, "register"):
+            module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Entry point: exit 0 on success, 2 on bad input or usage, 1 on an internal failure."""
+    try:
+        app(standalone_mode=False)
+    except LeadScoreError as exc:
+        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _err.print("aborted")
+        sys.exit(1)
+    except Exception as exc:  # click usage errors and real bugs
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        _err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in leadscore; run again with --log-level DEBUG and report it.",
+            highlight=False,
+        )
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,145 @@
+"""Read CSV (delimiter and encoding detected) and Parquet files into pandas.
+
+Placeholder values that mean "missing" (``Select``, ``N/A``, ``-``, empty, ``unknown`` ...) are
+turned into real missing values and counted per column so the audit can report them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from service.errors import DataFileError
+
+#: Compared case-insensitively after stripping whitespace.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {"", "select", "n/a", "na", "-", "--", "unknown", "none", "null", "nan", "#n/a", "?"}
+)
+_DELIMITERS = [",", ";", "\t", "|"]
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass
+class Table:
+    """A file read into a DataFrame, with what was found on the way."""
+
+    path: Path
+    frame: pd.DataFrame
+    delimiter: str | None = None
+    encoding: str | None = None
+    #: column -> {placeholder text as found -> count}
+    placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: columns dropped because they had no header and no values (trailing delimiter)
+    dropped_empty: list[str] = field(default_factory=list)
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise DataFileError(f"{path}: cannot decode the file as UTF-8 or Latin-1; save it as UTF-8.")
+
+
+def _sniff_delimiter(text: str, path: Path) -> str:
+    sample = "\n".join(text[:_SNIFF_BYTES].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        pass
+    header = sample.splitlines()[0] if sample else ""
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise DataFileError(
+            f"{path}: cannot detect the delimiter; the header line has no ',', ';', tab or '|'. "
+            "Save the file as a comma-separated CSV with a header row."
+        )
+    return best
+
+
+def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Replace placeholder strings with missing values in place; return what was replaced."""
+    found: dict[str, dict[str, int]] = {}
+    for col in frame.columns:
+        series = frame[col]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        text = series.astype("string")
+        stripped = text.str.strip()
+        mask = stripped.str.lower().isin(PLACEHOLDERS) & series.notna()
+        if mask.any():
+            counts = stripped[mask].value_counts()
+            found[str(col)] = {str(k) if k != "" else "(empty)": int(v) for k, v in counts.items()}
+            frame[col] = series.mask(mask)
+        # strip surrounding whitespace of remaining text values
+        frame[col] = frame[col].where(frame[col].isna(), stripped)
+    return found
+
+
+def _coerce_numeric(frame: pd.DataFrame) -> None:
+    """Turn text columns whose every non-missing value is a number into numbers."""
+    for col in frame.columns:
+        series = frame[col]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        converted = pd.to_numeric(series, errors="coerce")
+        if converted.notna().sum() == series.notna().sum() and series.notna().any():
+            frame[col] = converted
+
+
+def read_table(path: str | Path) -> Table:
+    """Read a deals or leads file; raise ``DataFileError`` with the path on any problem."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"{path}: no such file. Check the path.")
+    if path.is_dir():
+        raise DataFileError(f"{path}: is a folder, not a file. Pass the CSV or Parquet file.")
+    if path.stat().st_size == 0:
+        raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
+    if path.suffix.lower() in {".parquet", ".pq"}:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types
+            raise DataFileError(f"{path}: not a readable Parquet file ({exc}).") from exc
+        table = Table(path=path, frame=frame)
+    else:
+        text, encoding = _decode(path.read_bytes(), path)
+        if not text.strip():
+            raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
+        delimiter = _sniff_delimiter(text, path)
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+            )
+        except pd.errors.ParserError as exc:
+            raise DataFileError(f"{path}: cannot parse as CSV with delimiter {delimiter!r}: {exc}") from exc
+        table = Table(path=path, frame=frame, delimiter=delimiter, encoding=encoding)
+    frame = table.frame
+    if frame.shape[1] == 0 or frame.empty:
+        raise DataFileError(f"{path}: the file has a header but no rows.")
+    dropped = [
+        str(c)
+        for c in frame.columns
+        if str(c).startswith("Unnamed:") and frame[c].astype("string").str.strip().fillna("").eq("").all()
+    ]
+    if dropped:
+        frame = frame.drop(columns=dropped)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise DataFileError(f"{path}: duplicate column names {dupes}; rename them so each is unique.")
+    table.placeholders = normalise_placeholders(frame)
+    _coerce_numeric(frame)
+    table.frame = frame
+    table.dropped_empty = dropped
+    return table
