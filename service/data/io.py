@@ -17,7 +17,7 @@ from service.errors import DataFileError
 
 #: Compared case-insensitively after stripping whitespace.
 PLACEHOLDERS: frozenset[str] = frozenset(
-    {"", "select", "n/a", "na", "-", "--", "unknown", "none", "null", "nan", "#n/a", "?"}
+    {"", "select", "n/a", "na", "-", "--", "unknown", "null", "nan", "#n/a", "?"}
 )
 _DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 64 * 1024
