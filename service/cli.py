@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import structlog
 import typer
 from rich.console import Console
 
@@ -61,25 +62,18 @@ _register_commands()
 def main() -> None:
     """Entry point: exit 0 on success, 2 on bad input or usage, 1 on an internal failure."""
     try:
-        app(standalone_mode=False)
+        app()  # standalone: usage errors print their message and exit 2
     except LeadScoreError as exc:
         _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _err.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors and real bugs
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug: say so plainly, without a traceback
         _err.print(
             f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
             "This is a bug in leadscore; run again with --log-level DEBUG and report it.",
             highlight=False,
+            markup=True,
         )
+        structlog.get_logger().debug("internal_error", exc_info=True)
         sys.exit(1)
-    sys.exit(0)

@@ -1,0 +1,53 @@
+"""Settings come from LEADSCORE_* variables; logs never carry secrets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import structlog
+
+from service.logging import configure_logging
+from service.settings import Settings
+
+
+def test_nested_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nested keys are read with a double underscore and secrets are SecretStr."""
+    monkeypatch.setenv("LEADSCORE_CONNECTOR", "hubspot")
+    monkeypatch.setenv("LEADSCORE_HUBSPOT__ACCESS_TOKEN", "pat-na1-secret")
+    monkeypatch.setenv("LEADSCORE_HUBSPOT__REQUESTS_PER_10S", "190")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.connector == "hubspot"
+    assert s.hubspot.requests_per_10s == 190
+    assert s.hubspot.access_token is not None
+    assert s.hubspot.access_token.get_secret_value() == "pat-na1-secret"
+    assert "pat-na1-secret" not in repr(s)
+    assert "pat-na1-secret" not in str(s.model_dump())
+
+
+def test_invalid_setting_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A value out of range is refused rather than silently used."""
+    monkeypatch.setenv("LEADSCORE_SALESFORCE__MAX_API_SHARE", "1.5")
+    with pytest.raises(ValueError, match="max_api_share"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_json_logs_drop_secret_valued_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    """A key that looks like a secret is masked in the rendered JSON line."""
+    configure_logging("INFO", json=True)
+    structlog.get_logger().info("connector_ready", connector="hubspot", access_token="abc123")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    event = json.loads(line)
+    assert event["event"] == "connector_ready"
+    assert event["access_token"] == "***"
+    assert "abc123" not in line
+
+
+def test_log_level_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    """Events below the configured level are not written."""
+    configure_logging("WARNING", json=True)
+    structlog.get_logger().info("quiet_event")
+    structlog.get_logger().warning("loud_event")
+    err = capsys.readouterr().err
+    assert "quiet_event" not in err
+    assert "loud_event" in err
