@@ -1,0 +1,5 @@
+"""What the service remembers between runs: pushed scores, failures to retry, cursors, score history."""
+
+from service.state.store import StateStore
+
+__all__ = ["StateStore"]

@@ -1,0 +1,291 @@
+"""The state store: what was pushed, what failed, where each sync stopped, and the score history.
+
+One SQLAlchemy engine; SQLite (``sqlite:///leadscore-state.db``, the default) or PostgreSQL
+(``postgresql+psycopg://user@host/db``). Tables are created on first use. ``schema`` puts them in a
+PostgreSQL schema of their own (tests use one per run).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import structlog
+from sqlalchemy import Engine, create_engine, delete, func, insert, select, update
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from connectors.base import RecordError, ScoreUpdate
+from service.errors import ConfigError
+from service.state.tables import cursors, metadata, push_failures, pushed_scores, score_history
+
+log = structlog.get_logger(__name__)
+
+#: Score fields that change on every run and so never count as a change on their own.
+VOLATILE_FIELDS: tuple[str, ...] = ("Last_Calculated",)
+_CHUNK = 500
+
+
+def _plain(value: Any) -> Any:
+    """One value in a canonical, JSON-able form (numbers compare by value, not by type)."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() else round(value, 6)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FIELDS) -> str:
+    """The values as sorted JSON, without the volatile fields: equal text means unchanged."""
+    skip = set(ignore)
+    return json.dumps(
+        {k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True
+    )
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StateStore:
+    """Everything the service remembers between runs, in one SQL database."""
+
+    def __init__(
+        self,
+        url: str = "sqlite:///leadscore-state.db",
+        *,
+        schema: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        engine: Engine | None = None,
+    ) -> None:
+        self.url = url
+        self._clock = clock
+        try:
+            base = engine or create_engine(url, future=True)
+        except (ArgumentError, ImportError, ValueError) as exc:
+            raise ConfigError(
+                f"state_url: cannot use {_safe_url(url)!r} ({type(exc).__name__}); use "
+                "sqlite:///path.db or postgresql+psycopg://user@host/db (LEADSCORE_STATE_URL)."
+            ) from None
+        self.engine = (
+            base.execution_options(schema_translate_map={None: schema}) if schema else base
+        )
+        try:
+            metadata.create_all(self.engine)
+        except OperationalError as exc:
+            raise ConfigError(
+                f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                f"{str(exc.orig).strip().splitlines()[0]}. Check LEADSCORE_STATE_URL."
+            ) from None
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- pushed scores -------------------------------------------------------------------------
+    def changed_updates(
+        self, connector: str, updates: Sequence[ScoreUpdate]
+    ) -> list[ScoreUpdate]:
+        """The updates whose values differ from the last successful push of that record."""
+        ids = [u.record_id for u in updates]
+        stored: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                rows = conn.execute(
+                    select(pushed_scores.c.record_id, pushed_scores.c.values_hash).where(
+                        pushed_scores.c.connector == connector,
+                        pushed_scores.c.record_id.in_(chunk),
+                    )
+                )
+                stored.update({r.record_id: r.values_hash for r in rows})
+        changed = [
+            u for u in updates if stored.get(u.record_id) != _hash(canonical_values(u.values))
+        ]
+        log.info(
+            "state_changed_updates", connector=connector, offered=len(updates), changed=len(changed)
+        )
+        return changed
+
+    def record_pushed(
+        self, connector: str, updates: Sequence[ScoreUpdate], written_ids: Iterable[str]
+    ) -> int:
+        """Remember the values of the updates the CRM confirmed; clear their pending failures."""
+        written = set(written_ids)
+        done = [u for u in updates if u.record_id in written]
+        now = self._clock()
+        with self.engine.begin() as conn:
+            for chunk in _chunks(done):
+                chunk_ids = [u.record_id for u in chunk]
+                for table in (pushed_scores, push_failures):
+                    conn.execute(
+                        delete(table).where(
+                            table.c.connector == connector, table.c.record_id.in_(chunk_ids)
+                        )
+                    )
+                rows = []
+                for u in chunk:
+                    text = canonical_values(u.values)
+                    rows.append(
+                        {
+                            "connector": connector,
+                            "record_id": u.record_id,
+                            "object_type": u.object_type,
+                            "values_hash": _hash(text),
+                            "values_json": text,
+                            "pushed_at": now,
+                        }
+                    )
+                conn.execute(insert(pushed_scores), rows)
+        return len(done)
+
+    def last_pushed(self, connector: str, record_id: str) -> dict[str, Any] | None:
+        """The values last pushed for a record (without the volatile fields), or None."""
+        with self.engine.connect() as conn:
+            text = conn.execute(
+                select(pushed_scores.c.values_json).where(
+                    pushed_scores.c.connector == connector, pushed_scores.c.record_id == record_id
+                )
+            ).scalar_one_or_none()
+        return None if text is None else json.loads(text)
+
+    # -- failures ------------------------------------------------------------------------------
+    def record_failures(self, connector: str, failed: Sequence[RecordError]) -> None:
+        """Keep the records the CRM refused (with the reason) until a later push writes them."""
+        now = self._clock()
+        with self.engine.begin() as conn:
+            for err in failed:
+                attempts = conn.execute(
+                    select(push_failures.c.attempts).where(
+                        push_failures.c.connector == connector,
+                        push_failures.c.record_id == err.record_id,
+                    )
+                ).scalar_one_or_none()
+                values = {"reason": err.reason, "retryable": err.retryable, "failed_at": now}
+                if attempts is None:
+                    conn.execute(
+                        insert(push_failures).values(
+                            connector=connector, record_id=err.record_id, attempts=1, **values
+                        )
+                    )
+                else:
+                    conn.execute(
+                        update(push_failures)
+                        .where(
+                            push_failures.c.connector == connector,
+                            push_failures.c.record_id == err.record_id,
+                        )
+                        .values(attempts=attempts + 1, **values)
+                    )
+        if failed:
+            log.info("state_failures_recorded", connector=connector, count=len(failed))
+
+    def pending_failures(self, connector: str) -> list[RecordError]:
+        """The records still waiting to be written after a refusal, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(push_failures)
+                .where(push_failures.c.connector == connector)
+                .order_by(push_failures.c.failed_at, push_failures.c.record_id)
+            ).all()
+        return [RecordError(r.record_id, r.reason, r.retryable) for r in rows]
+
+    def failure_attempts(self, connector: str, record_id: str) -> int:
+        """How many pushes in a row the CRM refused this record (0 when none is pending)."""
+        with self.engine.connect() as conn:
+            n = conn.execute(
+                select(push_failures.c.attempts).where(
+                    push_failures.c.connector == connector,
+                    push_failures.c.record_id == record_id,
+                )
+            ).scalar_one_or_none()
+        return int(n or 0)
+
+    # -- cursors -------------------------------------------------------------------------------
+    def get_cursor(self, connector: str, stream: str) -> datetime | None:
+        """Where the last sync of ``stream`` (deals, leads, activities) stopped, in UTC."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(cursors.c.value).where(
+                    cursors.c.connector == connector, cursors.c.stream == stream
+                )
+            ).scalar_one_or_none()
+
+    def set_cursor(self, connector: str, stream: str, value: datetime) -> None:
+        """Move the cursor of ``stream``; a naive datetime is taken as UTC."""
+        where = (cursors.c.connector == connector, cursors.c.stream == stream)
+        with self.engine.begin() as conn:
+            if conn.execute(select(func.count()).where(*where)).scalar_one():
+                conn.execute(update(cursors).where(*where).values(value=value))
+            else:
+                conn.execute(insert(cursors).values(connector=connector, stream=stream, value=value))
+
+    # -- score history -------------------------------------------------------------------------
+    def record_scores(self, model_version: str, rows: pd.DataFrame) -> int:
+        """Append scores (columns ``id``, ``total``, ``tier``, ``at``) to the history."""
+        missing = [c for c in ("id", "total", "tier", "at") if c not in rows.columns]
+        if missing:
+            raise ValueError(f"record_scores: rows lack the column(s) {', '.join(missing)}")
+        at = pd.to_datetime(rows["at"], utc=True)
+        records = [
+            {
+                "record_id": str(rid),
+                "model_version": model_version,
+                "total": _plain(total),
+                "tier": None if pd.isna(tier) else str(tier),
+                "at": ts.to_pydatetime(),
+            }
+            for rid, total, tier, ts in zip(rows["id"], rows["total"], rows["tier"], at, strict=True)
+        ]
+        with self.engine.begin() as conn:
+            for chunk in _chunks(records):
+                conn.execute(insert(score_history), list(chunk))
+        return len(records)
+
+    def score_history(self, record_id: str) -> pd.DataFrame:
+        """A record's scores over time: columns ``model_version``, ``total``, ``tier``, ``at``."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    score_history.c.model_version,
+                    score_history.c.total,
+                    score_history.c.tier,
+                    score_history.c.at,
+                )
+                .where(score_history.c.record_id == record_id)
+                .order_by(score_history.c.at, score_history.c.id)
+            ).all()
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=["model_version", "total", "tier", "at"]
+        )
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any password masked."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.split("@")[-1]
