@@ -1,4 +1,4 @@
-"""What the service remembers between runs: pushed scores, failures to retry, cursors, score history."""
+"""What the service remembers between runs: pushed scores, failures, cursors, score history."""
 
 from service.state.store import StateStore
 

@@ -55,9 +55,7 @@ def _plain(value: Any) -> Any:
 def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FIELDS) -> str:
     """The values as sorted JSON, without the volatile fields: equal text means unchanged."""
     skip = set(ignore)
-    return json.dumps(
-        {k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True
-    )
+    return json.dumps({k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True)
 
 
 def _hash(text: str) -> str:
@@ -105,9 +103,7 @@ class StateStore:
         self.engine.dispose()
 
     # -- pushed scores -------------------------------------------------------------------------
-    def changed_updates(
-        self, connector: str, updates: Sequence[ScoreUpdate]
-    ) -> list[ScoreUpdate]:
+    def changed_updates(self, connector: str, updates: Sequence[ScoreUpdate]) -> list[ScoreUpdate]:
         """The updates whose values differ from the last successful push of that record."""
         ids = [u.record_id for u in updates]
         stored: dict[str, str] = {}
@@ -239,7 +235,8 @@ class StateStore:
             if conn.execute(select(func.count()).where(*where)).scalar_one():
                 conn.execute(update(cursors).where(*where).values(value=value))
             else:
-                conn.execute(insert(cursors).values(connector=connector, stream=stream, value=value))
+                row = {"connector": connector, "stream": stream, "value": value}
+                conn.execute(insert(cursors).values(**row))
 
     # -- score history -------------------------------------------------------------------------
     def record_scores(self, model_version: str, rows: pd.DataFrame) -> int:
@@ -256,7 +253,9 @@ class StateStore:
                 "tier": None if pd.isna(tier) else str(tier),
                 "at": ts.to_pydatetime(),
             }
-            for rid, total, tier, ts in zip(rows["id"], rows["total"], rows["tier"], at, strict=True)
+            for rid, total, tier, ts in zip(
+                rows["id"], rows["total"], rows["tier"], at, strict=True
+            )
         ]
         with self.engine.begin() as conn:
             for chunk in _chunks(records):

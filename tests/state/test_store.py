@@ -96,7 +96,8 @@ def test_push_state_is_kept_per_connector(store: StateStore) -> None:
 
 def test_failures_are_kept_counted_and_cleared_by_a_later_push(store: StateStore) -> None:
     """A refused record is pending with its reason and attempt count until it is written."""
-    store.record_failures("hubspot", [RecordError("x", "INVALID_EMAIL"), RecordError("y", "LOCKED")])
+    first = [RecordError("x", "INVALID_EMAIL"), RecordError("y", "LOCKED")]
+    store.record_failures("hubspot", first)
     store.clock.now = T0 + timedelta(minutes=5)  # type: ignore[attr-defined]
     store.record_failures("hubspot", [RecordError("x", "STILL_INVALID", retryable=True)])
     pending = store.pending_failures("hubspot")
