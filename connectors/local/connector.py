@@ -1,0 +1,291 @@
+"""``LocalConnector``: the CRMConnector protocol over the embedded SQLite CRM.
+
+Reads page by page with a keyset on ``(modified_at, id)``, so a page costs one indexed query
+whatever the offset; writes in batches of ``page_size``, one transaction each, with a per-record
+result (unknown id, locked record, missing field, bad picklist value). A locked database is a
+transient error and goes through the shared retry policy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+
+from connectors.base import (
+    SCORE_FIELDS,
+    Activity,
+    DealRecord,
+    LeadRecord,
+    RecordError,
+    ScoreUpdate,
+    WriteResult,
+    score_field_name,
+)
+from connectors.local import tables as t
+from connectors.local.crm import STYLE, LocalCRM, plain
+from connectors.retry import retry_policy
+from service.errors import ConnectorError, FatalConnectorError, RetryableConnectorError
+from service.settings import RetrySettings, Settings
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+_LOGICAL_BY_NAME = {score_field_name(n, STYLE): n for n in SCORE_FIELDS}
+
+
+def check_value(logical: str, value: Any) -> str | None:
+    """Why the CRM would refuse ``value`` for a score field, or None when it is acceptable."""
+    kind = SCORE_FIELDS[logical]
+    if value is None:
+        return None
+    if kind == "number" and not isinstance(value, (int, float)):
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return f"{score_field_name(logical, STYLE)} must be a number; got {value!r}"
+    if kind.startswith("picklist:") and str(value) not in kind.split(":", 1)[1].split(","):
+        allowed = kind.split(":", 1)[1].replace(",", ", ")
+        return f"{score_field_name(logical, STYLE)} must be one of {allowed}; got {value!r}"
+    return None
+
+
+class LocalConnector:
+    """The embedded CRM as a connector; no credentials, one SQLite file."""
+
+    name: ClassVar[str] = "local"
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        page_size: int = 500,
+        retry: RetrySettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        mapping: Any = None,
+    ) -> None:
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1; got {page_size}.")
+        self.path = Path(path)
+        self.page_size = page_size
+        self.mapping = mapping
+        self._retry = retry
+        self._sleep = sleep
+        self._crm: LocalCRM | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, mapping: Any = None) -> LocalConnector:
+        return cls(settings.local.path, retry=settings.retry, mapping=mapping)
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @property
+    def crm(self) -> LocalCRM:
+        if self._crm is None:
+            if not self.path.exists():
+                raise FatalConnectorError(
+                    f"The local CRM {self.path} does not exist: fill it with `leadscore crm "
+                    "load-sample`, or point LEADSCORE_LOCAL__PATH at an existing file."
+                )
+            self._crm = LocalCRM(self.path)
+        return self._crm
+
+    def close(self) -> None:
+        if self._crm is not None:
+            self._crm.close()
+            self._crm = None
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """Run one database round trip under the shared retry policy."""
+
+        def attempt() -> T:
+            try:
+                return fn()
+            except OperationalError as exc:
+                text = str(exc.orig)
+                if "locked" in text or "busy" in text:
+                    raise RetryableConnectorError(f"The local CRM is busy: {text}") from None
+                raise ConnectorError(f"The local CRM {self.path} failed: {text}") from None
+
+        return retry_policy(self._retry, sleep=self._sleep)(attempt)
+
+    def _pages(self, table: Any, time_col: str, since: datetime | None) -> Iterator[Any]:
+        """Rows of ``table`` with ``time_col`` after ``since``, by keyset pages."""
+        col = table.c[time_col]
+        last: tuple[datetime, str] | None = None
+        while True:
+            query = select(table).order_by(col, table.c.id).limit(self.page_size)
+            if since is not None:
+                query = query.where(col > since)
+            if last is not None:
+                query = query.where(or_(col > last[0], and_(col == last[0], table.c.id > last[1])))
+
+            def fetch(q: Any = query) -> list[Any]:
+                with self.crm.engine.connect() as conn:
+                    return list(conn.execute(q))
+
+            rows = self._call(fetch)
+            yield from rows
+            if len(rows) < self.page_size:
+                return
+            last = (rows[-1]._mapping[time_col], rows[-1].id)
+
+    # -- the protocol --------------------------------------------------------------------------
+    def check(self) -> None:
+        """The file exists and answers a query."""
+        self._call(lambda: self.crm.score_field_names())
+        log.info("connector_checked", connector=self.name, path=str(self.path))
+
+    def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
+        for page_start in _batched(self._pages(t.leads, "modified_at", since), self.page_size):
+            scores = self._scores_of([r.id for r in page_start])
+            for row in page_start:
+                yield LeadRecord(
+                    id=row.id,
+                    object_type="Lead",
+                    modified_at=row.modified_at,
+                    attributes=dict(row.attributes or {}),
+                    owner=row.owner,
+                    account_id=row.account_id,
+                    current_scores=scores.get(row.id, {}),
+                )
+
+    def iter_closed_deals(self, *, since: datetime | None = None) -> Iterator[DealRecord]:
+        for row in self._pages(t.deals, "modified_at", since):
+            yield DealRecord(
+                id=row.id,
+                won=bool(row.won),
+                closed_at=row.closed_at,
+                modified_at=row.modified_at,
+                attributes=dict(row.attributes or {}),
+            )
+
+    def iter_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
+        for row in self._pages(t.activities, "occurred_at", since):
+            yield Activity(
+                id=row.id,
+                kind=row.kind,
+                occurred_at=row.occurred_at,
+                lead_id=row.lead_id,
+                account_id=row.account_id,
+                detail=row.detail,
+            )
+
+    def missing_fields(self) -> list[str]:
+        have = self._call(lambda: self.crm.score_field_names())
+        return [
+            score_field_name(n, STYLE)
+            for n in SCORE_FIELDS
+            if score_field_name(n, STYLE) not in have
+        ]
+
+    def ensure_fields(self) -> list[str]:
+        created = self._call(lambda: self.crm.add_score_fields(list(SCORE_FIELDS)))
+        if created:
+            log.info("score_fields_created", connector=self.name, fields=created)
+        return created
+
+    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult:
+        result = WriteResult()
+        for start in range(0, len(updates), self.page_size):
+            batch = updates[start : start + self.page_size]
+            result.merge(self._call(partial(self._write_batch, batch)))
+        log.info(
+            "scores_written",
+            connector=self.name,
+            written=len(result.written),
+            failed=len(result.failed),
+        )
+        return result
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _scores_of(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        def fetch() -> list[Any]:
+            with self.crm.engine.connect() as conn:
+                return list(
+                    conn.execute(select(t.lead_scores).where(t.lead_scores.c.lead_id.in_(ids)))
+                )
+
+        out: dict[str, dict[str, Any]] = {}
+        for row in self._call(fetch):
+            logical = _LOGICAL_BY_NAME.get(row.field)
+            if logical is not None:
+                out.setdefault(row.lead_id, {})[logical] = row.value
+        return out
+
+    def _write_batch(self, batch: Sequence[ScoreUpdate]) -> WriteResult:
+        result = WriteResult()
+        ids = [u.record_id for u in batch]
+        with self.crm.engine.begin() as conn:
+            known = set(conn.execute(select(t.leads.c.id).where(t.leads.c.id.in_(ids))).scalars())
+            locks = dict(
+                conn.execute(
+                    select(t.record_locks.c.record_id, t.record_locks.c.reason).where(
+                        t.record_locks.c.record_id.in_(ids)
+                    )
+                ).all()
+            )
+            fields = set(conn.execute(select(t.score_fields.c.name)).scalars())
+            rows: list[dict[str, Any]] = []
+            for u in batch:
+                reason = self._refusal(u, known, locks, fields)
+                if reason is not None:
+                    result.failed.append(RecordError(u.record_id, reason))
+                    continue
+                rows.extend(
+                    {"lead_id": u.record_id, "field": score_field_name(k, STYLE), "value": plain(v)}
+                    for k, v in u.values.items()
+                )
+                result.written.append(u.record_id)
+            if rows:
+                stmt = sqlite_insert(t.lead_scores).values(rows)
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["lead_id", "field"], set_={"value": stmt.excluded.value}
+                    )
+                )
+            if result.written:
+                conn.execute(
+                    update(t.leads)
+                    .where(t.leads.c.id.in_(result.written))
+                    .values(score_writes=t.leads.c.score_writes + 1)
+                )
+        return result
+
+    @staticmethod
+    def _refusal(
+        u: ScoreUpdate, known: set[str], locks: dict[str, str], fields: set[str]
+    ) -> str | None:
+        if u.record_id not in known:
+            return "no lead with this id in the local CRM"
+        if u.record_id in locks:
+            return f"record locked: {locks[u.record_id]}"
+        for logical, value in u.values.items():
+            if logical not in SCORE_FIELDS:
+                return (
+                    f"unknown score field {logical!r}; score fields are {', '.join(SCORE_FIELDS)}"
+                )
+            name = score_field_name(logical, STYLE)
+            if name not in fields:
+                return f"field {name} does not exist; create it with `leadscore crm setup`"
+            problem = check_value(logical, value)
+            if problem:
+                return problem
+        return None
+
+
+def _batched(rows: Iterator[T], n: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
