@@ -1,0 +1,193 @@
+"""``lead-scoring-model.md``: every section of the specification's document structure.
+
+Built from ``analysis.json`` alone (plus the Section 7 markdown when leads were scored), so the
+report can be rebuilt at any time and every number in it is one the builder measured. A value that
+cannot be computed says "not available" and why; no placeholder survives.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from service.report import sections_model, sections_ops
+from service.report.fmt import NA, attribute_name, lift, num, pct, table
+
+DIMENSION_TITLES = {
+    "firmographic": "Firmographic Fit",
+    "behavioral": "Behavioral Signals",
+    "engagement": "Engagement Depth",
+    "intent": "Intent Indicators",
+    "negative": "Negative Signals",
+}
+
+
+def _built(analysis: dict[str, Any]) -> date:
+    raw = analysis.get("built_at")
+    try:
+        return datetime.fromisoformat(str(raw)).date()
+    except ValueError:
+        return date.today()
+
+
+def _date_range(analysis: dict[str, Any]) -> str:
+    audit = analysis.get("audit") or {}
+    dr = audit.get("date_range") or {}
+    start, end = dr.get("start") or dr.get("min"), dr.get("end") or dr.get("max")
+    if start and end:
+        return f"{str(start)[:10]} to {str(end)[:10]}"
+    return "date range not available (no close-date column)"
+
+
+def header(analysis: dict[str, Any]) -> str:
+    built = _built(analysis)
+    conf = analysis.get("confidence") or {}
+    reasons = "; ".join(conf.get("reasons") or []) or "no reasons recorded"
+    company = analysis.get("company") or "Your company"
+    return "\n".join(
+        [
+            f"# Lead Scoring Model: {company}",
+            "",
+            f"**Model Version:** {analysis.get('model_version', '1.0')}  ",
+            f"**Built:** {built.isoformat()}  ",
+            f"**Data Basis:** {num(analysis.get('won'))} closed-won deals, "
+            f"{num(analysis.get('lost'))} closed-lost deals, {_date_range(analysis)}  ",
+            f"**Base Conversion Rate:** {pct(analysis.get('base_rate'), 1)} "
+            "(closed-won / total closed deals analyzed)  ",
+            f"**Model Confidence:** {conf.get('level', NA)} -- {reasons}  ",
+            f"**Next Recalibration:** {(built + timedelta(days=90)).isoformat()} (90 days out)",
+        ]
+    )
+
+
+def _strongest(analysis: dict[str, Any]) -> dict[str, Any] | None:
+    attrs = [
+        a
+        for a in analysis.get("attributes") or []
+        if a.get("significant")
+        and (a.get("direction", 1) > 0)
+        and isinstance(a.get("lift"), int | float)
+    ]
+    if not attrs:
+        return None
+    return min(attrs, key=lambda a: a.get("rank") or 10**9)
+
+
+def executive_summary(analysis: dict[str, Any]) -> str:
+    val = analysis.get("validation") or {}
+    signals = analysis.get("signals") or []
+    tiers = {t["tier"]: t for t in analysis.get("tiers") or []}
+    score_range = analysis.get("score_range") or {}
+    p1 = (
+        f"This model ranks leads by how much they resemble the deals you actually won. It was built "
+        f"from {num(analysis.get('won'))} won and {num(analysis.get('lost'))} lost deals "
+        f"({_date_range(analysis)}), where {pct(analysis.get('base_rate'), 1)} of closed deals were won. "
+        f"It uses {len(signals)} signals across four dimensions plus negative signals, for a score from "
+        f"{num(score_range.get('min'))} to {num(score_range.get('max'))} points, and it was checked on "
+        f"{num(val.get('holdout_n'))} deals it never saw while being built."
+    )
+    top = _strongest(analysis)
+    if top is not None:
+        wr, wa = top.get("win_rate_present"), top.get("win_rate_absent")
+        p2 = (
+            f"The single strongest predictor of a closed-won deal is **{attribute_name(top)}**: "
+            f"deals with it won {pct(wr)} of the time against {pct(wa)} without it, "
+            f"{lift(top.get('lift'))} the base rate (based on {num(top.get('n'))} deals)."
+        )
+    else:
+        p2 = (
+            "No attribute predicted winning with statistical confidence in this data, so the model "
+            "assigns few or no points: collect more closed deals or richer fields before relying on it."
+        )
+    if tiers:
+        rates = ", ".join(f"{name} {pct(tiers[name].get('expected_conversion'))}" for name in tiers)
+        p2 += f" The model assigns leads to four tiers with expected conversion rates of {rates}."
+    share_leads = None
+    conf = val.get("confusion") or {}
+    if conf and val.get("holdout_n"):
+        share_leads = (conf.get("tp", 0) + conf.get("fp", 0)) / val["holdout_n"]
+    recall = val.get("recall_hot_warm")
+    if isinstance(recall, int | float) and share_leads:
+        gain = recall / share_leads if share_leads else None
+        p3 = (
+            f"On the held-out deals, the top two tiers (Hot and Warm) held {pct(share_leads)} of the "
+            f"deals and {pct(recall)} of the eventual wins: a rep working only those tiers reaches "
+            f"{num(gain, 1)} times as many wins per lead worked as working leads at random. "
+            f"Discrimination (AUC) on the holdout was {num(val.get('auc'), 2)}."
+        )
+    else:
+        p3 = (
+            "The share of eventual wins in the top two tiers is not available: the holdout had no "
+            "Hot or Warm deals, or no wins."
+        )
+    return "\n\n".join(["## Executive Summary", p1, p2, p3])
+
+
+def _key_fields(analysis: dict[str, Any], dimension: str) -> list[str]:
+    fields = {
+        a.get("field") for a in analysis.get("attributes") or [] if a.get("dimension") == dimension
+    }
+    return sorted(f for f in fields if f)
+
+
+def data_foundation(analysis: dict[str, Any]) -> str:
+    audit = analysis.get("audit") or {}
+    completeness = {f.get("name"): f.get("completeness") for f in audit.get("fields") or []}
+    rows = []
+    sources = [
+        ("CRM Closed Deals", None),
+        ("Marketing Automation", "behavioral"),
+        ("Engagement Data", "engagement"),
+        ("Enrichment Data", "firmographic"),
+        ("Intent Data", "intent"),
+    ]
+    for name, dim in sources:
+        fields = sorted(completeness) if dim is None else _key_fields(analysis, dim)
+        values = [completeness[f] for f in fields if isinstance(completeness.get(f), int | float)]
+        if not fields:
+            rows.append([name, 0, NA, "not available: no such fields in the data", "none"])
+            continue
+        avg = sum(values) / len(values) if values else None
+        shown = ", ".join(fields[:6]) + (f" and {len(fields) - 6} more" if len(fields) > 6 else "")
+        rows.append(
+            [
+                name,
+                num(audit.get("closed_deals")),
+                _date_range(analysis),
+                f"{pct(avg)} complete",
+                shown,
+            ]
+        )
+    parts = ["## Section 1: Data Foundation", "", "### 1.1 Data Sources Analyzed", ""]
+    parts.append(
+        table(["Source", "Records", "Date Range", "Completeness", "Key Fields Used"], rows)
+    )
+    parts += ["", "### 1.2 Data Quality Notes", ""]
+    notes = sections_model.quality_notes(analysis)
+    parts += [f"- {n}" for n in notes] or ["- No data-quality problems were found."]
+    parts += ["", "### 1.3 Known Limitations", ""]
+    parts += [f"- {n}" for n in sections_model.limitations(analysis)]
+    return "\n".join(parts)
+
+
+def render_report(
+    analysis: dict[str, Any],
+    *,
+    batch_section: str | None = None,
+    plots: dict[str, str] | None = None,
+) -> str:
+    """The whole document, section by section, in the specification's order."""
+    plots = plots or {}
+    sections = [
+        header(analysis),
+        executive_summary(analysis),
+        data_foundation(analysis),
+        sections_model.win_loss(analysis),
+        sections_model.scoring_model(analysis, DIMENSION_TITLES),
+        sections_model.thresholds(analysis, plots),
+        sections_ops.crm_implementation(analysis),
+        sections_ops.validation(analysis, plots),
+        sections_ops.batch(batch_section),
+        sections_ops.maintenance(analysis),
+    ]
+    return "\n\n".join(s.strip() for s in sections) + "\n"

@@ -1,0 +1,63 @@
+"""Formatting numbers and tables for the markdown a sales leader reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+NA = "not available"
+
+
+def pct(value: Any, digits: int = 0) -> str:
+    if not isinstance(value, int | float) or value != value:
+        return NA
+    return f"{value * 100:.{digits}f}%"
+
+
+def num(value: Any, digits: int = 0) -> str:
+    if not isinstance(value, int | float) or value != value:
+        return NA
+    if digits == 0:
+        return f"{round(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def lift(value: Any) -> str:
+    if not isinstance(value, int | float) or value != value:
+        return NA
+    return f"{value:.2f}x"
+
+
+def signed(points: Any) -> str:
+    if not isinstance(points, int | float):
+        return NA
+    return f"+{points:g}" if points > 0 else f"{points:g}".replace("-", "−")
+
+
+def cell(value: Any) -> str:
+    text = NA if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for row in rows:
+        lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def attribute_name(entry: dict[str, Any]) -> str:
+    """``industry = Healthcare``, ``employee_count 200 to 1,000``: how the report names an attribute."""
+    if entry.get("label"):
+        return str(entry["label"])
+    if entry.get("id"):
+        return str(entry["id"])
+    field = entry.get("field", "?")
+    if entry.get("range") is not None:
+        low, high = entry["range"]
+        if low is None:
+            return f"{field} below {num(high, 2 if isinstance(high, float) and not float(high).is_integer() else 0)}"
+        if high is None:
+            return f"{field} {num(low, 2 if isinstance(low, float) and not float(low).is_integer() else 0)} or more"
+        return f"{field} {low:g} to under {high:g}"
+    return f"{field} = {entry.get('value')}"

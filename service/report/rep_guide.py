@@ -1,0 +1,65 @@
+"""``rep-guide.md``: one page for reps on reading the score and acting on each tier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.report.fmt import NA, num, pct, signed, table
+
+
+def render_rep_guide(analysis: dict[str, Any]) -> str:
+    tiers = analysis.get("tiers") or []
+    signals = sorted(analysis.get("signals") or [], key=lambda s: -abs(s.get("points") or 0))
+    positives = [s for s in signals if (s.get("points") or 0) > 0][:6]
+    negatives = [s for s in signals if (s.get("points") or 0) < 0][:3]
+    company = analysis.get("company") or "our"
+    lines = [
+        f"# Lead score: a one-page guide for reps ({company})",
+        "",
+        "**What the score is.** Every lead gets a score from the deals we actually won and lost: the more a "
+        "lead looks like our past wins, the higher it is. It is the sum of four parts you see on the record: "
+        "Firmographic (is this our kind of company), Behavioral (what they did: demo, pricing), Engagement "
+        "(how often and how many people), Intent (are they shopping now), minus points for signs that "
+        "usually end in a loss.",
+        "",
+        "**What each tier means and what to do.**",
+        "",
+        table(
+            ["Tier", "Score", "Past deals like these won", "What to do", "Respond within"],
+            [
+                [
+                    t.get("tier"),
+                    f"{num(t.get('min_score'))}-{num(t.get('max_score'))}",
+                    pct(t.get("expected_conversion")),
+                    t.get("action") or NA,
+                    t.get("sla") or NA,
+                ]
+                for t in tiers
+            ],
+        ),
+        "",
+        "**Reading `Lead_Score_Top_Factors`.** It lists the signals that gave this lead the most points, "
+        "for example `Requested a demo (+18); Healthcare industry (+9)`. Open the call with them: they are "
+        "why the lead is in its tier. A factor with a minus sign pulled the score down.",
+        "",
+        "**The signals worth the most points:**",
+        "",
+    ]
+    lines += [
+        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}" for s in positives
+    ] or ["- none yet"]
+    if negatives:
+        lines += ["", "**Signals that subtract points:**", ""]
+        lines += [
+            f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}" for s in negatives
+        ]
+    lines += [
+        "",
+        "**Trend and freshness.** `Lead_Score_Trend` says whether the score rose or fell over the last 14 days; "
+        "`Lead_Score_Last_Calculated` says when it was computed. Hot leads are re-scored daily, Warm every "
+        "3 days, Cool weekly, Cold monthly, and any lead at once when it shows new activity.",
+        "",
+        "**When the score looks wrong,** tell RevOps with the lead's link: a Hot lead that is obviously not a "
+        "real opportunity, or a Cold one that is, is exactly the feedback the monthly recalibration uses.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,377 @@
+"""Sections 1.2-1.3 notes, 2 (win/loss patterns), 3 (scoring model) and 4 (thresholds)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.report.fmt import NA, attribute_name, cell, lift, num, pct, signed, table
+
+REASON_WORDS = {
+    "identifier": "an identifier (every value distinct), so it cannot generalise",
+    "constant": "constant (one value), so it cannot separate won from lost",
+    "leakage_one_outcome_only": "filled in for one outcome only, so it is known only after the deal closes",
+    "leakage_close_time": "recorded at or after close, so it leaks the outcome",
+    "leakage_near_perfect": "separates won from lost almost perfectly out of sample: suspected leakage",
+    "configured_exclude": "excluded in the configuration",
+}
+
+
+def quality_notes(analysis: dict[str, Any]) -> list[str]:
+    audit = analysis.get("audit") or {}
+    notes = []
+    for p in audit.get("problems") or []:
+        rows = p.get("rows") or []
+        shown = ", ".join(str(r) for r in rows[:8]) + (" ..." if len(rows) > 8 else "")
+        where = f" (rows {shown})" if rows else ""
+        field = f"{p.get('field')}: " if p.get("field") else ""
+        notes.append(f"{field}{p.get('detail') or p.get('kind')}{where}.")
+    placeholders = audit.get("placeholders") or {}
+    if placeholders:
+        counts = ", ".join(
+            f"{col} ({', '.join(f'{k!s} x{v}' for k, v in vals.items())})"
+            for col, vals in list(placeholders.items())[:6]
+        )
+        notes.append(f"Placeholder values were treated as missing: {counts}.")
+    for f in audit.get("fields") or []:
+        c = f.get("completeness")
+        if isinstance(c, int | float) and c < 0.8:
+            notes.append(
+                f"{f.get('name')} is only {pct(c)} complete; missing values count as 'not evaluated'."
+            )
+    for e in analysis.get("excluded") or audit.get("excluded") or []:
+        notes.append(
+            f"{e.get('field')} was left out of the model: {REASON_WORDS.get(e.get('reason'), e.get('reason'))}."
+        )
+    return notes
+
+
+def limitations(analysis: dict[str, Any]) -> list[str]:
+    audit = analysis.get("audit") or {}
+    out = []
+    surv = audit.get("survivorship")
+    if isinstance(surv, dict):
+        surv = surv.get("message") or surv.get("note")
+    out.append(
+        str(surv)
+        if surv
+        else "The model is trained on deals that reached a closed outcome; leads that never became "
+        "opportunities are not in the data, so scores on raw top-of-funnel leads are an extrapolation."
+    )
+    thin = analysis.get("insufficient_data") or []
+    if thin:
+        names = ", ".join(attribute_name(t) + f" ({num(t.get('n'))} deals)" for t in thin[:8])
+        out.append(
+            f"Too few deals to judge {len(thin)} attribute values, which get no points: {names}."
+        )
+    for m in audit.get("missing_inputs") or []:
+        dims = ", ".join(m.get("dimensions_affected") or [])
+        out.append(
+            f"{m.get('input')} was not available ({m.get('impact') or 'not scored'}){'; affects ' + dims if dims else ''}."
+        )
+    adequacy = audit.get("adequacy") or {}
+    if adequacy.get("message"):
+        out.append(str(adequacy["message"]))
+    return out
+
+
+def win_loss(analysis: dict[str, Any]) -> str:
+    attrs = sorted(
+        (a for a in analysis.get("attributes") or [] if a.get("significant")),
+        key=lambda a: a.get("rank") or 10**9,
+    )
+    parts = [
+        "## Section 2: Win/Loss Pattern Analysis",
+        "",
+        "### 2.1 Top Predictive Attributes (Ranked by Lift)",
+        "",
+    ]
+    formula = analysis.get("ranking_formula")
+    if formula:
+        parts += [f"Ranked by predictive power: {formula}", ""]
+    if attrs:
+        parts.append(
+            table(
+                [
+                    "Rank",
+                    "Attribute",
+                    "Win Rate When Present",
+                    "Win Rate When Absent",
+                    "Lift",
+                    "Sample Size",
+                    "Confidence",
+                ],
+                [
+                    [
+                        i,
+                        attribute_name(a),
+                        pct(a.get("win_rate_present")),
+                        pct(a.get("win_rate_absent")),
+                        lift(a.get("lift")),
+                        f"{num(a.get('n'))} deals",
+                        a.get("confidence", NA),
+                    ]
+                    for i, a in enumerate(attrs[:20], 1)
+                ],
+            )
+        )
+        if len(attrs) > 20:
+            parts.append(
+                f"\n{len(attrs) - 20} more significant attributes are listed in analysis.json."
+            )
+    else:
+        parts.append(
+            "No attribute was significantly associated with winning (q < 0.05 after Benjamini-Hochberg)."
+        )
+    parts += ["", "### 2.2 Attributes That Do NOT Predict Winning", ""]
+    parts.append(
+        "These attributes are commonly assumed to matter but showed no statistical correlation with deal outcomes in your data:\n"
+    )
+    nons = analysis.get("non_predictors") or []
+    if nons:
+        parts.append(
+            table(
+                ["Attribute", "Win Rate When Present", "Win Rate When Absent", "Lift", "Note"],
+                [
+                    [
+                        attribute_name(a),
+                        pct(a.get("win_rate_present")),
+                        pct(a.get("win_rate_absent")),
+                        lift(a.get("lift")),
+                        a.get("note") or f"p = {num(a.get('p_value'), 2)}: no measurable effect",
+                    ]
+                    for a in nons[:15]
+                ],
+            )
+        )
+    else:
+        parts.append("Every attribute tested showed some association; none sat at a lift near 1.")
+    parts += ["", "### 2.3 Interaction Effects", ""]
+    inter = analysis.get("interactions") or []
+    if inter:
+        parts.append(
+            table(
+                ["Combination", "Win Rate", "Individual Rates", "Interaction Lift", "Note"],
+                [
+                    [
+                        f"{i.get('a')} + {i.get('b')}",
+                        pct(i.get("win_rate_both")),
+                        f"A: {pct(i.get('win_rate_a'))}, B: {pct(i.get('win_rate_b'))}",
+                        lift(i.get("interaction_lift")),
+                        (i.get("note") or "")
+                        + (" (significant)" if i.get("significant") else " (not significant)"),
+                    ]
+                    for i in inter[:10]
+                ],
+            )
+        )
+    else:
+        parts.append(
+            "No pair of strong attributes had enough deals together to test an interaction."
+        )
+    parts += ["", "### 2.4 Loss Reason Analysis", ""]
+    losses = analysis.get("loss_reasons") or []
+    if losses:
+        parts.append(
+            table(
+                ["Loss Reason", "Frequency", "Avg Score at Loss", "Pattern"],
+                [
+                    [
+                        r.get("reason"),
+                        f"{pct(r.get('share_of_losses'))} of losses",
+                        f"{num(r.get('avg_score'), 1)} points",
+                        r.get("pattern") or NA,
+                    ]
+                    for r in losses
+                ],
+            )
+        )
+    else:
+        parts.append("Not available: the data has no loss-reason field.")
+    return "\n".join(parts)
+
+
+def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
+    sr = analysis.get("score_range") or {}
+    dims = analysis.get("dimensions") or {}
+    signals = analysis.get("signals") or []
+    parts = [
+        "## Section 3: Scoring Model",
+        "",
+        "### 3.0 Score Range and Structure",
+        "",
+        f"- Total Possible Points: {num(sr.get('max_positive'))} (positive signals) to "
+        f"{num(sr.get('min'))} (with negative signals applied)",
+        f"- Maximum Positive Score: {num(sr.get('max_positive'))} points",
+        f"- Maximum Negative Deductions: {num(sr.get('max_negative'))} points",
+        f"- Effective Range: {num(sr.get('min'))} to {num(sr.get('max'))}",
+        "- Points come from a joint (penalised logistic) fit of the selected signals, so two signals that "
+        "measure the same thing do not both collect full points; each row shows the signal's own lift "
+        "next to its points so the two can be checked against each other.",
+    ]
+    for i, dim in enumerate(("firmographic", "behavioral", "engagement", "intent"), 1):
+        info = dims.get(dim) or {}
+        rows = [s for s in signals if s.get("dimension") == dim]
+        parts += [
+            "",
+            f"### 3.{i} Dimension {i}: {titles[dim]} (0 to {num(info.get('max_points'))} points max)",
+            "",
+        ]
+        if rows:
+            parts.append(_signal_table(rows))
+        else:
+            parts.append(
+                f"No {titles[dim].lower()} signal earned points: either no such field was in the data or none "
+                "predicted winning with enough confidence. This dimension is not scored rather than guessed."
+            )
+        parts.append(
+            f"\n{titles[dim]} Dimension Max: {num(info.get('max_points'))} points  \n"
+            f"Average score for closed-won deals: {num(info.get('avg_won'), 1)} points  \n"
+            f"Average score for closed-lost deals: {num(info.get('avg_lost'), 1)} points"
+        )
+    neg = [s for s in signals if s.get("dimension") == "negative"]
+    parts += ["", "### 3.5 Negative Scoring (Deductions Summary)", ""]
+    if neg:
+        parts.append(
+            table(
+                ["Signal", "Deduction", "Dimension", "Rationale"],
+                [
+                    [
+                        s.get("label") or s.get("name"),
+                        signed(s.get("points")),
+                        "Negative",
+                        f"won {pct(s.get('win_rate_present'))} of the time vs {pct(analysis.get('base_rate'))} overall "
+                        f"({lift(s.get('lift'))}, {num(s.get('n'))} deals)",
+                    ]
+                    for s in neg
+                ],
+            )
+        )
+        parts.append(f"\nMax Total Deduction: −{num(sr.get('max_negative'))} points")
+    else:
+        parts.append(
+            "No attribute had a win rate significantly below the base rate; no points are deducted."
+        )
+    return "\n".join(parts)
+
+
+def _signal_table(rows: list[dict[str, Any]]) -> str:
+    return table(
+        ["Signal", "Points", "Criteria", "Data Source", "Lift Basis"],
+        [
+            [
+                s.get("label") or s.get("name"),
+                signed(s.get("points")),
+                s.get("criteria") or NA,
+                ", ".join(s.get("fields") or [s.get("field")]),
+                f"{lift(s.get('lift'))} lift ({num(s.get('n'))} deals)",
+            ]
+            for s in rows
+        ],
+    )
+
+
+def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
+    dist = analysis.get("distributions") or {}
+    sep = analysis.get("separation") or {}
+    parts = ["## Section 4: Threshold Definitions", "", "### 4.1 Score Distribution Analysis", ""]
+    parts.append(
+        table(
+            ["Deals", "Minimum", "25th percentile", "Median", "75th percentile", "Maximum"],
+            [
+                [
+                    name.title(),
+                    *(
+                        num((dist.get(name) or {}).get(k), 1)
+                        for k in ("min", "p25", "median", "p75", "max")
+                    ),
+                ]
+                for name in ("won", "lost")
+            ],
+        )
+    )
+    parts.append(
+        f"\nSeparation point: {num(sep.get('score'), 1)} points, where the share of won deals above the score "
+        f"exceeds the share of lost deals by the most (Kolmogorov-Smirnov distance {num(sep.get('ks'), 2)})."
+    )
+    if plots.get("score-distribution.png"):
+        parts.append(
+            f"\n![Score distribution of won and lost deals]({plots['score-distribution.png']})"
+        )
+    parts += ["", "### 4.2 Tier Definitions", ""]
+    tiers = analysis.get("tiers") or []
+    parts.append(
+        table(
+            [
+                "Tier",
+                "Score Range",
+                "Expected Conversion",
+                "Share of Leads",
+                "Response SLA",
+                "Recommended Action",
+            ],
+            [
+                [
+                    t.get("tier"),
+                    f"{num(t.get('min_score'))} to {num(t.get('max_score'))}",
+                    f"{pct(t.get('expected_conversion'))} ({pct(t.get('ci_low'))} to {pct(t.get('ci_high'))})",
+                    pct(t.get("share_of_leads")),
+                    t.get("sla") or NA,
+                    t.get("action") or NA,
+                ]
+                for t in tiers
+            ],
+        )
+    )
+    if plots.get("tier-volumes.png"):
+        parts.append(f"\n![Tier volumes]({plots['tier-volumes.png']})")
+    parts += [
+        "",
+        "### 4.3 Tier Transition Rules",
+        "",
+        "Upgrade triggers: the score crosses a higher threshold at a re-score (for example after a demo or "
+        "pricing request, a new stakeholder engaging, or an intent signal arriving).  ",
+        "Downgrade triggers: no activity for 30 days or more (engagement points lapse), an unsubscribe or a "
+        "negative signal appearing.",
+        "",
+        "Re-Scoring Frequency:",
+    ]
+    for t in tiers:
+        every = t.get("rescore_every_days")
+        parts.append(
+            f"- {t.get('tier')} leads: re-score every {num(every)} day{'s' if every != 1 else ''}, and at once on new activity."
+        )
+    parts.append(
+        "\nA move into Hot alerts the owner on Slack. Trend compares the total with its value 14 days "
+        "earlier: Rising (+5 or more), Falling (−5 or more), Stable otherwise."
+    )
+    parts += ["", "### 4.4 Volume and Capacity Validation", ""]
+    cap = analysis.get("capacity") or {}
+    weekly = cap.get("new_leads_per_week")
+    rows = []
+    for t in tiers:
+        share = t.get("share_of_leads")
+        monthly = (share * weekly * 52 / 12) if isinstance(share, float) and weekly else None
+        rows.append(
+            [
+                t.get("tier"),
+                pct(share),
+                f"{num(monthly)} leads/month"
+                if monthly is not None
+                else "not available (no lead volume configured)",
+            ]
+        )
+    parts.append(table(["Tier", "Target % of Leads", "Expected Monthly Volume"], rows))
+    if cap:
+        parts.append("")
+        parts.append(
+            "\n".join(
+                f"- {cell(k).replace('_', ' ').capitalize()}: {cell(v)}" for k, v in cap.items()
+            )
+        )
+    else:
+        parts.append(
+            "\nCapacity Check: not available, because the configuration gives no rep capacity. Add "
+            "`capacity: {reps: N, leads_per_rep_per_week: M, new_leads_per_week: V}` to check that Hot + Warm "
+            "volume fits the team."
+        )
+    return "\n".join(parts)

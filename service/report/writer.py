@@ -1,0 +1,36 @@
+"""Write the report, its plots and the rep guide next to the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from service.report.document import render_report
+from service.report.plots import write_plots
+from service.report.rep_guide import render_rep_guide
+
+REPORT_NAME = "lead-scoring-model.md"
+REP_GUIDE_NAME = "rep-guide.md"
+
+
+def write_report(
+    analysis: dict[str, Any],
+    out_dir: Path,
+    *,
+    batch_section: str | None = None,
+    batch_counts: dict[str, int] | None = None,
+) -> dict[str, Path]:
+    """Write ``lead-scoring-model.md``, ``rep-guide.md`` and the PNG plots into ``out_dir``."""
+    out_dir = Path(out_dir)
+    plots_dir = out_dir / "plots"
+    written = write_plots(analysis, plots_dir, batch_counts)
+    links = {name: f"plots/{name}" for name, path in written.items() if path is not None}
+    report = out_dir / REPORT_NAME
+    report.write_text(
+        render_report(analysis, batch_section=batch_section, plots=links), encoding="utf-8"
+    )
+    guide = out_dir / REP_GUIDE_NAME
+    guide.write_text(render_rep_guide(analysis), encoding="utf-8")
+    files = {"report": report, "rep_guide": guide}
+    files.update({name: path for name, path in written.items() if path is not None})
+    return files
