@@ -36,7 +36,7 @@ from sklearn.model_selection import train_test_split
 from service.errors import InputError
 from service.model.confidence import assess_confidence
 from service.model.misclassified import misclassified_block
-from service.scoring.conditions import evaluate_all
+from service.scoring.engine import assign_tiers, evaluate_signals
 from service.scoring.rules import TIERS, Rules
 
 __all__ = ["HoldoutSplit", "assess_confidence", "split_holdout", "validate"]
@@ -114,7 +114,9 @@ def split_holdout(
         dated = parsed.notna().to_numpy()
         share = dated.mean() if n else 0.0
         if share >= DATE_SHARE:
-            order = np.lexsort((np.arange(n), parsed.to_numpy()))  # oldest first, ties by position
+            naive = parsed if parsed.dt.tz is None else parsed.dt.tz_convert(None)
+            keys = naive.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+            order = np.lexsort((np.arange(n), keys))  # oldest first, ties by position
             order = order[dated[order]]
             test = np.sort(order[-n_test:])
             test_y = labels[test]
@@ -156,13 +158,6 @@ def _prf(y: np.ndarray, pred: np.ndarray) -> tuple[float | None, float | None, f
     return _num(p), _num(r), _num(f)
 
 
-def _tiers(total: np.ndarray, rules: Rules) -> np.ndarray:
-    t = rules.thresholds
-    return np.select(
-        [total >= t.hot, total >= t.warm, total >= t.cool], ["Hot", "Warm", "Cool"], "Cold"
-    )
-
-
 def _thin(fpr: np.ndarray, tpr: np.ndarray) -> dict[str, list[float]]:
     if len(fpr) > ROC_POINTS:
         keep = np.unique(np.linspace(0, len(fpr) - 1, ROC_POINTS).round().astype(int))
@@ -200,7 +195,7 @@ def validate(
         fires, known = _fires_known(frame, rules)
     total = scores["total"].to_numpy(dtype=float)
     won = np.asarray(y).astype(int)
-    tier = _tiers(total, rules)
+    tier = assign_tiers(total, rules)
     n, n_won = len(won), int(won.sum())
     unavailable: dict[str, str] = {}
     hot, hot_warm = tier == "Hot", np.isin(tier, ["Hot", "Warm"])
@@ -325,7 +320,9 @@ def _deal_labels(index: pd.Index, names: pd.Series | None) -> list[str]:
 
 
 def _fires_known(frame: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
-    fires, known = {}, {}
-    for s in rules.signals:
-        fires[s.name], known[s.name] = evaluate_all(frame, s.when)
-    return pd.DataFrame(fires, index=frame.index), pd.DataFrame(known, index=frame.index)
+    fires, known, _ = evaluate_signals(rules, frame)
+    names = [s.name for s in rules.signals]
+    return (
+        pd.DataFrame(fires, index=frame.index, columns=names),
+        pd.DataFrame(known, index=frame.index, columns=names),
+    )
