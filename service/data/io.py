@@ -88,6 +88,9 @@ def _coerce_numeric(frame: pd.DataFrame) -> None:
         series = frame[col]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
+        head = series.dropna().iloc[:1000]
+        if pd.to_numeric(head, errors="coerce").isna().any():
+            continue  # a text value early on: converting the whole column would fail anyway
         converted = pd.to_numeric(series, errors="coerce")
         if converted.notna().sum() == series.notna().sum() and series.notna().any():
             frame[col] = converted
