@@ -1,0 +1,160 @@
+"""``leadscore audit DEALS``: Step 1, the data audit, printed as a report and written as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import structlog
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from service.commands.common import (
+    ConfigOpt,
+    ExcludeOpt,
+    LostOpt,
+    OutcomeColumnOpt,
+    WonOpt,
+    console,
+    load_deals,
+)
+from service.errors import DataFileError
+from service.model.audit import AuditReport, run_audit
+
+ORDER = 20
+log = structlog.get_logger(__name__)
+_VERDICT_STYLE = {
+    "insufficient": "bold white on red",
+    "low": "bold yellow",
+    "adequate": "bold green",
+}
+
+
+def audit(
+    deals: Path = typer.Argument(..., help="Closed deals: CSV (, ; or tab) or Parquet."),
+    config: Path | None = ConfigOpt,
+    outcome_column: str | None = OutcomeColumnOpt,
+    won: list[str] = WonOpt,
+    lost: list[str] = LostOpt,
+    exclude: list[str] = ExcludeOpt,
+    json_out: Path | None = typer.Option(None, "--json", help="Write the audit as JSON here."),
+) -> None:
+    """Audit closed deals before modelling: fields, data problems, leakage, sample adequacy."""
+    loaded = load_deals(
+        deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
+    )
+    report = run_audit(
+        loaded.table.frame,
+        loaded.outcome,
+        loaded.config,
+        source=str(deals),
+        placeholders=loaded.table.placeholders,
+    )
+    render(report, console)
+    if json_out is not None:
+        try:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            json_out.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise DataFileError(
+                f"{json_out}: cannot write the audit JSON ({exc.strerror})."
+            ) from exc
+        console.print(f"Audit JSON written to [bold]{json_out}[/]")
+        log.info("audit_json_written", path=str(json_out))
+
+
+def render(report: AuditReport, out: Console) -> None:
+    """Print the audit as a readable report."""
+    dr = report.date_range
+    span = (
+        f"{dr['start']} to {dr['end']} ({dr['months']} months; {dr['note']})"
+        if dr and dr["start"]
+        else "no close-date column found"
+    )
+    out.print(
+        Panel(
+            f"[bold]{report.source}[/]: {report.rows} rows, {report.closed_deals} valid closed deals "
+            f"({report.won} won, {report.lost} lost), base conversion rate "
+            f"[bold]{report.base_rate:.1%}[/]\nDate range: {span}",
+            title="Data audit",
+            expand=False,
+        )
+    )
+    ad = report.adequacy
+    out.print(
+        Panel(
+            ad.message,
+            title=f"Sample adequacy: {ad.level.upper()}",
+            style=_VERDICT_STYLE[ad.level],
+            expand=False,
+        )
+    )
+    out.print(_inventory(report))
+    if report.placeholders:
+        totals: dict[str, int] = {}
+        for counts in report.placeholders.values():
+            for text, n in counts.items():
+                totals[text] = totals.get(text, 0) + n
+        shown = ", ".join(f"{t!r} x{n}" for t, n in sorted(totals.items(), key=lambda kv: -kv[1]))
+        out.print(
+            f"Placeholder values treated as missing: {shown} (in {len(report.placeholders)} fields)"
+        )
+    out.print(_problems(report))
+    out.print(_excluded(report))
+    out.print(Panel(report.survivorship["note"], title="Survivorship bias", expand=False))
+    _inputs(report, out)
+
+
+def _inventory(report: AuditReport) -> Table:
+    table = Table(title="Field inventory", title_justify="left")
+    for col in ("field", "kind", "complete", "distinct", "flags"):
+        table.add_column(col, justify="right" if col in {"complete", "distinct"} else "left")
+    for f in report.fields:
+        table.add_row(f.name, f.kind, f"{f.completeness:.0%}", str(f.distinct), ", ".join(f.flags))
+    return table
+
+
+def _problems(report: AuditReport) -> Table | str:
+    if not report.problems:
+        return "Data quality: no duplicates, impossible values, bad dates or bad outcomes found."
+    table = Table(
+        title="Data quality problems (rows are data rows, header not counted)", title_justify="left"
+    )
+    for col in ("problem", "field", "rows", "detail"):
+        table.add_column(col)
+    for p in report.problems:
+        table.add_row(p.kind, p.field or "(all)", str(len(p.rows)), p.detail)
+    return table
+
+
+def _excluded(report: AuditReport) -> Table:
+    table = Table(
+        title="Excluded from the model (list a field under `keep:` to use it anyway)",
+        title_justify="left",
+    )
+    for col in ("field", "reason", "why"):
+        table.add_column(col)
+    for e in report.excluded:
+        table.add_row(e.field, e.reason, e.detail)
+    return table
+
+
+def _inputs(report: AuditReport, out: Console) -> None:
+    for m in report.missing_inputs:
+        cost = (
+            f"; cannot score: {', '.join(m.dimensions_affected)}" if m.dimensions_affected else ""
+        )
+        out.print(f"[yellow]Missing input[/] {m.input}: {m.impact}{cost}")
+    unscorable = [d for d, v in report.dimensions.items() if not v["scorable"]]
+    if unscorable:
+        out.print(f"Dimensions that cannot be scored from this file: {', '.join(unscorable)}")
+    thin = [a["field"] for a in report.adequacy.attributes if not a["sufficient"]]
+    if thin:
+        out.print(f"Too few deals to judge: {', '.join(thin)}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``audit`` to the ``leadscore`` command."""
+    app.command("audit")(audit)

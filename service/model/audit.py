@@ -1,0 +1,281 @@
+"""Step 1 of the analysis: audit a closed-deals file before any model is built.
+
+``run_audit`` takes the frame as read (placeholders already missing), the resolved outcome and
+the build configuration, and returns an ``AuditReport``: the inventory of every field, the
+data-quality problems with row numbers, sample adequacy, survivorship bias, leakage and other
+exclusions, and the recommended inputs that are missing. The model builder calls
+``report.modelling_data()`` to get the rows and columns it may use.
+
+Rows in problems are 1-based data rows (the header is not counted), as in ``Outcome``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from service.config import BuildConfig, Outcome
+from service.model.audit_fields import (
+    FieldInfo,
+    identifier_reason,
+    inventory,
+    looks_numeric,
+    near_constant,
+    parse_dates,
+)
+from service.model.audit_inputs import (
+    Adequacy,
+    MissingInput,
+    adequacy,
+    attribute_sufficiency,
+    date_range,
+    dimensions,
+    missing_inputs,
+    survivorship,
+)
+from service.model.audit_leakage import find_leak
+from service.model.audit_quality import (
+    Problem,
+    find_duplicates,
+    find_outcome_problems,
+    find_value_problems,
+)
+
+__all__ = ["AuditReport", "Excluded", "FieldInfo", "MissingInput", "Problem", "run_audit"]
+
+log = structlog.get_logger(__name__)
+_BLANKED = {"impossible_value", "unparseable_number", "unparseable_date", "future_date"}
+_DROPPED = {"duplicate", "duplicate_id"}
+
+
+@dataclass
+class Excluded:
+    """A field the model builder must not use, and why."""
+
+    field: str
+    reason: str
+    detail: str = ""
+
+
+@dataclass
+class AuditReport:
+    """Everything the audit found; ``to_dict()`` is the JSON written by ``leadscore audit``."""
+
+    source: str
+    rows: int
+    outcome_column: str
+    base_rate: float
+    closed_deals: int
+    won: int
+    lost: int
+    fields: list[FieldInfo]
+    excluded: list[Excluded]
+    problems: list[Problem]
+    missing_inputs: list[MissingInput]
+    adequacy: Adequacy
+    dimensions: dict[str, dict[str, Any]]
+    survivorship: dict[str, Any]
+    date_range: dict[str, Any] | None
+    placeholders: dict[str, dict[str, int]]
+    as_of: date
+    _frame: pd.DataFrame = field(repr=False)
+    _y: pd.Series = field(repr=False)
+    _keep: list[str] = field(repr=False, default_factory=list)
+
+    @property
+    def can_model(self) -> bool:
+        """True when there are enough closed deals of both outcomes to build a model."""
+        return self.adequacy.can_model
+
+    def excluded_fields(self) -> list[str]:
+        """Names of the excluded fields, in file order."""
+        return [e.field for e in self.excluded]
+
+    def problems_of(self, kind: str) -> list[Problem]:
+        """The problems of one kind (``duplicate``, ``impossible_value`` ...)."""
+        return [p for p in self.problems if p.kind == kind]
+
+    def modelling_data(self, *, include: tuple[str, ...] = ()) -> tuple[pd.DataFrame, pd.Series]:
+        """(X, y) for the builder: closed, de-duplicated rows with bad cells blanked, excluded
+        columns dropped unless ``config.keep`` (or ``include``, e.g. the date column) names them.
+        The index keeps the original 0-based row positions."""
+        frame = self._frame.copy()
+        kinds = {f.name: f.kind for f in self.fields}
+        for name, kind in kinds.items():
+            if kind == "date":
+                frame[name] = parse_dates(frame[name])
+            elif kind == "numeric" and not pd.api.types.is_numeric_dtype(frame[name]):
+                converted = looks_numeric(frame[name])
+                if converted is not None:
+                    frame[name] = converted
+        for problem in self.problems:
+            if problem.kind in _BLANKED and problem.field is not None and problem.field in frame:
+                positions = [r - 1 for r in problem.rows]
+                column = frame[problem.field].copy()
+                column.iloc[positions] = pd.NaT if kinds[problem.field] == "date" else np.nan
+                frame[problem.field] = column
+        drop_rows = {r - 1 for p in self.problems if p.kind in _DROPPED for r in p.rows}
+        rows = self._y.notna().to_numpy() & ~np.isin(np.arange(len(frame)), list(drop_rows))
+        allowed = set(self._keep) | set(include)
+        drop_cols = [
+            e.field for e in self.excluded if e.field not in allowed or e.reason == "outcome"
+        ]
+        x = frame.loc[rows].drop(columns=drop_cols)
+        return x, self._y[rows].astype(int)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The audit as plain JSON-ready data."""
+        excluded_by = {e.field: e.reason for e in self.excluded}
+        fields = []
+        for f in self.fields:
+            entry = asdict(f)
+            entry["top"] = [[k, v] for k, v in f.top]
+            entry["excluded"] = excluded_by.get(f.name)
+            fields.append(entry)
+        return {
+            "source": self.source,
+            "as_of": self.as_of.isoformat(),
+            "rows": self.rows,
+            "outcome_column": self.outcome_column,
+            "base_rate": self.base_rate,
+            "closed_deals": self.closed_deals,
+            "won": self.won,
+            "lost": self.lost,
+            "can_model": self.can_model,
+            "adequacy": asdict(self.adequacy),
+            "date_range": self.date_range,
+            "survivorship": self.survivorship,
+            "fields": fields,
+            "excluded": [asdict(e) for e in self.excluded],
+            "problems": [asdict(p) for p in self.problems],
+            "missing_inputs": [asdict(m) for m in self.missing_inputs],
+            "dimensions": self.dimensions,
+            "placeholders": self.placeholders,
+        }
+
+
+def run_audit(
+    frame: pd.DataFrame,
+    outcome: Outcome,
+    config: BuildConfig,
+    *,
+    source: str = "deals",
+    placeholders: dict[str, dict[str, int]] | None = None,
+    as_of: date | None = None,
+) -> AuditReport:
+    """Audit a deals frame (as returned by ``read_table``) against its resolved outcome."""
+    as_of = as_of or date.today()
+    frame = frame.reset_index(drop=True)
+    y_all = pd.Series(outcome.y.to_numpy(dtype=float), index=frame.index)
+    placeholders = placeholders or {}
+    fields = inventory(frame, placeholders)
+    problems = find_duplicates(frame, config.id_column)
+    problems += find_outcome_problems(frame, outcome)
+    problems += find_value_problems(frame, fields, as_of)
+
+    dropped = {r - 1 for p in problems if p.kind in _DROPPED for r in p.rows}
+    closed = y_all.notna().to_numpy() & ~np.isin(np.arange(len(frame)), list(dropped))
+    y = y_all[closed].to_numpy(dtype=int)
+    won, lost = int(y.sum()), int(len(y) - y.sum())
+    excluded = _exclusions(frame, fields, outcome, config, closed, y)
+    excluded_names = {e.field for e in excluded}
+    for info in fields:
+        if info.name in excluded_names:
+            info.flag(next(e.reason for e in excluded if e.field == info.name))
+        elif near_constant(frame[info.name]):
+            info.flag("near_constant")
+        for p in problems:
+            if p.field == info.name:
+                info.flag(p.kind)
+
+    usable = [f for f in fields if f.name not in excluded_names or f.name in config.keep]
+    usable = [f for f in usable if f.name != outcome.column]
+    dims = dimensions([f.name for f in usable], config)
+    fit = adequacy(len(y), won, lost)
+    fit.attributes = attribute_sufficiency(
+        frame.loc[closed].reset_index(drop=True), usable, y, config.min_attribute_deals
+    )
+    won_text = [str(v) for v in outcome.won_values]
+    report = AuditReport(
+        source=source,
+        rows=len(frame),
+        outcome_column=outcome.column,
+        base_rate=round(won / len(y), 4) if len(y) else 0.0,
+        closed_deals=len(y),
+        won=won,
+        lost=lost,
+        fields=fields,
+        excluded=excluded,
+        problems=problems,
+        missing_inputs=missing_inputs([f.name for f in usable], dims),
+        adequacy=fit,
+        dimensions=dims,
+        survivorship=survivorship(frame, outcome.column, won_text, fields),
+        date_range=date_range(frame, config.date_column, as_of),
+        placeholders=placeholders,
+        as_of=as_of,
+        _frame=frame,
+        _y=y_all,
+        _keep=list(config.keep),
+    )
+    log.info(
+        "audit_finished",
+        source=source,
+        closed_deals=report.closed_deals,
+        won=won,
+        lost=lost,
+        excluded=len(excluded),
+        problems=len(problems),
+        can_model=report.can_model,
+    )
+    return report
+
+
+def _exclusions(
+    frame: pd.DataFrame,
+    fields: list[FieldInfo],
+    outcome: Outcome,
+    config: BuildConfig,
+    closed: np.ndarray,
+    y: np.ndarray,
+) -> list[Excluded]:
+    """One reason per excluded field, the first that applies, in this order: outcome,
+    configured, identifier/constant/empty/free text, date, then leakage."""
+    out: list[Excluded] = []
+    configured_ids = {config.id_column, config.name_column} - {None}
+    for info in fields:
+        series = frame[info.name]
+        if info.name == outcome.column:
+            out.append(Excluded(info.name, "outcome", "the outcome itself"))
+            continue
+        if info.name in config.exclude:
+            out.append(Excluded(info.name, "configured_exclude", "excluded by the configuration"))
+            continue
+        shape = identifier_reason(info, series, configured=info.name in configured_ids)
+        if shape:
+            if shape == "identifier":
+                info.kind = "id"
+            out.append(Excluded(info.name, shape, _SHAPE_DETAIL[shape].format(n=info.distinct)))
+            continue
+        if info.kind == "date":
+            out.append(Excluded(info.name, "date", "a date; used for the date range, not scored"))
+            continue
+        leak, auc = find_leak(info.name, series[closed].reset_index(drop=True), info.kind, y)
+        if auc is not None:
+            info.oos_auc = round(auc, 4)
+        if leak:
+            out.append(Excluded(info.name, leak.reason, leak.detail))
+    return out
+
+
+_SHAPE_DETAIL = {
+    "identifier": "an identifier: {n} distinct values, (nearly) one per row; it cannot generalise",
+    "constant": "constant: a single value (apart from missing), so it cannot separate deals",
+    "empty": "empty: no values at all",
+    "free_text": "free text: sentences, not categories; not scored",
+}

@@ -1,0 +1,188 @@
+"""Field inventory for the audit: what kind each column is, how complete, how many values.
+
+Also the structural exclusions that need no outcome: identifiers, constant columns, free text.
+Column names are read as lower-case word tokens (``TotalVisits`` -> ``total visit``), so rules
+that look at names work on ``sales_cycle_days``, ``Sales Cycle (days)`` and ``SalesCycleDays``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+BOOLEAN_TEXT = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"})
+_ID_TOKENS = frozenset({"id", "uuid", "guid", "number", "no", "nr", "num", "key", "code", "ref"})
+_DATE_LAST_TOKENS = frozenset({"at", "on", "date", "timestamp", "datetime", "dt"})
+_DATE_VALUE = re.compile(
+    r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T].*)?$"
+    r"|^(?=.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)(?=.*\d{4})",
+    re.IGNORECASE,
+)
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-case word stems of a column name: ``SalesCycleDays`` -> ``[sale, cycle, day]``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    return [_stem(w) for w in words]
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+@dataclass
+class FieldInfo:
+    """One column of the deals file as the audit sees it."""
+
+    name: str
+    kind: str  # numeric | category | boolean | date | text | id
+    dtype: str
+    completeness: float
+    distinct: int
+    flags: list[str] = field(default_factory=list)
+    placeholders: dict[str, int] = field(default_factory=dict)
+    top: list[tuple[str, int]] = field(default_factory=list)
+    minimum: float | None = None
+    maximum: float | None = None
+    #: cross-validated AUC of a one-column model (leakage check), when computed
+    oos_auc: float | None = None
+
+    def flag(self, name: str) -> None:
+        """Add a flag once."""
+        if name not in self.flags:
+            self.flags.append(name)
+
+
+def parse_dates(series: pd.Series) -> pd.Series:
+    """Parse text to naive UTC timestamps; anything unparseable becomes NaT."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        parsed = pd.to_datetime(series, utc=True)
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(
+                series.astype("string"), errors="coerce", format="mixed", utc=True
+            )
+    return parsed.dt.tz_convert(None)
+
+
+def is_date_name(name: str) -> bool:
+    """True for names like ``closed_at``, ``Close Date``, ``created_on``."""
+    tokens = name_tokens(name)
+    return bool(tokens) and (tokens[-1] in _DATE_LAST_TOKENS or "date" in tokens)
+
+
+def looks_numeric(series: pd.Series) -> pd.Series | None:
+    """The column as numbers when at least 95% of its text values are numbers, else None."""
+    values = series.dropna()
+    if values.empty:
+        return None
+    converted = pd.to_numeric(values.astype("string").str.replace(",", ""), errors="coerce")
+    share = converted.notna().mean()
+    if share >= 0.95 and converted.notna().sum() >= 2:
+        return pd.to_numeric(series.astype("string").str.replace(",", ""), errors="coerce")
+    return None
+
+
+def detect_kind(name: str, series: pd.Series) -> str:
+    """numeric | category | boolean | date | text (identifiers are decided separately)."""
+    values = series.dropna()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series):
+        return "boolean" if set(values.unique()) <= {0, 1} and len(values) else "numeric"
+    text = values.astype("string").str.strip()
+    lowered = set(text.str.lower().unique())
+    if len(lowered) == 2 and lowered <= BOOLEAN_TEXT:
+        return "boolean"
+    if len(text) and (is_date_name(name) or text.str.contains(_DATE_VALUE).mean() >= 0.9):
+        share = parse_dates(text).notna().mean()
+        if share >= (0.5 if is_date_name(name) else 0.9):
+            return "date"
+    if looks_numeric(series) is not None:
+        return "numeric"
+    if len(text) >= 10 and text.str.split().str.len().mean() >= 5:
+        return "text"
+    return "category"
+
+
+def inventory(frame: pd.DataFrame, placeholders: dict[str, dict[str, int]]) -> list[FieldInfo]:
+    """One ``FieldInfo`` per column, in file order."""
+    fields = []
+    n = max(len(frame), 1)
+    for col in frame.columns:
+        series = frame[col]
+        kind = detect_kind(str(col), series)
+        values = series.dropna()
+        info = FieldInfo(
+            name=str(col),
+            kind=kind,
+            dtype=str(series.dtype),
+            completeness=round(float(len(values)) / n, 4),
+            distinct=int(values.nunique()),
+            placeholders=dict(placeholders.get(str(col), {})),
+        )
+        if kind in {"category", "boolean"}:
+            counts = values.astype("string").value_counts().head(5)
+            info.top = [(str(k), int(v)) for k, v in counts.items()]
+        if kind == "numeric":
+            numbers = pd.to_numeric(values, errors="coerce").dropna()
+            if len(numbers):
+                info.minimum, info.maximum = float(numbers.min()), float(numbers.max())
+        if info.placeholders:
+            info.flag("placeholders")
+        if info.completeness < 0.5:
+            info.flag("low_completeness")
+        fields.append(info)
+    return fields
+
+
+def identifier_reason(info: FieldInfo, series: pd.Series, *, configured: bool) -> str | None:
+    """``identifier`` / ``free_text`` / ``constant`` / ``empty`` when the column cannot be a
+    predictor because of its shape, else None."""
+    values = series.dropna()
+    if configured:
+        return "identifier"
+    if values.empty:
+        return "empty"
+    if info.distinct == 1:
+        return "constant"
+    if info.kind == "text":
+        return "free_text"
+    ratio = info.distinct / len(values)
+    all_distinct = info.distinct == len(values) and len(values) >= 10
+    if info.kind == "category" and (all_distinct or (ratio >= 0.95 and len(values) >= 50)):
+        return "identifier"
+    if info.kind == "numeric" and _is_integer(values):
+        id_named = bool(set(name_tokens(info.name)) & _ID_TOKENS)
+        if id_named and (all_distinct or ratio >= 0.95):
+            return "identifier"
+        numbers = values.to_numpy(dtype=float)
+        if all_distinct and numbers.max() - numbers.min() + 1 <= 1.1 * len(values):
+            return "identifier"  # a row counter
+    return None
+
+
+def near_constant(series: pd.Series) -> bool:
+    """True when one value covers at least 99% of the non-missing values."""
+    values = series.dropna()
+    if len(values) < 100:
+        return False
+    top = values.astype("string").value_counts(normalize=True).iloc[0]
+    return bool(top >= 0.99)
+
+
+def _is_integer(values: pd.Series) -> bool:
+    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    return bool(len(numbers)) and bool(np.all(np.mod(numbers, 1) == 0))
