@@ -30,10 +30,10 @@ def nice_number(threshold: float, sorted_values: np.ndarray, *, max_moved: int =
         return float(threshold)
     split = int(np.searchsorted(sorted_values, threshold, side="right"))
     magnitude = math.floor(math.log10(abs(threshold)))
-    for digits in range(1, 5):
+    for digits in range(0, 5):  # digits 0: the next power of ten up (0.5 -> 1 for counts)
         step = 10.0 ** (magnitude - digits + 1)
         for raw in (round(threshold / step) * step, math.ceil(threshold / step) * step):
-            candidate = float(f"{raw:.{digits + 2}g}")  # drop float noise (0.30000000000000004)
+            candidate = float(f"{raw:.{digits + 3}g}")  # drop float noise (0.30000000000000004)
             # a bin is [low, high): the values below the candidate stay in the lower bin
             moved = abs(int(np.searchsorted(sorted_values, candidate, side="left")) - split)
             if moved <= max_moved:
