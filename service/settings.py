@@ -37,6 +37,10 @@ class SalesforceSettings(_Section):
     bulk_threshold: int = Field(10_000, ge=1)
     max_api_share: float = Field(0.8, gt=0, le=1)
     timeout_seconds: float = Field(30.0, gt=0)
+    #: where ``https://{domain}.salesforce.com`` logins go instead (a fake or a proxy)
+    login_url: str | None = None
+    #: records a query page asks for (Sforce-Query-Options batchSize, 200..2000)
+    page_size: int = Field(2000, ge=200, le=2000)
 
 
 class HubSpotSettings(_Section):

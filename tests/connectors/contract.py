@@ -179,7 +179,6 @@ class ConnectorContract:
         leads = self._leads(connector)
         fake.fail_next(1, 500, path_contains=self.write_path)
         fake.fail_next(1, 429, headers={"Retry-After": "2"}, path_contains=self.write_path)
-        fake.fail_next(1, 503, path_contains=self.write_path)
         result = connector.write_scores(self._updates(leads))
         assert sorted(result.written) == sorted(r.id for r in leads)
         assert all(fake.writes_of(r.id) == 1 for r in leads)

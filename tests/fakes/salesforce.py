@@ -1,0 +1,531 @@
+"""A stateful fake Salesforce REST API on 127.0.0.1, enough for simple-salesforce to talk to.
+
+It speaks: SOAP and OAuth logins, describe, SOQL queries (the subset the connector writes) with
+``nextRecordsUrl`` paging, sObject Collections updates, Bulk API 2.0 ingest jobs, the Tooling API
+``CustomField`` create, ``/limits``, and sends ``Sforce-Limit-Info`` on every answer. It rejects a
+query that names a field the object lacks (400 INVALID_FIELD), like the real one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import SCORE_FIELDS, score_field_name
+from tests.fakes.base import FakeServer, Request, Response
+
+VERSION = "59.0"
+TOKEN = "00Dfake!SESSION-TOKEN-never-logged"
+PREFIX = {
+    "Lead": "00Q",
+    "Contact": "003",
+    "Opportunity": "006",
+    "Account": "001",
+    "Task": "00T",
+    "Event": "00U",
+    "User": "005",
+}
+REFERENCES = {  # field -> (relationshipName, referenceTo)
+    "AccountId": ("Account", "Account"),
+    "OwnerId": ("Owner", "User"),
+    "WhoId": ("Who", "Lead"),
+}
+BASE_FIELDS = {
+    "Lead": "Id FirstName LastName Company Title Industry NumberOfEmployees AnnualRevenue Country "
+    "State LeadSource Status Rating IsConverted OwnerId CreatedDate SystemModstamp",
+    "Contact": "Id FirstName LastName Title Department LeadSource AccountId OwnerId "
+    "MailingCountry CreatedDate SystemModstamp",
+    "Opportunity": "Id Name AccountId Amount StageName IsClosed IsWon CloseDate LeadSource Type "
+    "OwnerId CreatedDate SystemModstamp",
+    "Account": "Id Name Industry NumberOfEmployees AnnualRevenue BillingCountry BillingState "
+    "Type OwnerId SystemModstamp",
+    "Task": "Id Subject Type TaskSubtype WhoId AccountId Status CreatedDate CompletedDateTime "
+    "SystemModstamp",
+    "Event": "Id Subject Type WhoId AccountId ActivityDateTime CreatedDate SystemModstamp",
+    "User": "Id Name Email IsActive",
+}
+LEAD_ATTRIBUTES = {  # the default mapping's lead attributes -> Lead fields
+    "company": "Company",
+    "industry": "Industry",
+    "employee_count": "NumberOfEmployees",
+    "annual_revenue": "AnnualRevenue",
+    "country": "Country",
+    "region": "State",
+    "lead_source": "LeadSource",
+    "title": "Title",
+}
+SOQL = re.compile(
+    r"^SELECT (?P<fields>.+?) FROM (?P<object>\w+)(?: WHERE (?P<where>.+?))?"
+    r"(?: ORDER BY (?P<order>.+?))?$",
+    re.S,
+)
+CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>=|!=|>=|<=|>|<) (?P<value>.+)$")
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def _literal(text: str) -> Any:
+    text = text.strip()
+    if text in ("true", "false"):
+        return text == "true"
+    if text == "null":
+        return None
+    if text.startswith("'"):
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    if re.match(r"^\d{4}-\d\d-\d\dT", text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return float(text)
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, str) and re.match(r"^\d{4}-\d\d-\d\dT", value):
+        return datetime.fromisoformat(value.replace("+0000", "+00:00"))
+    return value
+
+
+class FakeSalesforce(FakeServer):
+    """Salesforce as simple-salesforce sees it; implements ``FakeControl``."""
+
+    page_default = 2000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reset()
+
+    # --- FakeControl -----------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.reset_controls()
+            self.fields = {obj: set(names.split()) for obj, names in BASE_FIELDS.items()}
+            for obj in ("Lead", "Contact"):
+                self.fields[obj] |= {score_field_name(f, "salesforce") for f in SCORE_FIELDS}
+            self.records: dict[str, dict[str, dict[str, Any]]] = {o: {} for o in BASE_FIELDS}
+            self.ids = itertools.count(1)
+            self.cursors: dict[str, list[dict[str, Any]]] = {}
+            self.rejected: dict[str, str] = {}
+            self.writes: dict[str, int] = {}
+            self.jobs: dict[str, dict[str, Any]] = {}
+            self.api_used, self.api_max = 100, 100_000
+            self.valid_tokens = {TOKEN}
+            self.created_fields: list[str] = []
+            self.now = datetime(2024, 7, 1, tzinfo=UTC)
+            owner = self._insert("User", {"Name": "Dana Owner", "Email": "dana@example.com"})
+            self.owner_id = owner
+
+    def _insert(self, obj: str, values: dict[str, Any], modified: datetime | None = None) -> str:
+        rid = f"{PREFIX[obj]}{next(self.ids):015d}"
+        stamp = iso(modified or self.now)
+        row = {"Id": rid, "CreatedDate": stamp, "SystemModstamp": stamp, **values}
+        self.records[obj][rid] = row
+        return rid
+
+    def add_leads(
+        self, n: int, *, modified_at: datetime | None = None, attributes: dict | None = None
+    ) -> list[str]:
+        values = {LEAD_ATTRIBUTES[k]: v for k, v in (attributes or {}).items()}
+        with self.lock:
+            return [
+                self._insert(
+                    "Lead",
+                    {
+                        "LastName": f"Lead {i}",
+                        "Company": f"Company {i}",
+                        "Industry": "Software",
+                        "NumberOfEmployees": 250,
+                        "IsConverted": False,
+                        "OwnerId": self.owner_id,
+                        **values,
+                    },
+                    modified_at,
+                )
+                for i in range(n)
+            ]
+
+    def add_contacts(self, n: int, *, modified_at: datetime | None = None) -> list[str]:
+        with self.lock:
+            account = self._insert("Account", {"Name": "Acme", "Industry": "Retail"})
+            return [
+                self._insert(
+                    "Contact",
+                    {"LastName": f"Contact {i}", "AccountId": account, "OwnerId": self.owner_id},
+                    modified_at,
+                )
+                for i in range(n)
+            ]
+
+    def add_deals(
+        self, n_won: int, n_lost: int, *, modified_at: datetime | None = None
+    ) -> list[str]:
+        with self.lock:
+            ids = []
+            for i, won in enumerate([True] * n_won + [False] * n_lost):
+                account = self._insert(
+                    "Account",
+                    {"Name": f"Account {i}", "Industry": "Software", "NumberOfEmployees": 300},
+                )
+                ids.append(
+                    self._insert(
+                        "Opportunity",
+                        {
+                            "Name": f"Deal {i}",
+                            "AccountId": account,
+                            "Amount": 12000.0,
+                            "StageName": "Closed Won" if won else "Closed Lost",
+                            "IsClosed": True,
+                            "IsWon": won,
+                            "CloseDate": "2024-05-01",
+                            "LeadSource": "Web",
+                        },
+                        modified_at,
+                    )
+                )
+            self._insert("Opportunity", {"Name": "Open", "IsClosed": False, "IsWon": False})
+            return ids
+
+    def add_activities(
+        self, lead_id: str, n: int, *, occurred_at: datetime | None = None
+    ) -> list[str]:
+        when = iso(occurred_at or self.now)
+        with self.lock:
+            return [
+                self._insert(
+                    "Task",
+                    {
+                        "Subject": f"Email {i}",
+                        "Type": "Email",
+                        "TaskSubtype": "Email",
+                        "WhoId": lead_id,
+                        "Status": "Completed",
+                        "CompletedDateTime": when,
+                    },
+                    occurred_at,
+                )
+                for i in range(n)
+            ]
+
+    def reject_records(self, ids: Iterable[str], reason: str) -> None:
+        with self.lock:
+            self.rejected.update(dict.fromkeys(ids, reason))
+
+    def remove_field(self, logical: str) -> None:
+        with self.lock:
+            for obj in ("Lead", "Contact"):
+                self.fields[obj].discard(score_field_name(logical, "salesforce"))
+
+    def score_of(self, record_id: str, logical: str) -> Any:
+        with self.lock:
+            for rows in self.records.values():
+                if record_id in rows:
+                    return rows[record_id].get(score_field_name(logical, "salesforce"))
+        raise KeyError(record_id)
+
+    def writes_of(self, record_id: str) -> int:
+        with self.lock:
+            return self.writes.get(record_id, 0)
+
+    # --- HTTP ------------------------------------------------------------------------------
+    def _headers(self) -> dict[str, str]:
+        return {"Sforce-Limit-Info": f"api-usage={self.api_used}/{self.api_max}"}
+
+    def error_response(self, status: int, headers: dict[str, str]) -> Response:
+        code = {
+            400: "MALFORMED_QUERY",
+            401: "INVALID_SESSION_ID",
+            403: "INSUFFICIENT_ACCESS",
+            404: "NOT_FOUND",
+            429: "REQUEST_LIMIT_EXCEEDED",
+        }.get(status, "UNKNOWN_EXCEPTION")
+        body = [{"message": f"injected {status}", "errorCode": code}]
+        return Response.json(body, status, {**self._headers(), **headers})
+
+    def _error(self, status: int, code: str, message: str) -> Response:
+        return Response.json([{"message": message, "errorCode": code}], status, self._headers())
+
+    def route(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/services/Soap/u/"):
+            return self._soap_login()
+        if path == "/services/oauth2/token":
+            return self._oauth_login()
+        if (
+            request.headers.get("Authorization", "").removeprefix("Bearer ")
+            not in self.valid_tokens
+        ):
+            return self._error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        self.api_used += 1
+        base = f"/services/data/v{VERSION}/"
+        if not path.startswith(base):
+            return self._error(404, "NOT_FOUND", f"The requested resource does not exist: {path}")
+        rest = path[len(base) :]
+        if rest == "limits/":
+            left = self.api_max - self.api_used
+            return Response.json(
+                {"DailyApiRequests": {"Max": self.api_max, "Remaining": left}}, 200, self._headers()
+            )
+        if rest == "query/":
+            return self._query(request.query["q"][0], request.headers)
+        if rest.startswith("query/"):
+            return self._page(rest.removeprefix("query/"))
+        if rest == "composite/sobjects" and request.method == "PATCH":
+            return Response.json(self._collections(request.json()), 200, self._headers())
+        if rest == "tooling/sobjects/CustomField/" or rest == "tooling/sobjects/CustomField":
+            return self._create_field(request.json())
+        if rest.startswith("jobs/ingest"):
+            return self._bulk(request, rest.removeprefix("jobs/ingest").strip("/"))
+        match = re.match(r"^sobjects/(\w+)/describe/?$", rest)
+        if match:
+            return self._describe(match.group(1))
+        return self._error(404, "NOT_FOUND", f"The requested resource does not exist: {path}")
+
+    def _soap_login(self) -> Response:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
+            "<loginResponse><result>"
+            f"<serverUrl>https://127.0.0.1:{self.port}/services/Soap/u/{VERSION}/00D</serverUrl>"
+            f"<sessionId>{TOKEN}</sessionId></result></loginResponse>"
+            "</soapenv:Body></soapenv:Envelope>"
+        )
+        return Response(200, body.encode(), {"Content-Type": "text/xml"})
+
+    def _oauth_login(self) -> Response:
+        return Response.json(
+            {"access_token": TOKEN, "instance_url": f"https://127.0.0.1:{self.port}"}
+        )
+
+    def _describe(self, obj: str) -> Response:
+        if obj not in self.fields:
+            return self._error(404, "NOT_FOUND", f"The requested resource does not exist: {obj}")
+        fields = []
+        for name in sorted(self.fields[obj]):
+            ref = REFERENCES.get(name)
+            fields.append(
+                {
+                    "name": name,
+                    "type": "reference" if ref else "string",
+                    "updateable": name not in ("Id", "SystemModstamp", "CreatedDate"),
+                    "custom": name.endswith("__c"),
+                    "relationshipName": ref[0] if ref else None,
+                    "referenceTo": [ref[1]] if ref else [],
+                }
+            )
+        return Response.json({"name": obj, "fields": fields}, 200, self._headers())
+
+    # --- queries ---------------------------------------------------------------------------
+    def _query(self, soql: str, headers: dict[str, str]) -> Response:
+        match = SOQL.match(soql.strip())
+        if not match:
+            return self._error(400, "MALFORMED_QUERY", f"cannot parse: {soql}")
+        obj = match["object"]
+        if obj not in self.fields:
+            return self._error(400, "INVALID_TYPE", f"sObject type '{obj}' is not supported.")
+        selected = [f.strip() for f in match["fields"].split(",")]
+        conditions = []
+        for part in (match["where"] or "").split(" AND ") if match["where"] else []:
+            cond = CONDITION.match(part.strip().strip("()"))
+            if not cond:
+                return self._error(400, "MALFORMED_QUERY", f"cannot parse condition: {part}")
+            conditions.append((cond["field"], cond["op"], _literal(cond["value"])))
+        for name in selected + [c[0] for c in conditions]:
+            problem = self._field_problem(obj, name)
+            if problem:
+                return self._error(400, "INVALID_FIELD", problem)
+        rows = [r for r in self.records[obj].values() if self._matches(r, conditions)]
+        rows.sort(key=lambda r: (r["SystemModstamp"], r["Id"]))
+        out = [self._project(obj, r, selected) for r in rows]
+        size = self.page_default
+        opts = headers.get("Sforce-Query-Options", "")
+        if "batchSize=" in opts:
+            size = int(opts.split("batchSize=")[1].split(",")[0])
+        pages = [out[i : i + size] for i in range(0, len(out), size)] or [[]]
+        key = f"01g{next(self.ids):015d}"
+        self.cursors[key] = pages
+        return self._page(f"{key}-0", total=len(out))
+
+    def _page(self, cursor: str, total: int | None = None) -> Response:
+        key, _, index = cursor.partition("-")
+        pages = self.cursors.get(key)
+        if pages is None:
+            return self._error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+        i = int(index or 0)
+        body: dict[str, Any] = {
+            "totalSize": total if total is not None else sum(len(p) for p in pages),
+            "done": i + 1 >= len(pages),
+            "records": pages[i],
+        }
+        if not body["done"]:
+            body["nextRecordsUrl"] = f"/services/data/v{VERSION}/query/{key}-{i + 1}"
+        return Response.json(body, 200, self._headers())
+
+    def _field_problem(self, obj: str, name: str) -> str | None:
+        if "." in name:
+            rel, _, leaf = name.partition(".")
+            ref = next((v for v in REFERENCES.values() if v[0] == rel), None)
+            if ref is None or (f"{rel}Id" not in self.fields[obj] and rel != "Owner"):
+                return f"Didn't understand relationship '{rel}' in field path."
+            obj, name = ref[1], leaf
+        if name not in self.fields[obj]:
+            return f"No such column '{name}' on entity '{obj}'."
+        return None
+
+    def _value(self, row: dict[str, Any], name: str) -> Any:
+        if "." in name:
+            rel, _, leaf = name.partition(".")
+            target = row.get("OwnerId" if rel == "Owner" else f"{rel}Id")
+            for rows in self.records.values():
+                if target in rows:
+                    return rows[target].get(leaf)
+            return None
+        return row.get(name)
+
+    def _matches(self, row: dict[str, Any], conditions: list[tuple[str, str, Any]]) -> bool:
+        ops = {
+            "=": lambda a, b: a == b,
+            "!=": lambda a, b: a != b,
+            ">=": lambda a, b: a is not None and a >= b,
+            "<=": lambda a, b: a is not None and a <= b,
+            ">": lambda a, b: a is not None and a > b,
+            "<": lambda a, b: a is not None and a < b,
+        }
+        for name, op, value in conditions:
+            have = _comparable(self._value(row, name))
+            if name.startswith("Is") and have is None:
+                have = False
+            if not ops[op](have, value):
+                return False
+        return True
+
+    def _project(self, obj: str, row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "attributes": {
+                "type": obj,
+                "url": f"/services/data/v{VERSION}/sobjects/{obj}/{row['Id']}",
+            }
+        }
+        for name in selected:
+            if "." in name:
+                rel, _, leaf = name.partition(".")
+                target = row.get("OwnerId" if rel == "Owner" else f"{rel}Id")
+                if target is None:
+                    out[rel] = None
+                    continue
+                out.setdefault(rel, {"attributes": {"type": rel}})[leaf] = self._value(row, name)
+            else:
+                out[name] = row.get(name)
+        return out
+
+    # --- writes ----------------------------------------------------------------------------
+    def _apply(self, obj: str, rid: str, values: dict[str, Any]) -> str | None:
+        """Update one record; the error text, or None on success."""
+        if rid in self.rejected:
+            return self.rejected[rid]
+        row = self.records.get(obj, {}).get(rid)
+        if row is None:
+            return f"ENTITY_IS_DELETED: entity is deleted or does not exist: {rid}"
+        unknown = [k for k in values if k not in self.fields[obj]]
+        if unknown:
+            return f"INVALID_FIELD: No such column '{unknown[0]}' on sobject of type {obj}"
+        row.update(values)
+        row["SystemModstamp"] = iso(self.now)
+        self.writes[rid] = self.writes.get(rid, 0) + 1
+        return None
+
+    def _collections(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        records = body["records"]
+        assert len(records) <= 200, "sObject Collections takes at most 200 records"
+        assert body.get("allOrNone") is False
+        out = []
+        for rec in records:
+            values = {k: v for k, v in rec.items() if k not in ("attributes", "id", "Id")}
+            rid = rec.get("id") or rec.get("Id")
+            error = self._apply(rec["attributes"]["type"], rid, values)
+            if error is None:
+                out.append({"id": rid, "success": True, "errors": []})
+            else:
+                code, _, message = error.partition(": ")
+                out.append(
+                    {
+                        "success": False,
+                        "errors": [{"statusCode": code, "message": message, "fields": []}],
+                    }
+                )
+        return out
+
+    def _create_field(self, body: dict[str, Any]) -> Response:
+        obj, _, name = body["FullName"].partition(".")
+        if obj not in self.fields:
+            return self._error(400, "INVALID_INPUT", f"no object {obj}")
+        if name in self.fields[obj]:
+            return self._error(400, "DUPLICATE_DEVELOPER_NAME", f"{name} exists")
+        self.fields[obj].add(name)
+        self.created_fields.append(body["FullName"])
+        return Response.json({"id": f"00N{next(self.ids):015d}", "success": True}, 201)
+
+    def _bulk(self, request: Request, rest: str) -> Response:
+        if not rest and request.method == "POST":
+            spec = request.json()
+            job_id = f"750{next(self.ids):015d}"
+            self.jobs[job_id] = {"id": job_id, "object": spec["object"], "state": "Open"}
+            return Response.json(self.jobs[job_id], 200, self._headers())
+        job_id, _, tail = rest.partition("/")
+        job = self.jobs.get(job_id)
+        if job is None:
+            return self._error(404, "NOT_FOUND", "no such job")
+        if tail == "batches" and request.method == "PUT":
+            job["csv"] = request.body.decode()
+            return Response(201, b"", self._headers())
+        if not tail and request.method == "PATCH":
+            job["state"] = request.json()["state"]
+            if job["state"] == "UploadComplete":
+                self._run_job(job)
+            return Response.json(job, 200, self._headers())
+        if not tail and request.method == "GET":
+            public = {k: v for k, v in job.items() if k not in ("csv", "ok", "failed")}
+            return Response.json(public, 200, self._headers())
+        if tail in ("successfulResults", "failedResults"):
+            rows = job["ok" if tail == "successfulResults" else "failed"]
+            buf = io.StringIO()
+            cols = (
+                ["sf__Id", "sf__Created"]
+                if tail == "successfulResults"
+                else ["sf__Id", "sf__Error"]
+            )
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow([*cols, "Id"])
+            writer.writerows(rows)
+            return Response(200, buf.getvalue().encode(), {"Content-Type": "text/csv"})
+        return self._error(404, "NOT_FOUND", "unknown bulk path")
+
+    def _run_job(self, job: dict[str, Any]) -> None:
+        ok, failed = [], []
+        for rec in csv.DictReader(io.StringIO(job["csv"])):
+            rid = rec.pop("Id")
+            values = {k: (_bulk_value(v)) for k, v in rec.items()}
+            error = self._apply(job["object"], rid, values)
+            if error is None:
+                ok.append([rid, "false", rid])
+            else:
+                failed.append([rid, error, rid])
+        job.update(
+            ok=ok,
+            failed=failed,
+            state="JobComplete",
+            numberRecordsProcessed=len(ok) + len(failed),
+            numberRecordsFailed=len(failed),
+        )
+
+
+def _bulk_value(text: str) -> Any:
+    if text in ("", "#N/A"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
