@@ -189,9 +189,14 @@ class PointsFitter:
 
     def _dedupe(self, X_all, col, active, by_id) -> list[str]:
         """Keep one of each group of (near) identical indicators: the best-evidenced one."""
+        # best evidence first; between complements (same test) the positive side reads better
         order = sorted(
             active,
-            key=lambda i: (by_id[i].q_value if by_id[i].q_value is not None else 1.0, -by_id[i].n),
+            key=lambda i: (
+                by_id[i].q_value if by_id[i].q_value is not None else 1.0,
+                by_id[i].direction != "positive",
+                -by_id[i].n,
+            ),
         )
         M = X_all[:, [col[i] for i in order]]
         Mc = M - M.mean(axis=0)
@@ -330,7 +335,7 @@ class PointsFitter:
                 if p < 0
                 else (s.dimension if s.dimension in DIMENSIONS else "firmographic")
             )
-            name = slug(s.id)
+            name = slug(s.label or s.id)
             while name in names:
                 name += "_2"
             names.add(name)

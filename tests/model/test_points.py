@@ -158,7 +158,7 @@ def test_rules_signals_carry_conditions_and_evidence():
     """Each fitted signal becomes a valid rules Signal with its lift as evidence."""
     X, y, _ = _planted()
     fit = PointsFitter(seed=0).fit(X, y, _specs())
-    sig = next(s for s in fit.signals_ if s.name == "b")
+    sig = next(s for s in fit.signals_ if s.name == "b_label")
     assert sig.when[0].field == "b" and sig.evidence.lift == 1.5
     assert sig.points == fit.points_["b"]
 

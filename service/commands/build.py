@@ -1,0 +1,104 @@
+"""``leadscore build DEALS``: Steps 2 to 5, from closed deals to a validated rules file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+import typer
+from rich.table import Table
+
+from service.commands.common import (
+    ConfigOpt,
+    ExcludeOpt,
+    LostOpt,
+    OutcomeColumnOpt,
+    WonOpt,
+    console,
+    load_deals,
+    progress,
+)
+from service.errors import DataFileError
+from service.model.build import STEPS, BuildResult, build_model, check_parameters
+
+ORDER = 30
+log = structlog.get_logger(__name__)
+
+
+def build(
+    deals: Path = typer.Argument(..., help="Closed deals: CSV (, ; or tab) or Parquet."),
+    config: Path | None = ConfigOpt,
+    icp: Path | None = typer.Option(
+        None, "--icp", help="Your stated Ideal Customer Profile (YAML), compared with the data."
+    ),
+    outcome_column: str | None = OutcomeColumnOpt,
+    won: list[str] = WonOpt,
+    lost: list[str] = LostOpt,
+    exclude: list[str] = ExcludeOpt,
+    out: Path = typer.Option(Path("model"), "--out", "-o", help="Folder for the model files."),
+    holdout: float = typer.Option(0.25, "--holdout", help="Share of deals held out, in (0, 0.5)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed for the split and cross-validation."),
+    refit_all: bool = typer.Option(
+        False, "--refit-all", help="After validation, refit on every deal (holdout figures kept)."
+    ),
+) -> None:
+    """Build a scoring model from closed deals: patterns, points, tiers, holdout validation."""
+    check_parameters(holdout, seed)
+    loaded = load_deals(
+        deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
+    )
+    with progress() as bar:
+        task = bar.add_task("Building", total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, description=name, completed=STEPS.index(name))
+
+        result = build_model(
+            loaded, holdout=holdout, seed=seed, refit_all=refit_all, icp=icp, progress=step
+        )
+        bar.update(task, completed=len(STEPS))
+    try:
+        paths = result.write(out)
+    except OSError as exc:
+        raise DataFileError(f"{out}: cannot write the model files ({exc.strerror}).") from exc
+    summarise(result, paths)
+
+
+def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
+    """Print signals, thresholds, validation and where the files are."""
+    an = result.analysis
+    val, conf, t = an["validation"], an["confidence"], an["thresholds"]
+    console.print(
+        f"[bold]{len(an['signals'])} signals[/] from {an['train_n']} training deals "
+        f"({an['won']} won, {an['lost']} lost overall; base rate {an['base_rate']:.1%})."
+    )
+    table = Table(title="Signals with points", show_lines=False)
+    for col in ("Signal", "Dimension", "Points", "Lift"):
+        table.add_column(col, justify="right" if col in ("Points", "Lift") else "left")
+    for s in sorted(an["signals"], key=lambda s: -abs(s["points"]))[:12]:
+        table.add_row(s["label"], s["dimension"], f"{s['points']:+d}", f"{s['lift']:.2f}x")
+    if an["signals"]:
+        console.print(table)
+    console.print(
+        f"Tiers: Hot >= {t['hot']:g}, Warm >= {t['warm']:g}, Cool >= {t['cool']:g}, Cold below."
+    )
+    auc = val.get("auc")
+    passed = sum(1 for x in val["targets"] if x["passed"])
+    console.print(
+        f"Holdout ({val['holdout_n']} deals): AUC {'n/a' if auc is None else f'{auc:.3f}'}, "
+        f"{passed} of {len(val['targets'])} targets passed. "
+        f"Confidence: [bold]{conf['level']}[/]."
+    )
+    for note in an.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
+    if an.get("refit_all"):
+        console.print("Refit on every deal after validation; the holdout figures are kept.")
+    console.print(
+        "Files: " + ", ".join(f"[bold]{p}[/]" for p in paths.values()),
+        soft_wrap=True,
+    )
+    log.info("build_summary_printed", out=str(paths["rules"].parent))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("build")(build)

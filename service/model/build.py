@@ -1,0 +1,280 @@
+"""The model-building pipeline behind ``leadscore build`` (Steps 1 to 5 of the analysis).
+
+1. audit the deals and refuse what cannot be modelled;
+2. split off the holdout FIRST: nothing held out touches binning, selection, points or thresholds;
+3. win/loss patterns on the training deals (``service.model.patterns``);
+4. points, fitted jointly (``service.model.points``), into rules the engine scores with;
+5. thresholds from the training deals' scores (``service.model.thresholds``);
+6. the holdout scored by the same engine the daemon uses, and validated;
+7. with ``refit_all``, the same procedure (same penalty and point scale) on every deal.
+
+``build_model(deals, ...)`` returns a ``BuildResult``; ``result.write(out_dir)`` writes
+``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from service.commands.common import Deals
+from service.config import BuildConfig
+from service.errors import ConfigError, InsufficientDataError
+from service.model import analysis as A
+from service.model.audit import run_audit
+from service.model.icp import compare_icp, load_icp
+from service.model.points import PointsFitter
+from service.model.report_min import render_markdown
+from service.model.specs import candidate_specs, indicators_for
+from service.model.thresholds import (
+    capacity_check,
+    choose_thresholds,
+    distribution,
+    separation,
+    tier_table,
+)
+from service.model.validation import assess_confidence, split_holdout, validate
+from service.scoring.engine import score_frame
+from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
+
+log = structlog.get_logger(__name__)
+
+MODEL_VERSION = "1.0"
+STEPS = (
+    "Auditing the deals",
+    "Splitting off the holdout",
+    "Finding win/loss patterns",
+    "Fitting points",
+    "Setting thresholds",
+    "Validating on the holdout",
+    "Refitting on every deal",
+    "Comparing with the ICP",
+)
+Progress = Callable[[str], None]
+
+LOSS_REASON_COLUMNS = (
+    "loss_reason",
+    "lost_reason",
+    "reason_lost",
+    "closed_lost_reason",
+    "loss reason",
+)
+
+
+@dataclass
+class Fit:
+    """Everything Steps 2 to 4 learned from one set of deals."""
+
+    patterns: A.Patterns
+    points: PointsFitter
+    rules: Rules
+    scores: pd.DataFrame  # score_frame().scores of the deals fitted on
+    y: np.ndarray
+
+
+@dataclass
+class BuildResult:
+    """The rules, the measured analysis, and the files they are written to."""
+
+    rules: Rules
+    analysis: dict[str, Any]
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write ``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "rules": out / "model.yaml",
+            "analysis": out / "analysis.json",
+            "report": out / "lead-scoring-model.md",
+        }
+        dump_rules(self.rules, paths["rules"])
+        paths["analysis"].write_text(
+            json.dumps(A.json_safe(self.analysis), indent=2, allow_nan=False), encoding="utf-8"
+        )
+        paths["report"].write_text(render_markdown(self.analysis), encoding="utf-8")
+        log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
+        return paths
+
+
+def check_parameters(holdout: float, seed: int) -> None:
+    """Reject impossible parameters before any work, naming the value."""
+    if not (isinstance(holdout, int | float) and 0 < holdout < 0.5):
+        raise ConfigError(f"holdout must be in (0, 0.5); got {holdout}.")
+    if not isinstance(seed, int) or seed < 0:
+        raise ConfigError(f"seed must be a whole number >= 0; got {seed}.")
+
+
+def build_model(
+    deals: Deals,
+    *,
+    holdout: float = 0.25,
+    seed: int = 0,
+    refit_all: bool = False,
+    icp: str | Path | dict | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> BuildResult:
+    """Run Steps 1 to 5 on loaded deals; see the module docstring."""
+    check_parameters(holdout, seed)
+    step = progress or (lambda _name: None)
+    config = deals.config
+    now = now or datetime.now(UTC)
+    icp_data = load_icp(icp) if isinstance(icp, str | Path) else icp
+    source = str(deals.table.path)
+    frame = deals.table.frame
+
+    step(STEPS[0])
+    report = run_audit(
+        frame, deals.outcome, config, source=source, placeholders=deals.table.placeholders
+    )
+    if not report.can_model:
+        raise InsufficientDataError(f"{source}: {report.adequacy.message}")
+    X, y = report.modelling_data()
+    X = X.drop(columns=[c for c in _bookkeeping(config) if c in X.columns])
+    y_arr = np.asarray(y, dtype=int)
+
+    step(STEPS[1])
+    dates = frame.loc[X.index, config.date_column] if config.date_column in frame else None
+    split = split_holdout(
+        X, pd.Series(y_arr, index=X.index), holdout=holdout, seed=seed, dates=dates
+    )
+    train, test = split.train, split.test
+    X_tr, y_tr, X_te, y_te = X.iloc[train], y_arr[train], X.iloc[test], y_arr[test]
+
+    fit = _fit(X_tr, y_tr, config, seed, step=step, now=now)
+
+    step(STEPS[5])
+    held = score_frame(fit.rules, X_te)
+    tiers = tier_table(fit.scores["total"].to_numpy(), fit.y, fit.rules.thresholds, fit.rules.tiers)
+    names = frame.loc[X_te.index, config.name_column] if config.name_column in frame else None
+    validation = validate(
+        held.scores,
+        pd.Series(y_te, index=X_te.index),
+        fit.rules,
+        names=names,
+        fires=held.fires,
+        known=held.known,
+        tier_expectations={t["tier"]: t["expected_conversion"] for t in tiers},
+        split=split.kind,
+        split_note=getattr(split, "note", None),
+    )
+    audit = report.to_dict()
+    confidence = assess_confidence(len(y_arr), validation, audit)
+
+    final = fit
+    if refit_all:
+        step(STEPS[6])
+        final = _fit(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
+
+    step(STEPS[7])
+    icp_rows = compare_icp(icp_data, X, y, source=str(icp)) if icp_data else []
+
+    everything = score_frame(final.rules, X)
+    loss_col = _loss_reason_column(frame)
+    analysis = A.assemble(
+        now=now,
+        version=MODEL_VERSION,
+        config=config,
+        source={"path": source, "rows": len(frame)},
+        y=y_arr,
+        train_n=len(train),
+        holdout_n=len(test),
+        audit=audit,
+        fit=final,
+        validation=validation,
+        confidence=confidence,
+        excluded=report.excluded,
+        icp=icp_rows,
+        refit_all=refit_all,
+        all_scores=everything.scores,
+        loss_reasons=None if loss_col is None else frame.loc[X.index, loss_col],
+        split_note=getattr(split, "note", None),
+        capacity=capacity_check(
+            tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
+            config.capacity,
+        ),
+    )
+    log.info(
+        "model_built",
+        signals=len(final.rules.signals),
+        auc=validation.get("auc"),
+        confidence=confidence["level"],
+        refit_all=refit_all,
+    )
+    return BuildResult(rules=final.rules, analysis=analysis)
+
+
+def _fit(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    config: BuildConfig,
+    seed: int,
+    *,
+    C: float | None = None,
+    scale: float | None = None,
+    step: Progress | None = None,
+    now: datetime,
+) -> Fit:
+    """Steps 2 to 4 on ``X``/``y``: patterns, points, thresholds (all from these deals only)."""
+    step = step or (lambda _name: None)
+    step(STEPS[2])
+    patterns = A.find_patterns(X, y, config, seed)
+
+    step(STEPS[3])
+    specs = candidate_specs(patterns)
+    indicators = indicators_for(X, specs)
+    fitter = PointsFitter(max_signals=config.max_signals, C=C, scale=scale, seed=seed)
+    fitter.fit(indicators, y, specs)
+    draft = Rules(
+        version=MODEL_VERSION,
+        model_name=f"Lead scoring model: {config.company}"
+        if config.company
+        else "Lead scoring model",
+        built_at=now.date(),
+        dimensions={d: DimensionLimit(max_points=p) for d, p in fitter.dimension_max_.items()},
+        negative_max_points=fitter.negative_max_,
+        signals=fitter.signals_,
+        thresholds=Thresholds(hot=2, warm=1, cool=0),
+    )
+
+    step(STEPS[4])
+    scored = score_frame(draft, X)
+    total = scored.scores["total"].to_numpy(dtype=float)
+    thresholds = choose_thresholds(total, y, config.tiers)
+    rules = draft.model_copy(update={"thresholds": thresholds})
+    scores = scored.scores.copy()
+    return Fit(patterns=patterns, points=fitter, rules=rules, scores=scores, y=y)
+
+
+def _bookkeeping(config: BuildConfig) -> list[str]:
+    """Columns that identify or date a deal: never attributes."""
+    cols = [config.id_column, config.name_column, config.date_column, config.outcome.column]
+    return [c for c in cols if c]
+
+
+def _loss_reason_column(frame: pd.DataFrame) -> str | None:
+    keyed = {str(c).strip().lower().replace(" ", "_"): c for c in frame.columns}
+    for name in LOSS_REASON_COLUMNS:
+        if name.replace(" ", "_") in keyed:
+            return keyed[name.replace(" ", "_")]
+    return None
+
+
+def describe_distribution(scores: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """``distributions`` and ``separation`` blocks for a set of scored deals."""
+    return {
+        "distributions": {
+            "won": distribution(scores[y == 1]),
+            "lost": distribution(scores[y == 0]),
+        },
+        "separation": separation(scores, y),
+    }
