@@ -8,7 +8,7 @@ in ``service.scoring.conditions``):
 - the true level of a yes/no field (``demo_requested``);
 - each data-driven range of a numeric field (``employee_count in [200, 1000)``; see ``binning``);
 - "missing" as its own level, when at least ``min_deals`` deals lack the field and their win rate
-  differs from the others' (two-proportion test, p < 0.05) (``tech_stack is missing``).
+  differs from the others' (two-proportion test, p < 0.01) (``tech_stack is missing``).
 
 Rare levels and ranges are reported by ``insufficient_attributes`` instead of being guessed;
 text fields with more than ``MAX_LEVELS`` values (free text, identifiers) are skipped and reported.
@@ -42,7 +42,7 @@ FALSE_TEXT = frozenset({"false", "no", "n", "0", "0.0", "f"})
 #: a text column is numeric when at least this share of its values parse as numbers
 NUMERIC_SHARE = 0.98
 #: "missing" becomes a candidate only when its win rate differs at this p-value
-MISSING_P = 0.05
+MISSING_P = 0.01
 
 
 @dataclass(frozen=True)

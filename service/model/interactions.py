@@ -103,6 +103,16 @@ def _note(a: Candidate, b: Candidate, rates: np.ndarray, expected: float, sig: b
     return text + f", so the combination wins less than the sum ({ratio:.1f}x): do not add both."
 
 
+def _best_per_field(ranked: list[AttributeStat], top: int) -> list[AttributeStat]:
+    chosen: dict[str, AttributeStat] = {}
+    for s in ranked:
+        if s.field not in chosen:
+            chosen[s.field] = s
+        if len(chosen) == top:
+            break
+    return list(chosen.values())
+
+
 def find_interactions(
     X: pd.DataFrame,
     y: pd.Series,
@@ -112,14 +122,15 @@ def find_interactions(
     min_deals: int = 15,
     alpha: float = 0.05,
 ) -> list[Interaction]:
-    """Test pairs among the strongest attributes (the significant ones, best ``top`` by power;
-    the best ``top`` overall when fewer than two are significant). Pairs on the same field, and
-    pairs whose combination or either attribute alone has fewer than ``min_deals`` deals, are
-    skipped. Sorted by q-value, then by interaction lift away from 1."""
+    """Test pairs among the strongest attributes: the strongest attribute (by power) of each
+    field, for the ``top`` fields with the strongest significant attributes (any attributes
+    when fewer than two fields have a significant one). Pairs whose combination or either
+    attribute alone has fewer than ``min_deals`` deals are skipped. Sorted by q-value, then by
+    how far the interaction lift is from 1."""
     ranked = sorted(stats, key=lambda s: -s.power)
-    strong = [s for s in ranked if s.significant][:top]
+    strong = _best_per_field([s for s in ranked if s.significant], top)
     if len(strong) < 2:
-        strong = ranked[:top]
+        strong = _best_per_field(ranked, top)
     if len(strong) < 2:
         return []
     yv = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(dtype="float64")
@@ -130,8 +141,6 @@ def find_interactions(
     found = []
     for i, j in itertools.combinations(range(len(cands)), 2):
         a, b = cands[i], cands[j]
-        if a.field == b.field:
-            continue
         cells = [~f[:, i] & ~f[:, j], f[:, i] & ~f[:, j], ~f[:, i] & f[:, j], f[:, i] & f[:, j]]
         n = np.array([c.sum() for c in cells], dtype=float)
         won = np.array([yv[c].sum() for c in cells], dtype=float)
