@@ -1,0 +1,417 @@
+"""``HubSpotConnector``: contacts, closed deals and engagements in; score properties out.
+
+Reads use the search API with a keyset on ``hs_object_id`` (sort ascending, filter ``GT`` the
+last id seen) and never the ``after`` cursor, so they page past the 10,000-result search cap at
+one request per ``page_size`` (200) records. Writes use batch update, 100 a request; a 207 is
+read record by record and a record HubSpot does not confirm is never counted as written. Every
+request passes a client-side rate limiter and the shared retry policy; the library's own urllib3
+retries are switched off so the policy lives in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import groupby
+from typing import Any, ClassVar
+
+import structlog
+import urllib3
+from hubspot import HubSpot
+from pydantic import SecretStr
+
+from connectors.base import (
+    SCORE_FIELDS,
+    Activity,
+    DealRecord,
+    LeadRecord,
+    RecordError,
+    ScoreUpdate,
+    WriteResult,
+)
+from connectors.hubspot import records as rec
+from connectors.hubspot.ratelimit import RateLimiter
+from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
+from connectors.retry import classify_status, retry_policy, transport_error
+from service.errors import (
+    AuthError,
+    BadRequestError,
+    ConfigError,
+    ConnectorError,
+    RetryableConnectorError,
+)
+from service.settings import RetrySettings, Settings
+
+log = structlog.get_logger(__name__)
+SERVICE = "HubSpot"
+_CONTACT_PROPS = ["lastmodifieddate", "hs_object_id", "associatedcompanyid", "hubspot_owner_id"]
+_DEAL_PROPS = ["hs_is_closed_won", "closedate", "hs_lastmodifieddate", "hs_object_id"]
+
+
+def _error_message(body: Any) -> str:
+    """The ``message`` of a HubSpot error body (never headers, never the request)."""
+    try:
+        data = json.loads(body or b"{}")
+    except (TypeError, ValueError):
+        return ""
+    return str(data.get("message", "")) if isinstance(data, dict) else ""
+
+
+class HubSpotConnector:
+    """HubSpot through hubspot-api-client, with the shared retry policy and a rate limiter."""
+
+    name: ClassVar[str] = "hubspot"
+
+    def __init__(
+        self,
+        access_token: SecretStr | str | None,
+        *,
+        host: str = "https://api.hubapi.com",
+        mapping: FieldMapping | None = None,
+        retry: RetrySettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 30.0,
+        page_size: int = 200,
+        write_batch: int = 100,
+        requests_per_10s: int = 100,
+        searches_per_second: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+        rate_sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if access_token is None or not str(
+            access_token.get_secret_value() if isinstance(access_token, SecretStr) else access_token
+        ):
+            raise ConfigError(
+                "hubspot.access_token is not set: create a private app with the crm.objects "
+                "contacts/deals read and write and crm.schemas scopes, and set "
+                "LEADSCORE_HUBSPOT__ACCESS_TOKEN to its token."
+            )
+        if not 1 <= page_size <= 200:
+            raise ValueError(
+                f"page_size must be between 1 and 200 (HubSpot's cap); got {page_size}."
+            )
+        if not 1 <= write_batch <= 100:
+            raise ValueError(f"write_batch must be between 1 and 100; got {write_batch}.")
+        self._token = (
+            access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
+        )
+        self.host = host.rstrip("/")
+        self.mapping = mapping or default_mapping("hubspot")
+        self.page_size = page_size
+        self.write_batch = write_batch
+        self.timeout = timeout
+        self._retry = retry
+        self._sleep = sleep
+        self.limiter = RateLimiter(
+            requests_per_10s, searches_per_second, clock=clock, sleep=rate_sleep
+        )
+        client = HubSpot(access_token=self._token.get_secret_value(), host=self.host, retry=False)
+        self._search_api = client.crm.objects.search_api
+        self._batch_api = client.crm.objects.batch_api
+        self._basic_api = client.crm.objects.basic_api
+        self._props_api = client.crm.properties.core_api
+        self._groups_api = client.crm.properties.groups_api
+        self._assoc_api = client.crm.associations.v4.batch_api
+        self._types: dict[str, dict[str, str]] = {}
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, mapping: FieldMapping | None = None
+    ) -> HubSpotConnector:
+        hs = settings.hubspot
+        return cls(
+            hs.access_token,
+            host=hs.host,
+            mapping=mapping,
+            retry=settings.retry,
+            timeout=hs.timeout_seconds,
+            requests_per_10s=hs.requests_per_10s,
+            searches_per_second=hs.searches_per_second,
+        )
+
+    def __repr__(self) -> str:
+        return f"HubSpotConnector(host={self.host!r}, access_token=SecretStr('**********'))"
+
+    # -- one request ---------------------------------------------------------------------------
+    def _request(self, fn: Callable[..., Any], *args: Any, search: bool = False, **kw: Any) -> Any:
+        """One API call under the rate limiter and the retry policy; returns the JSON body."""
+
+        def attempt() -> Any:
+            self.limiter.acquire(search=search)
+            try:
+                resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kw)
+            except urllib3.exceptions.HTTPError as exc:
+                raise transport_error(exc, service=SERVICE) from None
+            except Exception as exc:
+                status = getattr(exc, "status", None)
+                if not isinstance(status, int):
+                    raise
+                if status == 0:
+                    raise transport_error(exc, service=SERVICE) from None
+                headers = dict(getattr(exc, "headers", None) or {})
+                message = _error_message(getattr(exc, "body", None))
+                raise classify_status(status, headers, message, service=SERVICE) from None
+            return json.loads(resp.data or b"null")
+
+        return retry_policy(self._retry, sleep=self._sleep)(attempt)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _property_types(self, object_type: str, *, fresh: bool = False) -> dict[str, str]:
+        if fresh or object_type not in self._types:
+            data = self._request(self._props_api.get_all, object_type)
+            self._types[object_type] = {p["name"]: p.get("type", "string") for p in data["results"]}
+        return self._types[object_type]
+
+    def _search_pages(
+        self, object_type: str, filters: list[dict[str, str]], properties: list[str]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Pages of search results by keyset on ``hs_object_id`` (never the capped ``after``)."""
+        last_id: str | None = None
+        while True:
+            page_filters = list(filters)
+            if last_id is not None:
+                page_filters.append(
+                    {"propertyName": "hs_object_id", "operator": "GT", "value": last_id}
+                )
+            body = {
+                "filterGroups": [{"filters": page_filters}] if page_filters else [],
+                "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+                "properties": sorted(set(properties)),
+                "limit": self.page_size,
+            }
+            data = self._request(self._search_api.do_search, object_type, body, search=True)
+            results = data.get("results") or []
+            if results:
+                yield results
+            if not results or not data.get("paging"):
+                return
+            last_id = str(results[-1]["id"])
+
+    @staticmethod
+    def _since(prop: str, since: datetime | None) -> list[dict[str, str]]:
+        if since is None:
+            return []
+        return [{"propertyName": prop, "operator": "GT", "value": rec.to_ms(since)}]
+
+    def _read_companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
+        """Company properties by id, 100 ids a batch read."""
+        names = sorted(
+            {
+                path.split(".", 1)[1]
+                for section in (self.mapping.leads, self.mapping.deals)
+                if section is not None
+                for path in section.fields.values()
+                if path.startswith("company.")
+            }
+        )
+        out: dict[str, dict[str, Any]] = {}
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 100):
+            body = {
+                "inputs": [{"id": i} for i in ordered[start : start + 100]],
+                "properties": names,
+            }
+            data = self._request(self._batch_api.read, "companies", body)
+            out.update({str(r["id"]): r.get("properties") or {} for r in data.get("results") or []})
+        return out
+
+    def _associated(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, str]:
+        """The first associated ``to_type`` id of each record (one v4 batch read)."""
+        body = {"inputs": [{"id": i} for i in ids]}
+        data = self._request(self._assoc_api.get_page, from_type, to_type, body)
+        out: dict[str, str] = {}
+        for row in data.get("results") or []:
+            targets = row.get("to") or []
+            if targets:
+                out[str(row["from"]["id"])] = str(targets[0]["toObjectId"])
+        return out
+
+    @staticmethod
+    def _uses_company(section: ObjectMapping) -> bool:
+        return any(p.startswith("company.") for p in section.fields.values())
+
+    # -- the protocol --------------------------------------------------------------------------
+    def check(self) -> None:
+        """One cheap authenticated read; raises AuthError with what to check on 401/403."""
+        self._request(self._basic_api.get_page, "contacts", limit=1)
+        log.info("connector_checked", connector=self.name, host=self.host)
+
+    def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
+        section = self.mapping.leads or ObjectMapping(object="contacts")
+        types = self._property_types(section.object)
+        own = [p for p in section.fields.values() if not p.startswith("company.")]
+        props = own + _CONTACT_PROPS + list(rec.SCORE_PROPERTIES)
+        with_company = self._uses_company(section)
+        for page in self._search_pages(
+            section.object, self._since("lastmodifieddate", since), props
+        ):
+            companies: dict[str, dict[str, Any]] = {}
+            company_types: dict[str, str] = {}
+            if with_company:
+                ids = {str(r["properties"].get("associatedcompanyid")) for r in page}
+                companies = self._read_companies({i for i in ids if i not in ("None", "")})
+                company_types = self._property_types("companies")
+            for raw in page:
+                cid = (raw.get("properties") or {}).get("associatedcompanyid")
+                yield rec.lead_from_contact(
+                    raw, section.fields, types, companies.get(str(cid)), company_types
+                )
+
+    def iter_closed_deals(self, *, since: datetime | None = None) -> Iterator[DealRecord]:
+        section = self.mapping.deals or ObjectMapping(object="deals")
+        types = self._property_types(section.object)
+        own = [p for p in section.fields.values() if not p.startswith("company.")]
+        filters = [
+            {"propertyName": "hs_is_closed", "operator": "EQ", "value": "true"},
+            *self._since("hs_lastmodifieddate", since),
+        ]
+        with_company = self._uses_company(section)
+        for page in self._search_pages(section.object, filters, own + _DEAL_PROPS):
+            links: dict[str, str] = {}
+            companies: dict[str, dict[str, Any]] = {}
+            company_types: dict[str, str] = {}
+            if with_company:
+                links = self._associated(section.object, "companies", [str(r["id"]) for r in page])
+                companies = self._read_companies(set(links.values()))
+                company_types = self._property_types("companies")
+            for raw in page:
+                company = companies.get(links.get(str(raw["id"]), ""))
+                yield rec.deal_from_payload(raw, section.fields, types, company, company_types)
+
+    def iter_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
+        sections = self.mapping.activities or [
+            ObjectMapping(object=o) for o in rec.ACTIVITY_OBJECTS
+        ]
+        for section in sections:
+            detail = section.fields.get("detail")
+            props = ["hs_timestamp", "hs_lastmodifieddate", *([detail] if detail else [])]
+            filters = self._since("hs_lastmodifieddate", since)
+            for page in self._search_pages(section.object, filters, props):
+                leads = self._associated(section.object, "contacts", [str(r["id"]) for r in page])
+                for raw in page:
+                    activity = rec.activity_from_payload(
+                        raw, section.object, detail, leads.get(str(raw["id"]))
+                    )
+                    if activity is not None:
+                        yield activity
+
+    def missing_fields(self) -> list[str]:
+        have = self._property_types("contacts", fresh=True)
+        return [name for name in rec.SCORE_PROPERTIES if name not in have]
+
+    def ensure_fields(self) -> list[str]:
+        """Create the ``leadscore`` property group (if needed) and the missing score properties."""
+        missing = self.missing_fields()
+        if not missing:
+            return []
+        groups = self._request(self._groups_api.get_all, "contacts")
+        if rec.GROUP not in {g.get("name") for g in groups.get("results") or []}:
+            body = {"name": rec.GROUP, "label": rec.GROUP_LABEL, "displayOrder": -1}
+            self._request(self._groups_api.create, "contacts", body)
+        for name in missing:
+            self._request(
+                self._props_api.create,
+                "contacts",
+                rec.property_definition(rec.SCORE_PROPERTIES[name]),
+            )
+        self._types.pop("contacts", None)
+        log.info("score_fields_created", connector=self.name, fields=missing)
+        return missing
+
+    def available_fields(self) -> dict[str, set[str]]:
+        """Property names per object the mapping reads (``deals.company`` = company properties)."""
+        out: dict[str, set[str]] = {}
+        companies: set[str] | None = None
+        for _key, section in self.mapping.sections():
+            out[section.object] = set(self._property_types(section.object))
+            if self._uses_company(section):
+                if companies is None:
+                    companies = set(self._property_types("companies"))
+                out[f"{section.object}.company"] = companies
+        return out
+
+    def check_mapping(self) -> list[str]:
+        """One line per mapped property HubSpot lacks (``[]`` when the mapping matches)."""
+        return self.mapping.check(self.available_fields())
+
+    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult:
+        result = WriteResult()
+        valid: list[ScoreUpdate] = []
+        for u in updates:
+            unknown = [k for k in u.values if k not in SCORE_FIELDS]
+            if unknown:
+                result.failed.append(
+                    RecordError(u.record_id, f"unknown score field(s): {', '.join(unknown)}")
+                )
+            else:
+                valid.append(u)
+        ordered = sorted(valid, key=lambda u: u.object_type)
+        batches = [
+            (object_type, group[start : start + self.write_batch])
+            for object_type, items in groupby(ordered, key=lambda u: u.object_type)
+            for group in [list(items)]
+            for start in range(0, len(group), self.write_batch)
+        ]
+        for n, (object_type, batch) in enumerate(batches):
+            try:
+                result.merge(self._write_batch(object_type, batch))
+            except AuthError:
+                raise
+            except BadRequestError as exc:
+                result.failed.extend(RecordError(u.record_id, str(exc)) for u in batch)
+            except RetryableConnectorError as exc:
+                result.failed.extend(RecordError(u.record_id, str(exc), True) for u in batch)
+                result.deferred.extend(u.record_id for _, b in batches[n + 1 :] for u in b)
+                log.warning("scores_write_stopped", connector=self.name, error=str(exc))
+                break
+        log.info(
+            "scores_written",
+            connector=self.name,
+            written=len(result.written),
+            failed=len(result.failed),
+            deferred=len(result.deferred),
+        )
+        return result
+
+    def _write_batch(self, object_type: str, batch: Sequence[ScoreUpdate]) -> WriteResult:
+        body = {
+            "inputs": [
+                {
+                    "id": u.record_id,
+                    "properties": {
+                        rec.score_field_name_for(k): rec.score_value(k, v)
+                        for k, v in u.values.items()
+                    },
+                }
+                for u in batch
+            ]
+        }
+        data = self._request(self._batch_api.update, object_type, body) or {}
+        return read_batch_response(data, [u.record_id for u in batch])
+
+
+def read_batch_response(data: dict[str, Any], sent: list[str]) -> WriteResult:
+    """Per-record outcome of a batch update (200 or 207): written only if HubSpot returned it."""
+    result = WriteResult()
+    confirmed = {str(r.get("id")) for r in data.get("results") or []}
+    reasons: dict[str, str] = {}
+    for err in data.get("errors") or []:
+        message = err.get("message") or "rejected"
+        category = err.get("category")
+        for rid in (err.get("context") or {}).get("ids") or []:
+            reasons[str(rid)] = f"{category}: {message}" if category else message
+    for rid in sent:
+        if rid in reasons:
+            result.failed.append(RecordError(rid, reasons[rid]))
+        elif rid in confirmed:
+            result.written.append(rid)
+        else:
+            result.failed.append(
+                RecordError(rid, "HubSpot did not confirm the update; it will be retried", True)
+            )
+    return result
+
+
+__all__ = ["ConnectorError", "HubSpotConnector", "read_batch_response"]

@@ -1,0 +1,428 @@
+"""A fake HubSpot CRM API on 127.0.0.1 for hubspot-api-client, and the connector benchmark.
+
+Stateful: contacts, companies, deals and engagements with string properties, v4 associations,
+property definitions and groups. It checks the bearer token, enforces the search limits (200 a
+page, results past ``search_cap`` answered 400 as HubSpot does at 10,000), applies batch updates
+of at most 100 records and answers 207 with per-record errors for rejected ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import SCORE_FIELDS
+from connectors.hubspot import records as rec
+from tests.fakes.base import FakeServer, Request, Response
+
+TOKEN = "pat-na1-fake-0000-secret"
+_OBJ = re.compile(r"^/crm/v3/objects/(?P<type>\w+)(?P<rest>/.*)?$")
+_PROPS = re.compile(r"^/crm/v3/properties/(?P<type>\w+)(?P<groups>/groups)?$")
+_ASSOC = re.compile(r"^/crm/v4/associations/(?P<src>\w+)/(?P<dst>\w+)/batch/read$")
+_BASE_PROPERTIES = {
+    "contacts": {
+        "email": "string",
+        "firstname": "string",
+        "lastname": "string",
+        "company": "string",
+        "industry": "string",
+        "numemployees": "number",
+        "annualrevenue": "number",
+        "country": "string",
+        "state": "string",
+        "hs_analytics_source": "enumeration",
+        "lastmodifieddate": "datetime",
+        "hs_object_id": "number",
+        "associatedcompanyid": "number",
+        "hubspot_owner_id": "enumeration",
+    },
+    "companies": {
+        "name": "string",
+        "industry": "enumeration",
+        "numberofemployees": "number",
+        "annualrevenue": "number",
+        "country": "string",
+        "state": "string",
+        "hs_analytics_source": "enumeration",
+        "hs_lastmodifieddate": "datetime",
+        "hs_object_id": "number",
+    },
+    "deals": {
+        "dealname": "string",
+        "amount": "number",
+        "closedate": "datetime",
+        "hs_is_closed": "bool",
+        "hs_is_closed_won": "bool",
+        "hs_lastmodifieddate": "datetime",
+        "hs_object_id": "number",
+    },
+}
+for _activity in rec.ACTIVITY_OBJECTS:
+    _BASE_PROPERTIES[_activity] = {
+        "hs_timestamp": "datetime",
+        "hs_lastmodifieddate": "datetime",
+        "hs_object_id": "number",
+        "hs_email_subject": "string",
+        "hs_meeting_title": "string",
+        "hs_call_title": "string",
+    }
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _num(value: Any) -> float | None:
+    """A property or filter value as a number (datetimes as epoch ms) for comparisons."""
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    parsed = rec.parse_datetime(value)
+    return None if parsed is None else parsed.timestamp() * 1000
+
+
+def _matches(props: dict[str, Any], flt: dict[str, Any]) -> bool:
+    value, op, target = props.get(flt["propertyName"]), flt["operator"], flt.get("value")
+    if op == "EQ":
+        return str(value).lower() == str(target).lower()
+    if op == "NEQ":
+        return str(value).lower() != str(target).lower()
+    if op == "HAS_PROPERTY":
+        return value not in (None, "")
+    a, b = _num(value), _num(target)
+    if a is None or b is None:
+        return False
+    return {"GT": a > b, "GTE": a >= b, "LT": a < b, "LTE": a <= b}[op]
+
+
+class FakeHubSpot(FakeServer):
+    """The fake HubSpot server; ``FakeControl`` plus a few HubSpot-specific knobs."""
+
+    def __init__(self, token: str = TOKEN, search_cap: int = 10_000) -> None:
+        super().__init__()
+        self.token = token
+        self.search_cap = search_cap
+        self.reset()
+
+    # -- state ---------------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.reset_controls()
+            self.objects: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _BASE_PROPERTIES}
+            self.properties = {
+                t: {n: {"name": n, "type": k} for n, k in props.items()}
+                for t, props in _BASE_PROPERTIES.items()
+            }
+            for logical in SCORE_FIELDS:
+                definition = rec.property_definition(logical)
+                self.properties["contacts"][definition["name"]] = definition
+            self.groups: dict[str, set[str]] = {"contacts": {"contactinformation", rec.GROUP}}
+            self.associations: dict[tuple[str, str], dict[str, list[str]]] = {}
+            self.rejected: dict[str, str] = {}
+            self.writes: Counter[str] = Counter()
+            self._ids = itertools.count(1001)
+
+    def _add(self, object_type: str, props: dict[str, Any], at: datetime | None) -> str:
+        rid = str(next(self._ids))
+        stamp = _iso(at or datetime.now(UTC))
+        modified = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+        properties = {k: None if v is None else str(v) for k, v in props.items()}
+        properties.update({"hs_object_id": rid, modified: stamp})
+        self.objects[object_type][rid] = {
+            "id": rid,
+            "properties": properties,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "archived": False,
+        }
+        return rid
+
+    def _associate(self, src: str, src_id: str, dst: str, dst_id: str) -> None:
+        self.associations.setdefault((src, dst), {}).setdefault(src_id, []).append(dst_id)
+        self.associations.setdefault((dst, src), {}).setdefault(dst_id, []).append(src_id)
+
+    def add_company(self, **props: Any) -> str:
+        with self.lock:
+            return self._add("companies", props, None)
+
+    def add_leads(
+        self, n: int, *, modified_at: datetime | None = None, attributes: dict | None = None
+    ) -> list[str]:
+        attrs = {"industry": "Software", "numemployees": 250, "country": "US", **(attributes or {})}
+        with self.lock:
+            return [
+                self._add("contacts", {"email": f"lead{i}@example.com", **attrs}, modified_at)
+                for i in range(n)
+            ]
+
+    def add_deals(
+        self,
+        n_won: int,
+        n_lost: int,
+        *,
+        modified_at: datetime | None = None,
+        company_id: str | None = None,
+    ) -> list[str]:
+        at = modified_at or datetime.now(UTC)
+        with self.lock:
+            ids = []
+            for k in range(n_won + n_lost):
+                won = k < n_won
+                rid = self._add(
+                    "deals",
+                    {
+                        "amount": 12000,
+                        "closedate": _iso(at),
+                        "hs_is_closed": "true",
+                        "hs_is_closed_won": "true" if won else "false",
+                    },
+                    at,
+                )
+                if company_id:
+                    self._associate("deals", rid, "companies", company_id)
+                ids.append(rid)
+            return ids
+
+    def add_open_deal(self) -> str:
+        with self.lock:
+            return self._add("deals", {"hs_is_closed": "false", "hs_is_closed_won": "false"}, None)
+
+    def add_activities(
+        self,
+        lead_id: str,
+        n: int,
+        *,
+        occurred_at: datetime | None = None,
+        object_type: str = "emails",
+    ) -> list[str]:
+        at = occurred_at or datetime.now(UTC)
+        with self.lock:
+            ids = []
+            for i in range(n):
+                rid = self._add(
+                    object_type, {"hs_timestamp": _iso(at), "hs_email_subject": f"Hello {i}"}, at
+                )
+                self._associate(object_type, rid, "contacts", lead_id)
+                ids.append(f"{object_type}:{rid}")
+            return ids
+
+    def reject_records(self, ids: Iterable[str], reason: str) -> None:
+        with self.lock:
+            self.rejected.update(dict.fromkeys(ids, reason))
+
+    def remove_field(self, logical: str) -> None:
+        with self.lock:
+            self.properties["contacts"].pop(rec.score_field_name_for(logical), None)
+
+    def score_of(self, record_id: str, logical: str) -> Any:
+        with self.lock:
+            props = self.objects["contacts"][record_id]["properties"]
+            return props.get(rec.score_field_name_for(logical))
+
+    def writes_of(self, record_id: str) -> int:
+        with self.lock:
+            return self.writes[record_id]
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    def error_response(self, status: int, headers: dict[str, str]) -> Response:
+        body: dict[str, Any] = {
+            "status": "error",
+            "message": f"injected {status}",
+            "correlationId": "fake",
+        }
+        if status == 429:
+            body.update(
+                errorType="RATE_LIMIT",
+                policyName="TEN_SECONDLY_ROLLING",
+                message="You have reached your ten_secondly_rolling limit.",
+            )
+        return Response.json(body, status, headers)
+
+    def route(self, request: Request) -> Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return Response.json(
+                {
+                    "status": "error",
+                    "category": "INVALID_AUTHENTICATION",
+                    "message": "Authentication credentials not found.",
+                },
+                401,
+            )
+        if m := _OBJ.match(request.path):
+            rest, object_type = m["rest"] or "", m["type"]
+            if object_type not in self.objects:
+                return Response.json(
+                    {"status": "error", "message": f"Unknown object {object_type}"}, 404
+                )
+            if rest == "/search" and request.method == "POST":
+                return self._search(object_type, request.json())
+            if rest == "/batch/update" and request.method == "POST":
+                return self._batch_update(object_type, request.json())
+            if rest == "/batch/read" and request.method == "POST":
+                return self._batch_read(object_type, request.json())
+            if rest == "" and request.method == "GET":
+                limit = int(request.query.get("limit", ["10"])[0])
+                rows = list(self.objects[object_type].values())[:limit]
+                return Response.json({"results": rows})
+        if (m := _PROPS.match(request.path)) and m["type"] in self.properties:
+            return self._properties(m["type"], bool(m["groups"]), request)
+        if (m := _ASSOC.match(request.path)) and request.method == "POST":
+            links = self.associations.get((m["src"], m["dst"]), {})
+            results = [
+                {
+                    "from": {"id": i["id"]},
+                    "to": [{"toObjectId": int(t), "associationTypes": []} for t in links[i["id"]]],
+                }
+                for i in request.json()["inputs"]
+                if i["id"] in links
+            ]
+            return Response.json({"status": "COMPLETE", "results": results})
+        return Response.json(
+            {"status": "error", "message": f"no route {request.method} {request.path}"}, 404
+        )
+
+    def _search(self, object_type: str, body: dict[str, Any]) -> Response:
+        limit, after = int(body.get("limit", 10)), int(body.get("after") or 0)
+        if limit > 200:
+            return Response.json(
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": "limit must be at most 200",
+                },
+                400,
+            )
+        if after + limit > self.search_cap:
+            return Response.json(
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"Search can page through at most {self.search_cap} results",
+                },
+                400,
+            )
+        groups = body.get("filterGroups") or []
+        rows = [
+            r
+            for r in self.objects[object_type].values()
+            if not groups
+            or any(all(_matches(r["properties"], f) for f in g["filters"]) for g in groups)
+        ]
+        for sort in reversed(body.get("sorts") or []):
+            key = sort["propertyName"]
+            rows.sort(
+                key=lambda r, k=key: _num(r["properties"].get(k)) or 0,
+                reverse=sort.get("direction") == "DESCENDING",
+            )
+        wanted = body.get("properties") or []
+        page = [
+            {
+                **r,
+                "properties": {
+                    k: r["properties"].get(k)
+                    for k in wanted
+                    if k in r["properties"] or k in self.properties[object_type]
+                },
+            }
+            for r in rows[after : after + limit]
+        ]
+        payload: dict[str, Any] = {"total": len(rows), "results": page}
+        if after + limit < len(rows):
+            payload["paging"] = {"next": {"after": str(after + limit)}}
+        return Response.json(payload)
+
+    def _batch_read(self, object_type: str, body: dict[str, Any]) -> Response:
+        wanted = body.get("properties") or []
+        results = [
+            {**r, "properties": {k: r["properties"].get(k) for k in wanted}}
+            for i in body["inputs"]
+            if (r := self.objects[object_type].get(str(i["id"])))
+        ]
+        return Response.json({"status": "COMPLETE", "results": results})
+
+    def _batch_update(self, object_type: str, body: dict[str, Any]) -> Response:
+        inputs = body.get("inputs") or []
+        if len(inputs) > 100:
+            return Response.json(
+                {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": "Batch size must be at most 100",
+                },
+                400,
+            )
+        known = self.properties[object_type]
+        results, errors = [], []
+        for item in inputs:
+            rid = str(item["id"])
+            record = self.objects[object_type].get(rid)
+            problem = None
+            if record is None:
+                problem = (
+                    "OBJECT_NOT_FOUND",
+                    f"Object not found. objectId are usually numeric. {rid}",
+                )
+            elif rid in self.rejected:
+                problem = ("VALIDATION_ERROR", self.rejected[rid])
+            else:
+                for name, value in item["properties"].items():
+                    definition = known.get(name)
+                    if definition is None:
+                        problem = ("VALIDATION_ERROR", f'Property "{name}" does not exist')
+                        break
+                    options = [o["value"] for o in definition.get("options") or []]
+                    if options and value not in options and value != "":
+                        problem = (
+                            "VALIDATION_ERROR",
+                            f"{value!r} was not one of the allowed options",
+                        )
+                        break
+            if problem:
+                errors.append(
+                    {
+                        "status": "error",
+                        "category": problem[0],
+                        "message": problem[1],
+                        "context": {"ids": [rid]},
+                    }
+                )
+                continue
+            assert record is not None
+            record["properties"].update(item["properties"])
+            self.writes[rid] += 1
+            results.append(record)
+        payload: dict[str, Any] = {"status": "COMPLETE", "results": results}
+        if errors:
+            payload.update(errors=errors, numErrors=len(errors))
+            return Response.json(payload, 207)
+        return Response.json(payload)
+
+    def _properties(self, object_type: str, groups: bool, request: Request) -> Response:
+        if groups and request.method == "GET":
+            return Response.json(
+                {"results": [{"name": g} for g in sorted(self.groups.get(object_type, set()))]}
+            )
+        if groups and request.method == "POST":
+            name = request.json()["name"]
+            if name in self.groups.setdefault(object_type, set()):
+                return Response.json({"status": "error", "message": "group exists"}, 409)
+            self.groups[object_type].add(name)
+            return Response.json(request.json(), 201)
+        if request.method == "GET":
+            return Response.json({"results": list(self.properties[object_type].values())})
+        if request.method == "POST":
+            definition = request.json()
+            if definition.get("groupName") not in self.groups.get(object_type, set()):
+                return Response.json({"status": "error", "message": "group does not exist"}, 400)
+            if definition["name"] in self.properties[object_type]:
+                return Response.json({"status": "error", "message": "property exists"}, 409)
+            self.properties[object_type][definition["name"]] = definition
+            return Response.json(definition, 201)
+        return Response.json({"status": "error", "message": "method not allowed"}, 405)
