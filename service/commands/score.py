@@ -1,0 +1,109 @@
+"""``leadscore score``: score a file of current leads with a model's rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table as RichTable
+
+from service.commands.common import console, progress
+from service.errors import DataFileError
+from service.report.batch import TIERS, render_section7
+from service.scoring.batch import BatchResult, score_leads, tier_counts, write_scored
+from service.scoring.rules import Rules, load_rules
+
+ORDER = 40
+BIG_FILE_BYTES = 20 * 2**20
+
+
+def _check_column(batch: BatchResult, option: str, column: str | None) -> None:
+    if column is not None and column not in batch.leads.columns:
+        raise DataFileError(
+            f"{batch.table.path}: {option} {column!r} is not a column of the file; "
+            f"columns are: {', '.join(map(str, batch.leads.columns))}."
+        )
+
+
+def _guess(batch: BatchResult, given: str | None, candidates: tuple[str, ...]) -> str | None:
+    if given is not None:
+        return given
+    by_lower = {str(c).lower(): str(c) for c in batch.leads.columns}
+    return next((by_lower[c] for c in candidates if c in by_lower), None)
+
+
+def _summary(batch: BatchResult, rules: Rules) -> None:
+    res = batch.result
+    n = len(res.scores)
+    counts = tier_counts(res)
+    table = RichTable(title=f"{n:,} leads scored with model {rules.version}")
+    for tier in TIERS:
+        table.add_column(tier, justify="right")
+    table.add_row(*(f"{counts[t]:,} ({counts[t] / n:.0%})" if n else "0" for t in TIERS))
+    console.print(table)
+    if res.unmapped_signals:
+        fields = ", ".join(batch.unmapped_fields())
+        console.print(
+            f"[yellow]warning:[/] {len(res.unmapped_signals)} signal(s) have no column in the leads "
+            f"file and count as missing for every lead: {', '.join(res.unmapped_signals)} "
+            f"(fields: {fields}).",
+            highlight=False,
+        )
+
+
+def score(
+    leads: Path = typer.Argument(..., help="The leads file (CSV or Parquet)."),
+    model: Path = typer.Option(
+        ..., "--model", "-m", help="The rules YAML (model.yaml or rules/live.yaml)."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the scored leads here (CSV)."),
+    report: Path | None = typer.Option(None, "--report", help="Write Section 7 (markdown) here."),
+    id_column: str | None = typer.Option(None, "--id-column", help="Column with the lead id."),
+    name_column: str | None = typer.Option(
+        None, "--name-column", help="Column with the company name."
+    ),
+    contact_column: str | None = typer.Option(
+        None, "--contact-column", help="Column with the contact's name."
+    ),
+) -> None:
+    """Score current leads: dimension subtotals, total, tier, top factors and missing data."""
+    rules = load_rules(model)
+    show_bar = leads.exists() and leads.stat().st_size > BIG_FILE_BYTES
+    with progress(disable=None if show_bar else True) as bar:
+        task = bar.add_task("reading and scoring leads", total=3)
+        batch = score_leads(leads, rules)
+        for option, column in (
+            ("--id-column", id_column),
+            ("--name-column", name_column),
+            ("--contact-column", contact_column),
+        ):
+            _check_column(batch, option, column)
+        bar.update(task, advance=1, description="writing the scored file")
+        if out is not None:
+            write_scored(batch, out)
+        bar.update(task, advance=1, description="writing Section 7")
+        if report is not None:
+            text = render_section7(
+                batch.leads,
+                batch.result,
+                rules,
+                id_col=_guess(batch, id_column, ("lead_id", "id")),
+                name_col=_guess(batch, name_column, ("company", "company_name", "account")),
+                contact_col=_guess(batch, contact_column, ("contact_name", "contact", "name")),
+                source=leads.name,
+            )
+            try:
+                report.parent.mkdir(parents=True, exist_ok=True)
+                report.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise DataFileError(f"{report}: cannot write the report ({exc.strerror}).") from exc
+        bar.update(task, advance=1)
+    _summary(batch, rules)
+    if out is not None:
+        console.print(f"Scored leads: {out}", highlight=False)
+    if report is not None:
+        console.print(f"Section 7 report: {report}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("score")(score)

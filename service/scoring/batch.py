@@ -1,0 +1,148 @@
+"""Batch scoring of a leads file: read it, score it, and build ``scored.csv``.
+
+``scored.csv`` keeps every input column in its order with the values exactly as read (the file
+is read a second time as plain text for that copy, so ``007`` stays ``007`` and ``N/A`` stays
+``N/A``), then adds the ``Lead_Score_*`` columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import structlog
+
+from service.data.io import Table, read_table
+from service.errors import DataFileError
+from service.scoring.engine import ScoredFrame, score_frame
+from service.scoring.rules import Rules
+
+log = structlog.get_logger(__name__)
+
+LEAD_SCORE_COLUMNS = (
+    "Lead_Score_Total",
+    "Lead_Score_Firmographic",
+    "Lead_Score_Behavioral",
+    "Lead_Score_Engagement",
+    "Lead_Score_Intent",
+    "Lead_Score_Tier",
+    "Lead_Score_Version",
+    "Lead_Score_Top_Factors",
+    "Lead_Score_Missing",
+)
+
+
+@dataclass
+class BatchResult:
+    """A scored leads file: what was read, the scores, and the rows to write."""
+
+    table: Table
+    raw: pd.DataFrame
+    result: ScoredFrame
+    rules: Rules
+
+    @property
+    def leads(self) -> pd.DataFrame:
+        """The leads as the engine saw them (placeholders missing, numbers parsed)."""
+        return self.table.frame
+
+    def unmapped_fields(self) -> list[str]:
+        """The fields the rules read that the leads file has no column for."""
+        present = set(self.leads.columns)
+        wanted = [f for s in self.rules.signals for f in s.fields]
+        return [f for f in dict.fromkeys(wanted) if f not in present]
+
+
+def read_raw(table: Table) -> pd.DataFrame:
+    """The same file as text, values untouched, columns as ``read_table`` named them."""
+    path = table.path
+    if table.delimiter is None:  # Parquet keeps its own types
+        raw = pd.read_parquet(path)
+    else:
+        try:
+            raw = pd.read_csv(
+                path,
+                sep=table.delimiter,
+                encoding=table.encoding,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+            )
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise DataFileError(f"{path}: cannot read the file again as text: {exc}") from exc
+    raw = raw.drop(columns=[c for c in table.dropped_empty if c in raw.columns])
+    raw.columns = [str(c).strip() for c in raw.columns]
+    if len(raw) != len(table.frame) or list(raw.columns) != list(table.frame.columns):
+        raise DataFileError(f"{path}: the file changed while it was being read; run again.")
+    raw.index = table.frame.index
+    return raw
+
+
+def missing_text(res: ScoredFrame) -> pd.Series:
+    """``Signal A; Signal B (up to +12 points)`` per lead; empty when nothing is missing."""
+    scores = res.scores
+    missing = scores["missing"]
+    suffix = " (up to +" + scores["potential"].astype("str") + " points)"
+    return missing.where(missing == "", missing + suffix)
+
+
+def scored_output(raw: pd.DataFrame, res: ScoredFrame, rules: Rules) -> pd.DataFrame:
+    """Every input column in order, then the ``Lead_Score_*`` columns."""
+    s = res.scores
+    added = pd.DataFrame(
+        {
+            "Lead_Score_Total": s["total"],
+            "Lead_Score_Firmographic": s["firmographic"],
+            "Lead_Score_Behavioral": s["behavioral"],
+            "Lead_Score_Engagement": s["engagement"],
+            "Lead_Score_Intent": s["intent"],
+            "Lead_Score_Tier": s["tier"],
+            "Lead_Score_Version": pd.Series(rules.version, index=s.index, dtype="str"),
+            "Lead_Score_Top_Factors": s["top_factors"],
+            "Lead_Score_Missing": missing_text(res),
+        },
+        index=s.index,
+    )
+    clashes = [c for c in LEAD_SCORE_COLUMNS if c in raw.columns]
+    base = raw.drop(columns=clashes)  # an earlier run's scores are replaced, not duplicated
+    return pd.concat([base, added], axis=1)
+
+
+def score_leads(path: str | Path, rules: Rules, *, top_n: int = 3) -> BatchResult:
+    """Read a leads file and score every lead."""
+    table = read_table(path)
+    raw = read_raw(table)
+    result = score_frame(rules, table.frame, top_n=top_n)
+    counts = result.scores["tier"].value_counts()
+    log.info(
+        "leads_scored",
+        rows=len(table.frame),
+        unmapped_signals=len(result.unmapped_signals),
+        **{str(k).lower(): int(v) for k, v in counts.items()},
+    )
+    return BatchResult(table=table, raw=raw, result=result, rules=rules)
+
+
+def write_scored(batch: BatchResult, out: str | Path) -> Path:
+    """Write ``scored.csv``; raise ``DataFileError`` naming the path when it cannot be written."""
+    out = Path(out)
+    frame = scored_output(batch.raw, batch.result, batch.rules)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+    except OSError as exc:
+        raise DataFileError(f"{out}: cannot write the scored file ({exc.strerror}).") from exc
+    return out
+
+
+def tier_counts(res: ScoredFrame) -> dict[str, int]:
+    """Leads per tier, every tier present (zero when empty), in Hot..Unscoreable order."""
+    counts = res.scores["tier"].value_counts()
+    order = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
+    return {t: int(counts.get(t, 0)) for t in order}
+
+
+def share(count: int, total: int) -> float:
+    return float(np.divide(count, total)) if total else 0.0
