@@ -1,0 +1,158 @@
+"""``SlackAlerter``: posts a Hot-lead alert to a Slack channel with slack-sdk.
+
+The message names the lead and company, shows the score and its four dimensions, the factors
+that contributed most and the recommended first action. Every piece of CRM text is escaped for
+mrkdwn (a company called ``<!channel>`` must not ping the channel). Failures go through the
+shared retry policy (429 honours ``Retry-After``); slack-sdk's own retry handlers are switched
+off so the policy lives in one place. The token is a ``SecretStr`` and is never logged.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from connectors.retry import classify_status, retry_after_seconds, retry_policy, transport_error
+from service.errors import AuthError, BadRequestError, ConfigError, RateLimitedError
+from service.settings import RetrySettings, SlackSettings
+
+log = structlog.get_logger(__name__)
+SERVICE = "Slack"
+MAX_SECTION = 3000
+_AUTH_ERRORS = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+_CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived"}
+_DIMENSIONS = ("Firmographic", "Behavioral", "Engagement", "Intent")
+
+
+def escape_mrkdwn(text: object) -> str:
+    """CRM text made inert for Slack mrkdwn: ``&`` first, then ``<`` and ``>``."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class HotLeadAlert:
+    """What a rep needs to act on a lead that just turned Hot."""
+
+    lead_id: str
+    lead_name: str
+    company: str
+    total: float
+    breakdown: Mapping[str, float]
+    top_factors: Sequence[str] = field(default_factory=tuple)
+    action: str = "Call within 24 hours"
+    tier: str = "Hot"
+    record_url: str | None = None
+
+
+def build_message(alert: HotLeadAlert) -> dict[str, Any]:
+    """The ``text`` fallback and the blocks of the alert (all CRM text escaped)."""
+    name, company = escape_mrkdwn(alert.lead_name), escape_mrkdwn(alert.company)
+    headline = f"{escape_mrkdwn(alert.tier)} lead: {name} at {company}, score {alert.total:g}"
+    breakdown = "  ".join(
+        f"*{d}* {alert.breakdown.get(d, 0):g}" for d in _DIMENSIONS if d in alert.breakdown
+    )
+    factors = "\n".join(f"• {escape_mrkdwn(f)}" for f in alert.top_factors) or "• (none recorded)"
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(f":fire: *{headline}*")}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(breakdown or "no breakdown")}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(f"*Top factors*\n{factors}")}},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": _clip(f"*Recommended first action*\n{escape_mrkdwn(alert.action)}"),
+            },
+        },
+    ]
+    if alert.record_url:
+        url = escape_mrkdwn(alert.record_url)
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{url}|Open in CRM>"}]}
+        )
+    return {"text": _clip(f"{headline}. {escape_mrkdwn(alert.action)}"), "blocks": blocks}
+
+
+class SlackAlerter:
+    """Posts alerts to ``settings.channel`` through ``settings.base_url``."""
+
+    def __init__(
+        self,
+        settings: SlackSettings,
+        *,
+        retry: RetrySettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: int = 10,
+    ) -> None:
+        if settings.token is None or not settings.token.get_secret_value():
+            raise ConfigError(
+                "slack.token is not set: create a Slack app with the chat:write scope, invite "
+                "it to the channel and set LEADSCORE_SLACK__TOKEN to its bot token."
+            )
+        self.channel = settings.channel
+        self._retry = retry
+        self._sleep = sleep
+        self._client = WebClient(
+            token=settings.token.get_secret_value(),
+            base_url=settings.base_url,
+            timeout=timeout,
+            retry_handlers=[],
+        )
+
+    def __repr__(self) -> str:
+        return f"SlackAlerter(channel={self.channel!r}, token=SecretStr('**********'))"
+
+    def _post(self, message: dict[str, Any]) -> str:
+        def attempt() -> str:
+            try:
+                response = self._client.chat_postMessage(channel=self.channel, **message)
+            except SlackApiError as exc:
+                raise self._translate(exc) from None
+            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+                raise transport_error(exc, service=SERVICE) from None
+            return str(response.get("ts"))
+
+        return retry_policy(self._retry, sleep=self._sleep)(attempt)
+
+    def _translate(self, exc: SlackApiError) -> Exception:
+        response = exc.response
+        status = int(getattr(response, "status_code", 200) or 200)
+        headers = {k: str(v[0] if isinstance(v, list) else v) for k, v in response.headers.items()}
+        error = (
+            str((response.data or {}).get("error", "")) if isinstance(response.data, dict) else ""
+        )
+        if status == 429 or error == "ratelimited":
+            return RateLimitedError(
+                "Slack rate-limited the alert (429)", retry_after=retry_after_seconds(headers)
+            )
+        if error in _AUTH_ERRORS:
+            return AuthError(
+                f"Slack refused the token ({error}): check LEADSCORE_SLACK__TOKEN and that the "
+                "app has the chat:write scope.",
+                status=status,
+            )
+        if error in _CHANNEL_ERRORS:
+            return BadRequestError(
+                f"Slack cannot post to {self.channel!r} ({error}): check LEADSCORE_SLACK__CHANNEL "
+                "and invite the app to the channel.",
+                status=status,
+            )
+        if status != 200:
+            return classify_status(status, headers, error, service=SERVICE)
+        return BadRequestError(f"Slack rejected the alert: {error or 'unknown error'}")
+
+    def send_hot_lead(self, alert: HotLeadAlert) -> str:
+        """Post the alert; return the message timestamp Slack assigned."""
+        ts = self._post(build_message(alert))
+        log.info("slack_alert_sent", channel=self.channel, lead_id=alert.lead_id, tier=alert.tier)
+        return ts
