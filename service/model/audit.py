@@ -38,7 +38,7 @@ from service.model.audit_inputs import (
     missing_inputs,
     survivorship,
 )
-from service.model.audit_leakage import find_leak
+from service.model.audit_leakage import find_leak, one_outcome_only
 from service.model.audit_quality import (
     Problem,
     find_duplicates,
@@ -245,7 +245,8 @@ def _exclusions(
     y: np.ndarray,
 ) -> list[Excluded]:
     """One reason per excluded field, the first that applies, in this order: outcome,
-    configured, identifier/constant/empty/free text, date, then leakage."""
+    configured, filled for one outcome only, identifier/constant/empty/free text, date, then
+    the other leakage checks."""
     out: list[Excluded] = []
     configured_ids = {config.id_column, config.name_column} - {None}
     for info in fields:
@@ -256,6 +257,11 @@ def _exclusions(
         if info.name in config.exclude:
             out.append(Excluded(info.name, "configured_exclude", "excluded by the configuration"))
             continue
+        closed_values = series[closed].reset_index(drop=True)
+        one_sided = one_outcome_only(closed_values, y)
+        if one_sided and info.name not in configured_ids:
+            out.append(Excluded(info.name, "leakage_one_outcome_only", one_sided))
+            continue
         shape = identifier_reason(info, series, configured=info.name in configured_ids)
         if shape:
             if shape == "identifier":
@@ -265,7 +271,7 @@ def _exclusions(
         if info.kind == "date":
             out.append(Excluded(info.name, "date", "a date; used for the date range, not scored"))
             continue
-        leak, auc = find_leak(info.name, series[closed].reset_index(drop=True), info.kind, y)
+        leak, auc = find_leak(info.name, closed_values, info.kind, y)
         if auc is not None:
             info.oos_auc = round(auc, 4)
         if leak:

@@ -93,6 +93,14 @@ def looks_numeric(series: pd.Series) -> pd.Series | None:
     return None
 
 
+def as_numbers(series: pd.Series) -> pd.Series:
+    """The values as floats; text that is not a number (after removing thousands commas) is NaN."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    text = series.astype("string").str.replace(",", "")
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
 def detect_kind(name: str, series: pd.Series) -> str:
     """numeric | category | boolean | date | text (identifiers are decided separately)."""
     values = series.dropna()
@@ -137,7 +145,7 @@ def inventory(frame: pd.DataFrame, placeholders: dict[str, dict[str, int]]) -> l
             counts = values.astype("string").value_counts().head(5)
             info.top = [(str(k), int(v)) for k, v in counts.items()]
         if kind == "numeric":
-            numbers = pd.to_numeric(values, errors="coerce").dropna()
+            numbers = as_numbers(values).dropna()
             if len(numbers):
                 info.minimum, info.maximum = float(numbers.min()), float(numbers.max())
         if info.placeholders:
@@ -168,8 +176,12 @@ def identifier_reason(info: FieldInfo, series: pd.Series, *, configured: bool) -
         id_named = bool(set(name_tokens(info.name)) & _ID_TOKENS)
         if id_named and (all_distinct or ratio >= 0.95):
             return "identifier"
-        numbers = values.to_numpy(dtype=float)
-        if all_distinct and numbers.max() - numbers.min() + 1 <= 1.1 * len(values):
+        numbers = as_numbers(values).dropna().to_numpy()
+        if (
+            all_distinct
+            and numbers.min() in (0, 1)
+            and numbers.max() - numbers.min() + 1 == len(numbers)
+        ):
             return "identifier"  # a row counter
     return None
 
@@ -184,5 +196,5 @@ def near_constant(series: pd.Series) -> bool:
 
 
 def _is_integer(values: pd.Series) -> bool:
-    numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    numbers = as_numbers(values).dropna().to_numpy()
     return bool(len(numbers)) and bool(np.all(np.mod(numbers, 1) == 0))

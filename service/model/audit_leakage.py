@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import TargetEncoder
 from sklearn.tree import DecisionTreeClassifier
 
-from service.model.audit_fields import name_tokens
+from service.model.audit_fields import as_numbers, name_tokens
 
 NEAR_PERFECT_AUC = 0.95
 MAX_ROWS = 20_000
@@ -88,7 +88,7 @@ def oos_auc(series: pd.Series, kind: str, y: np.ndarray, *, seed: int = 0) -> fl
         minority = int(min((y == 1).sum(), (y == 0).sum()))
     cv = StratifiedKFold(n_splits=min(5, minority), shuffle=True, random_state=seed)
     if kind == "numeric" or pd.api.types.is_numeric_dtype(series):
-        x = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float).reshape(-1, 1)
+        x = as_numbers(series).to_numpy(dtype=float).reshape(-1, 1)
         tree = DecisionTreeClassifier(
             max_leaf_nodes=16, min_samples_leaf=max(5, len(y) // 100), random_state=seed
         )
