@@ -20,6 +20,7 @@ with the CRM's own field lists and returns one clear line per unknown field.
 from __future__ import annotations
 
 import difflib
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,6 @@ class ObjectMapping(BaseModel):
     @field_validator("fields")
     @classmethod
     def _identifiers(cls, value: dict[str, str]) -> dict[str, str]:
-        import re
-
         bad = [f"{k}: {v!r}" for k, v in value.items() if not re.match(IDENTIFIER, v or "")]
         if bad:
             raise ValueError(
