@@ -112,6 +112,8 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
         numeric = pd.to_numeric(series, errors="coerce").astype("float64")
         if set(np.unique(numeric.dropna())) <= {0.0, 1.0}:
             return "boolean", None, None
+        if _looks_like_ids(numeric):
+            return "skip", None, "a different whole number in every row: an identifier"
         return "numeric", numeric, None
     text = present.astype("string").str.strip().str.casefold()
     levels = set(text.unique())
@@ -129,6 +131,15 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
             (f"{len(levels)} distinct values: free text or an identifier, not a category"),
         )
     return "category", None, None
+
+
+def _looks_like_ids(numeric: pd.Series) -> bool:
+    values = numeric.dropna().to_numpy()
+    return bool(
+        values.size > MAX_LEVELS
+        and np.equal(np.floor(values), values).all()
+        and np.unique(values).size == values.size
+    )
 
 
 def _is_count(numeric: pd.Series | None) -> bool:

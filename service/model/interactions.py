@@ -118,7 +118,7 @@ def find_interactions(
     y: pd.Series,
     stats: list[AttributeStat],
     *,
-    top: int = 8,
+    top: int = 20,
     min_deals: int = 15,
     alpha: float = 0.05,
 ) -> list[Interaction]:
