@@ -23,7 +23,7 @@ from service.sample.icp import ICP_DIFFERENCES, stated_icp
 from service.sample.leads import make_leads
 from service.sample.plan import planted_truth
 from service.sample.problems import OUTCOME_TYPOS, plant_problems, problem_counts
-from service.sample.profiles import draw_profiles
+from service.sample.profiles import add_legal_suffix, balance_nulls, draw_profiles
 
 FILES = ("deals.csv", "leads.csv", "activities.csv", "icp.yaml", "truth.json")
 
@@ -91,13 +91,18 @@ def generate(
     profiles = draw_profiles(rng_deals, deals + counts.typos, names)
     n_won = won_count(deals)
     won = draw_outcome(rng_deals, profiles.iloc[:deals], n_won)
+    profiles = pd.concat(
+        [balance_nulls(rng_deals, profiles.iloc[:deals], won), profiles.iloc[deals:]],
+        ignore_index=True,
+    )
     outcome = np.array(
         [*np.where(won, "won", "lost"), *OUTCOME_TYPOS[: counts.typos]], dtype=object
     )
-    valid = add_outcome_fields(rng_deals, profiles, outcome, as_of)
+    valid = add_outcome_fields(rng_deals, add_legal_suffix(profiles), outcome, as_of)
     deal_rows, problems = plant_problems(rng_problems, valid, counts)
 
-    lead_rows, unscoreable = make_leads(rng_leads, draw_profiles(rng_leads, leads, names), as_of)
+    lead_profiles = add_legal_suffix(draw_profiles(rng_leads, leads, names))
+    lead_rows, unscoreable = make_leads(rng_leads, lead_profiles, as_of)
     activity_rows = make_activities(rng_activities, lead_rows, as_of)
 
     truth: dict[str, Any] = {

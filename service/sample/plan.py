@@ -95,29 +95,29 @@ class Effect:
 
 
 EFFECTS: tuple[Effect, ...] = (
-    Effect(Attribute("industry", "Healthcare"), 1.4, "firmographic"),
-    Effect(Attribute("employee_count", range=(200, 1000)), 0.7, "firmographic"),
-    Effect(Attribute("demo_requested", True), 1.4, "behavioral"),
-    Effect(Attribute("pricing_page_visits", range=(3, None)), 1.1, "behavioral"),
-    Effect(Attribute("stakeholders", range=(3, None)), 1.1, "engagement"),
-    Effect(Attribute("email_clicks", range=(4, None)), 1.1, "engagement"),
-    Effect(Attribute("intent_topic_surge", True), 1.2, "intent"),
-    Effect(Attribute("competitor_research", True), 1.0, "intent"),
+    Effect(Attribute("industry", "Healthcare"), 1.6, "firmographic"),
+    Effect(Attribute("employee_count", range=(200, 1000)), 0.8, "firmographic"),
+    Effect(Attribute("demo_requested", True), 1.6, "behavioral"),
+    Effect(Attribute("pricing_page_visits", range=(3, None)), 1.3, "behavioral"),
+    Effect(Attribute("stakeholders", range=(3, None)), 1.3, "engagement"),
+    Effect(Attribute("email_clicks", range=(4, None)), 1.3, "engagement"),
+    Effect(Attribute("intent_topic_surge", True), 1.4, "intent"),
+    Effect(Attribute("competitor_research", True), 1.2, "intent"),
 )
 
 #: Small companies are the other side of the mid-market sweet spot. Their log-odds was tuned on
 #: 400,000 simulated deals so that ``employee_count >= 1000`` has no marginal effect (a null):
 #: large companies win at the base rate, between the small ones and the sweet spot.
 NEGATIVE_EFFECTS: tuple[Effect, ...] = (
-    Effect(Attribute("careers_page_only", True), -1.5, "behavioral"),
-    Effect(Attribute("tech_stack", "Spreadsheets"), -1.2, "firmographic"),
-    Effect(Attribute("employee_count", range=(None, 200)), -1.5, "firmographic"),
+    Effect(Attribute("careers_page_only", True), -1.8, "behavioral"),
+    Effect(Attribute("tech_stack", "Spreadsheets"), -1.4, "firmographic"),
+    Effect(Attribute("employee_count", range=(None, 200)), -1.75, "firmographic"),
 )
 
 #: Each part alone adds little; together they add ``INTERACTION_LOG_ODDS``.
 INTERACTION = (Attribute("lead_source", "Inbound"), Attribute("hiring_hr_roles", True))
 INTERACTION_MAIN_LOG_ODDS = 0.15
-INTERACTION_LOG_ODDS = 1.6
+INTERACTION_LOG_ODDS = 1.8
 INTERACTION_NOTE = (
     "Inbound leads from companies that are hiring HR staff convert far better than inbound "
     "leads or hiring companies alone: a growing HR team that came looking."

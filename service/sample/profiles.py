@@ -2,10 +2,14 @@
 
 Deals and leads come from the same draw, so a model built on the deals applies to the leads.
 Null attributes (newsletter, webinar, region, review sites, funding) are drawn independently of
-everything the outcome depends on, so they truly have no marginal effect.
+everything the outcome depends on; for deals, ``balance_nulls`` redraws them after the outcome
+with the same shares among won and lost deals, so they have no marginal effect in every sample,
+not only on average.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,6 +55,15 @@ TECH_BY_BAND = np.array(
         [0.35, 0.25, 0.06, 0.04, 0.20, 0.10],  # >= 1000
     ]
 )
+#: Null attributes: drawn with these shares, independently of everything else.
+NULL_FLAGS = {
+    "newsletter_signup": 0.35,
+    "webinar_attended": 0.25,
+    "review_site_activity": 0.25,
+    "recent_funding": 0.20,
+}
+#: Extra email opens of a newsletter subscriber (kept apart so a redraw can update opens).
+_NEWSLETTER_OPENS = "_newsletter_opens"
 SIZE_BANDS = ((0.22, 20, 200), (0.48, 200, 1000), (0.30, 1000, 8000))
 _PREFIXES = (
     "North", "Blue", "Silver", "Cedar", "Harbor", "Summit", "River", "Oak", "Bright", "Iron",
@@ -126,9 +139,10 @@ def draw_profiles(
     demo = (rng.random(n) < 0.33) & ~careers_only
     pricing = np.where(careers_only, 0, rng.poisson(rng.gamma(1.5, 1.3, n)))
     engaged = rng.normal(0.0, 1.0, n)  # drives clicks, opens, visits, downloads
-    newsletter = rng.random(n) < 0.35
+    newsletter = rng.random(n) < NULL_FLAGS["newsletter_signup"]
+    newsletter_opens = rng.poisson(2.5, n)
     clicks = rng.poisson(np.exp(0.75 + 0.6 * engaged))
-    opens = clicks + rng.poisson(np.exp(1.8 + 0.3 * engaged + 0.4 * newsletter))
+    opens = clicks + rng.poisson(np.exp(1.8 + 0.3 * engaged)) + newsletter * newsletter_opens
     downloads = np.where(careers_only, 0, rng.poisson(np.exp(-0.3 + 0.5 * engaged)))
     careers_views = np.where(careers_only, 1 + rng.poisson(2.0, n), 0)
     visits = (
@@ -154,22 +168,63 @@ def draw_profiles(
             "email_opens": opens,
             "email_clicks": clicks,
             "content_downloads": downloads,
-            "webinar_attended": rng.random(n) < 0.25,
+            "webinar_attended": rng.random(n) < NULL_FLAGS["webinar_attended"],
             "website_visits": visits,
             "pricing_page_visits": pricing,
             "demo_requested": demo,
             "newsletter_signup": newsletter,
             "careers_page_only": careers_only,
             "tech_stack": tech,
-            "recent_funding": rng.random(n) < 0.20,
+            "recent_funding": rng.random(n) < NULL_FLAGS["recent_funding"],
             "hiring_hr_roles": rng.random(n) < 0.30,
             "intent_topic_surge": rng.random(n) < 0.25,
             "competitor_research": rng.random(n) < 0.30,
-            "review_site_activity": rng.random(n) < 0.25,
+            "review_site_activity": rng.random(n) < NULL_FLAGS["review_site_activity"],
+            _NEWSLETTER_OPENS: newsletter_opens,
         }
     )
-    suffix = np.array([_SUFFIX_BY_COUNTRY[str(c)] for c in country], dtype=object)
-    frame["company"] = frame["company"] + " " + suffix
+    return frame
+
+
+def add_legal_suffix(frame: pd.DataFrame) -> pd.DataFrame:
+    """Company names end in the legal form of their country (``GmbH``, ``Inc.``, ...)."""
+    frame = frame.copy()
+    suffix = [_SUFFIX_BY_COUNTRY[str(c)] for c in frame["country"]]
+    frame["company"] = frame["company"] + " " + pd.Series(suffix, index=frame.index)
+    return frame
+
+
+def _balanced(
+    rng: np.random.Generator, labels: Sequence[object], p: np.ndarray, n: int
+) -> np.ndarray:
+    """``n`` labels in the shares ``p`` as exactly as whole numbers allow, in random order."""
+    exact = p / p.sum() * n
+    counts = np.floor(exact).astype(int)
+    short = n - counts.sum()
+    counts[np.argsort(-(exact - counts) + rng.random(len(p)) * 1e-9)[:short]] += 1
+    out = np.array(labels, dtype=object).repeat(counts)
+    rng.shuffle(out)
+    return out
+
+
+def balance_nulls(rng: np.random.Generator, frame: pd.DataFrame, won: np.ndarray) -> pd.DataFrame:
+    """Redraw the null attributes with the same shares among won and among lost rows.
+
+    Country (hence region) and the null flags then carry no information about the outcome in
+    this very sample; email opens follow the redrawn newsletter sign-up.
+    """
+    frame = frame.copy()
+    base_opens = frame["email_opens"] - frame["newsletter_signup"] * frame[_NEWSLETTER_OPENS]
+    countries = list(COUNTRIES)
+    country_p = np.array([COUNTRIES[c][0] for c in countries])
+    for group in (won, ~won):
+        rows = np.flatnonzero(group)
+        frame.loc[rows, "country"] = _balanced(rng, countries, country_p, len(rows))
+        for flag, share in NULL_FLAGS.items():
+            values = _balanced(rng, [True, False], np.array([share, 1 - share]), len(rows))
+            frame.loc[rows, flag] = values.astype(bool)
+    frame["region"] = [COUNTRIES[str(c)][1] for c in frame["country"]]
+    frame["email_opens"] = base_opens + frame["newsletter_signup"] * frame[_NEWSLETTER_OPENS]
     return frame
 
 
