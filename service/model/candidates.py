@@ -17,9 +17,10 @@ text fields with more than ``MAX_LEVELS`` values (free text, identifiers) are sk
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ class Candidate:
     kind: str  # "category" | "boolean" | "range" | "missing"
     value: str | bool | float | None
     range: tuple[float | None, float | None] | None
-    conditions: list[Condition] = field(hash=False, compare=False)
+    conditions: list[Condition] = dataclasses.field(hash=False, compare=False)
     label: str
     dimension: str
 
@@ -196,26 +197,27 @@ def scan_attributes(
         else:
             assert numeric is not None
             cands += _range_candidates(name, numeric, yv, dim, min_deals, max_bins, seed, rare)
-        missing = series.isna().to_numpy()
-        n_missing = int(missing.sum())
-        if min(n_missing, len(series) - n_missing) >= min_deals:
-            won_m = int(yv[missing].sum())
-            test = two_proportion_test(won_m, n_missing, int(yv.sum()) - won_m, len(yv) - n_missing)
-            if test.p_value < MISSING_P:
-                cond = Missing(kind="missing", field=name)
-                cands.append(
-                    Candidate(
-                        f"{name} is missing",
-                        name,
-                        "missing",
-                        None,
-                        None,
-                        [cond],
-                        f"{human(name)} not recorded",
-                        dim,
-                    )
-                )
+        missing = _missing_candidate(series, name, yv, dim, min_deals)
+        if missing is not None:
+            cands.append(missing)
     return CandidateScan(cands, rare)
+
+
+def _missing_candidate(
+    series: pd.Series, name: str, yv: np.ndarray, dim: str, min_deals: int
+) -> Candidate | None:
+    """``field is missing``, when enough deals lack the field and their win rate differs."""
+    missing = series.isna().to_numpy()
+    n_missing = int(missing.sum())
+    if min(n_missing, len(series) - n_missing) < min_deals:
+        return None
+    won_m = int(yv[missing].sum())
+    test = two_proportion_test(won_m, n_missing, int(yv.sum()) - won_m, len(yv) - n_missing)
+    if test.p_value >= MISSING_P:
+        return None
+    cond = Missing(kind="missing", field=name)
+    label = f"{human(name)} not recorded"
+    return Candidate(f"{name} is missing", name, "missing", None, None, [cond], label, dim)
 
 
 def _category_candidates(
