@@ -147,7 +147,7 @@ class LocalCRM:
                     stmt = sqlite_insert(table).values(rows[start : start + 500])
                     keep = {c: stmt.excluded[c] for c in rows[0] if c != "id"}
                     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep))
-                counts[name] = len(rows)
+                counts[name] = len({r["id"] for r in rows})  # duplicate ids collapse
         log.info("local_crm_loaded", path=str(self.path), **counts)
         return counts
 
