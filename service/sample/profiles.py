@@ -131,7 +131,7 @@ def draw_profiles(
 
     country = _pick(rng, {k: v[0] for k, v in COUNTRIES.items()}, n)
     region = np.array([COUNTRIES[str(c)][1] for c in country], dtype=object)
-    tech_idx = np.array([rng.choice(len(TECH_STACKS), p=TECH_BY_BAND[b]) for b in band])
+    tech_idx = (rng.random((n, 1)) < TECH_BY_BAND.cumsum(axis=1)[band]).argmax(axis=1)
     tech = np.array(TECH_STACKS, dtype=object)[tech_idx]
 
     source = _pick(rng, LEAD_SOURCES, n)
