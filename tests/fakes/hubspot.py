@@ -426,3 +426,57 @@ class FakeHubSpot(FakeServer):
             self.properties[object_type][definition["name"]] = definition
             return Response.json(definition, 201)
         return Response.json({"status": "error", "message": "method not allowed"}, 405)
+
+
+def benchmark_hubspot(leads: int = 10_000, changed: int = 2_000) -> dict[str, Any]:
+    """Pull ``leads`` contacts and write ``changed`` scores against the fake; count the calls.
+
+    The rate limiter runs on a virtual clock, so the wait HubSpot's limits would impose is
+    reported (``rate_limit_wait_seconds``) without being slept through.
+    """
+    import math
+    import os
+    import time
+
+    from connectors.base import ScoreUpdate
+    from connectors.hubspot import HubSpotConnector
+    from service.settings import RetrySettings
+
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    virtual = [0.0]
+
+    def rate_sleep(seconds: float) -> None:
+        virtual[0] += seconds
+
+    fake = FakeHubSpot().start()
+    try:
+        ids = fake.add_leads(leads)
+        connector = HubSpotConnector(
+            TOKEN,
+            host=fake.url,
+            retry=RetrySettings(attempts=1),
+            clock=lambda: virtual[0],
+            rate_sleep=rate_sleep,
+        )
+        start = time.perf_counter()
+        pulled = sum(1 for _ in connector.iter_leads())
+        pull_calls = fake.count()
+        pull_seconds = time.perf_counter() - start
+        updates = [ScoreUpdate(i, "contacts", {"Total": 50, "Tier": "Warm"}) for i in ids[:changed]]
+        start = time.perf_counter()
+        result = connector.write_scores(updates)
+        write_seconds = time.perf_counter() - start
+        write_calls = fake.count() - pull_calls
+        assert pulled == leads and len(result.written) == changed
+        assert all(fake.writes_of(i) == 1 for i in ids[:changed])
+    finally:
+        fake.stop()
+    return {
+        "crm": "hubspot",
+        "pull_calls": pull_calls,
+        "pull_min": math.ceil(leads / 200),
+        "write_calls": write_calls,
+        "write_min": math.ceil(changed / 100),
+        "seconds": pull_seconds + write_seconds,
+        "rate_limit_wait_seconds": round(connector.limiter.waited, 1),
+    }
