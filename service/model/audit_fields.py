@@ -81,15 +81,24 @@ def is_date_name(name: str) -> bool:
     return bool(tokens) and (tokens[-1] in _DATE_LAST_TOKENS or "date" in tokens)
 
 
+def _distinct(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Distinct stripped text values and how often each occurs (checks run on these, fast)."""
+    counts = values.astype("string").str.strip().value_counts()
+    return pd.Series(counts.index, dtype="string"), counts.to_numpy()
+
+
+def _share(mask: pd.Series, weights: np.ndarray) -> float:
+    return float((mask.fillna(False).to_numpy(dtype=bool) * weights).sum() / max(weights.sum(), 1))
+
+
 def looks_numeric(series: pd.Series) -> pd.Series | None:
     """The column as numbers when at least 95% of its text values are numbers, else None."""
-    values = series.dropna()
-    if values.empty:
+    uniq, weights = _distinct(series.dropna())
+    if uniq.empty:
         return None
-    converted = pd.to_numeric(values.astype("string").str.replace(",", ""), errors="coerce")
-    share = converted.notna().mean()
-    if share >= 0.95 and converted.notna().sum() >= 2:
-        return pd.to_numeric(series.astype("string").str.replace(",", ""), errors="coerce")
+    parsed = pd.to_numeric(uniq.str.replace(",", ""), errors="coerce")
+    if _share(parsed.notna(), weights) >= 0.95 and weights[parsed.notna().to_numpy()].sum() >= 2:
+        return as_numbers(series)
     return None
 
 
@@ -110,17 +119,18 @@ def detect_kind(name: str, series: pd.Series) -> str:
         return "boolean"
     if pd.api.types.is_numeric_dtype(series):
         return "boolean" if set(values.unique()) <= {0, 1} and len(values) else "numeric"
-    text = values.astype("string").str.strip()
-    lowered = set(text.str.lower().unique())
+    uniq, weights = _distinct(values)
+    lowered = set(uniq.str.lower())
     if len(lowered) == 2 and lowered <= BOOLEAN_TEXT:
         return "boolean"
-    if len(text) and (is_date_name(name) or text.str.contains(_DATE_VALUE).mean() >= 0.9):
-        share = parse_dates(text).notna().mean()
-        if share >= (0.5 if is_date_name(name) else 0.9):
-            return "date"
+    date_named = is_date_name(name)
+    dateish = len(uniq) and (date_named or _share(uniq.str.contains(_DATE_VALUE), weights) >= 0.9)
+    if dateish and _share(parse_dates(uniq).notna(), weights) >= (0.5 if date_named else 0.9):
+        return "date"
     if looks_numeric(series) is not None:
         return "numeric"
-    if len(text) >= 10 and text.str.split().str.len().mean() >= 5:
+    words = uniq.str.split().str.len().fillna(0).to_numpy(dtype=float)
+    if weights.sum() >= 10 and (words * weights).sum() / weights.sum() >= 5:
         return "text"
     return "category"
 
