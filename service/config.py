@@ -77,7 +77,7 @@ class BuildConfig(_Strict):
     dimensions: dict[str, Dimension] = Field(default_factory=dict)
     max_signals: int = Field(30, ge=1, le=100)
     min_attribute_deals: int = Field(15, ge=5)
-    tiers: TierPolicy = Field(default_factory=TierPolicy)
+    tiers: TierPolicy = Field(default_factory=lambda: TierPolicy())
     capacity: CapacityConfig | None = None
 
 

@@ -79,10 +79,10 @@ class Settings(BaseSettings):
     rules_path: Path = Path("rules/live.yaml")
     field_mapping_path: Path | None = None
     local: LocalCRMSettings = LocalCRMSettings()
-    salesforce: SalesforceSettings = SalesforceSettings()  # type: ignore[call-arg]
-    hubspot: HubSpotSettings = HubSpotSettings()  # type: ignore[call-arg]
+    salesforce: SalesforceSettings = SalesforceSettings()
+    hubspot: HubSpotSettings = HubSpotSettings()
     slack: SlackSettings = SlackSettings()
-    retry: RetrySettings = RetrySettings()  # type: ignore[call-arg]
+    retry: RetrySettings = RetrySettings()
 
 
 def get_settings() -> Settings:

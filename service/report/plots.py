@@ -40,7 +40,7 @@ def score_distribution(analysis: dict[str, Any], path: Path) -> Path | None:
         return None
     scores, won = data
     fig, ax = plt.subplots(figsize=(7, 4))
-    bins = np.histogram_bin_edges(scores, bins=min(20, max(5, len(np.unique(scores)))))
+    bins = np.histogram_bin_edges(scores, bins=min(20, max(5, len(np.unique(scores))))).tolist()
     ax.hist(scores[~won], bins=bins, alpha=0.6, label=f"Lost ({(~won).sum()})", color="#7f7f7f")
     ax.hist(scores[won], bins=bins, alpha=0.6, label=f"Won ({won.sum()})", color="#2ca02c")
     th = analysis.get("thresholds") or {}

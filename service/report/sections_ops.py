@@ -216,7 +216,7 @@ def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "### 6.1 Holdout Validation (Initial)",
         "",
         f"Holdout Set: {num(val.get('holdout_n'))} deals ({num(val.get('holdout_won'))} won, {num(val.get('holdout_lost'))} lost) "
-        f"-- {pct(share)} of total historical data, {split.get(val.get('split'), val.get('split') or NA)}. "
+        f"-- {pct(share)} of total historical data, {split.get(str(val.get('split')), str(val.get('split') or NA))}. "
         "No held-out deal influenced binning, signal selection, points or thresholds.",
     ]
     if analysis.get("refit_all"):

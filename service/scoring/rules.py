@@ -135,7 +135,7 @@ class TierPlaybook(_Frozen):
     rescore_every_days: int = Field(gt=0)
 
 
-def _default_playbook() -> dict[str, TierPlaybook]:
+def _default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
     return {
         "Hot": TierPlaybook(sla="1 hour", action="Call within 1 hour", rescore_every_days=1),
         "Warm": TierPlaybook(sla="4 hours", action="Call or email within 4 hours", rescore_every_days=3),
