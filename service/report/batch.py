@@ -83,11 +83,12 @@ def _histogram(total: pd.Series) -> list[str]:
     edges = np.arange(low, high + 10, 10)
     counts = np.bincount(((total.to_numpy() - low) // 10).astype(int), minlength=len(edges))
     width = max(counts.max(), 1)
-    label_w = max(len(f"{e}-{e + 9}") for e in edges)
+    labels = [f"{e}-{e + 9}:" if e >= 0 else f"{e} to {e + 9}:" for e in edges]
+    label_w = max(len(label) for label in labels)
     lines = []
-    for edge, count in zip(edges[::-1], counts[::-1], strict=True):
+    for label, count in zip(labels[::-1], counts[::-1].tolist(), strict=True):
         bar = "|" * (math.ceil(count / width * 50) if count else 0)
-        lines.append(f"{f'{edge}-{edge + 9}:':<{label_w + 1}} {bar:<50}  ({count:,} leads)")
+        lines.append(f"{label:<{label_w}} {bar:<50}  ({count:,} lead{'s' * (count != 1)})")
     return ["```text", *lines, "```"]
 
 
@@ -265,5 +266,5 @@ def render_section7(
     ]
     out += _histogram(s.loc[~s["unscoreable"], "total"])
     if len(unscoreable):
-        out += ["", f"({len(unscoreable):,} Unscoreable leads are left out of the histogram.)"]
+        out += ["", f"(Unscoreable leads are left out of the histogram: {len(unscoreable):,}.)"]
     return "\n".join(out) + "\n"
