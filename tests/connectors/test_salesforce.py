@@ -257,3 +257,33 @@ def test_daily_limit_403_is_fatal_and_says_so(fake: FakeSalesforce, sleeps: list
         del fake.error_response
     assert not isinstance(info.value, AuthError)
     assert "daily API limit" in str(info.value) and sleeps == []
+
+
+def test_deploy_metadata_matches_the_score_fields() -> None:
+    """deploy/salesforce holds one field file per score field on Lead and Contact, with the
+    type the Tooling API creates, and the permission set lets the integration user edit each."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from connectors.base import SCORE_FIELDS, score_field_name
+    from connectors.salesforce.fields import field_metadata
+
+    root = Path(__file__).resolve().parents[2] / "deploy" / "salesforce" / "force-app/main/default"
+    ns = {"m": "http://soap.sforce.com/2006/04/metadata"}
+    perms = ET.parse(root / "permissionsets" / "LeadScore_Integration.permissionset-meta.xml")
+    editable = {
+        p.findtext("m:field", namespaces=ns)
+        for p in perms.getroot().findall("m:fieldPermissions", ns)
+        if p.findtext("m:editable", namespaces=ns) == "true"
+    }
+    for obj in ("Lead", "Contact"):
+        files = sorted(p.name for p in (root / "objects" / obj / "fields").iterdir())
+        names = [score_field_name(k, "salesforce") for k in SCORE_FIELDS]
+        assert files == sorted(f"{n}.field-meta.xml" for n in names)
+        for logical in SCORE_FIELDS:
+            name = score_field_name(logical, "salesforce")
+            tree = ET.parse(root / "objects" / obj / "fields" / f"{name}.field-meta.xml")
+            assert (
+                tree.getroot().findtext("m:type", namespaces=ns) == field_metadata(logical)["type"]
+            )
+            assert f"{obj}.{name}" in editable

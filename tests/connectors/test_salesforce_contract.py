@@ -29,7 +29,7 @@ def fake(server: FakeSalesforce) -> FakeSalesforce:
 @pytest.fixture
 def connector(fake: FakeSalesforce, sleeps: list[float]) -> SalesforceConnector:
     settings = SalesforceSettings(
-        instance_url=fake.url, session_id=TOKEN, page_size=200, timeout_seconds=0.3
+        instance_url=fake.url, session_id=TOKEN, page_size=200, timeout_seconds=1.0
     )
     return SalesforceConnector(settings, retry=RetrySettings(attempts=3), sleep=sleeps.append)
 
@@ -40,5 +40,5 @@ class TestSalesforceContract(ConnectorContract):
     write_batch = 200
     write_path = "composite/sobjects"
     retry_attempts = 3
-    hang_seconds = 1.0
+    hang_seconds = 2.0
     secret = TOKEN
