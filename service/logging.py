@@ -20,6 +20,10 @@ def _drop_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> 
     return event
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     """Log to stderr: coloured console lines on a terminal, JSON lines otherwise."""
     if json is None:
@@ -39,6 +43,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # look sys.stderr up at each use: tests and CLI runners swap it out and close the old one
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
