@@ -314,7 +314,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
         ref = BY_NAME[r["dataset"]].reference
         cells = [r["dataset"], f"{r['rows']:,}", _fmt(r["auc"].get("ours"))]
         cells += [f"{_fmt(r['auc'].get(m))} [{_fmt(ref.get(m))}]" for m in BASELINES]
-        cells += [_fmt(r.get("gap"), 3) if "gap" in r else "-", _pass(r.get("passed"))]
+        cells += [f"{r['gap']:+.4f}" if "gap" in r else "-", _pass(r.get("passed"))]
         table.add_row(*cells)
     times = Table(title="Time (seconds; our build excludes reading the CSV, shown apart)")
     for col in (

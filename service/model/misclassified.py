@@ -55,11 +55,16 @@ def _case(
     missing = [_label(s) for j, s in enumerate(signals) if not known[i, j]]
     score = float(total[i])
     outcome = "won" if won else "lost"
-    if drivers:
-        top = ", ".join(f"{d['label']} ({d['points']:+d})" for d in drivers[:3])
-        why = f"Scored {score:g} ({tier[i]}) from {top}; {outcome}."
-    else:
-        why = f"Scored {score:g} ({tier[i]}) with no signal firing; {outcome}."
+    lifted = [f"{d['label']} ({d['points']:+d})" for d in drivers if d["points"] > 0][:3]
+    held = [f"{d['label']} ({d['points']:+d})" for d in drivers if d["points"] < 0][:2]
+    why = f"Scored {score:g} ({tier[i]})"
+    if lifted:
+        why += f" from {', '.join(lifted)}"
+    if held:
+        why += f"{',' if lifted else ''} held back by {', '.join(held)}"
+    if not drivers:
+        why += " with no signal firing"
+    why += f"; {outcome}."
     if missing:
         why += f" {len(missing)} signal(s) could not be evaluated: {', '.join(missing[:3])}."
     return {

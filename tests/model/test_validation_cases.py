@@ -115,7 +115,9 @@ def test_drivers_are_the_fired_signals_largest_points_first(validation: dict) ->
     assert acme["missing"] == []
     gum = validation["false_negatives"][0]
     assert [d["signal"] for d in gum["drivers"]] == ["student", "pricing"]
-    assert "Student email (-15)" in gum["why"] and gum["why"].endswith("won.")
+    assert gum["why"] == (
+        "Scored -5 (Cold) from Viewed pricing (+10), held back by Student email (-15); won."
+    )
 
 
 def test_missing_lists_signals_that_could_not_be_evaluated(validation: dict) -> None:
