@@ -6,8 +6,10 @@ turned into real missing values and counted per column so the audit can report t
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,15 @@ class Table:
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataFileError(f"{path}: broken UTF-16 text; save it as UTF-8 CSV.") from exc
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        raise DataFileError(
+            f"{path}: a binary file, not CSV text. Export the deals as CSV (or Parquet)."
+        )
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return raw.decode(encoding), encoding
@@ -82,12 +93,22 @@ def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     return found
 
 
-def _coerce_numeric(frame: pd.DataFrame) -> None:
-    """Turn text columns whose every non-missing value is a number into numbers."""
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def _coerce_numeric(frame: pd.DataFrame, decimal_comma: bool = False) -> None:
+    """Turn text columns whose every non-missing value is a number into numbers.
+
+    With ``decimal_comma`` (semicolon files, as European spreadsheets write them) ``1,5`` is 1.5.
+    """
     for col in frame.columns:
         series = frame[col]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
+        if decimal_comma:
+            text = series.dropna().astype("string")
+            if text.str.contains(_DECIMAL_COMMA).any():
+                series = series.where(series.isna(), series.astype("string").str.replace(",", "."))
         head = series.dropna().iloc[:1000]
         if pd.to_numeric(head, errors="coerce").isna().any():
             continue  # a text value early on: converting the whole column would fail anyway
@@ -105,6 +126,11 @@ def read_table(path: str | Path) -> Table:
         raise DataFileError(f"{path}: is a folder, not a file. Pass the CSV or Parquet file.")
     if path.stat().st_size == 0:
         raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
+    if path.suffix.lower() in {".xlsx", ".xls", ".xlsm", ".ods"}:
+        raise DataFileError(
+            f"{path}: a spreadsheet workbook; save it as CSV (File > Save As > CSV UTF-8) "
+            "or Parquet and pass that file."
+        )
     if path.suffix.lower() in {".parquet", ".pq"}:
         try:
             frame = pd.read_parquet(path)
@@ -116,6 +142,13 @@ def read_table(path: str | Path) -> Table:
         if not text.strip():
             raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
         delimiter = _sniff_delimiter(text, path)
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        names = [h.strip() for h in header]
+        dupes = sorted({n for n in names if n and names.count(n) > 1})
+        if dupes:
+            raise DataFileError(
+                f"{path}: duplicate column names {dupes}; rename them so each is unique."
+            )
         try:
             frame = pd.read_csv(
                 io.StringIO(text),
@@ -125,7 +158,10 @@ def read_table(path: str | Path) -> Table:
                 skipinitialspace=True,
             )
         except pd.errors.ParserError as exc:
-            raise DataFileError(f"{path}: cannot parse as CSV with delimiter {delimiter!r}: {exc}") from exc
+            raise DataFileError(
+                f"{path}: cannot parse as CSV with delimiter {delimiter!r}: {exc}. "
+                "Check that values containing the delimiter are quoted."
+            ) from exc
         table = Table(path=path, frame=frame, delimiter=delimiter, encoding=encoding)
     frame = table.frame
     if frame.shape[1] == 0 or frame.empty:
@@ -133,16 +169,19 @@ def read_table(path: str | Path) -> Table:
     dropped = [
         str(c)
         for c in frame.columns
-        if str(c).startswith("Unnamed:") and frame[c].astype("string").str.strip().fillna("").eq("").all()
+        if str(c).startswith("Unnamed:")
+        and frame[c].astype("string").str.strip().fillna("").eq("").all()
     ]
     if dropped:
         frame = frame.drop(columns=dropped)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise DataFileError(f"{path}: duplicate column names {dupes}; rename them so each is unique.")
+        raise DataFileError(
+            f"{path}: duplicate column names {dupes}; rename them so each is unique."
+        )
     table.placeholders = normalise_placeholders(frame)
-    _coerce_numeric(frame)
+    _coerce_numeric(frame, decimal_comma=table.delimiter == ";")
     table.frame = frame
     table.dropped_empty = dropped
     return table

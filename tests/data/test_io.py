@@ -1,0 +1,183 @@
+"""Reading deal and lead files: delimiters, encodings, Parquet, placeholders, and bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from service.data.io import read_table
+from service.errors import DataFileError, InputError
+
+ROWS = [
+    ("D1", "Software", "120", "won"),
+    ("D2", "Retail", "45", "lost"),
+    ("D3", "Health", "9", "won"),
+]
+HEADER = ("deal_id", "industry", "employee_count", "outcome")
+
+
+def _write(path: Path, delimiter: str, encoding: str = "utf-8") -> Path:
+    lines = [delimiter.join(HEADER), *(delimiter.join(r) for r in ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return path
+
+
+@pytest.mark.parametrize(("delimiter", "name"), [(",", "comma"), (";", "semicolon"), ("\t", "tab")])
+def test_delimiters_are_detected(tmp_path: Path, delimiter: str, name: str) -> None:
+    """Comma, semicolon and tab files read to the same table."""
+    table = read_table(_write(tmp_path / f"{name}.csv", delimiter))
+    assert table.delimiter == delimiter
+    assert list(table.frame.columns) == list(HEADER)
+    assert table.frame["industry"].tolist() == ["Software", "Retail", "Health"]
+    assert table.frame["employee_count"].tolist() == [120, 45, 9]
+
+
+def test_utf8_bom_does_not_reach_the_first_column_name(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark (Excel's 'CSV UTF-8') is not part of the first header."""
+    table = read_table(_write(tmp_path / "bom.csv", ",", encoding="utf-8-sig"))
+    assert table.frame.columns[0] == "deal_id"
+
+
+def test_latin1_file_is_decoded(tmp_path: Path) -> None:
+    """A Latin-1 file with accented names reads with the accents intact."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("company;outcome\nSociété Générale;won\nZürich AG;lost\n".encode("latin-1"))
+    table = read_table(path)
+    assert table.frame["company"].tolist() == ["Société Générale", "Zürich AG"]
+    assert table.encoding in {"cp1252", "latin-1"}
+
+
+def test_utf16_file_from_excel_unicode_text_is_decoded(tmp_path: Path) -> None:
+    """Excel's 'Unicode Text' export (UTF-16 with a BOM, tab-separated) reads correctly."""
+    path = tmp_path / "excel.txt"
+    path.write_text("company\toutcome\nZürich AG\twon\nAcme\tlost\n", encoding="utf-16")
+    table = read_table(path)
+    assert list(table.frame.columns) == ["company", "outcome"]
+    assert table.frame["company"].tolist() == ["Zürich AG", "Acme"]
+
+
+def test_parquet_is_read_and_placeholders_cleaned(tmp_path: Path) -> None:
+    """A Parquet file reads with its types, and 'Select' in a text column becomes missing."""
+    path = tmp_path / "deals.parquet"
+    pd.DataFrame(
+        {
+            "industry": ["Software", "Select", "Retail"],
+            "employees": [10, 20, 30],
+            "outcome": ["won", "lost", "won"],
+        }
+    ).to_parquet(path)
+    table = read_table(path)
+    assert table.frame["employees"].tolist() == [10, 20, 30]
+    assert table.frame["industry"].isna().tolist() == [False, True, False]
+    assert table.placeholders == {"industry": {"Select": 1}}
+
+
+def test_placeholders_become_missing_and_are_counted(tmp_path: Path) -> None:
+    """Select, N/A, -, empty and unknown in any case are missing, counted as written."""
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "industry,country,outcome\n"
+        "Select,N/A,won\n"
+        "Software,-,lost\n"
+        ",UNKNOWN,won\n"
+        "Retail,Unknown,lost\n"
+        "  Health  ,unknown,won\n",
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert table.frame["industry"].isna().tolist() == [True, False, True, False, False]
+    assert table.frame["country"].isna().all()
+    assert table.frame.loc[4, "industry"] == "Health"  # surrounding spaces stripped
+    assert table.placeholders["industry"] == {"Select": 1, "(empty)": 1}
+    assert table.placeholders["country"] == {
+        "N/A": 1,
+        "-": 1,
+        "UNKNOWN": 1,
+        "Unknown": 1,
+        "unknown": 1,
+    }
+
+
+def test_numbers_with_placeholders_become_numeric(tmp_path: Path) -> None:
+    """A numeric column with 'N/A' cells is numeric with missing values, not text."""
+    path = tmp_path / "n.csv"
+    path.write_text("employees,outcome\n10,won\nN/A,lost\n30,won\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert pd.api.types.is_numeric_dtype(frame["employees"])
+    assert frame["employees"].isna().tolist() == [False, True, False]
+
+
+def test_semicolon_file_with_decimal_commas_is_numeric(tmp_path: Path) -> None:
+    """European exports (';' with decimal commas) give numbers, 1,5 meaning 1.5."""
+    path = tmp_path / "eu.csv"
+    path.write_text("deal;amount;outcome\nA;1,5;won\nB;20;lost\nC;3,25;won\n", encoding="utf-8")
+    frame = read_table(path).frame
+    assert frame["amount"].tolist() == [1.5, 20.0, 3.25]
+
+
+def test_quoted_values_keep_their_delimiters(tmp_path: Path) -> None:
+    """A quoted value containing commas or semicolons stays one value."""
+    path = tmp_path / "q.csv"
+    path.write_text('id,stack,outcome\n1,"Workday;Slack",won\n2,"SAP, Teams",lost\n3,Okta,won\n')
+    table = read_table(path)
+    assert table.delimiter == ","
+    assert table.frame["stack"].tolist() == ["Workday;Slack", "SAP, Teams", "Okta"]
+
+
+def test_trailing_empty_column_is_dropped(tmp_path: Path) -> None:
+    """A trailing delimiter on every line does not create an extra column."""
+    path = tmp_path / "t.csv"
+    path.write_text("id,outcome,\n1,won,\n2,lost,\n", encoding="utf-8")
+    table = read_table(path)
+    assert list(table.frame.columns) == ["id", "outcome"]
+    assert table.dropped_empty == ["Unnamed: 2"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        (b"", "the file is empty"),
+        (b"  \n\n", "the file is empty"),
+        (b"deal_id,outcome\n", "header but no rows"),
+        (b"deal id outcome\nD1 won\n", "cannot detect the delimiter"),
+        (b"id,id,outcome\n1,2,won\n", "duplicate column names"),
+        (b"id,outcome\n1,won\n2,lost,extra\n", "line 3"),
+    ],
+)
+def test_bad_files_raise_data_file_error_naming_the_file(
+    tmp_path: Path, content: bytes | None, expected: str
+) -> None:
+    """Each unreadable file gives one DataFileError that names the file and the problem."""
+    path = tmp_path / "deals.csv"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DataFileError) as exc:
+        read_table(path)
+    assert str(path) in str(exc.value)
+    assert expected in str(exc.value)
+    assert isinstance(exc.value, InputError) and exc.value.exit_code == 2
+
+
+def test_folder_excel_and_corrupt_parquet_are_clear_errors(tmp_path: Path) -> None:
+    """A folder, an Excel workbook and a broken Parquet file each get a message saying what to do."""
+    with pytest.raises(DataFileError, match="is a folder"):
+        read_table(tmp_path)
+    xlsx = tmp_path / "deals.xlsx"
+    xlsx.write_bytes(b"PK\x03\x04\x00\x00binary")
+    with pytest.raises(DataFileError, match="save it as CSV"):
+        read_table(xlsx)
+    broken = tmp_path / "deals.parquet"
+    broken.write_bytes(b"not parquet at all")
+    with pytest.raises(DataFileError, match="not a readable Parquet file"):
+        read_table(broken)
+
+
+def test_binary_file_is_not_read_as_text(tmp_path: Path) -> None:
+    """A binary file with a .csv name is rejected instead of parsed as garbage."""
+    path = tmp_path / "deals.csv"
+    path.write_bytes(b"id,outcome\x00\x00\x01\x02\n\x00\x00")
+    with pytest.raises(DataFileError, match="binary"):
+        read_table(path)
