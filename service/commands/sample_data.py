@@ -53,6 +53,7 @@ def sample_data(
         seed=seed,
     )
     console.print(summary(data, paths))
+    console.print(f"Wrote {len(paths)} files to [bold]{out}[/]", highlight=False)
 
 
 def summary(data: SampleData, paths: dict[str, Path]) -> Table:
@@ -66,7 +67,7 @@ def summary(data: SampleData, paths: dict[str, Path]) -> Table:
     table.add_column("rows", justify="right")
     table.add_column("what")
     table.add_row(
-        str(paths["deals.csv"]),
+        paths["deals.csv"].name,
         str(len(data.deals)),
         f"{truth['deals']} closed deals ({truth['won']} won, {truth['lost']} lost) plus "
         f"{len(problems['duplicates'])} duplicates and {len(problems['outcome_typos'])} "
@@ -74,16 +75,16 @@ def summary(data: SampleData, paths: dict[str, Path]) -> Table:
     )
     unscoreable = len(truth["leads"]["unscoreable"])
     table.add_row(
-        str(paths["leads.csv"]),
+        paths["leads.csv"].name,
         str(len(data.leads)),
         f"open leads ({unscoreable} missing most fields)",
     )
     table.add_row(
-        str(paths["activities.csv"]), str(len(data.activities)), "lead activities, last 90 days"
+        paths["activities.csv"].name, str(len(data.activities)), "lead activities, last 90 days"
     )
-    table.add_row(str(paths["icp.yaml"]), "", "the vendor's stated ideal customer profile")
+    table.add_row(paths["icp.yaml"].name, "", "the vendor's stated ideal customer profile")
     table.add_row(
-        str(paths["truth.json"]),
+        paths["truth.json"].name,
         "",
         f"what was planted: {len(truth['effects'])} effects, "
         f"{len(truth['negative_effects'])} negative signals, "
