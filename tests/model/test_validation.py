@@ -270,3 +270,29 @@ def test_validate_logs_a_summary_event() -> None:
     events = [e for e in logs if e["event"] == "holdout_validated"]
     assert len(events) == 1
     assert events[0]["holdout_n"] == 10 and events[0]["auc"] == pytest.approx(0.72, abs=1e-4)
+
+
+def test_split_by_date_accepts_timezone_aware_datetimes() -> None:
+    """A datetime column with a time zone splits by date like naive dates do."""
+    n = 40
+    X, y = _frame(n, won_share=0.5, seed=4)
+    dates = pd.Series(pd.date_range("2025-01-01", periods=n, freq="D", tz="Europe/Berlin"))
+    _train, test, kind = split_holdout(X, y, dates=dates)
+    assert kind == "newest_by_date"
+    assert sorted(test) == list(range(30, 40))
+
+
+def test_unscoreable_deals_are_tiered_by_their_total_and_counted() -> None:
+    """A deal the engine marked Unscoreable is judged on its total and counted apart."""
+    scores = pd.DataFrame(
+        {"total": [40, 0, 35, 5], "tier": ["Hot", "Unscoreable", "Unscoreable", "Cold"]}
+    )
+    v = validate(scores, pd.Series([1, 0, 1, 0]), _rules())
+    assert v["unscoreable_n"] == 2
+    assert v["confusion"] == {"tp": 2, "fn": 0, "fp": 0, "tn": 2}
+    assert {c["tier"]: c["n"] for c in v["calibration"]} == {
+        "Hot": 2,
+        "Warm": 0,
+        "Cool": 0,
+        "Cold": 2,
+    }
