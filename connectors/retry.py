@@ -160,7 +160,7 @@ def retry_policy(
 ) -> Retrying:
     """A tenacity ``Retrying`` that retries only ``RetryableConnectorError`` and re-raises the last
     error (not tenacity's ``RetryError``) when the attempts run out."""
-    settings = settings or RetrySettings()  # type: ignore[call-arg]
+    settings = settings or RetrySettings()
     return Retrying(
         retry=retry_if_exception_type(RetryableConnectorError),
         wait=_Wait(settings.max_wait_seconds),

@@ -91,6 +91,7 @@ def _secret(value: Any) -> str | None:
 def connect(settings: SalesforceSettings, session: SalesforceSession) -> Salesforce:
     """Log in (or use the session id) and return the client; raises our errors only."""
     method = auth_method(settings)
+    kwargs: dict[str, Any]
     common: dict[str, Any] = {"version": settings.api_version, "session": session}
     if method == "session_id":
         kwargs = {"instance_url": settings.instance_url, "session_id": _secret(settings.session_id)}

@@ -70,7 +70,7 @@ class SalesforceConnector:
     ) -> None:
         self.settings = settings
         self.mapping = mapping or default_mapping("salesforce")
-        self.retry = retry or RetrySettings()  # type: ignore[call-arg]
+        self.retry = retry or RetrySettings()
         self.sleep = sleep
         self.session: SalesforceSession = build_session(settings)
         self._sf: Salesforce | None = None
@@ -99,6 +99,10 @@ class SalesforceConnector:
 
         return retry_policy(self.retry, sleep=self.sleep)(attempt)
 
+    def _rest(self, path: str, **kwargs: Any) -> Any:
+        """A REST call under ``/services/data/vXX.X/`` through the retry policy."""
+        return self._call(lambda: self.sf.restful(path, **kwargs))
+
     @property
     def sf(self) -> Salesforce:
         if self._sf is None:
@@ -112,7 +116,7 @@ class SalesforceConnector:
 
     def describe(self, obj: str, *, fresh: bool = False) -> soql.ObjectInfo:
         if fresh or obj not in self._describe:
-            payload = self._call(self.sf.restful, f"sobjects/{obj}/describe")
+            payload: dict[str, Any] = self._rest(f"sobjects/{obj}/describe")
             self._describe[obj] = soql.ObjectInfo.from_describe(payload)
         return self._describe[obj]
 
@@ -154,7 +158,8 @@ class SalesforceConnector:
 
     def limits(self) -> dict[str, Any]:
         """``/limits``: the daily API allocation and what is left of it."""
-        return self._call(self.sf.restful, "limits/")
+        limits: dict[str, Any] = self._rest("limits/")
+        return limits
 
     def available_fields(self) -> dict[str, set[str]]:
         """Fields per object and per relationship path the mapping reaches (for ``check``)."""
@@ -245,8 +250,8 @@ class SalesforceConnector:
             if start and budget.spent():
                 result.deferred.extend(u.record_id for u in group[start:])
                 break
-            answer = self._call(
-                self.sf.restful, "composite/sobjects", method="PATCH", json=collection_body(chunk)
+            answer: list[dict[str, Any]] = self._rest(
+                "composite/sobjects", method="PATCH", json=collection_body(chunk)
             )
             result.merge(read_collection_result(chunk, answer))
         return result
