@@ -51,12 +51,14 @@ def _case(
     hits = sorted(
         (s for j, s in enumerate(signals) if fired[i, j]), key=lambda s: (-abs(s.points), s.name)
     )
-    drivers = [{"signal": s.name, "label": _label(s), "points": s.points} for s in hits]
+    drivers: list[dict[str, Any]] = [
+        {"signal": s.name, "label": _label(s), "points": s.points} for s in hits
+    ]
     missing = [_label(s) for j, s in enumerate(signals) if not known[i, j]]
     score = float(total[i])
     outcome = "won" if won else "lost"
-    lifted = [f"{d['label']} ({d['points']:+d})" for d in drivers if d["points"] > 0][:3]
-    held = [f"{d['label']} ({d['points']:+d})" for d in drivers if d["points"] < 0][:2]
+    lifted = [f"{_label(s)} ({s.points:+d})" for s in hits if s.points > 0][:3]
+    held = [f"{_label(s)} ({s.points:+d})" for s in hits if s.points < 0][:2]
     why = f"Scored {score:g} ({tier[i]})"
     if lifted:
         why += f" from {', '.join(lifted)}"
