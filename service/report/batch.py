@@ -8,6 +8,7 @@ from the scores of this batch.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ def _cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ").strip() or "—"
 
 
-def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return lines
@@ -137,7 +138,7 @@ def render_section7(
             f"be evaluated). Missing fields (leads lacking each): {top}. Recommend enriching these "
             "leads before scoring."
         )
-        rows = []
+        rows: list[list[object]] = []
         for row in unscoreable[:max_rows]:
             need = enrich_fields(scored, res, rules, [row])
             rows.append(

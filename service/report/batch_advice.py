@@ -90,8 +90,10 @@ def nurture(r: pd.Series, rules: Rules) -> tuple[str, str, str]:
     shares = np.array([r[d] / rules.dimensions[d].max_points for d in dims])
     strong, weak = dims[int(np.argmax(shares))], dims[int(np.argmin(shares))]
 
+    limits: dict[str, int] = {d: rules.dimensions[d].max_points for d in dims}
+
     def cell(d: str) -> str:
-        return f"{d.capitalize()}: {int(r[d])}/{rules.dimensions[d].max_points} pts"
+        return f"{d.capitalize()}: {int(r[d])}/{limits[d]} pts"
 
     strategy = f"Best on {strong}, weakest on {weak} — {NURTURE[weak]}"
     return cell(strong), cell(weak), strategy

@@ -85,7 +85,7 @@ def _evaluate_signal(
     row_codes, distinct = pd.factorize(combined)
     small = {}
     rest = np.asarray(distinct, np.int64)
-    for name, (_, values) in reversed(list(zip(fields, parts, strict=True))):  # type: ignore[misc]
+    for name, (_, values) in reversed(list(zip(fields, parts, strict=True))):
         rest, idx = np.divmod(rest, len(values))
         small[name] = values.take(idx).reset_index(drop=True)
     fires_u, known_u = evaluate_all(pd.DataFrame(small), signal.when)
