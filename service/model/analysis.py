@@ -90,7 +90,8 @@ def dimensions_block(fit: Fit) -> dict[str, dict[str, Any]]:
         if group == "negative":
             max_points = fit.rules.negative_max_points
         else:
-            limit = fit.rules.dimensions.get(group)
+            limits: dict[str, Any] = {str(k): v for k, v in fit.rules.dimensions.items()}
+            limit = limits.get(group)
             max_points = limit.max_points if limit else 0
         col = scores[group].to_numpy(dtype=float) if group in scores else np.zeros(len(y))
         out[group] = {

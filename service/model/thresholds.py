@@ -15,6 +15,7 @@ Wilson 95% interval, share, SLA, action and re-scoring cadence, and a capacity c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.stats import ks_2samp
@@ -93,7 +94,7 @@ def tier_table(
     scores: np.ndarray,
     y: np.ndarray,
     thresholds: Thresholds,
-    playbook: Mapping[str, TierPlaybook] | None = None,
+    playbook: Mapping[Any, TierPlaybook] | None = None,
     lead_scores: np.ndarray | None = None,
 ) -> list[dict]:
     """Per tier: score range, expected conversion (Wilson 95%), share, SLA, action, cadence.
@@ -101,7 +102,7 @@ def tier_table(
     ``share_of_leads`` is measured on ``lead_scores`` when given (current leads), else on the
     deals themselves.
     """
-    playbook = playbook or _default_playbook()
+    book_of: Mapping[Any, TierPlaybook] = playbook or _default_playbook()
     scores = np.asarray(scores, dtype=float)
     y = np.asarray(y, dtype=int)
     tiers = assign_tiers(scores, thresholds)
@@ -121,7 +122,7 @@ def tier_table(
             rate = won / n
         else:
             low = high = rate = None
-        book = playbook[tier]
+        book = book_of[tier]
         rows.append(
             {
                 "tier": tier,
