@@ -142,17 +142,31 @@ def _excluded(report: AuditReport) -> Table:
 
 
 def _inputs(report: AuditReport, out: Console) -> None:
+    table = Table(title="Dimensions and recommended inputs", title_justify="left")
+    for col in ("dimension", "scorable", "fields"):
+        table.add_column(col)
+    for name, entry in report.dimensions.items():
+        fields = ", ".join(entry["fields"]) or "-"
+        table.add_row(name, "yes" if entry["scorable"] else "[red]no[/]", fields)
+    out.print(table)
     for m in report.missing_inputs:
         cost = (
             f"; cannot score: {', '.join(m.dimensions_affected)}" if m.dimensions_affected else ""
         )
         out.print(f"[yellow]Missing input[/] {m.input}: {m.impact}{cost}")
-    unscorable = [d for d, v in report.dimensions.items() if not v["scorable"]]
-    if unscorable:
-        out.print(f"Dimensions that cannot be scored from this file: {', '.join(unscorable)}")
-    thin = [a["field"] for a in report.adequacy.attributes if not a["sufficient"]]
-    if thin:
-        out.print(f"Too few deals to judge: {', '.join(thin)}")
+    if not report.missing_inputs:
+        out.print("All recommended inputs (engagement, enrichment, activity, intent) are present.")
+    attrs = report.adequacy.attributes
+    ok = sum(1 for a in attrs if a["sufficient"])
+    out.print(f"Per attribute: {ok} of {len(attrs)} usable fields have enough deals to judge.")
+    if report.limitations:
+        out.print(
+            Panel(
+                "\n".join(f"- {item}" for item in report.limitations),
+                title="Data limitations",
+                expand=False,
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ from service.model.audit_inputs import (
     attribute_sufficiency,
     date_range,
     dimensions,
+    limitations,
     missing_inputs,
     survivorship,
 )
@@ -83,6 +84,7 @@ class AuditReport:
     date_range: dict[str, Any] | None
     placeholders: dict[str, dict[str, int]]
     as_of: date
+    limitations: list[str]
     _frame: pd.DataFrame = field(repr=False)
     _y: pd.Series = field(repr=False)
     _keep: list[str] = field(repr=False, default_factory=list)
@@ -156,6 +158,7 @@ class AuditReport:
             "missing_inputs": [asdict(m) for m in self.missing_inputs],
             "dimensions": self.dimensions,
             "placeholders": self.placeholders,
+            "limitations": self.limitations,
         }
 
 
@@ -201,6 +204,9 @@ def run_audit(
         frame.loc[closed].reset_index(drop=True), usable, y, config.min_attribute_deals
     )
     won_text = [str(v) for v in outcome.won_values]
+    surv = survivorship(frame, outcome.column, won_text, fields)
+    dates = date_range(frame, config.date_column, as_of)
+    missing = missing_inputs([f.name for f in usable], dims)
     report = AuditReport(
         source=source,
         rows=len(frame),
@@ -212,13 +218,14 @@ def run_audit(
         fields=fields,
         excluded=excluded,
         problems=problems,
-        missing_inputs=missing_inputs([f.name for f in usable], dims),
+        missing_inputs=missing,
         adequacy=fit,
         dimensions=dims,
-        survivorship=survivorship(frame, outcome.column, won_text, fields),
-        date_range=date_range(frame, config.date_column, as_of),
+        survivorship=surv,
+        date_range=dates,
         placeholders=placeholders,
         as_of=as_of,
+        limitations=limitations(fit, surv, dates, usable, missing, config.min_attribute_deals),
         _frame=frame,
         _y=y_all,
         _keep=list(config.keep),

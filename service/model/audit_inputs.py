@@ -321,3 +321,41 @@ def date_range(frame: pd.DataFrame, column: str | None, as_of: date) -> dict[str
         "covers_12_24_months": ok,
         "note": note,
     }
+
+
+def limitations(
+    fit: Adequacy,
+    surv: dict[str, Any],
+    dates: dict[str, Any] | None,
+    fields: list[FieldInfo],
+    missing: list[MissingInput],
+    min_deals: int,
+) -> list[str]:
+    """The data limitations in plain sentences, most important first (for the report's 1.3)."""
+    out = []
+    if fit.level != "adequate":
+        out.append(fit.message)
+    if surv.get("applies") is not False:
+        out.append(surv["note"])
+    if dates is None:
+        out.append(
+            "No close-date column: the 12-24 month window cannot be checked and the "
+            "holdout cannot be the newest deals."
+        )
+    elif not dates["covers_12_24_months"]:
+        out.append(f"Close dates span {dates['months']} months: {dates['note']}.")
+    for info in fields:
+        if info.completeness < 0.5:
+            out.append(
+                f"{info.name} is filled in for only {info.completeness:.0%} of rows; "
+                "its signals rest on fewer deals."
+            )
+    for m in missing:
+        out.append(f"Missing input ({m.input}): {m.impact}.")
+    thin = [a["field"] for a in fit.attributes if not a["sufficient"]]
+    if thin:
+        out.append(
+            f"Too few deals to judge {', '.join(thin)} (fewer than {min_deals} deals "
+            "per value on each side)."
+        )
+    return out

@@ -67,6 +67,11 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, int | float | bool) else str(value)
 
 
+def _n_rows(rows: list[int]) -> str:
+    word = "row" if len(rows) == 1 else "rows"
+    return f"{len(rows)} {word} ({word} {_rows_text(rows)})"
+
+
 def _rows_text(rows: list[int], limit: int = 12) -> str:
     shown = ", ".join(map(str, rows[:limit]))
     return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
@@ -137,7 +142,7 @@ def _bad_cells(
         item.update((extra or {}).get(p, {}))
         items.append(item)
     rows = [_row(p) for p in positions]
-    return Problem(kind, name, rows, f"{name}: {len(rows)} {why} (rows {_rows_text(rows)}).", items)
+    return Problem(kind, name, rows, f"{name}: {why} in {_n_rows(rows)}.", items)
 
 
 def find_value_problems(frame: pd.DataFrame, fields: list[FieldInfo], as_of: date) -> list[Problem]:
@@ -158,7 +163,7 @@ def find_value_problems(frame: pd.DataFrame, fields: list[FieldInfo], as_of: dat
                     info.name,
                     series.notna() & num.isna(),
                     series,
-                    "values are not numbers; they are treated as missing",
+                    "not a number (treated as missing)",
                 )
             )
             tokens = set(name_tokens(info.name))
@@ -169,20 +174,13 @@ def find_value_problems(frame: pd.DataFrame, fields: list[FieldInfo], as_of: dat
                         info.name,
                         (num < 0) | (num > 100),
                         num,
-                        "percentages outside 0-100",
+                        "a percentage outside 0-100",
                     )
                 )
             elif tokens & _NON_NEGATIVE and not tokens & _SIGNED:
+                why = "negative or an age over 120" if "age" in tokens else "a negative value"
                 bad = (num < 0) | ((num > 120) if "age" in tokens else False)
-                problems.append(
-                    _bad_cells(
-                        "impossible_value",
-                        info.name,
-                        bad,
-                        num,
-                        "impossible values (negative, or an age over 120)",
-                    )
-                )
+                problems.append(_bad_cells("impossible_value", info.name, bad, num, why))
         elif info.kind == "date":
             parsed = parse_dates(series)
             problems.append(
@@ -191,7 +189,7 @@ def find_value_problems(frame: pd.DataFrame, fields: list[FieldInfo], as_of: dat
                     info.name,
                     series.notna() & parsed.isna(),
                     series,
-                    "values are not dates; they are treated as missing",
+                    "not a date (treated as missing)",
                 )
             )
             future = parsed > pd.Timestamp(as_of) + pd.Timedelta(days=1)
@@ -201,7 +199,7 @@ def find_value_problems(frame: pd.DataFrame, fields: list[FieldInfo], as_of: dat
                     info.name,
                     future.fillna(False),
                     series,
-                    f"dates after {as_of.isoformat()}",
+                    f"a date after {as_of.isoformat()}",
                 )
             )
     problems.extend(_ordered_pairs(numbers))
@@ -229,7 +227,7 @@ def _ordered_pairs(numbers: dict[str, pd.Series]) -> list[Problem | None]:
                     part,
                     bad,
                     numbers[part],
-                    f"rows where {part} exceeds {whole}",
+                    f"more {part} than {whole}",
                     extra,
                 )
             )

@@ -232,3 +232,14 @@ def test_audit_logs_a_finished_event() -> None:
     [event] = [e for e in logs if e["event"] == "audit_finished"]
     assert event["closed_deals"] == report.closed_deals == 80
     assert event["can_model"] is True
+
+
+def test_limitations_list_what_weakens_the_model() -> None:
+    """Low sample, no close date and a mostly empty field each appear as a limitation."""
+    frame = deals_frame(120).drop(columns=["closed_at"])
+    frame["budget"] = [1000.0 if i % 3 == 0 else None for i in range(120)]
+    text = "\n".join(audit(frame).limitations)
+    assert "low confidence" in text
+    assert "No close-date column" in text
+    assert "budget is filled in for only 33% of rows" in text
+    assert "Missing input (intent)" in text
