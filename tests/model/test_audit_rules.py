@@ -237,7 +237,7 @@ def test_audit_logs_a_finished_event() -> None:
 def test_limitations_list_what_weakens_the_model() -> None:
     """Low sample, no close date and a mostly empty field each appear as a limitation."""
     frame = deals_frame(120).drop(columns=["closed_at"])
-    frame["budget"] = [1000.0 if i % 3 == 0 else None for i in range(120)]
+    frame["budget"] = [1000.0 + i if i % 3 == 0 else None for i in range(120)]
     text = "\n".join(audit(frame).limitations)
     assert "low confidence" in text
     assert "No close-date column" in text
