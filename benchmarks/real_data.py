@@ -201,6 +201,10 @@ class OurRun:
     #: file row positions it held out
     holdout: set[int]
     analysis: dict[str, Any]
+    rules: Any = None
+    #: the cleaned deals the builder split (index = file row positions) and their outcome
+    frame: pd.DataFrame | None = None
+    y: pd.Series | None = None
 
 
 def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
@@ -224,7 +228,7 @@ def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
 
     def spy(X: pd.DataFrame, y: pd.Series, **kwargs: Any) -> Any:
         split = real_split(X, y, **kwargs)
-        seen.update(rows=X.index, split=split)
+        seen.update(rows=X.index, split=split, frame=X, y=y)
         return split
 
     start = time.perf_counter()
@@ -239,7 +243,27 @@ def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
         rows=rows,
         holdout={int(i) for i in rows[split[1]]},
         analysis=result.analysis,
+        rules=result.rules,
+        frame=seen["frame"],
+        y=seen["y"],
     )
+
+
+def unrounded_auc(ours: OurRun, holdout: pd.Index) -> float | None:
+    """Holdout AUC of the same signals weighted by their fitted coefficients, with no rounding
+    to integer points and no dimension caps: what the points scale and the caps cost."""
+    from service.scoring.engine import evaluate_signals
+
+    if ours.rules is None or ours.frame is None or ours.y is None:
+        return None
+    coef = {s["name"]: s.get("coefficient") for s in ours.analysis.get("signals") or []}
+    names = [s.name for s in ours.rules.signals]
+    if not names or any(coef.get(n) is None for n in names):
+        return None
+    frame = ours.frame.loc[holdout]
+    fires, _, _ = evaluate_signals(ours.rules, frame)
+    weights = np.array([coef[n] for n in names], dtype=float)
+    return float(roc_auc_score(ours.y.loc[holdout], fires @ weights))
 
 
 def run_dataset(
@@ -274,6 +298,7 @@ def run_dataset(
         out["seconds"]["ours"] = ours.build_seconds
         out["seconds"]["ours_read"] = ours.read_seconds
         out["signals"] = len(ours.analysis.get("signals") or [])
+        out["auc_unrounded"] = unrounded_auc(ours, X.index[test])
         out["confidence"] = (ours.analysis.get("confidence") or {}).get("level")
     out["rows"], out["holdout_n"] = len(y), len(test)
     for name in baselines:
@@ -344,7 +369,15 @@ def print_table(results: list[dict[str, Any]]) -> None:
         for note in r["notes"]:
             console.print(f"{r['dataset']}: {note}")
         if "confidence" in r:
-            console.print(f"{r['dataset']}: {r['signals']} signals, confidence {r['confidence']}")
+            cost = ""
+            if r.get("auc_unrounded") is not None and r["auc"].get("ours") is not None:
+                cost = (
+                    f"; AUC with unrounded coefficients and no caps {r['auc_unrounded']:.4f} "
+                    f"(integer points and caps cost {r['auc_unrounded'] - r['auc']['ours']:+.4f})"
+                )
+            console.print(
+                f"{r['dataset']}: {r['signals']} signals, confidence {r['confidence']}{cost}"
+            )
 
 
 def _pass(passed: bool | None) -> str:
