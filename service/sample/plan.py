@@ -116,8 +116,8 @@ NEGATIVE_EFFECTS: tuple[Effect, ...] = (
 
 #: Each part alone adds little; together they add ``INTERACTION_LOG_ODDS``.
 INTERACTION = (Attribute("lead_source", "Inbound"), Attribute("hiring_hr_roles", True))
-INTERACTION_MAIN_LOG_ODDS = 0.15
-INTERACTION_LOG_ODDS = 1.8
+INTERACTION_MAIN_LOG_ODDS = 0.35
+INTERACTION_LOG_ODDS = 2.0
 INTERACTION_NOTE = (
     "Inbound leads from companies that are hiring HR staff convert far better than inbound "
     "leads or hiring companies alone: a growing HR team that came looking."
