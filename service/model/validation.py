@@ -255,6 +255,13 @@ def validate(
         ),
         _target("spearman", rho, 0.40, "Spearman rank correlation, score vs outcome"),
     ]
+    n_hot = int(hot.sum())
+    if n_won and n_hot / n_won <= 0.5:
+        ceiling = n_hot / n_won
+        targets[2]["note"] = (
+            f"With {n_hot} Hot deals for {n_won} won deals, Hot recall cannot exceed {ceiling:.0%} "
+            "even if every Hot deal is won: the cap on the Hot share makes this target unreachable."
+        )
     roc: dict[str, list[float]] = {"fpr": [], "tpr": []}
     if not one_class:
         fpr, tpr, _ = roc_curve(won, total)

@@ -296,3 +296,15 @@ def test_unscoreable_deals_are_tiered_by_their_total_and_counted() -> None:
         "Cool": 0,
         "Cold": 2,
     }
+
+
+def test_unreachable_hot_recall_is_explained() -> None:
+    """When there are too few Hot deals to reach 50% recall, the target carries a note saying so."""
+    # 1 Hot deal (40) for 5 won deals: recall can be at most 20%
+    totals = [40, 25, 25, 22, 15, 12, 5, 0, 0, -5]
+    v = validate(_scores(totals), pd.Series(WON), _rules())
+    recall = {t["metric"]: t for t in v["targets"]}["recall_hot"]
+    assert recall["passed"] is False
+    assert "cannot exceed 20%" in recall["note"]
+    hand = validate(_scores(TOTALS), pd.Series(WON), _rules())  # 3 Hot for 5 won: 60% possible
+    assert "note" not in {t["metric"]: t for t in hand["targets"]}["recall_hot"]
