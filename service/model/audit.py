@@ -22,6 +22,7 @@ import structlog
 from service.config import BuildConfig, Outcome
 from service.model.audit_fields import (
     FieldInfo,
+    close_date_column,
     identifier_reason,
     inventory,
     looks_numeric,
@@ -205,7 +206,7 @@ def run_audit(
     )
     won_text = [str(v) for v in outcome.won_values]
     surv = survivorship(frame, outcome.column, won_text, fields)
-    dates = date_range(frame, config.date_column, as_of)
+    dates = date_range(frame, config.date_column or close_date_column(fields), as_of)
     missing = missing_inputs([f.name for f in usable], dims)
     report = AuditReport(
         source=source,

@@ -64,17 +64,35 @@ class FieldInfo:
             self.flags.append(name)
 
 
+_DAY_FIRST = re.compile(r"^\s*(?:1[3-9]|2\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]\d{2,4}")
+
+
 def parse_dates(series: pd.Series) -> pd.Series:
-    """Parse text to naive UTC timestamps; anything unparseable becomes NaT."""
+    """Parse text to naive UTC timestamps; anything unparseable becomes NaT.
+
+    A column is read day-first (31/01/2025) when any value can only be day-first, so one
+    column is never read half as month/day and half as day/month."""
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = pd.to_datetime(series, utc=True)
     else:
+        text = series.astype("string")
+        dayfirst = bool(text.str.contains(_DAY_FIRST).fillna(False).any())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = pd.to_datetime(
-                series.astype("string"), errors="coerce", format="mixed", utc=True
+                text, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst
             )
     return parsed.dt.tz_convert(None)
+
+
+def close_date_column(fields: list[FieldInfo]) -> str | None:
+    """The close-date column when the configuration names none: a date column whose name says
+    close/closed/won, else the only date column."""
+    dates = [f.name for f in fields if f.kind == "date"]
+    closing = [n for n in dates if set(name_tokens(n)) & {"close", "closed", "closing", "won"}]
+    if closing:
+        return closing[0]
+    return dates[0] if len(dates) == 1 else None
 
 
 def is_date_name(name: str) -> bool:

@@ -114,3 +114,20 @@ def test_outcome_typo_is_reported_with_rows_and_a_hint_not_dropped_silently() ->
     assert report.closed_deals == 58 == report.won + report.lost
     x, _ = report.modelling_data()
     assert 2 not in x.index and 40 not in x.index
+
+
+def test_day_first_dates_are_read_day_first_for_the_whole_column() -> None:
+    """When one value can only be day/month (13/02/2025), 01/02/2025 means 1 February."""
+    from service.model.audit_fields import parse_dates
+
+    parsed = parse_dates(pd.Series(["01/02/2025", "13/02/2025", "31/02/2025"]))
+    assert parsed.iloc[0] == pd.Timestamp("2025-02-01")
+    assert parsed.iloc[1] == pd.Timestamp("2025-02-13")
+    assert pd.isna(parsed.iloc[2])  # 31 February does not exist either way
+
+
+def test_date_range_falls_back_to_a_close_named_date_column() -> None:
+    """Without a configured or standard date column, 'Won On' (a date) gives the date range."""
+    frame = deals_frame(60).rename(columns={"closed_at": "Won On"})
+    report = audit(frame)
+    assert report.date_range is not None and report.date_range["column"] == "Won On"
