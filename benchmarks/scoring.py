@@ -138,7 +138,8 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when both targets are met, 1 otherwise."""
     args = sys.argv[1:] if argv is None else argv
     rows = int(args[0]) if args and args[0].isdigit() else ROWS
     rules = bench_rules()
@@ -182,9 +183,11 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"peak memory of leadscore score:           {peak_mb:7.0f} MB  (target < {MEMORY_TARGET_MB} MB)"
     )
-    print(f"target scoring cost below the CSV I/O: {'met' if t_engine < t_io else 'NOT met'}; memory: "
-          f"{'met' if peak_mb < MEMORY_TARGET_MB else 'NOT met'}")  # fmt: skip
+    met_time, met_memory = t_engine < t_io, peak_mb < MEMORY_TARGET_MB
+    print(f"target: scoring below the CSV I/O: {'met' if met_time else 'NOT met'}; "
+          f"memory: {'met' if met_memory else 'NOT met'}")  # fmt: skip
+    return 0 if met_time and met_memory else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
