@@ -80,12 +80,6 @@ def test_at_most_one_planted_null_is_significant(planted):
     assert len(flagged) <= 1, flagged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the planted Inbound x hiring interaction is too weak marginally to survive the "
-    "false-discovery correction on the 1,500 training deals (found on all 2,000); "
-    "Step 2's interaction test is owned by the patterns module",
-)
 def test_the_planted_interaction_is_found(planted):
     """Inbound AND hiring HR roles is a significant interaction on the training deals."""
     data, _, result, _ = planted
