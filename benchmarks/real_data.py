@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,13 +30,10 @@ from unittest import mock
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from benchmarks.baselines import BASELINES
 
 DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 TOLERANCE = 0.01
@@ -129,64 +124,6 @@ def reference_split(y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The README's split: positions of the training and holdout rows."""
     train, test = train_test_split(np.arange(len(y)), test_size=0.25, stratify=y, random_state=0)
     return np.asarray(train), np.asarray(test)
-
-
-def _categorical(X: pd.DataFrame) -> list[str]:
-    return [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-
-
-def fit_logistic(X: pd.DataFrame, y: pd.Series, train: np.ndarray, test: np.ndarray) -> float:
-    """Holdout AUC of one-hot + scaled logistic regression."""
-    cat = _categorical(X)
-    num = [c for c in X.columns if c not in cat]
-    Xc = X.copy()
-    for c in cat:
-        Xc[c] = Xc[c].astype(object).where(Xc[c].notna(), "missing")
-    numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler())
-    pre = ColumnTransformer(
-        [("num", numeric, num), ("cat", OneHotEncoder(handle_unknown="ignore"), cat)]
-    )
-    model = make_pipeline(pre, LogisticRegression(max_iter=2000))
-    model.fit(Xc.iloc[train], y.iloc[train])
-    return float(roc_auc_score(y.iloc[test], model.predict_proba(Xc.iloc[test])[:, 1]))
-
-
-def fit_lightgbm(X: pd.DataFrame, y: pd.Series, train: np.ndarray, test: np.ndarray) -> float:
-    """Holdout AUC of LightGBM: native categoricals, default parameters, one thread like ours."""
-    import lightgbm as lgb
-
-    Xl = X.copy()
-    for c in _categorical(X):
-        Xl[c] = Xl[c].astype("category")
-    model = lgb.LGBMClassifier(verbose=-1, random_state=0, n_jobs=1)
-    model.fit(Xl.iloc[train], y.iloc[train])
-    return float(roc_auc_score(y.iloc[test], model.predict_proba(Xl.iloc[test])[:, 1]))
-
-
-def fit_scorecard(X: pd.DataFrame, y: pd.Series, train: np.ndarray, test: np.ndarray) -> float:
-    """Holdout AUC of an optbinning scorecard (optimal binning + logistic regression)."""
-    from optbinning import BinningProcess, Scorecard
-
-    cat = _categorical(X)
-    Xo = X.copy()
-    for c in cat:
-        Xo[c] = Xo[c].astype(object)
-    binning = BinningProcess(list(X.columns), categorical_variables=cat)
-    card = Scorecard(
-        binning_process=binning, estimator=LogisticRegression(max_iter=1000), scaling_method=None
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        card.fit(Xo.iloc[train], y.iloc[train])
-        proba = card.predict_proba(Xo.iloc[test])[:, 1]
-    return float(roc_auc_score(y.iloc[test], proba))
-
-
-BASELINES: dict[str, Callable[[pd.DataFrame, pd.Series, np.ndarray, np.ndarray], float]] = {
-    "logistic": fit_logistic,
-    "lightgbm": fit_lightgbm,
-    "scorecard": fit_scorecard,
-}
 
 
 @dataclass

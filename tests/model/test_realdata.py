@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.baselines import fit_logistic
 from benchmarks.real_data import (
     BY_NAME,
     TOLERANCE,
-    fit_logistic,
     load_baseline_data,
     reference_split,
     run_ours,
