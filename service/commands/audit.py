@@ -143,11 +143,12 @@ def _excluded(report: AuditReport) -> Table:
 
 def _inputs(report: AuditReport, out: Console) -> None:
     table = Table(title="Dimensions and recommended inputs", title_justify="left")
-    for col in ("dimension", "scorable", "fields"):
+    for col in ("dimension", "scorable", "enough deals", "fields"):
         table.add_column(col)
     for name, entry in report.dimensions.items():
         fields = ", ".join(entry["fields"]) or "-"
-        table.add_row(name, "yes" if entry["scorable"] else "[red]no[/]", fields)
+        judged = f"{len(entry['fields_with_enough_deals'])} of {len(entry['fields'])} fields"
+        table.add_row(name, "yes" if entry["scorable"] else "[red]no[/]", judged, fields)
     out.print(table)
     for m in report.missing_inputs:
         cost = (

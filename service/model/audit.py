@@ -204,6 +204,9 @@ def run_audit(
     fit.attributes = attribute_sufficiency(
         frame.loc[closed].reset_index(drop=True), usable, y, config.min_attribute_deals
     )
+    enough = {a["field"] for a in fit.attributes if a["sufficient"]}
+    for entry in dims.values():
+        entry["fields_with_enough_deals"] = [f for f in entry["fields"] if f in enough]
     won_text = [str(v) for v in outcome.won_values]
     surv = survivorship(frame, outcome.column, won_text, fields)
     dates = date_range(frame, config.date_column or close_date_column(fields), as_of)

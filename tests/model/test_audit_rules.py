@@ -151,11 +151,15 @@ def test_attribute_sufficiency_names_thin_values() -> None:
     """Values with fewer than min_attribute_deals deals are listed as too few to judge."""
     frame = deals_frame(120)
     frame["region"] = ["EMEA"] * 100 + ["APAC"] * 14 + ["LATAM"] * 6
-    report = audit(frame, min_attribute_deals=15)
+    frame["rare_flag"] = ["yes"] * 5 + ["no"] * 115
+    report = audit(frame, min_attribute_deals=15, dimensions={"rare_flag": "firmographic"})
     entry = next(a for a in report.adequacy.attributes if a["field"] == "region")
     assert entry["values_judgeable"] == ["EMEA"]
     assert sorted(entry["values_too_few"]) == ["APAC", "LATAM"]
     assert entry["sufficient"] is True
+    rare = next(a for a in report.adequacy.attributes if a["field"] == "rare_flag")
+    assert rare["sufficient"] is False
+    assert "rare_flag" not in report.dimensions["firmographic"]["fields_with_enough_deals"]
 
 
 def test_missing_inputs_and_unscorable_dimensions() -> None:
@@ -167,6 +171,10 @@ def test_missing_inputs_and_unscorable_dimensions() -> None:
     assert missing["intent"].dimensions_affected == ["intent"]
     assert report.dimensions["intent"]["scorable"] is False
     assert report.dimensions["engagement"]["fields"] == ["email_opens", "email_clicks"]
+    assert report.dimensions["engagement"]["fields_with_enough_deals"] == [
+        "email_opens",
+        "email_clicks",
+    ]
 
 
 def test_configured_dimension_counts_as_that_input() -> None:
