@@ -277,7 +277,13 @@ def _exclusions(
         if shape:
             if shape == "identifier":
                 info.kind = "id"
-            out.append(Excluded(info.name, shape, _SHAPE_DETAIL[shape].format(n=info.distinct)))
+            detail = _SHAPE_DETAIL[shape].format(n=info.distinct)
+            if shape == "constant" and info.completeness < 1:
+                detail += (
+                    f" (filled for {info.completeness:.0%} of rows; if a blank means 'no', "
+                    "fill the blanks with No and audit again)"
+                )
+            out.append(Excluded(info.name, shape, detail))
             continue
         if info.kind == "date":
             out.append(Excluded(info.name, "date", "a date; used for the date range, not scored"))

@@ -43,6 +43,8 @@ def test_constant_columns_including_one_value_plus_missing_are_excluded() -> Non
     got = reasons(audit(frame))
     assert got["Magazine"] == "constant"
     assert got["newsletter"] == "constant"
+    detail = next(e.detail for e in audit(frame).excluded if e.field == "newsletter")
+    assert "if a blank means 'no'" in detail
     assert got["blank"] == "empty"
 
 
