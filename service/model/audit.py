@@ -52,7 +52,7 @@ __all__ = ["AuditReport", "Excluded", "FieldInfo", "MissingInput", "Problem", "r
 
 log = structlog.get_logger(__name__)
 _BLANKED = {"impossible_value", "unparseable_number", "unparseable_date", "future_date"}
-_DROPPED = {"duplicate", "duplicate_id"}
+_DROPPED = {"duplicate", "duplicate_id", "duplicate_except_id"}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from service.config import Outcome
@@ -81,8 +82,7 @@ def find_duplicates(frame: pd.DataFrame, id_column: str | None) -> list[Problem]
     """Exact duplicate rows, then rows repeating an earlier row's id (keep the first)."""
     problems: list[Problem] = []
     items: list[dict[str, Any]]
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    first = pd.Series(range(len(frame))).groupby(hashes).transform("min").to_numpy()
+    first = _first_occurrence(frame)
     dup = [i for i in range(len(frame)) if first[i] != i]
     if dup:
         items = [{"row": _row(i), "duplicate_of": _row(first[i])} for i in dup]
@@ -122,7 +122,41 @@ def find_duplicates(frame: pd.DataFrame, id_column: str | None) -> list[Problem]
                     items,
                 )
             )
+        problems.extend(_same_but_id(frame, id_column, first))
     return problems
+
+
+def _first_occurrence(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row with exactly the same values."""
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return pd.Series(range(len(frame))).groupby(hashes).transform("min").to_numpy()
+
+
+def _same_but_id(frame: pd.DataFrame, id_column: str, exact_first: np.ndarray) -> list[Problem]:
+    """Rows equal to an earlier row in every column except the id: the same deal entered twice."""
+    if frame.shape[1] < 3:
+        return []
+    first = _first_occurrence(frame.drop(columns=[id_column]))
+    ids = frame[id_column].astype("string")
+    rows = [
+        i
+        for i in range(len(frame))
+        if first[i] != i and exact_first[i] == i and ids.iloc[i] != ids.iloc[first[i]]
+    ]
+    if not rows:
+        return []
+    items = [{"row": _row(i), "duplicate_of": _row(first[i]), "id": str(ids.iloc[i])} for i in rows]
+    shown = [_row(i) for i in rows]
+    return [
+        Problem(
+            "duplicate_except_id",
+            id_column,
+            shown,
+            f"{len(rows)} rows repeat an earlier row in every field but {id_column} "
+            f"(rows {_rows_text(shown)}): the same deal entered twice? Only the first is used.",
+            items,
+        )
+    ]
 
 
 def _bad_cells(

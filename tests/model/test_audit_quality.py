@@ -34,6 +34,16 @@ def test_reused_id_with_different_content_is_a_duplicate_id() -> None:
     assert report.problems_of("duplicate") == []
 
 
+def test_same_deal_under_a_new_id_is_a_duplicate() -> None:
+    """A row equal to an earlier one in everything but deal_id is reported and left out."""
+    frame = deals_frame(60)
+    copy = frame.iloc[[8]].assign(deal_id="D9999")
+    report = audit(pd.concat([frame, copy], ignore_index=True))
+    [dup] = report.problems_of("duplicate_except_id")
+    assert dup.items == [{"row": 61, "duplicate_of": 9, "id": "D9999"}]
+    assert report.closed_deals == 60
+
+
 def test_modelling_data_drops_duplicates_and_keeps_original_positions() -> None:
     """Duplicates leave the modelling rows (first kept) and the index is the 0-based position."""
     frame = deals_frame(60)
