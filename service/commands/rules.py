@@ -26,7 +26,7 @@ def check(file: Path = typer.Argument(..., help="The rules YAML to check.")) -> 
     if result.problems:
         raise RulesError(str(file), result.problems)
     for line in summary_lines(rules):
-        console.print(line, highlight=False, markup=False)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     console.print(f"[green]OK[/]: {file} is valid.", highlight=False)
 
 

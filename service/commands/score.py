@@ -48,6 +48,7 @@ def _summary(batch: BatchResult, rules: Rules) -> None:
             f"file and count as missing for every lead: {', '.join(res.unmapped_signals)} "
             f"(fields: {fields}).",
             highlight=False,
+            soft_wrap=True,
         )
 
 

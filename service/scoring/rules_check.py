@@ -103,7 +103,8 @@ def summary_lines(rules: Rules) -> list[str]:
             else "no max"
         )
         pts = ", ".join(f"{s.name} {s.points:+d}" for s in sigs) or "none"
-        lines.append(f"  {dim:<12} {len(sigs):>2} signals ({cap}): {pts}")
+        noun = "signal" if len(sigs) == 1 else "signals"
+        lines.append(f"  {dim:<12} {len(sigs):>2} {noun} ({cap}): {pts}")
     t = rules.thresholds
     lines.append(f"thresholds: Hot >= {t.hot:g}, Warm >= {t.warm:g}, Cool >= {t.cool:g}, else Cold")
     lines.append(f"possible totals: {low} to {high}")
