@@ -133,10 +133,16 @@ def _first_occurrence(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _same_but_id(frame: pd.DataFrame, id_column: str, exact_first: np.ndarray) -> list[Problem]:
-    """Rows equal to an earlier row in every column except the id: the same deal entered twice."""
-    if frame.shape[1] < 3:
+    """Rows equal to an earlier row in every column except the id: the same deal entered twice.
+
+    Only judged when at least two other columns are distinctive (at least half their values
+    distinct, such as company, amount or date), so two small deals that merely look alike in a
+    few categories are not called duplicates."""
+    rest = frame.drop(columns=[id_column])
+    distinctive = [c for c in rest.columns if rest[c].nunique() >= 0.5 * len(frame)]
+    if len(distinctive) < 2:
         return []
-    first = _first_occurrence(frame.drop(columns=[id_column]))
+    first = _first_occurrence(rest)
     ids = frame[id_column].astype("string")
     rows = [
         i

@@ -44,6 +44,14 @@ def test_same_deal_under_a_new_id_is_a_duplicate() -> None:
     assert report.closed_deals == 60
 
 
+def test_lookalike_deals_in_few_categories_are_not_duplicates() -> None:
+    """Two deals with different ids that agree only on a few categories are both kept."""
+    frame = deals_frame(60)[["deal_id", "industry", "outcome"]]
+    report = audit(frame)
+    assert report.problems_of("duplicate_except_id") == []
+    assert report.closed_deals == 60
+
+
 def test_modelling_data_drops_duplicates_and_keeps_original_positions() -> None:
     """Duplicates leave the modelling rows (first kept) and the index is the 0-based position."""
     frame = deals_frame(60)
