@@ -19,6 +19,7 @@ from service.commands.common import (
     WonOpt,
     console,
     load_deals,
+    progress,
 )
 from service.errors import DataFileError
 from service.model.audit import AuditReport, run_audit
@@ -42,16 +43,20 @@ def audit(
     json_out: Path | None = typer.Option(None, "--json", help="Write the audit as JSON here."),
 ) -> None:
     """Audit closed deals before modelling: fields, data problems, leakage, sample adequacy."""
-    loaded = load_deals(
-        deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
-    )
-    report = run_audit(
-        loaded.table.frame,
-        loaded.outcome,
-        loaded.config,
-        source=str(deals),
-        placeholders=loaded.table.placeholders,
-    )
+    with progress() as bar:
+        task = bar.add_task(f"Reading {deals.name}", total=2)
+        loaded = load_deals(
+            deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
+        )
+        bar.update(task, advance=1, description="Auditing fields, quality and leakage")
+        report = run_audit(
+            loaded.table.frame,
+            loaded.outcome,
+            loaded.config,
+            source=str(deals),
+            placeholders=loaded.table.placeholders,
+        )
+        bar.advance(task)
     render(report, console)
     if json_out is not None:
         try:
