@@ -18,6 +18,7 @@ from service.commands.common import (
     load_deals,
     progress,
 )
+from service.data.io import read_table
 from service.errors import DataFileError
 from service.model.build import STEPS, BuildResult, build_model, check_parameters
 
@@ -41,12 +42,18 @@ def build(
     refit_all: bool = typer.Option(
         False, "--refit-all", help="After validation, refit on every deal (holdout figures kept)."
     ),
+    leads: Path | None = typer.Option(
+        None,
+        "--leads",
+        help="The current leads file: only fields it carries become signals (a signal no lead can have is not implementable).",
+    ),
 ) -> None:
     """Build a scoring model from closed deals: patterns, points, tiers, holdout validation."""
     check_parameters(holdout, seed)
     loaded = load_deals(
         deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
     )
+    lead_columns = list(read_table(leads).frame.columns) if leads is not None else None
     with progress() as bar:
         task = bar.add_task("Building", total=len(STEPS))
 
@@ -54,7 +61,13 @@ def build(
             bar.update(task, description=name, completed=STEPS.index(name))
 
         result = build_model(
-            loaded, holdout=holdout, seed=seed, refit_all=refit_all, icp=icp, progress=step
+            loaded,
+            holdout=holdout,
+            seed=seed,
+            refit_all=refit_all,
+            icp=icp,
+            progress=step,
+            lead_columns=lead_columns,
         )
         bar.update(task, completed=len(STEPS))
     try:

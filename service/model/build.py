@@ -32,7 +32,6 @@ from service.model import analysis as A
 from service.model.audit import run_audit
 from service.model.icp import compare_icp, load_icp
 from service.model.points import PointsFitter
-from service.model.report_min import render_markdown
 from service.model.specs import candidate_specs, indicators_for
 from service.model.thresholds import (
     capacity_check,
@@ -42,6 +41,7 @@ from service.model.thresholds import (
     tier_table,
 )
 from service.model.validation import assess_confidence, split_holdout, validate
+from service.report.writer import write_report
 from service.scoring.engine import score_frame
 from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
 
@@ -91,16 +91,11 @@ class BuildResult:
         """Write ``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md`` into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            "rules": out / "model.yaml",
-            "analysis": out / "analysis.json",
-            "report": out / "lead-scoring-model.md",
-        }
+        paths = {"rules": out / "model.yaml", "analysis": out / "analysis.json"}
         dump_rules(self.rules, paths["rules"])
-        paths["analysis"].write_text(
-            json.dumps(A.json_safe(self.analysis), indent=2, allow_nan=False), encoding="utf-8"
-        )
-        paths["report"].write_text(render_markdown(self.analysis), encoding="utf-8")
+        safe = A.json_safe(self.analysis)
+        paths["analysis"].write_text(json.dumps(safe, indent=2, allow_nan=False), encoding="utf-8")
+        paths.update(write_report(safe, out))
         log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
         return paths
 
@@ -122,6 +117,7 @@ def build_model(
     icp: str | Path | dict | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    lead_columns: list[str] | None = None,
 ) -> BuildResult:
     """Run Steps 1 to 5 on loaded deals; see the module docstring."""
     check_parameters(holdout, seed)
@@ -129,6 +125,8 @@ def build_model(
     config = deals.config
     now = now or datetime.now(UTC)
     icp_data = load_icp(icp) if isinstance(icp, str | Path) else icp
+    if config.company is None and icp_data and icp_data.get("company"):
+        config = config.model_copy(update={"company": str(icp_data["company"])})
     source = str(deals.table.path)
     frame = deals.table.frame
 
@@ -140,6 +138,11 @@ def build_model(
         raise InsufficientDataError(f"{source}: {report.adequacy.message}")
     X, y = report.modelling_data()
     X = X.drop(columns=[c for c in _bookkeeping(config) if c in X.columns])
+    not_in_leads: list[str] = []
+    if lead_columns is not None:
+        # a signal no lead can have is not implementable: keep only fields the leads carry
+        not_in_leads = [c for c in X.columns if c not in set(lead_columns)]
+        X = X.drop(columns=not_in_leads)
     y_arr = np.asarray(y, dtype=int)
 
     step(STEPS[1])
@@ -210,6 +213,13 @@ def build_model(
         confidence=confidence["level"],
         refit_all=refit_all,
     )
+    if not_in_leads:
+        analysis["fields_not_in_leads"] = not_in_leads
+        analysis.setdefault("notes", []).append(
+            "Left out because the leads file does not carry them, so no lead could earn their points: "
+            + ", ".join(not_in_leads)
+            + "."
+        )
     return BuildResult(rules=final.rules, analysis=analysis)
 
 

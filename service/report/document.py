@@ -42,7 +42,10 @@ def _date_range(analysis: dict[str, Any]) -> str:
 def header(analysis: dict[str, Any]) -> str:
     built = _built(analysis)
     conf = analysis.get("confidence") or {}
-    reasons = "; ".join(conf.get("reasons") or []) or "no reasons recorded"
+    reasons = (
+        " ".join(r if r.endswith(".") else r + "." for r in conf.get("reasons") or [])
+        or "no reasons recorded"
+    )
     company = analysis.get("company") or "Your company"
     return "\n".join(
         [
@@ -167,6 +170,8 @@ def data_foundation(analysis: dict[str, Any]) -> str:
     parts += [f"- {n}" for n in notes] or ["- No data-quality problems were found."]
     parts += ["", "### 1.3 Known Limitations", ""]
     parts += [f"- {n}" for n in sections_model.limitations(analysis)]
+    parts += ["", "### 1.4 Stated ICP Compared With the Data", ""]
+    parts += sections_model.icp_comparison(analysis)
     return "\n".join(parts)
 
 

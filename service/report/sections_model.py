@@ -16,15 +16,22 @@ REASON_WORDS = {
 }
 
 
+SKIP_EXCLUDED = {"outcome", "date"}
+
+
 def quality_notes(analysis: dict[str, Any]) -> list[str]:
     audit = analysis.get("audit") or {}
     notes = []
     for p in audit.get("problems") or []:
+        detail = str(p.get("detail") or p.get("kind"))
         rows = p.get("rows") or []
-        shown = ", ".join(str(r) for r in rows[:8]) + (" ..." if len(rows) > 8 else "")
-        where = f" (rows {shown})" if rows else ""
-        field = f"{p.get('field')}: " if p.get("field") else ""
-        notes.append(f"{field}{p.get('detail') or p.get('kind')}{where}.")
+        if rows and "row" not in detail:
+            shown = ", ".join(str(r) for r in rows[:8]) + (" ..." if len(rows) > 8 else "")
+            detail += f" (rows {shown})"
+        field = p.get("field")
+        if field and not detail.startswith(f"{field}:"):
+            detail = f"{field}: {detail}"
+        notes.append(detail if detail.endswith(".") else detail + ".")
     placeholders = audit.get("placeholders") or {}
     if placeholders:
         counts = ", ".join(
@@ -32,17 +39,43 @@ def quality_notes(analysis: dict[str, Any]) -> list[str]:
             for col, vals in list(placeholders.items())[:6]
         )
         notes.append(f"Placeholder values were treated as missing: {counts}.")
+    excluded = analysis.get("excluded") or audit.get("excluded") or []
+    excluded_fields = {e.get("field") for e in excluded}
     for f in audit.get("fields") or []:
         c = f.get("completeness")
-        if isinstance(c, int | float) and c < 0.8:
+        if isinstance(c, int | float) and c < 0.8 and f.get("name") not in excluded_fields:
             notes.append(
                 f"{f.get('name')} is only {pct(c)} complete; missing values count as 'not evaluated'."
             )
-    for e in analysis.get("excluded") or audit.get("excluded") or []:
+    for e in excluded:
+        if e.get("reason") in SKIP_EXCLUDED:
+            continue
         notes.append(
             f"{e.get('field')} was left out of the model: {REASON_WORDS.get(e.get('reason'), e.get('reason'))}."
         )
     return notes
+
+
+def icp_comparison(analysis: dict[str, Any]) -> list[str]:
+    """Stated ICP against what the won deals show; never a source of points."""
+    rows = analysis.get("icp_comparison") or []
+    if not rows:
+        return [
+            "No stated ICP was given (`--icp icp.yaml`), so there is nothing to compare the data with."
+        ]
+    out = [
+        table(
+            ["ICP criterion", "Stated", "What the data shows", "Verdict"],
+            [
+                [r.get("criterion"), r.get("stated"), r.get("observed"), r.get("verdict")]
+                for r in rows
+            ],
+        ),
+        "",
+        "The stated ICP never sets points: the data does. Criteria marked 'not confirmed' or 'cannot check' "
+        "are ones your won and lost deals do not support (or do not record).",
+    ]
+    return out
 
 
 def limitations(analysis: dict[str, Any]) -> list[str]:
@@ -147,13 +180,14 @@ def win_loss(analysis: dict[str, Any]) -> str:
         parts.append("Every attribute tested showed some association; none sat at a lift near 1.")
     parts += ["", "### 2.3 Interaction Effects", ""]
     inter = analysis.get("interactions") or []
+    labels = {a.get("id"): attribute_name(a) for a in analysis.get("attributes") or []}
     if inter:
         parts.append(
             table(
                 ["Combination", "Win Rate", "Individual Rates", "Interaction Lift", "Note"],
                 [
                     [
-                        f"{i.get('a')} + {i.get('b')}",
+                        f"{labels.get(i.get('a'), i.get('a'))} + {labels.get(i.get('b'), i.get('b'))}",
                         pct(i.get("win_rate_both")),
                         f"A: {pct(i.get('win_rate_a'))}, B: {pct(i.get('win_rate_b'))}",
                         lift(i.get("interaction_lift")),
@@ -268,6 +302,17 @@ def _signal_table(rows: list[dict[str, Any]]) -> str:
             for s in rows
         ],
     )
+
+
+def tier_range(t: dict[str, Any]) -> str:
+    low, high = t.get("min_score"), t.get("max_score")
+    if low is None and high is None:
+        return "any score"
+    if high is None:
+        return f"{num(low)}+ points"
+    if low is None:
+        return f"below {num(high + 1 if isinstance(high, int | float) else high)} points"
+    return f"{num(low)} to {num(high)} points"
 
 
 def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:

@@ -81,7 +81,7 @@ def crm_implementation(analysis: dict[str, Any]) -> str:
         if rows
         else "No signals."
     )
-    hot, warm = th.get("hot", NA), th.get("warm", NA)
+    hot, warm = num(th.get("hot")), num(th.get("warm"))
     parts += [
         "",
         "### 5.2 Automation Rules",
@@ -147,26 +147,51 @@ def crm_implementation(analysis: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+PERCENT_METRICS = ("accuracy", "precision", "recall")
+
+
+def _metric_value(metric: str, value: Any) -> str:
+    if value is None:
+        return NA
+    return pct(value, 1) if metric.startswith(PERCENT_METRICS) else num(value, 2)
+
+
 def _targets_table(val: dict[str, Any]) -> str:
     rows = []
     for t in val.get("targets") or []:
-        value = t.get("value")
-        shown = (
-            NA
-            if value is None
-            else (
-                pct(value, 1)
-                if t.get("metric", "").lower().startswith(("accuracy", "precision", "recall"))
-                else num(value, 2)
+        metric = str(t.get("metric") or "")
+        target = t.get("target")
+        if isinstance(target, int | float):
+            target = (
+                f"> {pct(target)}" if metric.startswith(PERCENT_METRICS) else f"> {num(target, 2)}"
             )
-        )
         status = "Pass" if t.get("passed") else ("Fail" if t.get("passed") is False else NA)
-        rows.append([t.get("metric"), shown, t.get("target"), status])
+        if t.get("note"):
+            status += f" ({t['note']})"
+        rows.append(
+            [t.get("label") or metric, _metric_value(metric, t.get("value")), target, status]
+        )
     return (
         table(["Metric", "Value", "Target", "Status"], rows)
         if rows
         else "Validation metrics are not available."
     )
+
+
+def _driver_text(r: dict[str, Any]) -> str:
+    if r.get("why"):
+        return str(r["why"])
+    drivers = [
+        f"{d.get('label') or d.get('signal')} ({signed(d.get('points'))})"
+        if isinstance(d, dict)
+        else str(d)
+        for d in r.get("drivers") or []
+    ]
+    missing = [str(m.get("label") if isinstance(m, dict) else m) for m in r.get("missing") or []]
+    text = ("driven by " + ", ".join(drivers)) if drivers else "no signal fired"
+    if missing:
+        text += "; could not evaluate " + ", ".join(missing)
+    return text
 
 
 def _errors_table(rows: list[dict[str, Any]], outcome: str) -> str:
@@ -175,25 +200,7 @@ def _errors_table(rows: list[dict[str, Any]], outcome: str) -> str:
     return table(
         ["Deal", "Score", "Tier", "Actual Outcome", "Why Model Was Wrong"],
         [
-            [
-                r.get("deal"),
-                num(r.get("score")),
-                r.get("tier"),
-                outcome,
-                "; ".join(
-                    filter(
-                        None,
-                        [
-                            ("driven by " + ", ".join(map(str, r.get("drivers") or [])))
-                            if r.get("drivers")
-                            else "no signal fired",
-                            ("missing " + ", ".join(map(str, r.get("missing") or [])))
-                            if r.get("missing")
-                            else "",
-                        ],
-                    )
-                ),
-            ]
+            [r.get("deal"), num(r.get("score")), r.get("tier"), outcome, _driver_text(r)]
             for r in rows[:10]
         ],
     )

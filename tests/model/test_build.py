@@ -151,7 +151,14 @@ def test_written_files_round_trip_and_the_engine_reproduces_holdout_scores(plant
     held = an["validation"]["holdout_scores"]
     assert len(held) == an["holdout_n"] == an["validation"]["holdout_n"]
     text = files["report"].read_text()
-    for heading in ("Step 2", "Step 3", "Step 4", "Step 5", "do NOT predict", "Interaction"):
+    for heading in (
+        "## Section 2: Win/Loss Pattern Analysis",
+        "## Section 3: Scoring Model",
+        "## Section 4: Threshold Definitions",
+        "## Section 6: Validation Methodology",
+        "Do NOT Predict",
+        "Interaction Effects",
+    ):
         assert heading in text
     # the same engine on every closed deal scores within the training distribution's range
     scores = score_frame(rules, deals.table.frame).scores["total"]

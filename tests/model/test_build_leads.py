@@ -1,0 +1,31 @@
+"""Building against a leads file keeps to fields leads carry; the ICP names the company."""
+
+from __future__ import annotations
+
+from service.commands.common import load_deals
+from service.model.build import build_model
+from service.sample import generate
+
+
+def test_fields_the_leads_lack_never_become_signals(tmp_path):
+    """With lead columns given, a field only deals have (deal_size) gets no signal and a note says so."""
+    data = generate(deals=600, leads=30, seed=4)
+    paths = data.write(tmp_path)
+    deals = load_deals(paths["deals.csv"], None)
+    with_deal_size = build_model(deals, icp=paths["icp.yaml"])
+    lead_columns = [c for c in data.leads.columns]
+    assert "deal_size" not in lead_columns
+    result = build_model(deals, icp=paths["icp.yaml"], lead_columns=lead_columns)
+    used = {f for s in result.rules.signals for f in s.fields}
+    assert used <= set(lead_columns)
+    assert "deal_size" in result.analysis["fields_not_in_leads"]
+    assert any("deal_size" in n for n in result.analysis["notes"])
+    assert "fields_not_in_leads" not in with_deal_size.analysis
+
+
+def test_company_name_comes_from_the_icp_when_the_config_has_none(tmp_path):
+    """The report header names the vendor from icp.yaml when no config names it."""
+    data = generate(deals=300, leads=10, seed=5)
+    paths = data.write(tmp_path)
+    result = build_model(load_deals(paths["deals.csv"], None), icp=paths["icp.yaml"])
+    assert result.analysis["company"] == data.icp["company"]
