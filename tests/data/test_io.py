@@ -100,6 +100,19 @@ def test_placeholders_become_missing_and_are_counted(tmp_path: Path) -> None:
     }
 
 
+def test_na_is_a_region_code_among_codes_but_missing_elsewhere(tmp_path: Path) -> None:
+    """'NA' next to EMEA and APAC is North America; in a column of words it means missing."""
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "region,industry,outcome\nNA,Software,won\nEMEA,NA,lost\nAPAC,Retail,won\n",
+        encoding="utf-8",
+    )
+    table = read_table(path)
+    assert table.frame["region"].tolist() == ["NA", "EMEA", "APAC"]
+    assert table.frame["industry"].isna().tolist() == [False, True, False]
+    assert "region" not in table.placeholders
+
+
 def test_numbers_with_placeholders_become_numeric(tmp_path: Path) -> None:
     """A numeric column with 'N/A' cells is numeric with missing values, not text."""
     path = tmp_path / "n.csv"
