@@ -77,9 +77,9 @@ def _sniff_delimiter(text: str, path: Path) -> str:
 def _is_code_column(values: pd.Series) -> bool:
     """True when the other values are short upper-case codes (EMEA, APAC, US): then NA is a
     code too (North America, Namibia), not a missing value."""
-    values = values.dropna()
-    values = values[values != ""]
-    return bool(len(values)) and bool(values.str.fullmatch(r"[A-Z]{2,5}").all())
+    distinct = pd.Series(values.dropna().unique(), dtype="string")
+    distinct = distinct[distinct != ""]
+    return bool(len(distinct)) and bool(distinct.str.fullmatch(r"[A-Z]{2,5}").all())
 
 
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -92,7 +92,7 @@ def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
         text = series.astype("string")
         stripped = text.str.strip()
         mask = stripped.str.lower().isin(PLACEHOLDERS) & series.notna()
-        if mask.any() and _is_code_column(stripped[~mask]):
+        if (stripped[mask] == "NA").any() and _is_code_column(stripped[~mask]):
             mask = mask & (stripped != "NA")  # NA is North America among EMEA, APAC ...
         if mask.any():
             counts = stripped[mask].value_counts()
