@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 import typer
@@ -20,7 +21,9 @@ from service.commands.common import (
 )
 from service.data.io import read_table
 from service.errors import DataFileError
-from service.model.build import STEPS, BuildResult, build_model, check_parameters
+
+if TYPE_CHECKING:
+    from service.model.build import BuildResult
 
 ORDER = 30
 log = structlog.get_logger(__name__)
@@ -49,6 +52,10 @@ def build(
     ),
 ) -> None:
     """Build a scoring model from closed deals: patterns, points, tiers, holdout validation."""
+    # imported here: scikit-learn and statsmodels take seconds to load, and every other
+    # command (and --help) should not pay for them
+    from service.model.build import STEPS, build_model, check_parameters
+
     check_parameters(holdout, seed)
     loaded = load_deals(
         deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
