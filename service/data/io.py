@@ -37,6 +37,8 @@ class Table:
     placeholders: dict[str, dict[str, int]] = field(default_factory=dict)
     #: columns dropped because they had no header and no values (trailing delimiter)
     dropped_empty: list[str] = field(default_factory=list)
+    #: the values as the file has them, when read with ``keep_raw=True``
+    raw: pd.DataFrame | None = None
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -127,8 +129,12 @@ def _coerce_numeric(frame: pd.DataFrame, decimal_comma: bool = False) -> None:
             frame[col] = converted
 
 
-def read_table(path: str | Path) -> Table:
-    """Read a deals or leads file; raise ``DataFileError`` with the path on any problem."""
+def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
+    """Read a deals or leads file; raise ``DataFileError`` with the path on any problem.
+
+    With ``keep_raw``, ``Table.raw`` holds the values exactly as the file has them (text, before
+    placeholders and numbers are interpreted), for output that must pass them through unchanged.
+    """
     path = Path(path)
     if not path.exists():
         raise DataFileError(f"{path}: no such file. Check the path.")
@@ -190,6 +196,8 @@ def read_table(path: str | Path) -> Table:
         raise DataFileError(
             f"{path}: duplicate column names {dupes}; rename them so each is unique."
         )
+    if keep_raw:
+        table.raw = frame.copy(deep=False)  # copy-on-write: shares buffers until a column changes
     table.placeholders = normalise_placeholders(frame)
     _coerce_numeric(frame, decimal_comma=table.delimiter == ";")
     table.frame = frame

@@ -1,8 +1,8 @@
 """Batch scoring of a leads file: read it, score it, and build ``scored.csv``.
 
-``scored.csv`` keeps every input column in its order with the values exactly as read (the file
-is read a second time as plain text for that copy, so ``007`` stays ``007`` and ``N/A`` stays
-``N/A``), then adds the ``Lead_Score_*`` columns.
+``scored.csv`` keeps every input column in its order with the values exactly as read (the text
+``read_table`` parsed, kept before numbers and placeholders are interpreted, so ``007`` stays
+``007`` and ``N/A`` stays ``N/A``), then adds the ``Lead_Score_*`` columns.
 """
 
 from __future__ import annotations
@@ -57,31 +57,6 @@ class BatchResult:
         return [f for f in dict.fromkeys(wanted) if f not in present]
 
 
-def read_raw(table: Table) -> pd.DataFrame:
-    """The same file as text, values untouched, columns as ``read_table`` named them."""
-    path = table.path
-    if table.delimiter is None:  # Parquet keeps its own types
-        raw = pd.read_parquet(path)
-    else:
-        try:
-            raw = pd.read_csv(
-                path,
-                sep=table.delimiter,
-                encoding=table.encoding,
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
-            )
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise DataFileError(f"{path}: cannot read the file again as text: {exc}") from exc
-    raw = raw.drop(columns=[c for c in table.dropped_empty if c in raw.columns])
-    raw.columns = [str(c).strip() for c in raw.columns]
-    if len(raw) != len(table.frame) or list(raw.columns) != list(table.frame.columns):
-        raise DataFileError(f"{path}: the file changed while it was being read; run again.")
-    raw.index = table.frame.index
-    return raw
-
-
 def missing_text(res: ScoredFrame) -> pd.Series:
     """``Signal A; Signal B (up to +12 points)`` per lead; empty when nothing is missing."""
     scores = res.scores
@@ -114,8 +89,8 @@ def scored_output(raw: pd.DataFrame, res: ScoredFrame, rules: Rules) -> pd.DataF
 
 def score_leads(path: str | Path, rules: Rules, *, top_n: int = 3) -> BatchResult:
     """Read a leads file and score every lead."""
-    table = read_table(path)
-    raw = read_raw(table)
+    table = read_table(path, keep_raw=True)
+    raw = table.raw if table.raw is not None else table.frame
     result = score_frame(rules, table.frame, top_n=top_n)
     counts = result.scores["tier"].value_counts()
     log.info(
