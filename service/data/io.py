@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from service.errors import DataFileError
 
@@ -84,49 +86,84 @@ def _is_code_column(values: pd.Series) -> bool:
     return bool(len(distinct)) and bool(distinct.str.fullmatch(r"[A-Z]{2,5}").all())
 
 
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+
+
+def _clean_column(
+    series: pd.Series, *, decimal_comma: bool = False, coerce: bool = True
+) -> tuple[pd.Series, dict[str, int]]:
+    """One text column: placeholders to missing, whitespace stripped, numbers parsed.
+
+    The work is done once per distinct value (``pd.factorize``) and mapped back to the rows, so a
+    million-row column with a few hundred distinct values costs a few hundred string operations.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    distinct = pd.Series(pd.array(uniques, dtype="string"))
+    stripped = distinct.str.strip()
+    is_placeholder = stripped.str.lower().isin(PLACEHOLDERS).fillna(False).to_numpy(bool, copy=True)
+    if (
+        is_placeholder.any()
+        and (stripped[is_placeholder] == "NA").any()
+        and _is_code_column(stripped[~is_placeholder])
+    ):
+        is_placeholder &= (stripped != "NA").to_numpy(bool)  # NA is North America here
+    found: dict[str, int] = {}
+    if is_placeholder.any():
+        counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        for i in np.flatnonzero(is_placeholder):
+            key = str(stripped.iloc[i]) or "(empty)"
+            found[key] = found.get(key, 0) + int(counts[i])
+    cleaned = stripped.mask(is_placeholder)
+    valid = cleaned.dropna()
+    if coerce and len(valid):
+        if decimal_comma and valid.str.contains(_DECIMAL_COMMA).any():
+            valid = valid.str.replace(",", ".")
+        numbers = pd.to_numeric(valid.iloc[:1000], errors="coerce")
+        if numbers.notna().all():
+            numbers = pd.to_numeric(valid, errors="coerce")
+        if numbers.notna().all():
+            lookup = np.full(len(distinct) + 1, np.nan)  # the last slot serves code -1 (missing)
+            lookup[valid.index.to_numpy()] = numbers.to_numpy(dtype=float)
+            values = lookup[codes]
+            if pd.api.types.is_integer_dtype(numbers) and not np.isnan(values).any():
+                return pd.Series(values.astype("int64"), index=series.index), found
+            return pd.Series(values, index=series.index), found
+    if isinstance(series.array, pd.arrays.ArrowStringArray):
+        # gather in Arrow: no Python string object is created per row
+        taken = pa.array(cleaned.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+        taken = taken.take(pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.array(taken, dtype=series.dtype), index=series.index), found
+    lookup_text = np.append(cleaned.to_numpy(dtype=object, na_value=np.nan), np.nan)
+    return pd.Series(lookup_text[codes], index=series.index, dtype=series.dtype), found
+
+
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Replace placeholder strings with missing values in place; return what was replaced."""
     found: dict[str, dict[str, int]] = {}
     for col in frame.columns:
-        series = frame[col]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
-            continue
-        text = series.astype("string")
-        stripped = text.str.strip()
-        mask = stripped.str.lower().isin(PLACEHOLDERS) & series.notna()
-        if (stripped[mask] == "NA").any() and _is_code_column(stripped[~mask]):
-            mask = mask & (stripped != "NA")  # NA is North America among EMEA, APAC ...
-        if mask.any():
-            counts = stripped[mask].value_counts()
-            found[str(col)] = {str(k) if k != "" else "(empty)": int(v) for k, v in counts.items()}
-            frame[col] = series.mask(mask)
-        # strip surrounding whitespace of remaining text values
-        frame[col] = frame[col].where(frame[col].isna(), stripped)
+        if _is_text(frame[col]):
+            frame[col], counts = _clean_column(frame[col], coerce=False)
+            if counts:
+                found[str(col)] = counts
     return found
 
 
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
-def _coerce_numeric(frame: pd.DataFrame, decimal_comma: bool = False) -> None:
-    """Turn text columns whose every non-missing value is a number into numbers.
+def _clean(frame: pd.DataFrame, *, decimal_comma: bool = False) -> dict[str, dict[str, int]]:
+    """Placeholders to missing and text that is all numbers to numbers, column by column.
 
     With ``decimal_comma`` (semicolon files, as European spreadsheets write them) ``1,5`` is 1.5.
     """
+    found: dict[str, dict[str, int]] = {}
     for col in frame.columns:
-        series = frame[col]
-        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
-            continue
-        if decimal_comma:
-            text = series.dropna().astype("string")
-            if text.str.contains(_DECIMAL_COMMA).any():
-                series = series.where(series.isna(), series.astype("string").str.replace(",", "."))
-        head = series.dropna().iloc[:1000]
-        if pd.to_numeric(head, errors="coerce").isna().any():
-            continue  # a text value early on: converting the whole column would fail anyway
-        converted = pd.to_numeric(series, errors="coerce")
-        if converted.notna().sum() == series.notna().sum() and series.notna().any():
-            frame[col] = converted
+        if _is_text(frame[col]):
+            frame[col], counts = _clean_column(frame[col], decimal_comma=decimal_comma)
+            if counts:
+                found[str(col)] = counts
+    return found
 
 
 def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
@@ -198,8 +235,7 @@ def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
         )
     if keep_raw:
         table.raw = frame.copy(deep=False)  # copy-on-write: shares buffers until a column changes
-    table.placeholders = normalise_placeholders(frame)
-    _coerce_numeric(frame, decimal_comma=table.delimiter == ";")
+    table.placeholders = _clean(frame, decimal_comma=table.delimiter == ";")
     table.frame = frame
     table.dropped_empty = dropped
     return table
