@@ -66,6 +66,11 @@ def score(
     contact_column: str | None = typer.Option(
         None, "--contact-column", help="Column with the contact's name."
     ),
+    update_report: bool = typer.Option(
+        True,
+        "--update-report/--no-update-report",
+        help="When analysis.json sits next to the model, rewrite its lead-scoring-model.md with Section 7 filled.",
+    ),
 ) -> None:
     """Score current leads: dimension subtotals, total, tier, top factors and missing data."""
     rules = load_rules(model)
@@ -83,7 +88,9 @@ def score(
         if out is not None:
             write_scored(batch, out)
         bar.update(task, advance=1, description="writing Section 7")
-        if report is not None:
+        analysis_path = model.parent / "analysis.json"
+        full_report = update_report and analysis_path.exists()
+        if report is not None or full_report:
             text = render_section7(
                 batch.leads,
                 batch.result,
@@ -93,17 +100,46 @@ def score(
                 contact_col=_guess(batch, contact_column, ("contact_name", "contact", "name")),
                 source=leads.name,
             )
+        if report is not None:
             try:
                 report.parent.mkdir(parents=True, exist_ok=True)
                 report.write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise DataFileError(f"{report}: cannot write the report ({exc.strerror}).") from exc
+        if full_report:
+            written = _update_full_report(analysis_path, text, tier_counts(batch.result))
         bar.update(task, advance=1)
     _summary(batch, rules)
     if out is not None:
         console.print(f"Scored leads: {out}", highlight=False)
     if report is not None:
         console.print(f"Section 7 report: {report}", highlight=False)
+    if full_report:
+        console.print(f"Model report with Section 7: {written}", highlight=False)
+
+
+def _update_full_report(analysis_path: Path, section7: str, counts: dict[str, int]) -> Path:
+    """Re-render ``lead-scoring-model.md`` beside the model with this batch as Section 7."""
+    import json
+
+    from service.report.writer import write_report
+
+    try:
+        analysis = json.loads(analysis_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataFileError(
+            f"{analysis_path}: cannot read it to update the report ({exc}); "
+            "pass --no-update-report or rebuild the model."
+        ) from exc
+    try:
+        files = write_report(
+            analysis, analysis_path.parent, batch_section=section7, batch_counts=counts
+        )
+    except OSError as exc:
+        raise DataFileError(
+            f"{analysis_path.parent}: cannot write the report ({exc.strerror})."
+        ) from exc
+    return files["report"]
 
 
 def register(app: typer.Typer) -> None:

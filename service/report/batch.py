@@ -111,7 +111,7 @@ def render_section7(
     names = _Leads(scored, id_col, name_col, contact_col, title_col)
     counts = {t: int((s["tier"] == t).sum()) for t in TIERS}
     by_score = s.sort_values("total", ascending=False, kind="stable")
-    out = ["## 7. Batch Scoring Current Leads", ""]
+    out = ["## Section 7: Batch Scoring Current Leads", ""]
     basis = f" from `{source}`" if source else ""
     out.append(f"{n:,} leads{basis} scored with model version {rules.version}.")
     if res.unmapped_signals:
@@ -176,7 +176,7 @@ def render_section7(
         out += _table(["Signal", "Field(s)", "Leads missing it", "Points"], rows)
 
     hot = by_score[by_score["tier"] == "Hot"]
-    out += ["", "### 7.2 Hot Leads — Immediate Action Required", ""]
+    out += ["", "### 7.2 Hot Leads -- Immediate Action Required", ""]
     if len(hot):
         hot_action = rules.tiers["Hot"].action if "Hot" in rules.tiers else "Call within 1 hour"
         dims = dimension_cells(hot.head(max_rows), rules)
@@ -194,7 +194,7 @@ def render_section7(
         out.append(f"No Hot leads (score {rules.thresholds.hot:g} or more) in this batch.")
 
     warm = by_score[by_score["tier"] == "Warm"]
-    out += ["", "### 7.3 Warm Leads — Work This Week", ""]
+    out += ["", "### 7.3 Warm Leads -- Work This Week", ""]
     if len(warm):
         rows = []
         for rank, (row, r) in enumerate(warm.head(max_rows).iterrows(), start=1):
@@ -220,7 +220,7 @@ def render_section7(
         )
 
     cool = by_score[by_score["tier"] == "Cool"]
-    out += ["", "### 7.4 Cool Leads — Nurture Candidates", ""]
+    out += ["", "### 7.4 Cool Leads -- Nurture Candidates", ""]
     if len(cool):
         rows = []
         for row, r in cool.head(max_rows).iterrows():
@@ -244,7 +244,7 @@ def render_section7(
         out.append("No Cool leads in this batch.")
 
     cold = by_score[by_score["tier"] == "Cold"].iloc[::-1]
-    out += ["", "### 7.5 Cold Leads — Deprioritize or Remove", ""]
+    out += ["", "### 7.5 Cold Leads -- Deprioritize or Remove", ""]
     if len(cold):
         rows = [
             [names.company(row), names.contact(row), r["total"], cold_reason(res, rules, row), cold_recommendation(res, rules, row)]
@@ -260,7 +260,7 @@ def render_section7(
 
     out += [
         "",
-        "### 7.6 Score Distribution",
+        "### 7.6 Score Distribution Visualization",
         "",
         "Score histogram (text-based, bins of 10 points):",
         "",

@@ -14,11 +14,11 @@ from tests.scoring.conftest import tiny_rules_data
 
 HEADINGS = [
     "### 7.1 Scoring Summary",
-    "### 7.2 Hot Leads — Immediate Action Required",
-    "### 7.3 Warm Leads — Work This Week",
-    "### 7.4 Cool Leads — Nurture Candidates",
-    "### 7.5 Cold Leads — Deprioritize or Remove",
-    "### 7.6 Score Distribution",
+    "### 7.2 Hot Leads -- Immediate Action Required",
+    "### 7.3 Warm Leads -- Work This Week",
+    "### 7.4 Cool Leads -- Nurture Candidates",
+    "### 7.5 Cold Leads -- Deprioritize or Remove",
+    "### 7.6 Score Distribution Visualization",
 ]
 
 
@@ -65,7 +65,7 @@ def _render(
 def test_every_heading_in_order():
     """Section 7 has its title and the headings 7.1 to 7.6 in order."""
     text, _ = _render(_leads(300, 1))
-    positions = [text.index(h) for h in ["## 7. Batch Scoring Current Leads", *HEADINGS]]
+    positions = [text.index(h) for h in ["## Section 7: Batch Scoring Current Leads", *HEADINGS]]
     assert positions == sorted(positions)
 
 
