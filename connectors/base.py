@@ -19,7 +19,7 @@ SCORE_FIELDS: dict[str, str] = {
     "Behavioral": "number",
     "Engagement": "number",
     "Intent": "number",
-    "Tier": "picklist:Hot,Warm,Cool,Cold",
+    "Tier": "picklist:Hot,Warm,Cool,Cold,Unscoreable",
     "Last_Calculated": "datetime",
     "Trend": "picklist:Rising,Stable,Falling",
     "Version": "text",

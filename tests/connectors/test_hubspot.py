@@ -174,7 +174,7 @@ def test_ensure_fields_creates_the_group_and_typed_properties(
     assert "leadscore" in fake.groups["contacts"]
     tier = fake.properties["contacts"]["lead_score_tier"]
     assert tier["type"] == "enumeration"
-    assert [o["value"] for o in tier["options"]] == ["Hot", "Warm", "Cool", "Cold"]
+    assert [o["value"] for o in tier["options"]] == ["Hot", "Warm", "Cool", "Cold", "Unscoreable"]
     assert fake.properties["contacts"]["lead_score_total"]["type"] == "number"
 
 

@@ -133,7 +133,7 @@ def test_invalid_values_and_unknown_ids_are_refused_per_record(
     with capture_logs() as logs:
         result = connector.write_scores(updates)
     reasons = {e.record_id: e.reason for e in result.failed}
-    assert "one of Hot, Warm, Cool, Cold" in reasons[ids[0]]
+    assert "one of Hot, Warm, Cool, Cold, Unscoreable" in reasons[ids[0]]
     assert "must be a number" in reasons[ids[1]]
     assert "unknown score field 'Colour'" in reasons[ids[2]]
     assert "no lead with this id" in reasons["L-does-not-exist"]
