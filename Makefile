@@ -15,11 +15,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The analyst's whole flow on the embedded default: sample data, the local CRM, no credentials.
 demo: $(STAMP)
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/leadscore sample-data --out $(DEMO)/data
 	$(BIN)/leadscore audit $(DEMO)/data/deals.csv --json $(DEMO)/audit.json
+	$(BIN)/leadscore build $(DEMO)/data/deals.csv --icp $(DEMO)/data/icp.yaml --leads $(DEMO)/data/leads.csv --out $(DEMO)/model
+	$(BIN)/leadscore score $(DEMO)/data/leads.csv --model $(DEMO)/model/model.yaml --out $(DEMO)/scored.csv --report $(DEMO)/model/batch.md
+	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db $(BIN)/leadscore crm load-sample
+	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db LEADSCORE_STATE_URL=sqlite:///$(DEMO)/state.db $(BIN)/leadscore crm push $(DEMO)/scored.csv
 	@echo
-	@echo "Audit JSON: $(DEMO)/audit.json"
+	@echo "Done. Open these:"
+	@echo "  report for sales leadership:  $(DEMO)/model/lead-scoring-model.md (plots in $(DEMO)/model/plots/)"
+	@echo "  one page for reps:            $(DEMO)/model/rep-guide.md"
+	@echo "  rules ops can edit:           $(DEMO)/model/model.yaml  (check with: leadscore rules check FILE)"
+	@echo "  everything measured:          $(DEMO)/model/analysis.json, audit: $(DEMO)/audit.json"
+	@echo "  scored leads:                 $(DEMO)/scored.csv (also written to the local CRM $(DEMO)/crm.db)"
 
 test: $(STAMP)
 	$(BIN)/pytest
