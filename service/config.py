@@ -18,7 +18,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from service.errors import ConfigError, DataFileError
 
 
-class Dimension(str, Enum):
+class Dimension(StrEnum):
     firmographic = "firmographic"
     behavioral = "behavioral"
     engagement = "engagement"
@@ -127,16 +127,35 @@ def apply_flags(
             "lost": list(lost) or config.outcome.lost,
         }
     )
-    return config.model_copy(
-        update={"outcome": outcome, "exclude": [*config.exclude, *exclude]}
-    )
+    return config.model_copy(update={"outcome": outcome, "exclude": [*config.exclude, *exclude]})
 
 
 # --- recognising the standard columns -------------------------------------------------------
 
-OUTCOME_COLUMN_NAMES = ("outcome", "status", "stage", "stagename", "result", "won", "is_won", "converted", "y")
+OUTCOME_COLUMN_NAMES = (
+    "outcome",
+    "status",
+    "stage",
+    "stagename",
+    "result",
+    "won",
+    "is_won",
+    "converted",
+    "y",
+)
 WON_VALUES = ("won", "closed won", "closed-won", "closedwon", "win", "yes", "y", "true", "1", "1.0")
-LOST_VALUES = ("lost", "closed lost", "closed-lost", "closedlost", "loss", "no", "n", "false", "0", "0.0")
+LOST_VALUES = (
+    "lost",
+    "closed lost",
+    "closed-lost",
+    "closedlost",
+    "loss",
+    "no",
+    "n",
+    "false",
+    "0",
+    "0.0",
+)
 ID_COLUMN_NAMES = ("deal_id", "id", "opportunity_id", "lead_id", "record_id")
 NAME_COLUMN_NAMES = ("company", "account", "account_name", "company_name")
 DATE_COLUMN_NAMES = ("closed_at", "close_date", "closedate", "closed_date", "date_closed")

@@ -12,7 +12,9 @@ import structlog
 _SECRET_KEYS = ("token", "password", "secret", "session_id", "authorization", "api_key")
 
 
-def _drop_secrets(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _drop_secrets(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """Replace the value of any key that looks like a secret, whatever the caller passed."""
     for key in list(event):
         if any(s in key.lower() for s in _SECRET_KEYS):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 import typer
@@ -22,7 +23,9 @@ from service.commands.common import (
     progress,
 )
 from service.errors import DataFileError
-from service.model.audit import AuditReport, run_audit
+
+if TYPE_CHECKING:
+    from service.model.audit import AuditReport
 
 ORDER = 20
 log = structlog.get_logger(__name__)
@@ -49,6 +52,8 @@ def audit(
             deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
         )
         bar.update(task, advance=1, description="Auditing fields, quality and leakage")
+        from service.model.audit import run_audit  # scikit-learn: load only when auditing
+
         report = run_audit(
             loaded.table.frame,
             loaded.outcome,

@@ -11,7 +11,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from service.config import BuildConfig, Outcome, apply_flags, load_build_config, resolve_columns, resolve_outcome
+from service.config import (
+    BuildConfig,
+    Outcome,
+    apply_flags,
+    load_build_config,
+    resolve_columns,
+    resolve_outcome,
+)
 from service.data.io import Table, read_table
 
 console = Console()
@@ -19,7 +26,9 @@ console = Console()
 ConfigOpt = typer.Option(None, "--config", "-c", help="Build configuration YAML (column mapping).")
 OutcomeColumnOpt = typer.Option(None, "--outcome-column", help="Column holding the deal outcome.")
 WonOpt = typer.Option([], "--won", help="A value that means closed-won (repeat for several).")
-LostOpt = typer.Option([], "--lost", help="A value that means closed-lost (repeat; default: anything not won).")
+LostOpt = typer.Option(
+    [], "--lost", help="A value that means closed-lost (repeat; default: anything not won)."
+)
 ExcludeOpt = typer.Option([], "--exclude", help="A column never to use (repeatable).")
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import typer
 
-from connectors.local import LocalCRM
 from service.commands.common import console
 from service.commands.crm import crm_app
 from service.commands.sample_data import parse_as_of
@@ -37,6 +36,8 @@ def load_sample(
         )
     target = path or get_settings().local.path
     data = generate(deals=deals, leads=leads, seed=seed, as_of=parse_as_of(as_of))
+    from connectors.local import LocalCRM  # SQLAlchemy tables: load only when filling the CRM
+
     crm = LocalCRM(target)
     try:
         counts = crm.load_frames(

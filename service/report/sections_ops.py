@@ -16,7 +16,11 @@ FIELDS = [
     ("Lead_Score_Behavioral", "Number (integer)", "Behavioral dimension subtotal"),
     ("Lead_Score_Engagement", "Number (integer)", "Engagement dimension subtotal"),
     ("Lead_Score_Intent", "Number (integer)", "Intent dimension subtotal"),
-    ("Lead_Score_Tier", "Picklist (Hot/Warm/Cool/Cold/Unscoreable)", "Current tier assignment (Unscoreable: too little data to score)"),
+    (
+        "Lead_Score_Tier",
+        "Picklist (Hot/Warm/Cool/Cold/Unscoreable)",
+        "Current tier assignment (Unscoreable: too little data to score)",
+    ),
     ("Lead_Score_Last_Calculated", "DateTime", "Timestamp of last score calculation"),
     ("Lead_Score_Trend", "Picklist (Rising/Stable/Falling)", "Score direction over last 14 days"),
     ("Lead_Score_Version", "Text", "Model version (for recalibration tracking)"),

@@ -97,7 +97,9 @@ def evaluate_condition(frame: pd.DataFrame, cond: Condition) -> tuple[BoolArray,
     return _flag(series, cond)
 
 
-def evaluate_all(frame: pd.DataFrame, conditions: Sequence[Condition]) -> tuple[BoolArray, BoolArray]:
+def evaluate_all(
+    frame: pd.DataFrame, conditions: Sequence[Condition]
+) -> tuple[BoolArray, BoolArray]:
     """``(fires, known)`` for the AND of ``conditions``.
 
     The result is known when every condition is known, or when any known condition fails

@@ -138,8 +138,12 @@ class TierPlaybook(_Frozen):
 def _default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
     return {
         "Hot": TierPlaybook(sla="1 hour", action="Call within 1 hour", rescore_every_days=1),
-        "Warm": TierPlaybook(sla="4 hours", action="Call or email within 4 hours", rescore_every_days=3),
-        "Cool": TierPlaybook(sla="24 hours", action="Email within 24 hours; nurture track", rescore_every_days=7),
+        "Warm": TierPlaybook(
+            sla="4 hours", action="Call or email within 4 hours", rescore_every_days=3
+        ),
+        "Cool": TierPlaybook(
+            sla="24 hours", action="Email within 24 hours; nurture track", rescore_every_days=7
+        ),
         "Cold": TierPlaybook(sla="none", action="Automated nurture only", rescore_every_days=30),
     }
 
@@ -166,7 +170,9 @@ class Rules(_Frozen):
             raise ValueError(f"signal names must be unique; repeated: {', '.join(dupes)}")
         for i, s in enumerate(self.signals):
             if s.dimension != "negative" and s.dimension not in self.dimensions:
-                raise ValueError(f"signals[{i}] uses dimension {s.dimension!r}, which has no max_points")
+                raise ValueError(
+                    f"signals[{i}] uses dimension {s.dimension!r}, which has no max_points"
+                )
         return self
 
     @property
