@@ -140,27 +140,25 @@ def _clean_column(
 
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Replace placeholder strings with missing values in place; return what was replaced."""
-    found: dict[str, dict[str, int]] = {}
-    for col in frame.columns:
-        if _is_text(frame[col]):
-            frame[col], counts = _clean_column(frame[col], coerce=False)
-            if counts:
-                found[str(col)] = counts
-    return found
+    return _clean(frame, coerce=False)
 
 
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
-def _clean(frame: pd.DataFrame, *, decimal_comma: bool = False) -> dict[str, dict[str, int]]:
-    """Placeholders to missing and text that is all numbers to numbers, column by column.
+def _clean(
+    frame: pd.DataFrame, *, decimal_comma: bool = False, coerce: bool = True
+) -> dict[str, dict[str, int]]:
+    """Placeholders to missing and (with ``coerce``) text that is all numbers to numbers, in place.
 
     With ``decimal_comma`` (semicolon files, as European spreadsheets write them) ``1,5`` is 1.5.
     """
     found: dict[str, dict[str, int]] = {}
     for col in frame.columns:
         if _is_text(frame[col]):
-            frame[col], counts = _clean_column(frame[col], decimal_comma=decimal_comma)
+            frame[col], counts = _clean_column(
+                frame[col], decimal_comma=decimal_comma, coerce=coerce
+            )
             if counts:
                 found[str(col)] = counts
     return found
