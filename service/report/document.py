@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from service.report import sections_model, sections_ops
+from service.report import sections_model, sections_ops, sections_tiers
 from service.report.fmt import NA, attribute_name, lift, num, pct, table
 
 DIMENSION_TITLES = {
@@ -189,7 +189,7 @@ def render_report(
         data_foundation(analysis),
         sections_model.win_loss(analysis),
         sections_model.scoring_model(analysis, DIMENSION_TITLES),
-        sections_model.thresholds(analysis, plots),
+        sections_tiers.thresholds(analysis, plots),
         sections_ops.crm_implementation(analysis),
         sections_ops.validation(analysis, plots),
         sections_ops.batch(batch_section),
