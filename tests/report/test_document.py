@@ -168,7 +168,7 @@ def _analysis() -> dict[str, Any]:
             {
                 "tier": "Hot",
                 "min_score": 70,
-                "max_score": 100,
+                "max_score": None,
                 "expected_conversion": 0.78,
                 "ci_low": 0.6,
                 "ci_high": 0.9,
@@ -206,7 +206,7 @@ def _analysis() -> dict[str, Any]:
             },
             {
                 "tier": "Cold",
-                "min_score": -7,
+                "min_score": None,
                 "max_score": 24,
                 "expected_conversion": 0.08,
                 "ci_low": 0.03,
@@ -279,6 +279,8 @@ def test_every_section_of_the_specification_is_present_and_filled(tmp_path: Path
     }
     for link in links:
         assert (tmp_path / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "| Hot | 70+ points |" in text and "| Cold | below 25 points |" in text
+    assert "### 1.4 Stated ICP Compared With the Data" in text
     guide = files["rep_guide"].read_text()
     assert "Requested a demo: +18" in guide and "| Hot | 70-100 | 78% |" in guide
 
