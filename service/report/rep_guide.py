@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.report.fmt import NA, num, pct, signed, table
+from service.report.fmt import NA, pct, signed, table
+from service.report.sections_tiers import tier_range
 
 
 def render_rep_guide(analysis: dict[str, Any]) -> str:
@@ -29,7 +30,7 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
             [
                 [
                     t.get("tier"),
-                    f"{num(t.get('min_score'))}-{num(t.get('max_score'))}",
+                    tier_range(t),
                     pct(t.get("expected_conversion")),
                     t.get("action") or NA,
                     t.get("sla") or NA,

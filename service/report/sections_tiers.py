@@ -60,7 +60,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             [
                 [
                     t.get("tier"),
-                    f"{num(t.get('min_score'))} to {num(t.get('max_score'))}",
+                    tier_range(t),
                     f"{pct(t.get('expected_conversion'))} ({pct(t.get('ci_low'))} to {pct(t.get('ci_high'))})",
                     pct(t.get("share_of_leads")),
                     t.get("sla") or NA,
