@@ -204,3 +204,26 @@ def test_push_without_an_id_column_is_bad_input(
     code, out = run(capsys, "crm", "push", str(path))
     assert code == 2
     assert str(path) in out and "lead_id" in out
+
+
+def test_check_against_hubspot_reports_api_usage_left(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`crm check --connector hubspot` prints calls used today against the daily limit."""
+    from tests.fakes.hubspot import TOKEN as HS_TOKEN
+    from tests.fakes.hubspot import FakeHubSpot
+
+    hub = FakeHubSpot().start()
+    try:
+        hub.daily_limit = 250_000
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        monkeypatch.setenv("COLUMNS", "200")
+        monkeypatch.setenv("LEADSCORE_HUBSPOT__HOST", hub.url)
+        monkeypatch.setenv("LEADSCORE_HUBSPOT__ACCESS_TOKEN", HS_TOKEN)
+        code, out = run(capsys, "crm", "check", "--connector", "hubspot")
+    finally:
+        hub.stop()
+    assert code == 0, out
+    assert "of 250,000 daily requests used" in out
+    assert HS_TOKEN not in out

@@ -33,6 +33,7 @@ from connectors.base import (
 )
 from connectors.hubspot import records as rec
 from connectors.hubspot.ratelimit import RateLimiter
+from connectors.hubspot.usage import daily_usage
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
 from service.errors import (
@@ -156,6 +157,17 @@ class HubSpotConnector:
             return json.loads(resp.data or b"null")
 
         return retry_policy(self._retry, sleep=self._sleep)(attempt)
+
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, daily limit) of today's API calls, as HubSpot counts them for a private app."""
+        return daily_usage(
+            self.host,
+            self._token,
+            timeout=self.timeout,
+            retry=self._retry,
+            sleep=self._sleep,
+            before=self.limiter.acquire,
+        )
 
     # -- helpers -------------------------------------------------------------------------------
     def _property_types(self, object_type: str, *, fresh: bool = False) -> dict[str, str]:

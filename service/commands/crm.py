@@ -20,7 +20,7 @@ from connectors.base import SCORE_FIELDS, ScoreUpdate, score_field_name
 from connectors.mapping import load_mapping
 from service.commands.common import console
 from service.data.io import read_table
-from service.errors import ConfigError, DataFileError
+from service.errors import ConfigError, ConnectorError, DataFileError
 from service.settings import get_settings
 
 ORDER = 60
@@ -82,7 +82,11 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
             )
         if not missing:
             console.print(f"[green]ok[/] score fields: all {len(SCORE_FIELDS)} present")
-        usage = crm.api_usage() if hasattr(crm, "api_usage") else None
+        try:
+            usage = crm.api_usage() if hasattr(crm, "api_usage") else None
+        except ConnectorError as exc:  # a missing scope must not hide the other results
+            usage = None
+            console.print(f"[yellow]API usage: not available[/] ({exc})", highlight=False)
         if usage:
             used, limit = usage
             console.print(

@@ -247,3 +247,32 @@ def test_wrong_token_says_what_to_check(fake: FakeHubSpot, sleeps: list[float]) 
         conn.check()
     assert "pat-wrong" not in str(info.value)
     assert fake.count() == 1
+
+
+def test_api_usage_reports_todays_calls_and_the_daily_limit(
+    connector: HubSpotConnector, fake: FakeHubSpot
+) -> None:
+    """api_usage reads HubSpot's daily usage endpoint: calls made so far against the limit."""
+    fake.daily_limit = 190_000
+    connector.check()
+    used, limit = connector.api_usage() or (None, None)
+    assert limit == 190_000
+    assert used == fake.count()  # every call so far, the usage request included
+    assert fake.count(path_contains="api-usage") == 1
+
+
+def test_api_usage_without_the_scope_is_an_auth_error(
+    connector: HubSpotConnector, fake: FakeHubSpot
+) -> None:
+    """A 403 on the usage endpoint is reported as an AuthError, not swallowed as 'no usage'."""
+    fake.fail_next(1, 403, path_contains="api-usage")
+    with pytest.raises(AuthError):
+        connector.api_usage()
+
+
+def test_parse_usage_ignores_payloads_without_a_limit() -> None:
+    """A payload with no daily limit gives None rather than a made-up figure."""
+    from connectors.hubspot.usage import parse_usage
+
+    assert parse_usage({"results": [{"name": "x"}]}) is None
+    assert parse_usage({"results": [{"usageLimit": 10, "currentUsage": 3}]}) == (3, 10)

@@ -109,6 +109,7 @@ class FakeHubSpot(FakeServer):
         super().__init__()
         self.token = token
         self.search_cap = search_cap
+        self.daily_limit = 250_000
         self.reset()
 
     # -- state ---------------------------------------------------------------------------------
@@ -271,6 +272,19 @@ class FakeHubSpot(FakeServer):
                 limit = int(request.query.get("limit", ["10"])[0])
                 rows = list(self.objects[object_type].values())[:limit]
                 return Response.json({"results": rows})
+        if request.path == "/account-info/v3/api-usage/daily/private-apps":
+            return Response.json(
+                {
+                    "results": [
+                        {
+                            "name": "private-apps-api-calls-daily",
+                            "usageLimit": self.daily_limit,
+                            "currentUsage": self.count(),
+                            "fetchStatus": "SUCCESS",
+                        }
+                    ]
+                }
+            )
         if (m := _PROPS.match(request.path)) and m["type"] in self.properties:
             return self._properties(m["type"], bool(m["groups"]), request)
         if (m := _ASSOC.match(request.path)) and request.method == "POST":
