@@ -60,7 +60,7 @@ def build(
     loaded = load_deals(
         deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
     )
-    lead_columns = list(read_table(leads).frame.columns) if leads is not None else None
+    lead_frame = read_table(leads).frame if leads is not None else None
     with progress() as bar:
         task = bar.add_task("Building", total=len(STEPS))
 
@@ -74,7 +74,7 @@ def build(
             refit_all=refit_all,
             icp=icp,
             progress=step,
-            lead_columns=lead_columns,
+            leads=lead_frame,
         )
         bar.update(task, completed=len(STEPS))
     try:

@@ -117,7 +117,7 @@ def build_model(
     icp: str | Path | dict | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
-    lead_columns: list[str] | None = None,
+    leads: pd.DataFrame | None = None,
 ) -> BuildResult:
     """Run Steps 1 to 5 on loaded deals; see the module docstring."""
     check_parameters(holdout, seed)
@@ -139,9 +139,9 @@ def build_model(
     X, y = report.modelling_data()
     X = X.drop(columns=[c for c in _bookkeeping(config) if c in X.columns])
     not_in_leads: list[str] = []
-    if lead_columns is not None:
+    if leads is not None:
         # a signal no lead can have is not implementable: keep only fields the leads carry
-        not_in_leads = [c for c in X.columns if c not in set(lead_columns)]
+        not_in_leads = [c for c in X.columns if c not in set(leads.columns)]
         X = X.drop(columns=not_in_leads)
     y_arr = np.asarray(y, dtype=int)
 
@@ -213,6 +213,8 @@ def build_model(
         confidence=confidence["level"],
         refit_all=refit_all,
     )
+    if leads is not None:
+        _add_current_lead_shares(analysis, final.rules, leads)
     if not_in_leads:
         analysis["fields_not_in_leads"] = not_in_leads
         analysis.setdefault("notes", []).append(
@@ -221,6 +223,20 @@ def build_model(
             + "."
         )
     return BuildResult(rules=final.rules, analysis=analysis)
+
+
+def _add_current_lead_shares(analysis: dict[str, Any], rules: Rules, leads: pd.DataFrame) -> None:
+    """Each tier's share of the current leads, beside its share of the historical deals: the
+    volume reps will actually see (leads lack deal-stage data, so the two can differ)."""
+    tiers = score_frame(rules, leads).scores["tier"]
+    counts = tiers.value_counts()
+    n = max(1, len(tiers))
+    for row in analysis.get("tiers", []):
+        row["share_of_current_leads"] = float(counts.get(row["tier"], 0) / n)
+    analysis["current_leads"] = {
+        "n": len(tiers),
+        "unscoreable": int(counts.get("Unscoreable", 0)),
+    }
 
 
 def _fit(

@@ -53,7 +53,8 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
                 "Tier",
                 "Score Range",
                 "Expected Conversion",
-                "Share of Leads",
+                "Share of Historical Deals",
+                "Share of Current Leads",
                 "Response SLA",
                 "Recommended Action",
             ],
@@ -63,6 +64,9 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
                     tier_range(t),
                     f"{pct(t.get('expected_conversion'))} ({pct(t.get('ci_low'))} to {pct(t.get('ci_high'))})",
                     pct(t.get("share_of_leads")),
+                    pct(t["share_of_current_leads"])
+                    if "share_of_current_leads" in t
+                    else "not available (build with --leads)",
                     t.get("sla") or NA,
                     t.get("action") or NA,
                 ]
@@ -97,7 +101,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
     weekly = cap.get("new_leads_per_week")
     rows = []
     for t in tiers:
-        share = t.get("share_of_leads")
+        share = t.get("share_of_current_leads", t.get("share_of_leads"))
         monthly = (share * weekly * 52 / 12) if isinstance(share, float) and weekly else None
         rows.append(
             [
@@ -109,6 +113,12 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             ]
         )
     parts.append(table(["Tier", "Target % of Leads", "Expected Monthly Volume"], rows))
+    current = analysis.get("current_leads")
+    if current:
+        parts.append(
+            f"\nShares are those of the {num(current.get('n'))} current leads scored at build time "
+            f"({num(current.get('unscoreable'))} of them Unscoreable); historical deal shares are in 4.2."
+        )
     if cap:
         parts.append("")
         parts.append(

@@ -75,8 +75,10 @@ def _range(series: pd.Series, cond: Range) -> tuple[BoolArray, BoolArray]:
 
 def _flag(series: pd.Series, _cond: Flag) -> tuple[BoolArray, BoolArray]:
     known = series.notna().to_numpy()
-    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
-        fires = (pd.to_numeric(series, errors="coerce").fillna(0) > 0).to_numpy()
+    if pd.api.types.is_bool_dtype(series):  # numpy bool or nullable "boolean" (Parquet)
+        fires = series.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    elif pd.api.types.is_numeric_dtype(series):
+        fires = (pd.to_numeric(series, errors="coerce").fillna(0) > 0).to_numpy(dtype=bool)
     else:
         fires = _text(series).isin(TRUE_TEXT).fillna(False).to_numpy(bool)
     return fires & known, known

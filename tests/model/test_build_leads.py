@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service.commands.common import load_deals
 from service.model.build import build_model
 from service.sample import generate
@@ -13,14 +15,17 @@ def test_fields_the_leads_lack_never_become_signals(tmp_path):
     paths = data.write(tmp_path)
     deals = load_deals(paths["deals.csv"], None)
     with_deal_size = build_model(deals, icp=paths["icp.yaml"])
-    lead_columns = [c for c in data.leads.columns]
+    lead_columns = list(data.leads.columns)
     assert "deal_size" not in lead_columns
-    result = build_model(deals, icp=paths["icp.yaml"], lead_columns=lead_columns)
+    result = build_model(deals, icp=paths["icp.yaml"], leads=data.leads)
     used = {f for s in result.rules.signals for f in s.fields}
     assert used <= set(lead_columns)
     assert "deal_size" in result.analysis["fields_not_in_leads"]
     assert any("deal_size" in n for n in result.analysis["notes"])
     assert "fields_not_in_leads" not in with_deal_size.analysis
+    shares = [t["share_of_current_leads"] for t in result.analysis["tiers"]]
+    unscoreable = result.analysis["current_leads"]["unscoreable"] / len(data.leads)
+    assert sum(shares) + unscoreable == pytest.approx(1.0)
 
 
 def test_company_name_comes_from_the_icp_when_the_config_has_none(tmp_path):
