@@ -193,3 +193,31 @@ def test_scored_csv_writer_falls_back_for_mixed_columns(tmp_path):
     back = pd.read_csv(out, dtype=str)
     assert back["mixed"].tolist() == ["1", "two", "3.5"]
     assert back["Lead_Score_Total"].tolist() == ["1", "2", "3"]
+
+
+def test_parquet_leads_with_typed_columns_score_like_the_csv(tmp_path, capsys, monkeypatch):
+    """A Parquet export (nullable booleans and integers) gets the same scores as the CSV."""
+    csv_path = _leads(tmp_path)
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    typed = frame.assign(
+        employee_count=pd.to_numeric(frame["employee_count"]).astype("Int64"),
+        demo_requested=frame["demo_requested"].map({"yes": True, "no": False}).astype("boolean"),
+        intent_topic_surge=frame["intent_topic_surge"]
+        .map({"yes": True, "no": False})
+        .astype("boolean"),
+    )
+    parquet = tmp_path / "leads.parquet"
+    typed.to_parquet(parquet)
+    outs = {}
+    for name, path in (("csv", csv_path), ("parquet", parquet)):
+        outs[name] = tmp_path / f"{name}.csv"
+        run = run_cli(
+            ["score", str(path), "--model", str(EXAMPLE_RULES), "--out", str(outs[name])],
+            capsys,
+            monkeypatch,
+        )
+        assert run.code == 0, run.err
+    cols = ["Lead_Score_Total", "Lead_Score_Tier", "Lead_Score_Top_Factors"]
+    from_csv = pd.read_csv(outs["csv"], dtype=str, keep_default_na=False)[cols]
+    from_parquet = pd.read_csv(outs["parquet"], dtype=str, keep_default_na=False)[cols]
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
