@@ -8,6 +8,7 @@ cannot be computed says "not available" and why; no placeholder survives.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from service.report import sections_model, sections_ops, sections_tiers
@@ -39,6 +40,11 @@ def _date_range(analysis: dict[str, Any]) -> str:
     return "date range not available (no close-date column)"
 
 
+def _date_phrase(analysis: dict[str, Any]) -> str:
+    text = _date_range(analysis)
+    return f"(closed {text})" if text[:1].isdigit() else "(the deals carry no close date)"
+
+
 def header(analysis: dict[str, Any]) -> str:
     built = _built(analysis)
     conf = analysis.get("confidence") or {}
@@ -46,7 +52,10 @@ def header(analysis: dict[str, Any]) -> str:
         " ".join(r if r.endswith(".") else r + "." for r in conf.get("reasons") or [])
         or "no reasons recorded"
     )
-    company = analysis.get("company") or "Your company"
+    company = analysis.get("company") or (
+        f"{Path(str((analysis.get('source') or {}).get('path') or 'deals')).stem} "
+        "(set `company:` in the build configuration to name it)"
+    )
     return "\n".join(
         [
             f"# Lead Scoring Model: {company}",
@@ -84,7 +93,7 @@ def executive_summary(analysis: dict[str, Any]) -> str:
     p1 = (
         f"This model ranks leads by how much they resemble the deals you actually won. It was built "
         f"from {num(analysis.get('won'))} won and {num(analysis.get('lost'))} lost deals "
-        f"({_date_range(analysis)}), where {pct(analysis.get('base_rate'), 1)} of closed deals were won. "
+        f"{_date_phrase(analysis)}, where {pct(analysis.get('base_rate'), 1)} of closed deals were won. "
         f"It uses {len(signals)} signals across four dimensions plus negative signals, for a score from "
         f"{num(score_range.get('min'))} to {num(score_range.get('max'))} points, and it was checked on "
         f"{num(val.get('holdout_n'))} deals it never saw while being built."
