@@ -27,6 +27,7 @@ import structlog
 
 from service.commands.common import Deals
 from service.config import BuildConfig
+from service.data.atomic import write_text_atomic
 from service.errors import ConfigError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
@@ -94,7 +95,7 @@ class BuildResult:
         paths = {"rules": out / "model.yaml", "analysis": out / "analysis.json"}
         dump_rules(self.rules, paths["rules"])
         safe = A.json_safe(self.analysis)
-        paths["analysis"].write_text(json.dumps(safe, indent=2, allow_nan=False), encoding="utf-8")
+        write_text_atomic(paths["analysis"], json.dumps(safe, indent=2, allow_nan=False))
         paths.update(write_report(safe, out))
         log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
         return paths

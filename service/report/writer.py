@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from service.data.atomic import write_text_atomic
 from service.report.document import render_report
 from service.report.plots import write_plots
 from service.report.rep_guide import render_rep_guide
@@ -26,11 +27,9 @@ def write_report(
     written = write_plots(analysis, plots_dir, batch_counts)
     links = {name: f"plots/{name}" for name, path in written.items() if path is not None}
     report = out_dir / REPORT_NAME
-    report.write_text(
-        render_report(analysis, batch_section=batch_section, plots=links), encoding="utf-8"
-    )
+    write_text_atomic(report, render_report(analysis, batch_section=batch_section, plots=links))
     guide = out_dir / REP_GUIDE_NAME
-    guide.write_text(render_rep_guide(analysis), encoding="utf-8")
+    write_text_atomic(guide, render_rep_guide(analysis))
     files = {"report": report, "rep_guide": guide}
     files.update({name: path for name, path in written.items() if path is not None})
     return files

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import structlog
 
+from service.data.atomic import write_with
 from service.data.io import Table, read_table
 from service.errors import DataFileError
 from service.scoring.engine import ScoredFrame, score_frame
@@ -119,8 +120,7 @@ def write_scored(batch: BatchResult, out: str | Path) -> Path:
     out = Path(out)
     frame = scored_output(batch.raw, batch.result, batch.rules)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _to_csv(frame, out)
+        write_with(out, lambda tmp: _to_csv(frame, tmp))
     except OSError as exc:
         raise DataFileError(f"{out}: cannot write the scored file ({exc.strerror}).") from exc
     return out

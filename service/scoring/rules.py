@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from service.data.atomic import write_text_atomic
 from service.errors import RulesError
 
 DIMENSIONS = ("firmographic", "behavioral", "engagement", "intent")
@@ -225,6 +226,4 @@ def load_rules(path: str | Path) -> Rules:
 def dump_rules(rules: Rules, path: str | Path) -> None:
     """Write rules as YAML that keeps the key order an ops person reads top to bottom."""
     data = rules.model_dump(mode="json", exclude_none=True)
-    Path(path).write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
-    )
+    write_text_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
