@@ -62,6 +62,40 @@ class RetrySettings(_Section):
     max_wait_seconds: float = Field(60.0, gt=0)
 
 
+class DaemonSettings(_Section):
+    """The long-running service (``leadscore daemon``): schedule, batches, recalibration, metrics."""
+
+    #: how often the scoring cycle polls for changed leads, new activity and due cadences
+    poll_minutes: float = Field(15.0, gt=0)
+    #: re-score cadence per tier in days; unset = the rules file's ``tiers.<Tier>.rescore_every_days``
+    hot_every_days: float | None = Field(None, gt=0)
+    warm_every_days: float | None = Field(None, gt=0)
+    cool_every_days: float | None = Field(None, gt=0)
+    cold_every_days: float | None = Field(None, gt=0)
+    #: leads scored and written per batch (the connector splits further to its API's limit)
+    batch_size: int = Field(500, ge=1, le=10_000)
+    #: how often the rules file is checked for edits
+    rules_poll_seconds: float = Field(30.0, gt=0)
+    #: recalibration runs monthly on this day of the month, at this hour (UTC)
+    recalibration_day: int = Field(1, ge=1, le=28)
+    recalibration_hour: int = Field(3, ge=0, le=23)
+    #: promote a recalibrated model to live without a person (only if its AUC holds up)
+    auto_promote: bool = False
+    #: the most a candidate's holdout AUC may fall below the live model's and still be promoted
+    max_auc_drop: float = Field(0.02, ge=0, le=1)
+    #: where recalibration writes its versioned candidate folders
+    models_dir: Path = Path("models")
+    #: a build configuration (as ``leadscore build --config``) for the deals the CRM returns
+    recalibration_config: Path | None = None
+    #: Prometheus metrics and health endpoints; 0 turns the HTTP server off
+    metrics_port: int = Field(9464, ge=0, le=65535)
+    metrics_host: str = "0.0.0.0"
+    #: alert Slack for leads already Hot on the very first cycle (the initial backfill)
+    alert_on_backfill: bool = False
+    #: a job that could not start on time still runs if it is at most this late
+    misfire_grace_seconds: int = Field(600, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -83,6 +117,7 @@ class Settings(BaseSettings):
     hubspot: HubSpotSettings = HubSpotSettings()
     slack: SlackSettings = SlackSettings()
     retry: RetrySettings = RetrySettings()
+    daemon: DaemonSettings = DaemonSettings()
 
 
 def get_settings() -> Settings:

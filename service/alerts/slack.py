@@ -156,3 +156,10 @@ class SlackAlerter:
         ts = self._post(build_message(alert))
         log.info("slack_alert_sent", channel=self.channel, lead_id=alert.lead_id, tier=alert.tier)
         return ts
+
+    def send_notice(self, text: str) -> str:
+        """Post a plain operational notice (a failed job, a model not promoted); the caller
+        escapes any CRM text in it. Return the message timestamp."""
+        ts = self._post({"text": _clip(text)})
+        log.info("slack_notice_sent", channel=self.channel)
+        return ts

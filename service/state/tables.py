@@ -87,3 +87,58 @@ score_history = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("ix_leadscore_score_history_record", "record_id", "at"),
 )
+
+# -- the daemon's tables (``service.state.leads.LeadState``) ------------------------------------
+
+#: The last pulled copy of each lead, so a lead whose cadence is due is scored without a CRM call.
+lead_cache = Table(
+    "leadscore_lead_cache",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("object_type", String(64), nullable=False),
+    Column("owner", String(255), nullable=True),
+    Column("account_id", String(255), nullable=True),
+    Column("attributes_json", Text, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=True),
+    Column("pulled_at", UTCDateTime, nullable=False),
+)
+
+#: Per lead: the tier and total last scored (and written or unchanged), when, with which rules,
+#: and how many times it has turned Hot (each turn is alerted once: ``hot_alerts``).
+lead_state = Table(
+    "leadscore_lead_state",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("tier", String(32), nullable=True),
+    Column("total", Float, nullable=True),
+    Column("model_version", String(64), nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    Column("hot_turns", Integer, nullable=False),
+    Index("ix_leadscore_lead_state_due", "connector", "tier", "scored_at"),
+)
+
+#: One row per turn into Hot that was alerted (or deliberately not: ``message_ts`` says why).
+hot_alerts = Table(
+    "leadscore_hot_alerts",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("hot_turn", Integer, primary_key=True),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("message_ts", String(64), nullable=True),
+)
+
+#: Every daemon job run: which job, when, whether it succeeded, and a JSON summary or the error.
+job_runs = Table(
+    "leadscore_job_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(64), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_leadscore_job_runs_job", "job", "started_at"),
+)

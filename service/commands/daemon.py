@@ -1,0 +1,166 @@
+"""``leadscore daemon run|once|status``: the long-running service beside the CRM.
+
+``run`` blocks until SIGTERM or SIGINT (a running pass finishes first); ``once`` runs one full
+scoring pass and exits (for cron, and to try a configuration); ``status`` reads the state store.
+Exit codes: 0 done; 2 bad input (the rules file, a setting); 1 the CRM or Slack failed.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from service.commands.common import console
+from service.settings import get_settings
+
+ORDER = 70
+TIER_ORDER = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
+daemon_app = typer.Typer(
+    help="The service beside the CRM: re-score on tier cadences and new activity, write the "
+    "Lead_Score_* fields, alert Slack on new Hot leads, recalibrate monthly.",
+    no_args_is_help=True,
+)
+
+
+@daemon_app.command()
+def run() -> None:
+    """Run until stopped (SIGTERM or Ctrl-C): score every poll, reload rules, recalibrate monthly."""
+    from service.daemon.context import Daemon
+    from service.daemon.scheduler import serve
+    from service.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    d = Daemon.from_settings(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        serve(d, stop)
+    finally:
+        d.close()
+
+
+def _tiers(counts: dict[str, int]) -> str:
+    return ", ".join(f"{t} {counts.get(t, 0):,}" for t in TIER_ORDER)
+
+
+@daemon_app.command()
+def once(
+    recalibrate: bool = typer.Option(
+        False, "--recalibrate", help="Also rebuild the model from closed deals (as monthly)."
+    ),
+) -> None:
+    """Run one full scoring pass and exit (exit 1 when the CRM cannot be reached)."""
+    from service.daemon.context import SCORE_JOB, Daemon
+    from service.daemon.jobs import RECALIBRATE_JOB, recalibrate_job, score_job
+
+    d = Daemon.from_settings(get_settings())
+    try:
+        error = score_job(d)
+        if error is not None:
+            raise error
+        r = d.leads.last_runs()[SCORE_JOB]["detail"]
+        console.print(
+            f"{r['connector']}: {r['pulled']:,} leads pulled, {r['activities']:,} activities; "
+            f"{r['scored']:,} scored with rules {r['rules_version']}, {r['changed']:,} changed, "
+            f"{r['written']:,} written, {r['failed']:,} kept for retry; "
+            f"{r['alerts_sent']:,} Hot alerts sent",
+            highlight=False,
+            soft_wrap=True,
+        )
+        console.print(f"Leads per tier: {_tiers(r['tiers'])}", highlight=False)
+        if recalibrate:
+            error = recalibrate_job(d)
+            if error is not None:
+                raise error
+            dec = d.leads.last_runs()[RECALIBRATE_JOB]["detail"]
+            verb = "promoted" if dec["promoted"] else "not promoted"
+            console.print(
+                f"Candidate {dec['version']} in {dec['folder']}: {verb} ({dec['reason']})",
+                highlight=False,
+                soft_wrap=True,
+            )
+    finally:
+        d.close()
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "never"
+
+
+def _summary(job: str, detail: dict[str, Any]) -> str:
+    if "error" in detail:
+        return f"{detail.get('error_type', 'error')}: {detail['error']}"
+    if job == "score_cycle":
+        return (
+            f"{detail.get('scored', 0):,} scored, {detail.get('written', 0):,} written, "
+            f"{detail.get('failed', 0):,} refused"
+        )
+    if job == "recalibrate":
+        return f"{detail.get('version')}: {'promoted' if detail.get('promoted') else 'kept live'}"
+    return ""
+
+
+@daemon_app.command()
+def status() -> None:
+    """Show cursors, last runs, leads per tier, pending failures and alerts (from the state store)."""
+    from service.errors import RulesError
+    from service.scoring.rules import load_rules
+    from service.state.leads import LeadState
+    from service.state.store import StateStore, _safe_url
+
+    settings = get_settings()
+    name = settings.connector
+    store = StateStore(settings.state_url)
+    try:
+        leads = LeadState(store)
+        try:
+            rules = f"{load_rules(settings.rules_path).version}"
+        except RulesError as exc:
+            rules = f"INVALID ({len(exc.problems)} problem(s); run leadscore rules check)"
+        console.print(
+            f"connector {name}; state {_safe_url(settings.state_url)}; "
+            f"rules {settings.rules_path} (version {rules})",
+            highlight=False,
+            soft_wrap=True,
+        )
+        for stream in ("leads", "activities"):
+            console.print(f"cursor {stream}: {_when(store.get_cursor(name, stream))}")
+        runs = leads.last_runs()
+        table = Table(title="Last runs")
+        for col in ("Job", "Last run", "Result", "Last success", "Summary"):
+            table.add_column(col)
+        for job, run in runs.items():
+            table.add_row(
+                job,
+                _when(run["finished_at"]),
+                "ok" if run["ok"] else "[red]failed[/]",
+                _when(run["last_success"]),
+                _summary(job, run["detail"]),
+            )
+        if runs:
+            console.print(table)
+        else:
+            console.print("no runs yet: start it with leadscore daemon run (or once)")
+        console.print(f"leads per tier: {_tiers(leads.tier_counts(name))}", highlight=False)
+        pending = store.pending_failures(name)
+        console.print(f"pending failures: {len(pending):,}")
+        for err in pending[:10]:
+            console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
+        console.print(
+            f"Hot alerts recorded: {leads.alerts_sent(name):,}; "
+            f"waiting to be sent: {len(leads.pending_alerts(name)):,}"
+        )
+    finally:
+        store.close()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``daemon`` command group to ``leadscore``."""
+    app.add_typer(daemon_app, name="daemon")

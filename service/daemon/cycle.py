@@ -1,0 +1,221 @@
+"""One scoring pass: pull what changed, score what is due, write what changed, alert new Hot leads.
+
+1. Leads modified since the ``leads`` cursor are pulled and their copy kept in the state store.
+2. Activities since the ``activities`` cursor make their leads due at once.
+3. Due as well: leads never scored, scored with other rules, whose tier's cadence has passed
+   (Hot 1 day, Warm 3, Cool 7, Cold 30), and records the CRM refused before.
+4. In batches: score, Trend against the score two weeks ago, keep only the records whose values
+   changed since their last successful write, write them, remember what was written and refused,
+   append the history, and note the leads that turned Hot.
+5. Only then move the cursors, so a pass that dies half-way is simply done again: the records it
+   already wrote are unchanged and not written twice; nothing it had not written is lost.
+6. Alert Slack once per turn into Hot (turns seen on the first pass ever are not alerted unless
+   ``alert_on_backfill``: they are the CRM's existing Hot leads, not news).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import pandas as pd
+import structlog
+
+from connectors.base import RecordError, WriteResult
+from service.daemon.cadence import TREND_WINDOW, cadence_days
+from service.daemon.context import Daemon
+from service.daemon.updates import hot_alert, leads_frame, score_updates
+from service.errors import LeadScoreError
+from service.scoring.engine import score_frame
+from service.scoring.rules import Rules
+from service.state.leads import CachedLead, Scored
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
+LEADS, ACTIVITIES = "leads", "activities"
+NOT_ATTEMPTED = "not attempted (API budget or an earlier batch failed); retried next cycle"
+NOT_CONFIRMED = "the CRM did not confirm the write; retried next cycle"
+
+
+@dataclass
+class CycleReport:
+    """What one pass did."""
+
+    connector: str = ""
+    rules_version: str = ""
+    pulled: int = 0
+    activities: int = 0
+    candidates: int = 0
+    scored: int = 0
+    changed: int = 0
+    written: int = 0
+    failed: int = 0
+    turned_hot: int = 0
+    alerts_sent: int = 0
+    tiers: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
+class _Pass:
+    """The state of one pass (one connector, one set of rules, one ``now``)."""
+
+    def __init__(self, d: Daemon, crm: Any, rules: Rules, now: datetime) -> None:
+        self.d, self.crm, self.rules, self.now = d, crm, rules, now
+        self.name: str = crm.name
+        self.size = d.settings.daemon.batch_size
+        self.report = CycleReport(connector=self.name, rules_version=rules.version)
+        self.backfill = d.store.get_cursor(self.name, LEADS) is None
+
+    def pull_leads(self) -> tuple[list[str], datetime | None]:
+        cursor = self.d.store.get_cursor(self.name, LEADS)
+        ids: list[str] = []
+        mark = cursor
+        for batch in _batched(self.crm.iter_leads(since=cursor), self.size):
+            self.d.leads.upsert_leads(self.name, batch, self.now)
+            ids.extend(r.id for r in batch)
+            for r in batch:
+                mark = _later(mark, r.modified_at)
+        self.report.pulled = len(ids)
+        return ids, mark
+
+    def pull_activity(self) -> tuple[list[str], datetime | None]:
+        cursor = self.d.store.get_cursor(self.name, ACTIVITIES)
+        if cursor is None:
+            # first pass: every lead is scored anyway; history before now triggers nothing
+            return [], self.now
+        ids: dict[str, None] = {}
+        mark: datetime | None = cursor
+        for activity in self.crm.iter_activities(since=cursor):
+            self.report.activities += 1
+            mark = _later(mark, activity.occurred_at)
+            if activity.lead_id:
+                ids[activity.lead_id] = None
+        return list(ids), mark
+
+    def score(self, leads: Sequence[CachedLead]) -> None:
+        d, name, rules, now = self.d, self.name, self.rules, self.now
+        scored = score_frame(rules, leads_frame(leads))
+        ids = [lead.record_id for lead in leads]
+        references = d.leads.reference_totals(ids, rules.version, now - TREND_WINDOW)
+        updates = score_updates(leads, scored, rules, now, references)
+        changed = d.store.changed_updates(name, updates)
+        result = self.crm.write_scores(changed) if changed else WriteResult()
+        d.store.record_pushed(name, changed, result.written)
+        refused = list(result.failed)
+        refused += [RecordError(i, NOT_ATTEMPTED, True) for i in result.deferred]
+        seen = set(result.written) | {e.record_id for e in refused}
+        refused += [
+            RecordError(u.record_id, NOT_CONFIRMED, True)
+            for u in changed
+            if u.record_id not in seen
+        ]
+        d.store.record_failures(name, refused)
+        bad = {e.record_id for e in refused}
+        ok = [u for u in updates if u.record_id not in bad]
+        if ok:
+            history = pd.DataFrame(
+                {
+                    "id": [u.record_id for u in ok],
+                    "total": [u.values["Total"] for u in ok],
+                    "tier": [u.values["Tier"] for u in ok],
+                    "at": now,
+                }
+            )
+            d.store.record_scores(rules.version, history)
+        turned = d.leads.record_scored(
+            name,
+            [Scored(u.record_id, str(u.values["Tier"]), u.values["Total"]) for u in ok],
+            rules.version,
+            now,
+        )
+        quiet = None
+        if self.backfill and not d.settings.daemon.alert_on_backfill:
+            quiet = "not sent: Hot on the first pass (backfill)"
+        elif d.alerter is None:
+            quiet = "not sent: Slack is not configured"
+        if quiet:
+            for record_id, turn in turned:
+                d.leads.record_alert(name, record_id, turn, now, quiet)
+        r = self.report
+        r.scored += len(updates)
+        r.changed += len(changed)
+        r.written += len(result.written)
+        r.failed += len(refused)
+        r.turned_hot += len(turned)
+        m = d.metrics
+        m.leads_scored.labels(connector=name).inc(len(updates))
+        m.scores_written.labels(connector=name).inc(len(result.written))
+        m.write_failures.labels(connector=name).inc(len(refused))
+
+    def alert(self) -> None:
+        d, name = self.d, self.name
+        if d.alerter is None:
+            return
+        for record_id, turn in d.leads.pending_alerts(name):
+            lead = d.leads.cached(name, [record_id]).get(record_id)
+            values = d.store.last_pushed(name, record_id)
+            if lead is None or values is None:
+                continue
+            try:
+                ts = d.alerter.send_hot_lead(hot_alert(lead, values, self.rules))
+            except LeadScoreError as exc:  # Slack is down: the alert stays pending
+                log.warning("hot_alert_failed", lead_id=record_id, error=str(exc))
+                return
+            d.leads.record_alert(name, record_id, turn, self.now, ts)
+            d.metrics.hot_alerts.inc()
+            self.report.alerts_sent += 1
+
+
+def run_cycle(d: Daemon) -> CycleReport:
+    """One scoring pass; see the module docstring. Connector errors propagate (the cursors stay)."""
+    rules = d.rules.current
+    now = d.clock()
+    with d.connect() as crm:
+        p = _Pass(d, crm, rules, now)
+        pulled, leads_mark = p.pull_leads()
+        active, activity_mark = p.pull_activity()
+        pending = [e.record_id for e in d.store.pending_failures(p.name)]
+        due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), rules.version)
+        candidates = list(dict.fromkeys([*pulled, *active, *pending, *due]))
+        p.report.candidates = len(candidates)
+        unknown = 0
+        for chunk in _batched(candidates, p.size):
+            cached = d.leads.cached(p.name, chunk)
+            unknown += len(chunk) - len(cached)
+            leads = [cached[i] for i in chunk if i in cached]
+            if leads:
+                p.score(leads)
+        if unknown:
+            log.info("leads_not_pulled_skipped", connector=p.name, count=unknown)
+        if leads_mark is not None:
+            d.store.set_cursor(p.name, LEADS, leads_mark)
+        if activity_mark is not None:
+            d.store.set_cursor(p.name, ACTIVITIES, activity_mark)
+        p.alert()
+    p.report.tiers = d.leads.tier_counts(p.name)
+    d.metrics.set_tiers(p.report.tiers)
+    log.info(
+        "score_cycle_finished", **{k: v for k, v in p.report.as_dict().items() if k != "tiers"}
+    )
+    return p.report

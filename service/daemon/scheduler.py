@@ -1,0 +1,108 @@
+"""The APScheduler 3.x wiring, in one place: which job runs when, and what happens when one breaks.
+
+- ``score_cycle``: every ``poll_minutes`` (first run at start-up): changed leads, new activity,
+  due cadences, retries;
+- ``rules_reload``: every ``rules_poll_seconds``: pick up edits of the rules file;
+- ``recalibrate``: monthly, on ``recalibration_day`` at ``recalibration_hour`` UTC.
+
+Each job has ``max_instances=1`` (a slow pass is never overlapped by the next), ``coalesce=True``
+(runs missed while the process was busy or asleep collapse into one) and a misfire grace time.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC
+
+import structlog
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from service.daemon import jobs
+from service.daemon.context import SCORE_JOB, Daemon
+from service.daemon.metrics import MetricsServer
+
+log = structlog.get_logger(__name__)
+
+
+def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """Add the daemon's jobs and error listener to ``scheduler`` (a new background one)."""
+    s = d.settings.daemon
+    sched = scheduler or BackgroundScheduler(timezone=UTC)
+    sched.configure(
+        timezone=UTC,
+        job_defaults={
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": s.misfire_grace_seconds,
+        },
+    )
+    sched.add_job(
+        jobs.score_job,
+        IntervalTrigger(minutes=s.poll_minutes, timezone=UTC),
+        args=[d],
+        id=SCORE_JOB,
+        name="score leads: changes, activity, due cadences",
+        next_run_time=d.clock(),
+    )
+    sched.add_job(
+        jobs.rules_job,
+        IntervalTrigger(seconds=s.rules_poll_seconds, timezone=UTC),
+        args=[d],
+        id=jobs.RULES_JOB,
+        name="reload the rules file when it changes",
+    )
+    sched.add_job(
+        jobs.recalibrate_job,
+        CronTrigger(day=s.recalibration_day, hour=s.recalibration_hour, minute=0, timezone=UTC),
+        args=[d],
+        id=jobs.RECALIBRATE_JOB,
+        name="recalibrate the model from closed deals",
+    )
+    sched.add_listener(lambda event: on_job_event(d, event), EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return sched
+
+
+def on_job_event(d: Daemon, event: JobExecutionEvent) -> None:
+    """A job raised something that is not a ``LeadScoreError`` (a bug), or missed its time."""
+    if event.code == EVENT_JOB_MISSED:
+        log.warning("job_missed", job=event.job_id, scheduled_for=str(event.scheduled_run_time))
+        return
+    exc = event.exception
+    log.error(
+        "job_crashed",
+        job=event.job_id,
+        error_type=type(exc).__name__,
+        error=str(exc),
+        traceback=event.traceback,
+    )
+    d.notify(
+        f"leadscore daemon: job {event.job_id} crashed with {type(exc).__name__}: {exc}. "
+        "This is a bug; the logs have the traceback. The job runs again at its next time."
+    )
+
+
+def serve(d: Daemon, stop: threading.Event, scheduler: BaseScheduler | None = None) -> None:
+    """Run the jobs (and the metrics endpoint) until ``stop`` is set, then shut down gracefully:
+    a running pass finishes (its writes and cursors stay consistent) before this returns."""
+    s = d.settings.daemon
+    server = None
+    if s.metrics_port:
+        server = MetricsServer(
+            d.metrics, port=s.metrics_port, host=s.metrics_host, live=d.live, ready=d.ready
+        )
+        log.info("metrics_serving", host=s.metrics_host, port=server.port)
+    sched = build_scheduler(d, scheduler)
+    sched.start()
+    log.info("daemon_started", jobs=[job.id for job in sched.get_jobs()])
+    try:
+        stop.wait()
+    finally:
+        log.info("daemon_stopping")
+        sched.shutdown(wait=True)
+        if server is not None:
+            server.close()
+        log.info("daemon_stopped")
