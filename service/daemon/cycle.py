@@ -108,7 +108,8 @@ class _Pass:
         mark: datetime | None = cursor
         for activity in self.crm.iter_activities(since=cursor):
             self.report.activities += 1
-            mark = _later(mark, activity.occurred_at)
+            # a meeting booked for next week must not move the cursor past today's activity
+            mark = _later(mark, min(activity.occurred_at, self.now))
             if activity.lead_id:
                 ids[activity.lead_id] = None
         return list(ids), mark

@@ -1,0 +1,234 @@
+"""One scoring pass against the embedded local CRM: cadences, activity, Trend, crash safety."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.local import LocalCRM
+from service.daemon.cadence import cadence_days, trend
+from service.daemon.cycle import run_cycle
+from service.daemon.jobs import score_job
+from service.errors import ConnectorError
+from service.settings import DaemonSettings
+from tests.daemon.conftest import (
+    COLD,
+    COOL,
+    HOT,
+    T0,
+    WARM,
+    Clock,
+    local_connector,
+    make_daemon,
+    set_lead,
+)
+from tests.fakes.local import LocalFake
+
+AS_OF = date(2026, 11, 28)
+AFTER = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the clock of the sample tests: after the data
+
+
+@pytest.fixture(scope="module")
+def sample_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Sample data (60 leads), its deals built into a model by build_model, files on disk."""
+    from service.commands.common import load_deals
+    from service.model.build import build_model
+    from service.sample import generate
+
+    root = tmp_path_factory.mktemp("sample")
+    data = generate(deals=180, leads=60, seed=0, as_of=AS_OF)
+    paths = data.write(root / "data")
+    built = build_model(load_deals(paths["deals.csv"], None), now=datetime(2026, 11, 28))
+    model = built.write(root / "model")
+    return {"data": data, "paths": paths, "rules": built.rules, "rules_path": model["rules"]}
+
+
+def _fill(path: Path, data: Any) -> None:
+    crm = LocalCRM(path)
+    try:
+        crm.load_frames(
+            deals=data.deals, leads=data.leads, activities=data.activities, source="sample"
+        )
+    finally:
+        crm.close()
+
+
+def test_full_cycle_writes_every_field_as_batch_scoring_would(
+    tmp_path: Path, sample_model: dict[str, Any]
+) -> None:
+    """Every sample lead gets all ten score fields; totals and tiers equal ``leadscore score``'s."""
+    from service.scoring.batch import score_leads
+
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        _fill(fake.path, sample_model["data"])
+        clock = Clock(AFTER)
+        d = make_daemon(tmp_path, sample_model["rules_path"], clock, local_connector(fake))
+        report = run_cycle(d)
+        batch = score_leads(sample_model["paths"]["leads.csv"], sample_model["rules"])
+        expected = dict(
+            zip(batch.leads["lead_id"], batch.result.scores["total"].tolist(), strict=True)
+        )
+        tiers = dict(zip(batch.leads["lead_id"], batch.result.scores["tier"], strict=True))
+        assert report.scored == report.written == 60
+        for lead_id, total in expected.items():
+            assert fake.score_of(lead_id, "Total") == total
+            assert fake.score_of(lead_id, "Tier") == tiers[lead_id]
+            assert fake.score_of(lead_id, "Version") == sample_model["rules"].version
+            assert fake.score_of(lead_id, "Trend") == "Stable"  # no history yet
+            assert fake.score_of(lead_id, "Last_Calculated") == AFTER.isoformat()
+            for field in ("Firmographic", "Behavioral", "Engagement", "Intent", "Top_Factors"):
+                assert fake.score_of(lead_id, field) is not None
+        assert sum(report.tiers.values()) == 60
+        again = run_cycle(d)  # nothing changed, nothing due
+        assert (again.scored, again.written) == (0, 0)
+        assert all(fake.writes_of(i) == 1 for i in expected)
+    finally:
+        fake.close()
+
+
+def test_crash_mid_cycle_loses_nothing_and_writes_nothing_twice(
+    tmp_path: Path, sample_model: dict[str, Any]
+) -> None:
+    """The CRM fails after the first batch; the next pass writes the rest, each lead exactly once."""
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        _fill(fake.path, sample_model["data"])
+        real = local_connector(fake)
+
+        class Flaky:
+            name = "local"
+            calls = 0
+
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(real, attr)
+
+            def write_scores(self, updates: Any) -> Any:
+                Flaky.calls += 1
+                if Flaky.calls == 2:
+                    raise ConnectorError("connection reset by the CRM")
+                return real.write_scores(updates)
+
+        clock = Clock(AFTER)
+        d = make_daemon(tmp_path, sample_model["rules_path"], clock, Flaky(), batch_size=25)
+        assert isinstance(score_job(d), ConnectorError)
+        written = [i for i in sample_model["data"].leads["lead_id"] if fake.writes_of(i)]
+        assert len(written) == 25
+        assert d.store.get_cursor("local", "leads") is None  # the window was not finished
+        d.connect = make_daemon(tmp_path, sample_model["rules_path"], clock, real).connect
+        report = run_cycle(d)
+        assert (report.scored, report.written) == (60, 35)
+        assert all(fake.writes_of(i) == 1 for i in sample_model["data"].leads["lead_id"])
+        assert d.store.get_cursor("local", "leads") is not None
+    finally:
+        fake.close()
+
+
+def _tiered(local: LocalFake) -> dict[str, str]:
+    ids = {}
+    for tier, attrs in (("Hot", HOT), ("Warm", WARM), ("Cool", COOL), ("Cold", COLD)):
+        (ids[tier],) = local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=attrs)
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("days", "due"),
+    [
+        (0.99, set()),
+        (1, {"Hot"}),
+        (3, {"Hot", "Warm"}),
+        (7, {"Hot", "Warm", "Cool"}),
+        (29.9, {"Hot", "Warm", "Cool"}),
+        (30, {"Hot", "Warm", "Cool", "Cold"}),
+    ],
+)
+def test_tier_cadences(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake, days: float, due: set[str]
+) -> None:
+    """Hot leads are due again after 1 day, Warm after 3, Cool after 7, Cold after 30."""
+    ids = _tiered(local)
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    assert run_cycle(d).tiers == {"Hot": 1, "Warm": 1, "Cool": 1, "Cold": 1}
+    later = clock.advance(days=days)
+    report = run_cycle(d)
+    rescored = {tier for tier, i in ids.items() if d.leads.scored_at("local", i) == later}
+    assert rescored == due
+    assert report.scored == len(due)
+
+
+def test_cadence_overrides_from_settings(rules_file: Path) -> None:
+    """LEADSCORE_DAEMON__WARM_EVERY_DAYS replaces the rules' Warm cadence; the rest stay."""
+    from service.scoring.rules import load_rules
+
+    days = cadence_days(load_rules(rules_file), DaemonSettings(warm_every_days=2))
+    assert days == {"Hot": 1, "Warm": 2, "Cool": 7, "Cold": 30}
+
+
+def test_new_activity_makes_a_lead_due_at_once(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """An activity logged after the last pass re-scores its lead on the next pass, and only it."""
+    ids = _tiered(local)
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    run_cycle(d)
+    local.add_activities(ids["Cold"], 1, occurred_at=T0 + timedelta(minutes=30))
+    now = clock.advance(hours=1)
+    report = run_cycle(d)
+    assert report.activities == 1
+    assert d.leads.scored_at("local", ids["Cold"]) == now
+    assert all(d.leads.scored_at("local", ids[t]) == T0 for t in ("Hot", "Warm", "Cool"))
+    assert run_cycle(d).scored == 0  # the activity cursor moved on
+
+
+def test_a_lead_edited_in_the_crm_is_rescored_and_written(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """A changed lead comes in through the leads cursor; its new tier is written once."""
+    ids = _tiered(local)
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    run_cycle(d)
+    set_lead(local, ids["Cold"], clock.advance(minutes=20), WARM)
+    report = run_cycle(d)
+    assert (report.pulled, report.written) == (1, 1)
+    assert local.score_of(ids["Cold"], "Tier") == "Warm"
+    assert local.writes_of(ids["Cold"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("total", "reference", "expected"),
+    [
+        (40, 35, "Rising"),
+        (39, 35, "Stable"),
+        (31, 35, "Stable"),
+        (30, 35, "Falling"),
+        (10, None, "Stable"),
+    ],
+)
+def test_trend_thresholds(total: float, reference: float | None, expected: str) -> None:
+    """A change of 5 points or more either way is Rising or Falling; less, or no history, Stable."""
+    assert trend(total, reference) == expected
+
+
+def test_trend_compares_with_the_score_two_weeks_ago(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """Scores 30 (day 0) then 40 (day 10) then 45 (day 16): day 16 compares with day 0's 30, not
+    day 10's 40, so it is Rising; a lead falling from 70 to 30 is Falling; +4 is Stable."""
+    (rising,) = local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=WARM)
+    (falling,) = local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=HOT)
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    run_cycle(d)
+    set_lead(local, rising, clock.advance(days=10), {**WARM, "email_opens": 7})  # 40
+    run_cycle(d)
+    assert local.score_of(rising, "Trend") == "Rising"  # 40 vs 30 (the first score)
+    at = clock.advance(days=6)
+    set_lead(local, rising, at, {**WARM, "email_opens": 7, "industry": "Software "})
+    set_lead(local, falling, at, WARM)
+    run_cycle(d)
+    assert local.score_of(rising, "Trend") == "Rising"
+    assert local.score_of(falling, "Trend") == "Falling"
+    history = d.store.score_history(rising)
+    assert history["total"].tolist() == [30, 40, 40]
