@@ -32,20 +32,14 @@ def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseSc
     """Add the daemon's jobs and error listener to ``scheduler`` (a new background one)."""
     s = d.settings.daemon
     sched = scheduler or BackgroundScheduler(timezone=UTC)
-    sched.configure(
-        timezone=UTC,
-        job_defaults={
-            "max_instances": 1,
-            "coalesce": True,
-            "misfire_grace_time": s.misfire_grace_seconds,
-        },
-    )
+    once = {"max_instances": 1, "coalesce": True, "misfire_grace_time": s.misfire_grace_seconds}
     sched.add_job(
         jobs.score_job,
         IntervalTrigger(minutes=s.poll_minutes, timezone=UTC),
         args=[d],
         id=SCORE_JOB,
         name="score leads: changes, activity, due cadences",
+        **once,
         next_run_time=d.clock(),
     )
     sched.add_job(
@@ -54,6 +48,7 @@ def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseSc
         args=[d],
         id=jobs.RULES_JOB,
         name="reload the rules file when it changes",
+        **once,
     )
     sched.add_job(
         jobs.recalibrate_job,
@@ -61,6 +56,7 @@ def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseSc
         args=[d],
         id=jobs.RECALIBRATE_JOB,
         name="recalibrate the model from closed deals",
+        **once,
     )
     sched.add_listener(lambda event: on_job_event(d, event), EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return sched
