@@ -1,0 +1,167 @@
+"""``leadscore daemon once/status`` exit codes and output; monthly recalibration's promotion rule."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import structlog
+
+from service.cli import main
+from service.daemon.recalibrate import decide, recalibrate
+from tests.daemon.conftest import RULES, T0, WARM, Clock, local_connector, make_daemon
+from tests.fakes.local import LocalFake
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules_file: Path) -> Path:
+    monkeypatch.chdir(tmp_path)  # no .env from the repository
+    for key, value in {
+        "COLUMNS": "200",
+        "LEADSCORE_LOCAL__PATH": str(tmp_path / "crm.db"),
+        "LEADSCORE_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}",
+        "LEADSCORE_RULES_PATH": str(rules_file),
+        "LEADSCORE_DAEMON__MODELS_DIR": str(tmp_path / "models"),
+        "LEADSCORE_RETRY__ATTEMPTS": "1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    argv = sys.argv
+    sys.argv = ["leadscore", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    finally:
+        sys.argv = argv
+        structlog.reset_defaults()
+    out, err = capsys.readouterr()
+    return code, re.sub(r"\s+", " ", out + err)
+
+
+def test_once_scores_and_status_reports(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``once`` exits 0 after a pass; ``status`` shows cursors, the run, tiers and failures."""
+    fake = LocalFake(env / "crm.db")
+    try:
+        fake.add_leads(3, modified_at=T0, attributes=WARM)
+        fake.reject_records(fake.add_leads(1, modified_at=T0, attributes=WARM), "locked by Flow")
+    finally:
+        fake.close()
+    code, out = run(capsys, "daemon", "once")
+    assert code == 0, out
+    assert "4 leads pulled" in out and "3 written, 1 kept for retry" in out
+    assert "Leads per tier: Hot 0, Warm 3," in out
+    code, out = run(capsys, "daemon", "status")
+    assert code == 0, out
+    assert "cursor leads: 2026-01-05 09:00:00 UTC" in out
+    assert "score_cycle" in out and "3 written, 1 refused" in out
+    assert "leads per tier: Hot 0, Warm 3" in out
+    assert "pending failures: 1" in out and "record locked: locked by Flow" in out
+
+
+def test_once_exits_2_on_a_bad_rules_file(
+    env: Path, rules_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rules file that fails validation at start-up is exit 2 with the key path, no traceback."""
+    rules_file.write_text(RULES.replace("points: 40", "points: lots"), encoding="utf-8")
+    code, out = run(capsys, "daemon", "once")
+    assert code == 2
+    assert "signals[2].points" in out and "Traceback" not in out
+
+
+def test_once_exits_1_when_the_crm_is_unreachable(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No local CRM file: exit 1 with what to do; the failed run is recorded for status."""
+    code, out = run(capsys, "daemon", "once")
+    assert code == 1
+    assert "does not exist" in out and "Traceback" not in out
+    code, out = run(capsys, "daemon", "status")
+    assert code == 0 and "failed" in out and "FatalConnectorError" in out
+
+
+@pytest.mark.parametrize(
+    ("candidate", "live", "auto", "promoted"),
+    [
+        (0.70, 0.72, True, True),  # exactly 0.02 worse: allowed
+        (0.699, 0.72, True, False),  # more than 0.02 worse
+        (0.80, 0.72, False, False),  # better, but auto_promote is off
+        (0.80, None, True, True),  # live AUC unknown
+        (None, 0.72, True, False),  # no candidate AUC
+    ],
+)
+def test_promotion_rule(
+    candidate: float | None, live: float | None, auto: bool, promoted: bool
+) -> None:
+    """Promote only with auto_promote on and a holdout AUC at most 0.02 below the live one."""
+    assert decide(candidate, live, auto_promote=auto, max_drop=0.02)[0] is promoted
+
+
+@pytest.mark.slow
+def test_recalibration_writes_a_candidate_and_promotes_only_under_the_rule(
+    tmp_path: Path, rules_file: Path, clock: Clock
+) -> None:
+    """Each run writes a versioned candidate with its report; it goes live only when auto_promote
+    is on and its AUC is within 0.02 of the live model's (recorded in models/live.json)."""
+    from connectors.local import LocalCRM
+    from service.sample import generate
+
+    data = generate(deals=180, leads=40, seed=0)
+    crm = LocalCRM(tmp_path / "crm.db")
+    crm.load_frames(deals=data.deals, leads=data.leads, activities=data.activities)
+    crm.close()
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        d = make_daemon(tmp_path, rules_file, clock, local_connector(fake))
+        models = tmp_path / "models"
+        models.mkdir()
+        (models / "live.json").write_text(json.dumps({"version": "t1", "auc": 0.5}))
+        first = recalibrate(d)
+        folder = Path(first["folder"])
+        for name in ("model.yaml", "analysis.json", "lead-scoring-model.md", "decision.json"):
+            assert (folder / name).exists()
+        assert first["version"] == "2026.01.05-0900" and not first["promoted"]
+        assert "auto_promote is off" in first["reason"]
+        assert rules_file.read_text() == RULES
+        assert first["live_auc_source"].startswith("recorded at promotion")
+        auc = first["candidate_auc"]
+
+        d.settings.daemon.auto_promote = True
+        (models / "live.json").write_text(json.dumps({"version": "t1", "auc": auc + 0.05}))
+        clock.advance(days=31)
+        worse = recalibrate(d)
+        assert not worse["promoted"] and "more than 0.02 below" in worse["reason"]
+        assert d.rules.current.version == "t1"
+
+        (models / "live.json").write_text(json.dumps({"version": "t1", "auc": auc + 0.01}))
+        clock.advance(days=31)
+        good = recalibrate(d)
+        assert good["promoted"] and good["live_auc"] == pytest.approx(auc + 0.01)
+        assert d.rules.current.version == good["version"]
+        assert rules_file.read_text() == (Path(good["folder"]) / "model.yaml").read_text()
+        assert (Path(good["folder"]) / "previous-live.yaml").read_text() == RULES
+        assert json.loads((models / "live.json").read_text())["version"] == good["version"]
+    finally:
+        fake.close()
+
+
+def test_recalibration_without_deals_keeps_the_live_model(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """A CRM with no closed deals fails the job with a clear error; nothing is written."""
+    from service.daemon.jobs import recalibrate_job
+
+    local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=WARM)
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    error = recalibrate_job(d)
+    assert error is not None and "no closed deals" in str(error)
+    assert not (tmp_path / "models").exists()  # no candidate folder
+    assert d.leads.last_runs()["recalibrate"]["ok"] is False
