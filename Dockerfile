@@ -1,6 +1,7 @@
 # leadscore: the scoring service, to run beside Salesforce or HubSpot.
 # Build:  docker build -t leadscore .
-# Run:    docker run --env-file leadscore.env -v leadscore-data:/data leadscore <command>
+# Run:    docker run --env-file leadscore.env -v leadscore-data:/data leadscore   (the daemon)
+#         docker run ... leadscore <command>                                   (any other command)
 FROM python:3.11-slim-bookworm AS build
 
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -28,4 +29,5 @@ USER 10001
 WORKDIR /data
 VOLUME ["/data"]
 ENTRYPOINT ["leadscore"]
-CMD ["--help"]
+EXPOSE 9464
+CMD ["daemon", "run"]
