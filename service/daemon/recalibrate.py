@@ -6,7 +6,8 @@ its report into ``<models_dir>/<version>/`` (version ``YYYY.MM.DD-HHMM`` from th
 AUC is at most ``max_auc_drop`` (0.02) below the live model's. The live model's AUC is, in order:
 the one recorded when it was promoted (``<models_dir>/live.json``), the holdout AUC in an
 ``analysis.json`` beside the live rules of the same version, or the live rules' AUC measured on the
-closed deals just pulled. Promotion copies the file atomically (the old one is kept in the
+candidate's own holdout deals (the same deals, so the two figures compare); a damaged record is
+logged and skipped. Promotion copies the file atomically (the old one is kept in the
 candidate folder as ``previous-live.yaml``); the rules watcher then loads it like any edit.
 """
 
@@ -78,20 +79,38 @@ def _measured_auc(rules: Rules, frame: Any, y: Any) -> float | None:
     return round(float(roc_auc_score(labels, total)), 4)
 
 
-def live_auc(d: Daemon, frame: Any, y: Any) -> tuple[float | None, str]:
+def _read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON file's object, or ``None`` (logged) when it is missing or damaged."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        log.warning("recalibration_record_unreadable", path=str(path), error=str(exc))
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def live_auc(
+    d: Daemon, frame: Any, y: Any, holdout_rows: list[int] | None = None
+) -> tuple[float | None, str]:
     """The live model's AUC and where it came from (see the module docstring)."""
     live = d.rules.current
     record = d.settings.daemon.models_dir / "live.json"
-    if record.exists():
-        data = json.loads(record.read_text(encoding="utf-8"))
-        if data.get("version") == live.version and data.get("auc") is not None:
-            return float(data["auc"]), f"recorded at promotion ({record})"
+    data = _read_json(record)
+    if data and data.get("version") == live.version and data.get("auc") is not None:
+        return float(data["auc"]), f"recorded at promotion ({record})"
     beside = d.settings.rules_path.parent / "analysis.json"
-    if beside.exists():
-        data = json.loads(beside.read_text(encoding="utf-8"))
+    data = _read_json(beside)
+    if data:
         auc = (data.get("validation") or {}).get("auc")
         if data.get("model_version", data.get("version")) == live.version and auc is not None:
             return float(auc), f"holdout AUC in {beside}"
+    if holdout_rows:
+        # the same deals the candidate was validated on: the only fair comparison left
+        rows = [r for r in holdout_rows if r in frame.index]
+        measured = _measured_auc(live, frame.loc[rows], y.loc[rows])
+        return measured, f"measured on the candidate's {len(rows)} holdout deals"
     measured = _measured_auc(live, frame, y)
     return measured, f"measured on the {len(frame)} closed deals pulled now"
 
@@ -141,7 +160,8 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
             f"{folder}: cannot write the candidate model ({exc.strerror})."
         ) from exc
     candidate_auc = (result.analysis.get("validation") or {}).get("auc")
-    live_value, source = live_auc(d, frame, y)
+    holdout_rows = (result.analysis.get("validation") or {}).get("holdout_rows")
+    live_value, source = live_auc(d, frame, y, holdout_rows)
     go, reason = decide(
         candidate_auc, live_value, auto_promote=s.auto_promote, max_drop=s.max_auc_drop
     )

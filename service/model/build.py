@@ -171,6 +171,9 @@ def build_model(
         split=split.kind,
         split_note=getattr(split, "note", None),
     )
+    # which deals were held out (row positions in the file), so a later model can be compared
+    # with this one on exactly the same deals
+    validation["holdout_rows"] = [int(i) for i in X_te.index]
     audit = report.to_dict()
     confidence = assess_confidence(len(y_arr), validation, audit)
 

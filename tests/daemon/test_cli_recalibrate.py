@@ -165,3 +165,30 @@ def test_recalibration_without_deals_keeps_the_live_model(
     assert error is not None and "no closed deals" in str(error)
     assert not (tmp_path / "models").exists()  # no candidate folder
     assert d.leads.last_runs()["recalibrate"]["ok"] is False
+
+
+@pytest.mark.slow
+def test_unknown_live_auc_is_measured_on_the_candidates_own_holdout(
+    tmp_path: Path, rules_file: Path, clock: Clock
+) -> None:
+    """With no record of the live AUC (and a damaged analysis.json), the live rules are measured
+    on exactly the deals the candidate was validated on, never on its training deals."""
+    from connectors.local import LocalCRM
+    from service.sample import generate
+
+    data = generate(deals=180, leads=20, seed=1)
+    crm = LocalCRM(tmp_path / "crm.db")
+    crm.load_frames(deals=data.deals, leads=data.leads, activities=data.activities)
+    crm.close()
+    (rules_file.parent / "analysis.json").write_text("{ not json")
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        d = make_daemon(tmp_path, rules_file, clock, local_connector(fake))
+        decision = recalibrate(d)
+    finally:
+        fake.close()
+    analysis = json.loads((Path(decision["folder"]) / "analysis.json").read_text())
+    n = analysis["validation"]["holdout_n"]
+    assert len(analysis["validation"]["holdout_rows"]) == n
+    assert decision["live_auc_source"] == f"measured on the candidate's {n} holdout deals"
+    assert decision["live_auc"] is not None
