@@ -7,6 +7,7 @@ import sys
 import structlog
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from service import __version__
 from service.errors import LeadScoreError
@@ -64,13 +65,16 @@ def main() -> None:
     try:
         app()  # standalone: usage errors print their message and exit 2
     except LeadScoreError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        # escaped: a path or column such as ``deals[2024].csv`` is text, not Rich markup
+        _err.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+        )
         sys.exit(exc.exit_code)
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug: say so plainly, without a traceback
         _err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
             "This is a bug in leadscore; run again with --log-level DEBUG and report it.",
             highlight=False,
             markup=True,

@@ -161,3 +161,24 @@ def test_real_process_exit_code_and_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("error:") == 1 and str(path) in re.sub(r"\s+", "", proc.stderr)
+
+
+def test_brackets_in_a_path_are_printed_as_written(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A path with square brackets is named exactly, not eaten as Rich markup or crashing it."""
+    folder = tmp_path / "export[old]"
+    folder.mkdir()
+    path = folder / "deals[2024].csv"
+    path.write_text("deal_id,outcome\n", encoding="utf-8")
+    code, _, err = run(["audit", str(path)], capsys, monkeypatch)
+    assert_one_clear_error(code, err, "export[old]", "deals[2024].csv", "no rows")
+
+
+def test_a_closing_bracket_tag_in_a_message_does_not_crash(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A column name like ``Stage [/old]`` in a message is printed, not parsed as a closing tag."""
+    path = deals_csv(tmp_path / "deals.csv")
+    code, _, err = run(
+        ["audit", str(path), "--outcome-column", "Stage [/old]"], capsys, monkeypatch
+    )
+    assert_one_clear_error(code, err, "Stage [/old]")
