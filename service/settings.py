@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.errors import ConfigError
 
 
 class _Section(BaseModel):
@@ -121,5 +123,25 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Read the settings afresh (tests set environment variables per test)."""
-    return Settings()
+    """Read the settings afresh (tests set environment variables per test).
+
+    A bad variable is a ``ConfigError`` naming it (``LEADSCORE_RETRY__ATTEMPTS: ...``), one line
+    per problem; the values themselves are never repeated, since some are secrets.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(settings_problems(exc)) from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """One ``LEADSCORE_NAME: what is wrong`` line per problem, without the offending values."""
+    lines = []
+    for err in exc.errors():
+        name = "LEADSCORE_" + "__".join(str(part) for part in err["loc"]).upper()
+        if err["type"] == "extra_forbidden":
+            msg = "not a setting; check its spelling against the settings table in README.md"
+        else:
+            msg = err["msg"]
+        lines.append(f"{name}: {msg} (from the environment or .env)")
+    return "\n".join(lines)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import structlog
 
+from service.errors import ConfigError
 from service.logging import configure_logging
-from service.settings import Settings
+from service.settings import Settings, get_settings
 
 
 def test_nested_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,3 +53,19 @@ def test_log_level_filters(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "quiet_event" not in err
     assert "loud_event" in err
+
+
+def test_bad_variables_are_a_config_error_naming_each(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A misspelled key and a wrong-typed value each name their variable, never the value."""
+    monkeypatch.chdir(tmp_path)  # no .env from the working directory
+    monkeypatch.setenv("LEADSCORE_DAEMON__POLL_SECONDS", "30")
+    monkeypatch.setenv("LEADSCORE_RETRY__ATTEMPTS", "hunter2-secret")
+    with pytest.raises(ConfigError) as info:
+        get_settings()
+    text = str(info.value)
+    assert "LEADSCORE_DAEMON__POLL_SECONDS: not a setting" in text
+    assert "LEADSCORE_RETRY__ATTEMPTS: Input should be a valid integer" in text
+    assert "hunter2-secret" not in text
+    assert info.value.exit_code == 2
