@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import ConfigError
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,2}$"
@@ -132,15 +133,15 @@ def _unknown(obj: str, name: str, fields: set[str]) -> str:
 def load_mapping(path: Path | str) -> FieldMapping:
     """Read a mapping YAML; a bad file is a ``ConfigError`` naming the file and each key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         raise ConfigError(
             f"{path}: field mapping file not found; pass --mapping with an existing file "
             "or leave it out to use the connector's default mapping."
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        )
+    try:
+        raw = read_yaml(path)
+    except YamlFileProblem as exc:
+        raise ConfigError(f"{path}: {exc}.") from None
     return parse_mapping(raw, str(path))
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import ConfigError, DataFileError
 
 
@@ -100,9 +100,9 @@ def load_build_config(path: str | Path | None) -> BuildConfig:
     if not path.exists():
         raise ConfigError(f"{path}: no such configuration file.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        data = read_yaml(path) or {}
+    except YamlFileProblem as exc:
+        raise ConfigError(f"{path}: {exc}.") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping of keys to values.")
     try:

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportions_ztest
 
+from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import ConfigError
 
 ALPHA = 0.05
@@ -82,9 +82,9 @@ def load_icp(path: str | Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"{path}: no such ICP file.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        data = read_yaml(path)
+    except YamlFileProblem as exc:
+        raise ConfigError(f"{path}: {exc}.") from None
     if (
         isinstance(data, dict)
         and len(data) == 1

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.data.atomic import write_text_atomic
+from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import RulesError
 
 DIMENSIONS = ("firmographic", "behavioral", "engagement", "intent")
@@ -102,7 +103,8 @@ class Signal(_Frozen):
             raise ValueError("a negative signal must have points below 0")
         if self.dimension != "negative" and self.points <= 0:
             raise ValueError(
-                f"a {self.dimension} signal must have points above 0; "
+                f"{'an' if self.dimension[0] in 'aeiou' else 'a'} {self.dimension} signal must have "
+                "points above 0; "
                 "move signals that subtract points to dimension: negative"
             )
         return self
@@ -193,11 +195,13 @@ def format_errors(exc: ValidationError) -> list[str]:
                 continue  # the union tag pydantic adds to the location
             else:
                 path += f".{part}" if path else str(part)
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling; see rules/README.md)"
         elif err["type"] == "union_tag_invalid":
             msg = "kind must be one of field_in, range, flag, missing"
+        elif err["type"] == "string_type" and path == "version":
+            msg = 'must be text: put it in quotes (version: "1.1"); unquoted, 1.10 reads as 1.1'
         lines.append(f"{path or '(top level)'}: {msg}")
     return lines
 
@@ -214,12 +218,10 @@ def parse_rules(data: object, source: str = "<rules>") -> Rules:
 def load_rules(path: str | Path) -> Rules:
     """Read and validate a rules YAML; raise ``RulesError`` listing every problem."""
     path = Path(path)
-    if not path.exists():
-        raise RulesError(str(path), ["no such file"])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RulesError(str(path), [f"not valid YAML: {exc}"]) from exc
+        data = read_yaml(path)
+    except YamlFileProblem as exc:
+        raise RulesError(str(path), [str(exc)]) from None
     return parse_rules(data, str(path))
 
 

@@ -178,3 +178,14 @@ def test_outcome_values_matching_nothing_show_what_is_there() -> None:
         resolve_outcome(_frame(), config, "deals.csv")
     message = str(exc.value)
     assert "'won'" in message and "'pending'" in message and "--won VALUE" in message
+
+
+def test_a_latin1_config_and_a_folder_are_config_errors(tmp_path: Path) -> None:
+    """A config saved as Latin-1, or a folder passed as --config, is a ConfigError saying how to fix it."""
+    path = tmp_path / "config.yaml"
+    path.write_bytes("company: Café Ltd\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"not UTF-8 text .*save it as UTF-8") as exc:
+        load_build_config(path)
+    assert str(path) in str(exc.value)
+    with pytest.raises(ConfigError, match="is a folder, not a file"):
+        load_build_config(tmp_path)

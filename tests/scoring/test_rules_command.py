@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from service.errors import RulesError
 from service.scoring.rules import parse_rules
 from service.scoring.rules_check import check_rules, schema_text, score_bounds
 from tests.scoring.cli_support import EXAMPLE_RULES, REPO, run_cli
@@ -58,7 +61,7 @@ def test_check_reports_every_schema_problem_with_its_path(tmp_path, capsys, monk
     assert run.code == 2
     err = run.err.replace("error: ", "")
     assert f"{bad}: signals[0].colour: unknown key (check its spelling; see rules/README.md)" in err
-    assert f"{bad}: signals[8]: Value error, a negative signal must have points below 0" in err
+    assert f"{bad}: signals[8]: a negative signal must have points below 0" in err
     assert f"{bad}: thresholds.hot: Input should be a valid number" in err
     assert "Traceback" not in run.err
 
@@ -108,3 +111,37 @@ def test_score_bounds_by_hand(tiny_rules):
     """The possible totals follow the caps and the floor: 20 + 12 + 6 + 18 and -10."""
     assert score_bounds(tiny_rules) == (-10, 56)
     assert check_rules(tiny_rules).problems == []
+
+
+def test_files_an_editor_can_break_are_named_problems_not_crashes(tmp_path, capsys, monkeypatch):
+    """A Latin-1 save, a folder, a syntax slip and an unquoted version each exit 2 with the fix."""
+    text = EXAMPLE_RULES.read_text(encoding="utf-8")
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(text.replace("version:", "# café\nversion:", 1).encode("latin-1"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("hot: 60", "hot: [60"), encoding="utf-8")
+    unquoted = tmp_path / "unquoted.yaml"
+    unquoted.write_text(text.replace("version:", "version: 1.10\nold_version:", 1), "utf-8")
+    cases = [
+        (latin1, "not UTF-8 text (byte 0xe9"),
+        (tmp_path, "is a folder, not a file"),
+        (broken, "not valid YAML at line"),
+        (unquoted, 'version: must be text: put it in quotes (version: "1.1")'),
+    ]
+    for path, needle in cases:
+        run = run_cli(["rules", "check", str(path)], capsys, monkeypatch)
+        assert run.code == 2, (path, run.err)
+        assert f"{path}: " in run.err and needle in run.err, run.err
+        assert "internal error" not in run.err and "<unicode string>" not in run.err
+
+
+def test_sign_problems_read_as_sentences():
+    """A dimension signal with negative points gets 'an intent signal', without pydantic's prefix."""
+    data = tiny_rules_data()
+    data["signals"][0] = {**data["signals"][0], "dimension": "intent", "points": -5}
+    data["dimensions"]["intent"] = {"max_points": 10}
+    with pytest.raises(RulesError) as info:
+        parse_rules(data, "live.yaml")
+    text = str(info.value)
+    assert "live.yaml: signals[0]: an intent signal must have points above 0" in text
+    assert "Value error" not in text

@@ -169,7 +169,7 @@ def test_malformed_rules_in_a_real_process_has_no_traceback(tmp_path):
         timeout=120,
     )
     assert result.returncode == 2
-    assert "thresholds: Value error, thresholds must satisfy hot > warm > cool" in result.stderr
+    assert "thresholds: thresholds must satisfy hot > warm > cool" in result.stderr
     assert "Traceback" not in result.stderr
 
 
