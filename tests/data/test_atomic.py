@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,19 @@ def test_success_replaces_the_file(tmp_path: Path) -> None:
     write_text_atomic(target, "{}")
     write_text_atomic(target, '{"a": 1}')
     assert target.read_text() == '{"a": 1}'
+
+
+def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path: Path) -> None:
+    """A new file is as readable as open() would make it; a replaced file keeps its permissions."""
+    old_mask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "scored.csv"
+        write_text_atomic(fresh, "a\n")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        shared = tmp_path / "model.yaml"
+        shared.write_text("old: true\n")
+        shared.chmod(0o664)
+        write_with(shared, lambda tmp: tmp.write_text("new: true\n"))
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o664
+    finally:
+        os.umask(old_mask)
