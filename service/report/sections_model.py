@@ -263,6 +263,8 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
             f"Average score for closed-lost deals: {num(info.get('avg_lost'), 1)} points"
         )
     neg = [s for s in signals if s.get("dimension") == "negative"]
+    # a signal carries its lift; its win rate is in the attribute it was made from
+    measured = {a.get("id"): a for a in analysis.get("attributes") or [] if a.get("id")}
     parts += ["", "### 3.5 Negative Scoring (Deductions Summary)", ""]
     if neg:
         parts.append(
@@ -273,7 +275,8 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
                         s.get("label") or s.get("name"),
                         signed(s.get("points")),
                         "Negative",
-                        f"won {pct(s.get('win_rate_present'))} of the time vs {pct(analysis.get('base_rate'))} overall "
+                        f"won {pct(s.get('win_rate_present', measured.get(s.get('id'), {}).get('win_rate_present')))} "
+                        f"of the time vs {pct(analysis.get('base_rate'))} overall "
                         f"({lift(s.get('lift'))}, {num(s.get('n'))} deals)",
                     ]
                     for s in neg

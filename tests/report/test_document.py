@@ -83,6 +83,7 @@ def _analysis() -> dict[str, Any]:
     }
     negative = {
         "name": "careers_page_only",
+        "id": "careers_page_only",
         "label": "Visited the careers page only",
         "field": "careers_page_only",
         "fields": ["careers_page_only"],
@@ -125,6 +126,23 @@ def _analysis() -> dict[str, Any]:
                 "direction": 1,
                 "rank": 1,
                 "confidence": "High",
+            },
+            {
+                "id": "careers_page_only",
+                "label": "Visited the careers page only",
+                "field": "careers_page_only",
+                "value": True,
+                "dimension": "negative",
+                "n": 30,
+                "win_rate_present": 0.1067,
+                "win_rate_absent": 0.38,
+                "lift": 0.31,
+                "p_value": 1e-4,
+                "q_value": 1e-3,
+                "significant": True,
+                "direction": -1,
+                "rank": 2,
+                "confidence": "Medium",
             },
         ],
         "ranking_formula": "power = |ln(lift)| x (1 - q)",
@@ -311,3 +329,11 @@ def test_header_states_confidence_and_recalibration(level: str) -> None:
     text = render_report(analysis)
     assert f"**Model Confidence:** {level} -- because" in text
     assert "**Next Recalibration:** 2027-02-26" in text
+
+
+def test_negative_signal_rationale_gives_the_measured_win_rate() -> None:
+    """Section 3.5 states the win rate of the attribute a deduction came from, not 'not available'."""
+    text = render_report(_analysis())
+    section = text[text.index("### 3.5") : text.index("## Section 4")]
+    assert "won 11% of the time vs 34% overall (0.31x, 30 deals)" in section
+    assert "not available" not in section
