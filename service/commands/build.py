@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from service.commands.common import (
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from service.model.build import BuildResult
 
 ORDER = 30
+SHOWN_SIGNALS = 12
 log = structlog.get_logger(__name__)
 
 
@@ -92,11 +94,22 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
         f"[bold]{len(an['signals'])} signals[/] from {an['train_n']} training deals "
         f"({an['won']} won, {an['lost']} lost overall; base rate {an['base_rate']:.1%})."
     )
-    table = Table(title="Signals with points", show_lines=False)
+    shown = sorted(an["signals"], key=lambda s: -abs(s["points"]))[:SHOWN_SIGNALS]
+    left_out = len(an["signals"]) - len(shown)
+    table = Table(
+        title="Signals with points",
+        caption=(
+            f"the {len(shown)} with the most points; {left_out} more in model.yaml and the report"
+            if left_out
+            else None
+        ),
+        show_lines=False,
+    )
     for col in ("Signal", "Dimension", "Points", "Lift"):
         table.add_column(col, justify="right" if col in ("Points", "Lift") else "left")
-    for s in sorted(an["signals"], key=lambda s: -abs(s["points"]))[:12]:
-        table.add_row(s["label"], s["dimension"], f"{s['points']:+d}", f"{s['lift']:.2f}x")
+    for s in shown:
+        # labels come from column names and values: text, never Rich markup
+        table.add_row(escape(s["label"]), s["dimension"], f"{s['points']:+d}", f"{s['lift']:.2f}x")
     if an["signals"]:
         console.print(table)
     console.print(
@@ -110,7 +123,7 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
         f"Confidence: [bold]{conf['level']}[/]."
     )
     for note in an.get("notes", []):
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(note)}")
     if an.get("refit_all"):
         console.print("Refit on every deal after validation; the holdout figures are kept.")
     console.print(
