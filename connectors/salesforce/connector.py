@@ -101,7 +101,8 @@ class SalesforceConnector:
 
     def _rest(self, path: str, **kwargs: Any) -> Any:
         """A REST call under ``/services/data/vXX.X/`` through the retry policy."""
-        return self._call(lambda: self.sf.restful(path, **kwargs))
+        sf = self.sf  # logs in under its own retries: never retry a failed login again here
+        return self._call(lambda: sf.restful(path, **kwargs))
 
     @property
     def sf(self) -> Salesforce:

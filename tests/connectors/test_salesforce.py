@@ -13,7 +13,7 @@ from connectors.mapping import ObjectMapping
 from connectors.salesforce import SalesforceConnector
 from connectors.salesforce.records import activity_from_payload, lead_from_payload, parse_datetime
 from connectors.salesforce.soql import ObjectInfo, literal, select
-from service.errors import AuthError, ConfigError, MissingFieldError
+from service.errors import AuthError, ConfigError, MissingFieldError, RetryableConnectorError
 from service.settings import RetrySettings, SalesforceSettings
 from tests.fakes.salesforce import TOKEN, FakeSalesforce
 
@@ -287,3 +287,25 @@ def test_deploy_metadata_matches_the_score_fields() -> None:
                 tree.getroot().findtext("m:type", namespaces=ns) == field_metadata(logical)["type"]
             )
             assert f"{obj}.{name}" in editable
+
+
+def test_an_unreachable_login_is_tried_attempts_times_not_attempts_squared(
+    sleeps: list[float],
+) -> None:
+    """Login retries are not nested inside the request's own retries (4 attempts, 3 waits)."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: connection refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = SalesforceSettings(
+        login_url=f"http://127.0.0.1:{port}",
+        username="int@acme.test",
+        password="pw-secret-1",
+        security_token="tok-secret-2",
+        timeout_seconds=2,
+    )
+    connector = SalesforceConnector(settings, retry=RetrySettings(attempts=4), sleep=sleeps.append)
+    with pytest.raises(RetryableConnectorError, match="could not be reached"):
+        connector.check()
+    assert len(sleeps) == 3
