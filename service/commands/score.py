@@ -8,6 +8,7 @@ import typer
 from rich.table import Table as RichTable
 
 from service.commands.common import console, progress
+from service.data.atomic import write_text_atomic
 from service.errors import DataFileError
 from service.report.batch import TIERS, render_section7
 from service.scoring.batch import BatchResult, score_leads, tier_counts, write_scored
@@ -22,6 +23,23 @@ def _check_column(batch: BatchResult, option: str, column: str | None) -> None:
         raise DataFileError(
             f"{batch.table.path}: {option} {column!r} is not a column of the file; "
             f"columns are: {', '.join(map(str, batch.leads.columns))}."
+        )
+
+
+def _check_overlap(batch: BatchResult, rules: Rules) -> None:
+    """No field the model reads is in the file: every lead would be Unscoreable. Almost always
+    the wrong file (or the wrong model), so say so rather than write 100% Unscoreable."""
+    wanted = list(dict.fromkeys(f for s in rules.signals for f in s.fields))
+    if wanted and len(batch.unmapped_fields()) == len(wanted):
+        shown = ", ".join(wanted[:10]) + (
+            f" and {len(wanted) - 10} more" if len(wanted) > 10 else ""
+        )
+        columns = [str(c) for c in batch.leads.columns]
+        raise DataFileError(
+            f"{batch.table.path}: none of the {len(wanted)} fields the model reads ({shown}) is a "
+            f"column of this file (its columns: {', '.join(columns[:15])}"
+            f"{' ...' if len(columns) > 15 else ''}). Check that this is the leads file for this "
+            "model, or rename its columns to the model's field names."
         )
 
 
@@ -84,6 +102,7 @@ def score(
             ("--contact-column", contact_column),
         ):
             _check_column(batch, option, column)
+        _check_overlap(batch, rules)
         bar.update(task, advance=1, description="writing the scored file")
         if out is not None:
             write_scored(batch, out)
@@ -102,8 +121,7 @@ def score(
             )
         if report is not None:
             try:
-                report.parent.mkdir(parents=True, exist_ok=True)
-                report.write_text(text, encoding="utf-8")
+                write_text_atomic(report, text)
             except OSError as exc:
                 raise DataFileError(f"{report}: cannot write the report ({exc.strerror}).") from exc
         if full_report:

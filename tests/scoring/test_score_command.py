@@ -221,3 +221,23 @@ def test_parquet_leads_with_typed_columns_score_like_the_csv(tmp_path, capsys, m
     from_csv = pd.read_csv(outs["csv"], dtype=str, keep_default_na=False)[cols]
     from_parquet = pd.read_csv(outs["parquet"], dtype=str, keep_default_na=False)[cols]
     pd.testing.assert_frame_equal(from_parquet, from_csv)
+
+
+def test_a_leads_file_sharing_no_field_with_the_model_is_refused(tmp_path, capsys, monkeypatch):
+    """No column the model reads: exit 2 naming the fields and the file's columns; nothing written."""
+    wrong = tmp_path / "contacts.csv"
+    wrong.write_text("email,phone\na@x.test,123\nb@y.test,456\n", encoding="utf-8")
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    model = model_dir / "model.yaml"
+    model.write_text(EXAMPLE_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    report = model_dir / "lead-scoring-model.md"
+    report.write_text("the report as built\n", encoding="utf-8")
+    (model_dir / "analysis.json").write_text("{}", encoding="utf-8")
+    out = tmp_path / "scored.csv"
+    run = run_cli(["score", str(wrong), "-m", str(model), "--out", str(out)], capsys, monkeypatch)
+    assert run.code == 2, run.err
+    assert f"{wrong}: none of the" in run.err and "demo_requested" in run.err
+    assert "its columns: email, phone" in run.err
+    assert not out.exists()
+    assert report.read_text(encoding="utf-8") == "the report as built\n"
