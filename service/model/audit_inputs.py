@@ -15,6 +15,8 @@ from service.model.audit_fields import FieldInfo, name_tokens, parse_dates
 
 MIN_DEALS = 50
 PREFERRED_DEALS = 200
+#: fewer deals than this of either outcome: nothing can be learned or held out for validation
+MIN_PER_OUTCOME = 10
 
 #: input -> (keywords looked for in column names, dimensions it feeds, what its absence costs)
 RECOMMENDED_INPUTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -171,19 +173,21 @@ def missing_inputs(usable: list[str], dims: dict[str, dict[str, Any]]) -> list[M
 
 
 def adequacy(n_closed: int, won: int, lost: int) -> Adequacy:
-    """insufficient below 50 closed deals (or one class empty), low below 200, else adequate."""
-    if n_closed < MIN_DEALS or won == 0 or lost == 0:
+    """insufficient below 50 closed deals (or under 10 of either outcome), low below 200, else
+    adequate."""
+    if n_closed < MIN_DEALS or min(won, lost) < MIN_PER_OUTCOME:
         why = (
             f"only {n_closed} closed deals"
             if n_closed < MIN_DEALS
-            else f"{won} won and {lost} lost deals (both outcomes are needed)"
+            else f"{won} won and {lost} lost deals"
         )
         return Adequacy(
             False,
             "insufficient",
             (
-                f"No model can be built: {why}; at least {MIN_DEALS} closed deals with both won and "
-                f"lost outcomes are needed ({PREFERRED_DEALS}+ preferred). Set up tracking of lead "
+                f"No model can be built: {why}; at least {MIN_DEALS} closed deals with at least "
+                f"{MIN_PER_OUTCOME} won and {MIN_PER_OUTCOME} lost are needed "
+                f"({PREFERRED_DEALS}+ preferred). Set up tracking of lead "
                 "source, engagement and outcome for every deal now and come back in 90 days."
             ),
             n_closed,

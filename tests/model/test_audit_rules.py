@@ -149,6 +149,17 @@ def test_one_outcome_only_cannot_model() -> None:
     assert audit(frame).can_model is False
 
 
+def test_a_rare_outcome_cannot_model_and_the_audit_says_so() -> None:
+    """Sixty deals with one win: the audit calls it insufficient (as the build would) and says
+    how many of each outcome are needed, instead of 'enough to build a model'."""
+    frame = deals_frame(60)
+    frame["outcome"] = ["won"] + ["lost"] * 59
+    report = audit(frame)
+    assert report.can_model is False and report.adequacy.level == "insufficient"
+    assert "1 won and 59 lost" in report.adequacy.message
+    assert "at least 10 won and 10 lost" in report.adequacy.message
+
+
 def test_attribute_sufficiency_names_thin_values() -> None:
     """Values with fewer than min_attribute_deals deals are listed as too few to judge."""
     frame = deals_frame(120)
