@@ -121,12 +121,16 @@ def status() -> None:
     try:
         leads = LeadState(store)
         try:
-            rules = f"{load_rules(settings.rules_path).version}"
+            rules = f"version {load_rules(settings.rules_path).version}"
         except RulesError as exc:
-            rules = f"INVALID ({len(exc.problems)} problem(s); run leadscore rules check)"
+            rules = (
+                "MISSING: set LEADSCORE_RULES_PATH"
+                if not settings.rules_path.exists()
+                else f"INVALID: {len(exc.problems)} problem(s); run leadscore rules check"
+            )
         console.print(
             f"connector {name}; state {_safe_url(settings.state_url)}; "
-            f"rules {settings.rules_path} (version {rules})",
+            f"rules {settings.rules_path} ({rules})",
             highlight=False,
             soft_wrap=True,
         )

@@ -20,6 +20,11 @@ from service.scoring.rules import Rules, load_rules
 
 log = structlog.get_logger(__name__)
 
+MISSING_RULES = (
+    "no such file; set LEADSCORE_RULES_PATH to the rules the service should use (the model.yaml "
+    "that leadscore build wrote), or copy that file here"
+)
+
 
 def _digest(path: Path) -> str | None:
     try:
@@ -38,6 +43,8 @@ class RulesWatcher:
         self._digest = _digest(self.path)
         self._bad_digest: str | None = None
         #: the rules in force; a bad file at startup raises ``RulesError`` (exit code 2)
+        if not self.path.exists():
+            raise RulesError(str(self.path), [MISSING_RULES])
         self.current: Rules = load_rules(self.path)
         #: the problems of the last bad edit, while it is still the file's content
         self.problems: list[str] = []

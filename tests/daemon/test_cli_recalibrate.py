@@ -192,3 +192,18 @@ def test_unknown_live_auc_is_measured_on_the_candidates_own_holdout(
     assert len(analysis["validation"]["holdout_rows"]) == n
     assert decision["live_auc_source"] == f"measured on the candidate's {n} holdout deals"
     assert decision["live_auc"] is not None
+
+
+def test_a_missing_rules_file_names_the_setting_to_fix(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No rules file where the settings point: ``once`` exits 2 naming LEADSCORE_RULES_PATH, and
+    ``status`` says MISSING rather than INVALID."""
+    LocalFake(env / "crm.db").close()  # the CRM is there; only the rules are not
+    monkeypatch.setenv("LEADSCORE_RULES_PATH", str(env / "ops" / "live.yaml"))
+    code, out = run(capsys, "daemon", "once")
+    assert code == 2, out
+    assert "live.yaml: no such file; set LEADSCORE_RULES_PATH" in out
+    code, out = run(capsys, "daemon", "status")
+    assert code == 0, out
+    assert "(MISSING: set LEADSCORE_RULES_PATH)" in out and "INVALID" not in out
