@@ -40,7 +40,7 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         ),
         "",
         "**Reading `Lead_Score_Top_Factors`.** It lists the signals that gave this lead the most points, "
-        "for example `Requested a demo (+18); Healthcare industry (+9)`. Open the call with them: they are "
+        f"for example `{_example(positives)}`. Open the call with them: they are "
         "why the lead is in its tier. A factor with a minus sign pulled the score down.",
         "",
         "**The signals worth the most points:**",
@@ -64,3 +64,11 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         "real opportunity, or a Cold one that is, is exactly the feedback the monthly recalibration uses.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _example(positives: list[dict[str, Any]]) -> str:
+    """A ``Lead_Score_Top_Factors`` value as this model writes it (its two biggest signals)."""
+    shown = [
+        f"{s.get('label') or s.get('name')} ({signed(s.get('points'))})" for s in positives[:2]
+    ]
+    return "; ".join(shown) or "Requested a demo (+18); Healthcare industry (+9)"

@@ -337,3 +337,14 @@ def test_negative_signal_rationale_gives_the_measured_win_rate() -> None:
     section = text[text.index("### 3.5") : text.index("## Section 4")]
     assert "won 11% of the time vs 34% overall (0.31x, 30 deals)" in section
     assert "not available" not in section
+
+
+def test_rep_guide_example_uses_this_models_own_signals() -> None:
+    """The Top_Factors example in the rep guide names signals this model has, not made-up ones."""
+    from service.report.rep_guide import render_rep_guide
+
+    analysis = _analysis()
+    analysis["signals"][0] = {**analysis["signals"][0], "label": "Booked a meeting", "points": 12}
+    guide = render_rep_guide(analysis)
+    assert "for example `Booked a meeting (+12)`" in guide
+    assert "Healthcare industry" not in guide and "Requested a demo" not in guide
