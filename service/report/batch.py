@@ -190,6 +190,14 @@ def render_section7(
         header = ["Rank", "Company", "Contact", "Score", *(d.capitalize() for d in DIMENSIONS)]
         out += _table([*header, "Top signal", "Recommended action"], rows)
         out += _more(len(hot), max_rows, "Hot leads")
+        deducted = int((hot["negative"] < 0).sum())
+        if deducted:  # otherwise a rep adds up the four columns and gets a different score
+            out += [
+                "",
+                f"Score is the four dimension columns minus deductions: {deducted:,} of these "
+                f"{len(hot):,} Hot leads lost points to a negative signal, so their score is below the "
+                "sum of the columns (the scored file lists the signal in `Lead_Score_Top_Factors`).",
+            ]
     else:
         out.append(f"No Hot leads (score {rules.thresholds.hot:g} or more) in this batch.")
 

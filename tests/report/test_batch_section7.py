@@ -156,3 +156,13 @@ def test_no_leads_in_a_tier_says_so():
     assert "No Hot leads (score 500 or more) in this batch." in text
     assert "No Warm leads" in text and "No Cool leads in this batch." in text
     assert set(scores["tier"]) <= {"Cold", "Unscoreable"}
+
+
+def test_hot_table_explains_deductions_when_columns_do_not_add_up():
+    """When a Hot lead's score is below its four dimension columns, 7.2 says deductions explain it."""
+    text, scores = _render(_leads(300, 3))
+    hot = scores[scores["tier"] == "Hot"]
+    deducted = int((hot["negative"] < 0).sum())
+    assert deducted > 0  # the planted data has Hot leads with a careers-page or student deduction
+    section = text.split("### 7.2")[1].split("### 7.3")[0]
+    assert f"{deducted} of these {len(hot)} Hot leads lost points to a negative signal" in section
