@@ -16,6 +16,7 @@ import pandas as pd
 
 BOOLEAN_TEXT = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"})
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "number", "no", "nr", "num", "key", "code", "ref"})
+ID_TOKENS = _ID_TOKENS  # name parts that make unique whole numbers an identifier
 _DATE_LAST_TOKENS = frozenset({"at", "on", "date", "timestamp", "datetime", "dt"})
 _DATE_VALUE = re.compile(
     r"^\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?:[ T].*)?$"

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from service.model.audit_fields import ID_TOKENS, name_tokens
 from service.model.binning import (
     MAX_MOVED_SHARE,
     bins_from_cuts,
@@ -114,7 +115,11 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
         if set(np.unique(numeric.dropna())) <= {0.0, 1.0}:
             return "boolean", None, None
         if _looks_like_ids(numeric):
-            return "skip", None, "a different whole number in every row: an identifier"
+            return (
+                "skip",
+                None,
+                "a different whole number in every row: an identifier or row counter",
+            )
         return "numeric", numeric, None
     text = present.astype("string").str.strip().str.casefold()
     levels = set(text.unique())
@@ -135,12 +140,18 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
 
 
 def _looks_like_ids(numeric: pd.Series) -> bool:
+    """Unique whole numbers in an id-named column (``Lead Number``) or a row counter (every
+    number from the lowest to the highest, once), as the audit decides. Unique amounts such as
+    revenue or deal size are measurements, not ids."""
     values = numeric.dropna().to_numpy()
-    return bool(
+    if not (
         values.size > MAX_LEVELS
         and np.equal(np.floor(values), values).all()
         and np.unique(values).size == values.size
-    )
+    ):
+        return False
+    id_named = bool(set(name_tokens(str(numeric.name))) & ID_TOKENS)
+    return id_named or bool(values.max() - values.min() + 1 == values.size)
 
 
 def _is_count(numeric: pd.Series | None) -> bool:

@@ -267,3 +267,19 @@ def test_measuring_on_other_deals_handles_absent_attributes(planted):
     assert stats[0].n == 0 and stats[0].p_value == 1.0 and not stats[0].significant
     assert math.isnan(stats[0].win_rate_present)
     assert stats[0].to_dict()["win_rate_present"] is None
+
+
+def test_unique_whole_amounts_are_measured_and_a_row_counter_is_not() -> None:
+    """Revenue in whole dollars, different in every deal, is a numeric attribute (the audit keeps
+    it); only a consecutive counter is skipped as an identifier."""
+    rng = np.random.default_rng(5)
+    n = 240
+    revenue = rng.choice(np.arange(1_000_000, 90_000_000, 1_000), n, replace=False)
+    win = rng.random(n) < np.where(revenue > 45_000_000, 0.6, 0.2)
+    X = pd.DataFrame({"annual_revenue": revenue, "seq": np.arange(1, n + 1)})
+    y = pd.Series(win.astype(int))
+    scan = scan_attributes(X, y)
+    assert any(c.field == "annual_revenue" for c in scan.candidates)
+    skipped = {r["field"]: r["reason"] for r in scan.insufficient if r.get("value") is None}
+    assert "annual_revenue" not in skipped
+    assert "row counter" in skipped["seq"]
