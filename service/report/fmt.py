@@ -60,4 +60,7 @@ def attribute_name(entry: dict[str, Any]) -> str:
         if high is None:
             return f"{field} {num(low, 2 if isinstance(low, float) and not float(low).is_integer() else 0)} or more"
         return f"{field} {low:g} to under {high:g}"
-    return f"{field} = {entry.get('value')}"
+    value = entry.get("value")
+    return (
+        f"{field} = { ({True: 'yes', False: 'no'}[value] if isinstance(value, bool) else value) }"
+    )

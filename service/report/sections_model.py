@@ -90,12 +90,19 @@ def limitations(analysis: dict[str, Any]) -> list[str]:
         else "The model is trained on deals that reached a closed outcome; leads that never became "
         "opportunities are not in the data, so scores on raw top-of-funnel leads are an extrapolation."
     )
-    thin = analysis.get("insufficient_data") or []
+    entries = analysis.get("insufficient_data") or []
+    # a whole field skipped for its shape (free text, a counter) is not a value with too few deals
+    skipped = [t for t in entries if t.get("value") is None and t.get("range") is None]
+    thin = [t for t in entries if t not in skipped]
     if thin:
         names = ", ".join(attribute_name(t) + f" ({num(t.get('n'))} deals)" for t in thin[:8])
         out.append(
-            f"Too few deals to judge {len(thin)} attribute values, which get no points: {names}."
+            f"Too few deals to judge {len(thin)} attribute "
+            + ("value, which gets" if len(thin) == 1 else "values, which get")
+            + f" no points: {names}."
         )
+    for t in skipped:
+        out.append(f"{t.get('field')} gets no points: {t.get('reason') or NA}.")
     for m in audit.get("missing_inputs") or []:
         dims = ", ".join(m.get("dimensions_affected") or [])
         out.append(

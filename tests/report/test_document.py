@@ -348,3 +348,21 @@ def test_rep_guide_example_uses_this_models_own_signals() -> None:
     guide = render_rep_guide(analysis)
     assert "for example `Booked a meeting (+12)`" in guide
     assert "Healthcare industry" not in guide and "Requested a demo" not in guide
+
+
+def test_limitations_tell_skipped_fields_from_thin_values() -> None:
+    """A field skipped for its shape gets its reason, not 'field = None' among too-few-deals
+    values; a thin boolean value reads 'yes', not Python's 'True'."""
+    analysis = _analysis()
+    analysis["insufficient_data"] = [
+        {"field": "notes", "value": None, "n": 180, "reason": "free text, not a category"},
+        {"field": "default", "value": True, "n": 3, "reason": "only 3 deals (fewer than 15)"},
+    ]
+    text = render_report(analysis)
+    section = text[text.index("### 1.3") : text.index("## Section 2")]
+    assert "notes gets no points: free text, not a category." in section
+    assert (
+        "Too few deals to judge 1 attribute value, which gets no points: default = yes (3 deals)"
+        in section
+    )
+    assert "None" not in section and "True" not in section
