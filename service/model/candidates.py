@@ -96,7 +96,8 @@ def _range_candidate(name: str, low: float | None, high: float | None, dimension
     else:
         assert low is not None and high is not None
         ident = f"{name} in [{_num(low)}, {_num(high)})"
-        words = f"{human(name)} {format_number(low)}–{format_number(high)}"
+        # the range holds its lower end, not its upper: "15–16" would read as including 16
+        words = f"{human(name)} {format_number(low)} to under {format_number(high)}"
     cond = Range(kind="range", field=name, min=low, max=high)
     return Candidate(ident, name, "range", None, (low, high), [cond], words, dimension)
 
