@@ -247,7 +247,7 @@ def resolve_outcome(frame: pd.DataFrame, config: BuildConfig, source: str) -> Ou
         seen = ", ".join(repr(v) for v in text.dropna().unique()[:10])
         raise DataFileError(
             f"{source}: no value of outcome column {column!r} means won "
-            f"(looked for {', '.join(won_values)}; the column holds {seen}). "
+            f"(looked for {', '.join(dict.fromkeys(won_values))}; the column holds {seen}). "
             "Say which values mean won with --won VALUE."
         )
     invalid_values = text[invalid].fillna("(missing)").value_counts()

@@ -189,3 +189,12 @@ def test_a_latin1_config_and_a_folder_are_config_errors(tmp_path: Path) -> None:
     assert str(path) in str(exc.value)
     with pytest.raises(ConfigError, match="is a folder, not a file"):
         load_build_config(tmp_path)
+
+
+def test_default_won_values_are_listed_once_each() -> None:
+    """The default won values tried ('1' and '1.0' both normalise to '1') are each named once."""
+    frame = pd.DataFrame({"outcome": ["lost", "open", "lost"]})
+    with pytest.raises(DataFileError) as exc:
+        resolve_outcome(frame, BuildConfig(), "deals.csv")
+    looked_for = str(exc.value).split("looked for ")[1].split(";")[0].split(", ")
+    assert len(looked_for) == len(set(looked_for)) and "won" in looked_for
