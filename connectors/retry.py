@@ -100,10 +100,15 @@ def classify_status(
     return ConnectorError(f"{service} answered an unexpected {status}: {message}", status=status)
 
 
-def transport_error(exc: BaseException, *, service: str = "The CRM") -> RetryableConnectorError:
-    """A timeout or dropped connection as a retryable error (the URL is kept, never a header)."""
+def transport_error(
+    exc: BaseException, *, service: str = "The CRM", hint: str = ""
+) -> RetryableConnectorError:
+    """A timeout or dropped connection as a retryable error (the URL is kept, never a header);
+    ``hint`` names the setting to check (``check LEADSCORE_HUBSPOT__HOST``)."""
     kind = "timed out" if "timeout" in type(exc).__name__.lower() else "could not be reached"
-    return RetryableConnectorError(f"{service} {kind}: {type(exc).__name__}")
+    return RetryableConnectorError(
+        f"{service} {kind}: {type(exc).__name__}" + (f"; {hint}" if hint else "")
+    )
 
 
 class _Wait:

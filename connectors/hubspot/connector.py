@@ -132,6 +132,10 @@ class HubSpotConnector:
             searches_per_second=hs.searches_per_second,
         )
 
+    @property
+    def _reach_hint(self) -> str:
+        return f"check LEADSCORE_HUBSPOT__HOST ({self.host}) and the network"
+
     def __repr__(self) -> str:
         return f"HubSpotConnector(host={self.host!r}, access_token=SecretStr('**********'))"
 
@@ -144,13 +148,13 @@ class HubSpotConnector:
             try:
                 resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kw)
             except urllib3.exceptions.HTTPError as exc:
-                raise transport_error(exc, service=SERVICE) from None
+                raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
             except Exception as exc:
                 status = getattr(exc, "status", None)
                 if not isinstance(status, int):
                     raise
                 if status == 0:
-                    raise transport_error(exc, service=SERVICE) from None
+                    raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
                 headers = dict(getattr(exc, "headers", None) or {})
                 message = _error_message(getattr(exc, "body", None))
                 raise classify_status(status, headers, message, service=SERVICE) from None

@@ -84,6 +84,12 @@ def auth_method(settings: SalesforceSettings) -> str:
     )
 
 
+REACH_HINT = (
+    "check LEADSCORE_SALESFORCE__INSTANCE_URL (or __DOMAIN / __LOGIN_URL for the login) and the "
+    "network"
+)
+
+
 def _secret(value: Any) -> str | None:
     return value.get_secret_value() if value is not None else None
 
@@ -133,7 +139,7 @@ def connect(settings: SalesforceSettings, session: SalesforceSession) -> Salesfo
             status=401,
         ) from None
     except (requests.Timeout, requests.ConnectionError) as exc:
-        raise transport_error(exc, service=SERVICE) from None
+        raise transport_error(exc, service=SERVICE, hint=REACH_HINT) from None
 
 
 def _clean(text: Any) -> str:
@@ -160,5 +166,5 @@ def translate(exc: BaseException, headers: dict[str, str]) -> ConnectorError:
             )
         return classify_status(exc.status, headers, message, service=SERVICE)
     if isinstance(exc, requests.Timeout | requests.ConnectionError):
-        return transport_error(exc, service=SERVICE)
+        return transport_error(exc, service=SERVICE, hint=REACH_HINT)
     raise exc

@@ -13,7 +13,7 @@ from connectors.base import CRMConnector, ScoreUpdate
 from connectors.hubspot import HubSpotConnector
 from connectors.hubspot.ratelimit import RateLimiter
 from connectors.mapping import parse_mapping
-from service.errors import AuthError, ConfigError
+from service.errors import AuthError, ConfigError, RetryableConnectorError
 from service.settings import RetrySettings, Settings
 from tests.connectors.contract import T1, ConnectorContract, scores
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
@@ -247,6 +247,23 @@ def test_wrong_token_says_what_to_check(fake: FakeHubSpot, sleeps: list[float]) 
         conn.check()
     assert "pat-wrong" not in str(info.value)
     assert fake.count() == 1
+
+
+def test_an_unreachable_host_names_the_setting_to_check(sleeps: list[float]) -> None:
+    """Nothing listening at the host: a retryable error naming LEADSCORE_HUBSPOT__HOST and the
+    host, never the token."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    conn = HubSpotConnector(
+        "pat-secret-1", host=host, retry=RetrySettings(attempts=2), sleep=sleeps.append
+    )
+    with pytest.raises(RetryableConnectorError, match="could not be reached") as info:
+        conn.check()
+    assert f"check LEADSCORE_HUBSPOT__HOST ({host})" in str(info.value)
+    assert "pat-secret-1" not in str(info.value)
 
 
 def test_api_usage_reports_todays_calls_and_the_daily_limit(

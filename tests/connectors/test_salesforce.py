@@ -306,6 +306,8 @@ def test_an_unreachable_login_is_tried_attempts_times_not_attempts_squared(
         timeout_seconds=2,
     )
     connector = SalesforceConnector(settings, retry=RetrySettings(attempts=4), sleep=sleeps.append)
-    with pytest.raises(RetryableConnectorError, match="could not be reached"):
+    with pytest.raises(RetryableConnectorError, match="could not be reached") as info:
         connector.check()
     assert len(sleeps) == 3
+    assert "check LEADSCORE_SALESFORCE__INSTANCE_URL" in str(info.value)
+    assert "secret" not in str(info.value)
