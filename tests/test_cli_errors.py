@@ -182,3 +182,19 @@ def test_a_closing_bracket_tag_in_a_message_does_not_crash(
         ["audit", str(path), "--outcome-column", "Stage [/old]"], capsys, monkeypatch
     )
     assert_one_clear_error(code, err, "Stage [/old]")
+
+
+def test_column_names_with_square_brackets_audit_cleanly(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Columns named ``Revenue [EUR]`` and ``Industry [/old]`` are listed as written; exit 0."""
+    rng = np.random.default_rng(1)
+    lines = ["deal_id,Industry [/old],Revenue [EUR],outcome"]
+    for i in range(80):
+        industry = rng.choice(["Software", "Retail"])
+        lines.append(f"D{i},{industry},{rng.integers(1, 900) * 1000},{rng.choice(['won', 'lost'])}")
+    path = tmp_path / "deals.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(["audit", str(path)], capsys, monkeypatch)
+    assert code == 0, err
+    assert "Industry [/old]" in out and "Revenue [EUR]" in out

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import structlog
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -85,7 +86,7 @@ def render(report: AuditReport, out: Console) -> None:
     )
     out.print(
         Panel(
-            f"[bold]{report.source}[/]: {report.rows} rows, {report.closed_deals} valid closed deals "
+            f"[bold]{escape(report.source)}[/]: {report.rows} rows, {report.closed_deals} valid closed deals "
             f"({report.won} won, {report.lost} lost), base conversion rate "
             f"[bold]{report.base_rate:.1%}[/]\nDate range: {span}",
             title="Data audit",
@@ -95,7 +96,7 @@ def render(report: AuditReport, out: Console) -> None:
     ad = report.adequacy
     out.print(
         Panel(
-            ad.message,
+            escape(ad.message),
             title=f"Sample adequacy: {ad.level.upper()}",
             style=_VERDICT_STYLE[ad.level],
             expand=False,
@@ -109,11 +110,12 @@ def render(report: AuditReport, out: Console) -> None:
                 totals[text] = totals.get(text, 0) + n
         shown = ", ".join(f"{t!r} x{n}" for t, n in sorted(totals.items(), key=lambda kv: -kv[1]))
         out.print(
-            f"Placeholder values treated as missing: {shown} (in {len(report.placeholders)} fields)"
+            f"Placeholder values treated as missing: {escape(shown)} "
+            f"(in {len(report.placeholders)} fields)"
         )
     out.print(_problems(report))
     out.print(_excluded(report))
-    out.print(Panel(report.survivorship["note"], title="Survivorship bias", expand=False))
+    out.print(Panel(escape(report.survivorship["note"]), title="Survivorship bias", expand=False))
     _inputs(report, out)
 
 
@@ -122,7 +124,9 @@ def _inventory(report: AuditReport) -> Table:
     for col in ("field", "kind", "complete", "distinct", "flags"):
         table.add_column(col, justify="right" if col in {"complete", "distinct"} else "left")
     for f in report.fields:
-        table.add_row(f.name, f.kind, f"{f.completeness:.0%}", str(f.distinct), ", ".join(f.flags))
+        table.add_row(
+            escape(f.name), f.kind, f"{f.completeness:.0%}", str(f.distinct), ", ".join(f.flags)
+        )
     return table
 
 
@@ -135,7 +139,7 @@ def _problems(report: AuditReport) -> Table | str:
     for col in ("problem", "field", "rows", "detail"):
         table.add_column(col)
     for p in report.problems:
-        table.add_row(p.kind, p.field or "(all)", str(len(p.rows)), p.detail)
+        table.add_row(p.kind, escape(p.field or "(all)"), str(len(p.rows)), escape(p.detail))
     return table
 
 
@@ -147,7 +151,7 @@ def _excluded(report: AuditReport) -> Table:
     for col in ("field", "reason", "why"):
         table.add_column(col)
     for e in report.excluded:
-        table.add_row(e.field, e.reason, e.detail)
+        table.add_row(escape(e.field), e.reason, escape(e.detail))
     return table
 
 
@@ -156,7 +160,7 @@ def _inputs(report: AuditReport, out: Console) -> None:
     for col in ("dimension", "scorable", "enough deals", "fields"):
         table.add_column(col)
     for name, entry in report.dimensions.items():
-        fields = ", ".join(entry["fields"]) or "-"
+        fields = escape(", ".join(entry["fields"]) or "-")
         judged = f"{len(entry['fields_with_enough_deals'])} of {len(entry['fields'])} fields"
         table.add_row(name, "yes" if entry["scorable"] else "[red]no[/]", judged, fields)
     out.print(table)
@@ -164,7 +168,7 @@ def _inputs(report: AuditReport, out: Console) -> None:
         cost = (
             f"; cannot score: {', '.join(m.dimensions_affected)}" if m.dimensions_affected else ""
         )
-        out.print(f"[yellow]Missing input[/] {m.input}: {m.impact}{cost}")
+        out.print(f"[yellow]Missing input[/] {m.input}: {escape(m.impact + cost)}")
     if not report.missing_inputs:
         out.print("All recommended inputs (engagement, enrichment, activity, intent) are present.")
     attrs = report.adequacy.attributes
@@ -173,7 +177,7 @@ def _inputs(report: AuditReport, out: Console) -> None:
     if report.limitations:
         out.print(
             Panel(
-                "\n".join(f"- {item}" for item in report.limitations),
+                escape("\n".join(f"- {item}" for item in report.limitations)),
                 title="Data limitations",
                 expand=False,
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from service.commands.common import console, progress
@@ -63,8 +64,8 @@ def _summary(batch: BatchResult, rules: Rules) -> None:
         fields = ", ".join(batch.unmapped_fields())
         console.print(
             f"[yellow]warning:[/] {len(res.unmapped_signals)} signal(s) have no column in the leads "
-            f"file and count as missing for every lead: {', '.join(res.unmapped_signals)} "
-            f"(fields: {fields}).",
+            f"file and count as missing for every lead: {escape(', '.join(res.unmapped_signals))} "
+            f"(fields: {escape(fields)}).",
             highlight=False,
             soft_wrap=True,
         )

@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from structlog.testing import capture_logs
 
 from service.scoring.batch import LEAD_SCORE_COLUMNS, score_leads
 from service.scoring.rules import load_rules
 from tests.scoring.cli_support import EXAMPLE_RULES, LEADS_CSV, run_cli
+from tests.scoring.conftest import tiny_rules_data
 
 
 def _leads(tmp_path: Path, text: str = LEADS_CSV) -> Path:
@@ -241,3 +243,17 @@ def test_a_leads_file_sharing_no_field_with_the_model_is_refused(tmp_path, capsy
     assert "its columns: email, phone" in run.err
     assert not out.exists()
     assert report.read_text(encoding="utf-8") == "the report as built\n"
+
+
+def test_unmapped_field_names_with_brackets_print_as_written(tmp_path, capsys, monkeypatch):
+    """A model field named ``Employees [/n]`` missing from the leads is named in the warning as
+    written, without breaking the output."""
+    data = tiny_rules_data()
+    data["signals"][1]["when"][0]["field"] = "Employees [/n]"
+    model = tmp_path / "model.yaml"
+    model.write_text(yaml.safe_dump(data), encoding="utf-8")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,industry\nL1,Healthcare\nL2,Retail\n", encoding="utf-8")
+    run = run_cli(["score", str(leads), "-m", str(model)], capsys, monkeypatch)
+    assert run.code == 0, run.err
+    assert "fields: Employees [/n]" in " ".join(run.out.split())
