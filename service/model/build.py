@@ -28,7 +28,7 @@ import structlog
 from service.commands.common import Deals
 from service.config import BuildConfig
 from service.data.atomic import write_text_atomic
-from service.errors import ConfigError, InsufficientDataError
+from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
 from service.model.icp import compare_icp, load_icp
@@ -143,6 +143,14 @@ def build_model(
     if leads is not None:
         # a signal no lead can have is not implementable: keep only fields the leads carry
         not_in_leads = [c for c in X.columns if c not in set(leads.columns)]
+        if not_in_leads and len(not_in_leads) == X.shape[1]:
+            shown = ", ".join(map(str, not_in_leads[:10]))
+            raise DataFileError(
+                f"--leads: the leads file has none of the {len(not_in_leads)} fields the deals "
+                f"can be scored on ({shown}{' ...' if len(not_in_leads) > 10 else ''}); its "
+                f"columns are {', '.join(map(str, list(leads.columns)[:15]))}. Pass the leads "
+                "exported from the same CRM, or leave out --leads."
+            )
         X = X.drop(columns=not_in_leads)
     y_arr = np.asarray(y, dtype=int)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from service.commands.common import load_deals
+from service.errors import DataFileError
 from service.model.build import build_model
 from service.sample import generate
 
@@ -34,3 +36,15 @@ def test_company_name_comes_from_the_icp_when_the_config_has_none(tmp_path):
     paths = data.write(tmp_path)
     result = build_model(load_deals(paths["deals.csv"], None), icp=paths["icp.yaml"])
     assert result.analysis["company"] == data.icp["company"]
+
+
+def test_a_leads_file_with_no_deal_field_is_refused(tmp_path):
+    """Leads sharing no field with the deals would give a model with no signals: a DataFileError
+    naming --leads and the leads' columns instead."""
+    data = generate(deals=120, leads=5, seed=2)
+    paths = data.write(tmp_path)
+    deals = load_deals(paths["deals.csv"], None)
+    unrelated = pd.DataFrame({"email": ["a@x.test"], "phone": ["1"]})
+    with pytest.raises(DataFileError, match=r"--leads: the leads file has none of") as info:
+        build_model(deals, leads=unrelated)
+    assert "its columns are email, phone" in str(info.value)
