@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,7 +148,11 @@ _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
 def _clean(
-    frame: pd.DataFrame, *, decimal_comma: bool = False, coerce: bool = True
+    frame: pd.DataFrame,
+    *,
+    decimal_comma: bool = False,
+    coerce: bool = True,
+    only: Collection[str] | None = None,
 ) -> dict[str, dict[str, int]]:
     """Placeholders to missing and (with ``coerce``) text that is all numbers to numbers, in place.
 
@@ -155,6 +160,8 @@ def _clean(
     """
     found: dict[str, dict[str, int]] = {}
     for col in frame.columns:
+        if only is not None and col not in only:
+            continue
         if _is_text(frame[col]):
             frame[col], counts = _clean_column(
                 frame[col], decimal_comma=decimal_comma, coerce=coerce
@@ -164,8 +171,13 @@ def _clean(
     return found
 
 
-def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
+def read_table(
+    path: str | Path, *, keep_raw: bool = False, clean: Collection[str] | None = None
+) -> Table:
     """Read a deals or leads file; raise ``DataFileError`` with the path on any problem.
+
+    ``clean`` limits the interpretation of values (placeholders, numbers) to those columns; the
+    others stay text as read. Scoring passes the fields its rules read, and skips the rest.
 
     With ``keep_raw``, ``Table.raw`` holds the values exactly as the file has them (text, before
     placeholders and numbers are interpreted), for output that must pass them through unchanged.
@@ -193,7 +205,7 @@ def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
         if not text.strip():
             raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
         delimiter = _sniff_delimiter(text, path)
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        header = next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter), [])
         names = [h.strip() for h in header]
         dupes = sorted({n for n in names if n and names.count(n) > 1})
         if dupes:
@@ -201,8 +213,10 @@ def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
                 f"{path}: duplicate column names {dupes}; rename them so each is unique."
             )
         try:
+            del text  # parse the file itself: pandas' reader is faster than from a Python string
             frame = pd.read_csv(
-                io.StringIO(text),
+                path,
+                encoding=encoding,
                 sep=delimiter,
                 dtype=str,
                 keep_default_na=False,
@@ -233,7 +247,7 @@ def read_table(path: str | Path, *, keep_raw: bool = False) -> Table:
         )
     if keep_raw:
         table.raw = frame.copy(deep=False)  # copy-on-write: shares buffers until a column changes
-    table.placeholders = _clean(frame, decimal_comma=table.delimiter == ";")
+    table.placeholders = _clean(frame, decimal_comma=table.delimiter == ";", only=clean)
     table.frame = frame
     table.dropped_empty = dropped
     return table

@@ -90,7 +90,9 @@ def scored_output(raw: pd.DataFrame, res: ScoredFrame, rules: Rules) -> pd.DataF
 
 def score_leads(path: str | Path, rules: Rules, *, top_n: int = 3) -> BatchResult:
     """Read a leads file and score every lead."""
-    table = read_table(path, keep_raw=True)
+    # only the fields the rules read need their values interpreted; the rest pass through as text
+    fields = {f for signal in rules.signals for f in signal.fields}
+    table = read_table(path, keep_raw=True, clean=fields)
     raw = table.raw if table.raw is not None else table.frame
     result = score_frame(rules, table.frame, top_n=top_n)
     counts = result.scores["tier"].value_counts()

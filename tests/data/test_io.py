@@ -194,3 +194,15 @@ def test_binary_file_is_not_read_as_text(tmp_path: Path) -> None:
     path.write_bytes(b"id,outcome\x00\x00\x01\x02\n\x00\x00")
     with pytest.raises(DataFileError, match="binary"):
         read_table(path)
+
+
+def test_clean_limits_interpretation_to_the_named_columns(tmp_path: Path) -> None:
+    """With clean=, only those columns get placeholders removed and numbers parsed."""
+    path = tmp_path / "leads.csv"
+    path.write_text("id,visits,notes\n007,N/A,N/A\n008, 12 ,-\n", encoding="utf-8")
+    table = read_table(path, clean={"visits"})
+    assert table.frame["visits"].isna().tolist() == [True, False]
+    assert table.frame["visits"].iloc[1] == 12
+    assert table.frame["id"].tolist() == ["007", "008"]
+    assert table.frame["notes"].tolist() == ["N/A", "-"]
+    assert set(table.placeholders) == {"visits"}
