@@ -6,10 +6,10 @@ Mapping a raw CRM payload to a record is a pure function per connector, tested o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 #: The score fields written back, by logical name, with their CRM type.
 #: Salesforce custom fields are ``Lead_Score_<Name>__c``; HubSpot properties ``lead_score_<name>``.
@@ -34,6 +34,21 @@ def score_field_name(logical: str, style: str) -> str:
     if style == "hubspot":
         return f"lead_score_{logical.lower()}"
     return f"Lead_Score_{logical}"
+
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of ``size`` items (the last one shorter) from any iterable, read lazily."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from connectors.base import (
     RecordError,
     ScoreUpdate,
     WriteResult,
+    batched,
     score_field_name,
 )
 from connectors.local import tables as t
@@ -143,7 +144,7 @@ class LocalConnector:
         log.info("connector_checked", connector=self.name, path=str(self.path))
 
     def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
-        for page_start in _batched(self._pages(t.leads, "modified_at", since), self.page_size):
+        for page_start in batched(self._pages(t.leads, "modified_at", since), self.page_size):
             scores = self._scores_of([r.id for r in page_start])
             for row in page_start:
                 yield LeadRecord(
@@ -278,14 +279,3 @@ class LocalConnector:
             if problem:
                 return problem
         return None
-
-
-def _batched(rows: Iterator[T], n: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == n:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

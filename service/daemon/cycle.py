@@ -15,15 +15,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 import structlog
 
-from connectors.base import RecordError, WriteResult
+from connectors.base import RecordError, WriteResult, batched
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
 from service.daemon.updates import hot_alert, leads_frame, score_updates
@@ -33,7 +33,6 @@ from service.scoring.rules import Rules
 from service.state.leads import CachedLead, Scored
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 LEADS, ACTIVITIES = "leads", "activities"
 NOT_ATTEMPTED = "not attempted (API budget or an earlier batch failed); retried next cycle"
 NOT_CONFIRMED = "the CRM did not confirm the write; retried next cycle"
@@ -60,17 +59,6 @@ class CycleReport:
         return asdict(self)
 
 
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
@@ -91,7 +79,7 @@ class _Pass:
         cursor = self.d.store.get_cursor(self.name, LEADS)
         ids: list[str] = []
         mark = cursor
-        for batch in _batched(self.crm.iter_leads(since=cursor), self.size):
+        for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.leads.upsert_leads(self.name, batch, self.now)
             ids.extend(r.id for r in batch)
             for r in batch:
@@ -201,7 +189,7 @@ def run_cycle(d: Daemon) -> CycleReport:
         candidates = list(dict.fromkeys([*pulled, *active, *pending, *due]))
         p.report.candidates = len(candidates)
         unknown = 0
-        for chunk in _batched(candidates, p.size):
+        for chunk in batched(candidates, p.size):
             cached = d.leads.cached(p.name, chunk)
             unknown += len(chunk) - len(cached)
             leads = [cached[i] for i in chunk if i in cached]
