@@ -6,7 +6,7 @@ Mapping a raw CRM payload to a record is a pure function per connector, tested o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -49,6 +49,15 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def unique_updates(updates: Iterable[ScoreUpdate]) -> list[ScoreUpdate]:
+    """One update per record id (the last one wins), in first-seen order: a CRM refuses a
+    whole batch that names a record twice."""
+    last: dict[str, ScoreUpdate] = {}
+    for u in updates:
+        last[u.record_id] = u
+    return list(last.values())
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,17 @@ class RecordError:
     record_id: str
     reason: str
     retryable: bool = False
+    #: the record left the funnel (converted, deleted, merged): retire it, never retry it
+    gone: bool = False
+
+
+@dataclass(frozen=True)
+class Retired:
+    """A record that stopped being a lead: ``reason`` is converted, deleted, merged or customer."""
+
+    id: str
+    object_type: str
+    reason: str
 
 
 @dataclass
@@ -119,9 +139,26 @@ class WriteResult:
         self.deferred.extend(other.deferred)
 
 
+#: Called with each batch's outcome as soon as the CRM confirmed (or refused) it, so a caller can
+#: record what was written before the next batch goes out: a later failure never hides it.
+BatchCallback = Callable[[WriteResult], None]
+
+
+def report_batch(result: WriteResult, batch: WriteResult, on_batch: BatchCallback | None) -> None:
+    """Add ``batch`` to ``result`` and hand it to ``on_batch`` (the one place both happen)."""
+    result.merge(batch)
+    if on_batch is not None:
+        on_batch(batch)
+
+
 @runtime_checkable
 class CRMConnector(Protocol):
+    """What the service calls. Connectors subclass it explicitly, so the optional capabilities
+    below have defaults and a method spelt differently in one connector fails mypy."""
+
     name: ClassVar[str]
+    #: the CRM objects scores are written to; the first is the default for ``crm push``
+    score_objects: ClassVar[tuple[str, ...]] = ("Lead",)
 
     def check(self) -> None:
         """Raise ``AuthError`` or ``ConnectorError`` unless the CRM is reachable with these credentials."""
@@ -132,10 +169,36 @@ class CRMConnector(Protocol):
 
     def iter_activities(self, *, since: datetime | None = None) -> Iterator[Activity]: ...
 
-    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult: ...
+    def iter_retired(self, *, since: datetime | None = None) -> Iterator[Retired]:
+        """Records that left the funnel since ``since`` (converted, deleted, merged, customers)."""
+        return iter(())
+
+    def write_scores(
+        self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """Write in batches; ``on_batch`` gets each batch's outcome once the CRM answered it."""
+        ...
 
     def missing_fields(self) -> list[str]:
         """The score fields the CRM lacks (CRM field names), without changing anything."""
+        ...
+
+    def invisible_fields(self) -> list[str]:
+        """Score fields that exist but the integration user cannot see (no field-level access)."""
+        return []
 
     def ensure_fields(self) -> list[str]:
         """Create the missing score fields; return the names created."""
+        ...
+
+    def mapping_problems(self) -> list[str]:
+        """One line per mapped field the CRM lacks; ``[]`` when the mapping matches."""
+        return []
+
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, daily limit) of API calls, when the CRM reports it."""
+        return None
+
+    def close(self) -> None:
+        """Release connections or files the connector holds."""
+        return None

@@ -36,11 +36,20 @@ from service.settings import RetrySettings
 
 log = structlog.get_logger(__name__)
 
-_AUTH_HINT = (
-    "Check the credentials (username, password and security token, or the access token), "
-    "the token's scopes, and the integration user's permissions (see deploy/salesforce/README.md "
-    "for the permission set)."
-)
+#: what to check after a 401/403, per service (the generic line for any other)
+AUTH_HINTS = {
+    "Salesforce": (
+        "Check the credentials (username, password and security token, or the session id) and "
+        "the integration user's permissions (see deploy/salesforce/README.md for the permission "
+        "set)."
+    ),
+    "HubSpot": (
+        "Check LEADSCORE_HUBSPOT__ACCESS_TOKEN (the private app's access token) and the app's "
+        "scopes: crm.objects.contacts.read/write, crm.objects.deals.read, crm.objects.companies"
+        ".read and crm.schemas.contacts.read/write."
+    ),
+}
+_AUTH_HINT = "Check the credentials and the permissions of the user or app they belong to."
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -82,7 +91,8 @@ def classify_status(
         )
     if status in (401, 403):
         what = "refused the credentials" if status == 401 else "refused the permission"
-        return AuthError(f"{service} {what} ({status}): {message}. {_AUTH_HINT}", status=status)
+        hint = AUTH_HINTS.get(service, _AUTH_HINT)
+        return AuthError(f"{service} {what} ({status}): {message}. {hint}", status=status)
     if status == 404:
         return BadRequestError(
             f"{service} has no such resource (404): {message}. Check the object and field "

@@ -7,7 +7,9 @@ A ``.env`` file in the working directory is read too. Secrets are ``SecretStr``:
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +45,13 @@ class SalesforceSettings(_Section):
     login_url: str | None = None
     #: records a query page asks for (Sforce-Query-Options batchSize, 200..2000)
     page_size: int = Field(2000, ge=200, le=2000)
+    #: how long a Bulk 2.0 job may run before it is aborted and its records retried next run
+    bulk_timeout_seconds: float = Field(1800.0, gt=0)
+    #: the largest CSV upload per Bulk 2.0 job; more is split into several jobs (limit 100 MB)
+    bulk_max_bytes: int = Field(99 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    #: which Contacts are scored as leads: ``without_won_deal`` (not of an account that won a
+    #: deal: those are customers), ``all``, or ``none`` (Leads only)
+    contact_leads: Literal["without_won_deal", "all", "none"] = "without_won_deal"
 
 
 class HubSpotSettings(_Section):
@@ -51,6 +60,8 @@ class HubSpotSettings(_Section):
     requests_per_10s: int = Field(100, ge=1)
     searches_per_second: int = Field(5, ge=1)
     timeout_seconds: float = Field(30.0, gt=0)
+    #: contacts in these lifecycle stages are customers, not leads: never scored, and retired
+    customer_stages: list[str] = Field(default_factory=lambda: ["customer", "evangelist"])
 
 
 class SlackSettings(_Section):
@@ -94,8 +105,15 @@ class DaemonSettings(_Section):
     metrics_host: str = "0.0.0.0"
     #: alert Slack for leads already Hot on the very first cycle (the initial backfill)
     alert_on_backfill: bool = False
+    #: the lead pull starts this long before the cursor (inclusive), so a record stamped in
+    #: the same instant as the last one read, or committed late, is not missed
+    cursor_overlap_seconds: float = Field(120.0, ge=0)
     #: a job that could not start on time still runs if it is at most this late
     misfire_grace_seconds: int = Field(600, ge=1)
+
+    @property
+    def cursor_overlap(self) -> timedelta:
+        return timedelta(seconds=self.cursor_overlap_seconds)
 
 
 class Settings(BaseSettings):

@@ -25,11 +25,16 @@ from pydantic import SecretStr
 from connectors.base import (
     SCORE_FIELDS,
     Activity,
+    BatchCallback,
+    CRMConnector,
     DealRecord,
     LeadRecord,
     RecordError,
+    Retired,
     ScoreUpdate,
     WriteResult,
+    report_batch,
+    unique_updates,
 )
 from connectors.hubspot import records as rec
 from connectors.hubspot.ratelimit import RateLimiter
@@ -37,7 +42,6 @@ from connectors.hubspot.usage import daily_usage
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
 from service.errors import (
-    AuthError,
     BadRequestError,
     ConfigError,
     ConnectorError,
@@ -47,7 +51,14 @@ from service.settings import RetrySettings, Settings
 
 log = structlog.get_logger(__name__)
 SERVICE = "HubSpot"
-_CONTACT_PROPS = ["lastmodifieddate", "hs_object_id", "associatedcompanyid", "hubspot_owner_id"]
+_CONTACT_PROPS = [
+    "lastmodifieddate",
+    "hs_object_id",
+    "associatedcompanyid",
+    "hubspot_owner_id",
+    "lifecyclestage",
+    "hs_merged_object_ids",
+]
 _DEAL_PROPS = ["hs_is_closed_won", "closedate", "hs_lastmodifieddate", "hs_object_id"]
 
 
@@ -60,10 +71,11 @@ def _error_message(body: Any) -> str:
     return str(data.get("message", "")) if isinstance(data, dict) else ""
 
 
-class HubSpotConnector:
+class HubSpotConnector(CRMConnector):
     """HubSpot through hubspot-api-client, with the shared retry policy and a rate limiter."""
 
     name: ClassVar[str] = "hubspot"
+    score_objects: ClassVar[tuple[str, ...]] = ("contacts",)
 
     def __init__(
         self,
@@ -80,6 +92,7 @@ class HubSpotConnector:
         searches_per_second: int = 5,
         clock: Callable[[], float] = time.monotonic,
         rate_sleep: Callable[[float], None] = time.sleep,
+        customer_stages: Sequence[str] = ("customer", "evangelist"),
     ) -> None:
         if access_token is None or not str(
             access_token.get_secret_value() if isinstance(access_token, SecretStr) else access_token
@@ -102,6 +115,7 @@ class HubSpotConnector:
         self.mapping = mapping or default_mapping("hubspot")
         self.page_size = page_size
         self.write_batch = write_batch
+        self.customer_stages = frozenset(s.lower() for s in customer_stages)
         self.timeout = timeout
         self._retry = retry
         self._sleep = sleep
@@ -130,6 +144,7 @@ class HubSpotConnector:
             timeout=hs.timeout_seconds,
             requests_per_10s=hs.requests_per_10s,
             searches_per_second=hs.searches_per_second,
+            customer_stages=hs.customer_stages,
         )
 
     @property
@@ -209,7 +224,8 @@ class HubSpotConnector:
     def _since(prop: str, since: datetime | None) -> list[dict[str, str]]:
         if since is None:
             return []
-        return [{"propertyName": prop, "operator": "GT", "value": rec.to_ms(since)}]
+        # inclusive: a record stamped in the same millisecond as the cursor is not missed
+        return [{"propertyName": prop, "operator": "GTE", "value": rec.to_ms(since)}]
 
     def _read_companies(self, ids: set[str]) -> dict[str, dict[str, Any]]:
         """Company properties by id, 100 ids a batch read."""
@@ -250,7 +266,7 @@ class HubSpotConnector:
 
     # -- the protocol --------------------------------------------------------------------------
     def check(self) -> None:
-        """One cheap authenticated read; raises AuthError with what to check on 401/403."""
+        """One cheap authenticated read; raises ``AuthError`` with what to check on 401/403."""
         self._request(self._basic_api.get_page, "contacts", limit=1)
         log.info("connector_checked", connector=self.name, host=self.host)
 
@@ -270,10 +286,45 @@ class HubSpotConnector:
                 companies = self._read_companies({i for i in ids if i not in ("None", "")})
                 company_types = self._property_types("companies")
             for raw in page:
+                if self._is_customer(raw):
+                    continue
                 cid = (raw.get("properties") or {}).get("associatedcompanyid")
                 yield rec.lead_from_contact(
                     raw, section.fields, types, companies.get(str(cid)), company_types
                 )
+
+    def _is_customer(self, raw: dict[str, Any]) -> bool:
+        stage = str((raw.get("properties") or {}).get("lifecyclestage") or "").lower()
+        return stage in self.customer_stages
+
+    def iter_retired(self, *, since: datetime | None = None) -> Iterator[Retired]:
+        """Contacts that became customers (``customer_stages``), were archived (deleted), or
+        were merged into another contact, since ``since`` (nothing on a first pull)."""
+        if since is None:
+            return
+        section = self.mapping.leads or ObjectMapping(object="contacts")
+        obj = section.object
+        props = ["lifecyclestage", "hs_merged_object_ids", "lastmodifieddate"]
+        for page in self._search_pages(obj, self._since("lastmodifieddate", since), props):
+            for raw in page:
+                if self._is_customer(raw):
+                    yield Retired(str(raw["id"]), obj, "customer")
+                merged = (raw.get("properties") or {}).get("hs_merged_object_ids") or ""
+                for loser in filter(None, (m.strip() for m in str(merged).split(";"))):
+                    yield Retired(loser, obj, f"merged into {raw['id']}")
+        after: str | None = None
+        while True:
+            kw: dict[str, Any] = {"limit": 100, "archived": True, "properties": ["hs_object_id"]}
+            if after:
+                kw["after"] = after
+            data = self._request(self._basic_api.get_page, obj, **kw)
+            for raw in data.get("results") or []:
+                archived_at = rec.parse_datetime(raw.get("archivedAt") or raw.get("updatedAt"))
+                if archived_at is None or archived_at >= since:
+                    yield Retired(str(raw["id"]), obj, "deleted")
+            after = ((data.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                return
 
     def iter_closed_deals(self, *, since: datetime | None = None) -> Iterator[DealRecord]:
         section = self.mapping.deals or ObjectMapping(object="deals")
@@ -348,14 +399,16 @@ class HubSpotConnector:
                 out[f"{section.object}.company"] = companies
         return out
 
-    def check_mapping(self) -> list[str]:
+    def mapping_problems(self) -> list[str]:
         """One line per mapped property HubSpot lacks (``[]`` when the mapping matches)."""
         return self.mapping.check(self.available_fields())
 
-    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult:
+    def write_scores(
+        self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
         result = WriteResult()
         valid: list[ScoreUpdate] = []
-        for u in updates:
+        for u in unique_updates(updates):
             unknown = [k for k in u.values if k not in SCORE_FIELDS]
             if unknown:
                 result.failed.append(
@@ -370,15 +423,16 @@ class HubSpotConnector:
             for group in [list(items)]
             for start in range(0, len(group), self.write_batch)
         ]
+        if result.failed and on_batch is not None:
+            on_batch(WriteResult(failed=list(result.failed)))
         for n, (object_type, batch) in enumerate(batches):
             try:
-                result.merge(self._write_batch(object_type, batch))
-            except AuthError:
-                raise
-            except BadRequestError as exc:
-                result.failed.extend(RecordError(u.record_id, str(exc)) for u in batch)
+                self._write_isolating(object_type, batch, result, on_batch)
             except RetryableConnectorError as exc:
-                result.failed.extend(RecordError(u.record_id, str(exc), True) for u in batch)
+                failed = WriteResult(
+                    failed=[RecordError(u.record_id, str(exc), True) for u in batch]
+                )
+                report_batch(result, failed, None)
                 result.deferred.extend(u.record_id for _, b in batches[n + 1 :] for u in b)
                 log.warning("scores_write_stopped", connector=self.name, error=str(exc))
                 break
@@ -390,6 +444,30 @@ class HubSpotConnector:
             deferred=len(result.deferred),
         )
         return result
+
+    def _write_isolating(
+        self,
+        object_type: str,
+        batch: Sequence[ScoreUpdate],
+        result: WriteResult,
+        on_batch: BatchCallback | None,
+    ) -> None:
+        """Write one batch; when HubSpot rejects it as a whole (400: one invalid value), write
+        each half on its own, down to the single records at fault, so the good ones are
+        written and only the bad ones reported. A property HubSpot lacks fails every record
+        alike and is reported at once, without splitting."""
+        try:
+            report_batch(result, self._write_batch(object_type, batch), on_batch)
+            return
+        except BadRequestError as exc:
+            if len(batch) == 1 or "does not exist" in str(exc):
+                failed = WriteResult(failed=[RecordError(u.record_id, str(exc)) for u in batch])
+                report_batch(result, failed, on_batch)
+                return
+        log.info("batch_rejected_isolating", connector=self.name, size=len(batch))
+        half = len(batch) // 2
+        self._write_isolating(object_type, batch[:half], result, on_batch)
+        self._write_isolating(object_type, batch[half:], result, on_batch)
 
     def _write_batch(self, object_type: str, batch: Sequence[ScoreUpdate]) -> WriteResult:
         body = {
@@ -413,14 +491,17 @@ def read_batch_response(data: dict[str, Any], sent: list[str]) -> WriteResult:
     result = WriteResult()
     confirmed = {str(r.get("id")) for r in data.get("results") or []}
     reasons: dict[str, str] = {}
+    gone: set[str] = set()
     for err in data.get("errors") or []:
         message = err.get("message") or "rejected"
         category = err.get("category")
         for rid in (err.get("context") or {}).get("ids") or []:
             reasons[str(rid)] = f"{category}: {message}" if category else message
+            if category == "OBJECT_NOT_FOUND":
+                gone.add(str(rid))
     for rid in sent:
         if rid in reasons:
-            result.failed.append(RecordError(rid, reasons[rid]))
+            result.failed.append(RecordError(rid, reasons[rid], gone=rid in gone))
         elif rid in confirmed:
             result.written.append(rid)
         else:

@@ -23,13 +23,17 @@ from sqlalchemy.exc import OperationalError
 from connectors.base import (
     SCORE_FIELDS,
     Activity,
+    BatchCallback,
+    CRMConnector,
     DealRecord,
     LeadRecord,
     RecordError,
     ScoreUpdate,
     WriteResult,
     batched,
+    report_batch,
     score_field_name,
+    unique_updates,
 )
 from connectors.local import tables as t
 from connectors.local.crm import STYLE, LocalCRM, plain
@@ -58,10 +62,11 @@ def check_value(logical: str, value: Any) -> str | None:
     return None
 
 
-class LocalConnector:
+class LocalConnector(CRMConnector):
     """The embedded CRM as a connector; no credentials, one SQLite file."""
 
     name: ClassVar[str] = "local"
+    score_objects: ClassVar[tuple[str, ...]] = ("Lead",)
 
     def __init__(
         self,
@@ -192,11 +197,43 @@ class LocalConnector:
             log.info("score_fields_created", connector=self.name, fields=created)
         return created
 
-    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult:
+    def available_fields(self) -> dict[str, set[str]]:
+        """The attribute names the local CRM's leads and deals carry, per mapped object."""
+        columns = {"leads": t.leads, "deals": t.deals, "contacts": t.leads}
+
+        def fetch(table: Any) -> set[str]:
+            with self.crm.engine.connect() as conn:
+                rows = conn.execute(select(table.c.attributes).limit(1000))
+                return {k for (attrs,) in rows for k in (attrs or {})}
+
+        out: dict[str, set[str]] = {}
+        if self.mapping is None:
+            return out
+        for key, section in self.mapping.sections():
+            table = columns.get(key.split("[", 1)[0])
+            out[section.object] = (
+                self._call(partial(fetch, table))
+                if table is not None
+                else set(t.activities.c.keys())
+            )
+        return out
+
+    def mapping_problems(self) -> list[str]:
+        """A mapping given with ``--mapping`` is checked against the attributes the local CRM's
+        records carry; without one there is nothing to check."""
+        if self.mapping is None:
+            return []
+        problems: list[str] = self.mapping.check(self.available_fields())
+        return problems
+
+    def write_scores(
+        self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
         result = WriteResult()
-        for start in range(0, len(updates), self.page_size):
-            batch = updates[start : start + self.page_size]
-            result.merge(self._call(partial(self._write_batch, batch)))
+        unique = unique_updates(updates)
+        for start in range(0, len(unique), self.page_size):
+            batch = unique[start : start + self.page_size]
+            report_batch(result, self._call(partial(self._write_batch, batch)), on_batch)
         log.info(
             "scores_written",
             connector=self.name,

@@ -16,7 +16,13 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
 
 from connectors.retry import classify_status, transport_error
-from service.errors import AuthError, ConfigError, ConnectorError, FatalConnectorError
+from service.errors import (
+    AuthError,
+    BadRequestError,
+    ConfigError,
+    ConnectorError,
+    FatalConnectorError,
+)
 from service.settings import SalesforceSettings
 
 SERVICE = "Salesforce"
@@ -133,7 +139,7 @@ def connect(settings: SalesforceSettings, session: SalesforceSession) -> Salesfo
         return Salesforce(**common, **kwargs)
     except SalesforceAuthenticationFailed as exc:
         raise AuthError(
-            f"Salesforce login ({method}) failed: {exc.code}: {_clean(exc.message)}. Check the "
+            f"Salesforce login ({method}) failed: {exc.code}: {_clean(exc.auth_message)}. Check the "
             "username, password and security token, the connected app's consumer key and "
             "policies, and the integration user's permissions.",
             status=401,
@@ -163,6 +169,13 @@ def translate(exc: BaseException, headers: dict[str, str]) -> ConnectorError:
                 f"Salesforce refused the request (403): {message}. The org's daily API limit is "
                 "spent; wait for it to reset or lower LEADSCORE_SALESFORCE__MAX_API_SHARE.",
                 status=403,
+            )
+        if "DUPLICATE_DEVELOPER_NAME" in message:
+            return BadRequestError(
+                f"Salesforce refused to create a field that already exists ({message}): it "
+                "exists but is not visible to the integration user; assign the permission set "
+                "(deploy/salesforce/README.md).",
+                status=exc.status,
             )
         return classify_status(exc.status, headers, message, service=SERVICE)
     if isinstance(exc, requests.Timeout | requests.ConnectionError):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 import structlog
@@ -21,16 +22,28 @@ from simple_salesforce.bulk2 import Operation, _Bulk2Client
 from connectors.base import (
     SCORE_FIELDS,
     Activity,
+    BatchCallback,
+    CRMConnector,
     DealRecord,
     LeadRecord,
+    RecordError,
+    Retired,
     ScoreUpdate,
     WriteResult,
+    report_batch,
     score_field_name,
+    unique_updates,
 )
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping, load_mapping
 from connectors.retry import retry_policy
 from connectors.salesforce import soql
-from connectors.salesforce.client import SalesforceSession, build_session, connect, translate
+from connectors.salesforce.client import (
+    SalesforceSession,
+    auth_method,
+    build_session,
+    connect,
+    translate,
+)
 from connectors.salesforce.fields import field_metadata
 from connectors.salesforce.records import (
     CORE_FIELDS,
@@ -41,12 +54,12 @@ from connectors.salesforce.records import (
 from connectors.salesforce.writer import (
     COLLECTION_SIZE,
     Budget,
-    bulk_csv,
+    bulk_parts,
     collection_body,
     read_bulk_results,
     read_collection_result,
 )
-from service.errors import ConnectorError, MissingFieldError
+from service.errors import AuthError, BadRequestError, ConnectorError, MissingFieldError
 from service.settings import RetrySettings, SalesforceSettings, Settings
 
 log = structlog.get_logger(__name__)
@@ -55,10 +68,11 @@ SCORE_OBJECTS = ("Lead", "Contact")
 BULK_POLL_SECONDS = 2.0
 
 
-class SalesforceConnector:
+class SalesforceConnector(CRMConnector):
     """``CRMConnector`` for Salesforce (simple-salesforce)."""
 
     name: ClassVar[str] = "salesforce"
+    score_objects: ClassVar[tuple[str, ...]] = SCORE_OBJECTS
 
     def __init__(
         self,
@@ -67,8 +81,10 @@ class SalesforceConnector:
         mapping: FieldMapping | None = None,
         retry: RetrySettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
+        self.clock = clock
         self.mapping = mapping or default_mapping("salesforce")
         self.retry = retry or RetrySettings()
         self.sleep = sleep
@@ -88,26 +104,49 @@ class SalesforceConnector:
         return f"SalesforceConnector(instance_url={self.settings.instance_url!r})"
 
     # --- plumbing ----------------------------------------------------------------------------
-    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def _call(self, fn: Callable[[], T]) -> T:
+        """``fn`` under the retry policy. ``fn`` must reach the client through ``self.sf`` when it
+        runs: after a 401 on a login that can be renewed (anything but a bare session id), the
+        session is renewed once and ``fn`` tried again, so a token that expired mid-run (a long
+        Bulk job) does not stop the run."""
+
         def attempt() -> T:
             try:
-                return fn(*args, **kwargs)
+                return fn()
             except ConnectorError:
                 raise
             except Exception as exc:
                 raise translate(exc, self.session.last_headers) from None
 
-        return retry_policy(self.retry, sleep=self.sleep)(attempt)
+        policy = retry_policy(self.retry, sleep=self.sleep)
+        _ = self.sf  # log in first, under the login's own retries (never attempts squared)
+        try:
+            return policy(attempt)
+        except AuthError as exc:
+            if exc.status != 401 or auth_method(self.settings) == "session_id":
+                raise
+        log.info("salesforce_session_renewed", connector=self.name)
+        self._sf = None
+        _ = self.sf
+        return policy(attempt)
 
     def _rest(self, path: str, **kwargs: Any) -> Any:
         """A REST call under ``/services/data/vXX.X/`` through the retry policy."""
-        sf = self.sf  # logs in under its own retries: never retry a failed login again here
-        return self._call(lambda: sf.restful(path, **kwargs))
+        return self._call(lambda: self.sf.restful(path, **kwargs))
 
     @property
     def sf(self) -> Salesforce:
         if self._sf is None:
-            self._sf = self._call(connect, self.settings, self.session)
+            # logs in under its own retries: a refused login is never renewed or retried here
+            def login() -> Salesforce:
+                try:
+                    return connect(self.settings, self.session)
+                except ConnectorError:
+                    raise
+                except Exception as exc:
+                    raise translate(exc, self.session.last_headers) from None
+
+            self._sf = retry_policy(self.retry, sleep=self.sleep)(login)
         return self._sf
 
     def api_usage(self) -> tuple[int, int] | None:
@@ -121,9 +160,17 @@ class SalesforceConnector:
             self._describe[obj] = soql.ObjectInfo.from_describe(payload)
         return self._describe[obj]
 
+    def _target(self, info: soql.ObjectInfo, rel: str) -> soql.ObjectInfo:
+        """The object a lookup reaches; for a polymorphic one (``Owner``: Group or User) the
+        fields any of its objects has, as SOQL allows them through the lookup."""
+        objects = info.targets.get(rel) or (info.relationships[rel],)
+        if len(objects) == 1:
+            return self.describe(objects[0])
+        return soql.ObjectInfo.union([self.describe(o) for o in objects])
+
     def _related(self, info: soql.ObjectInfo, fields: Sequence[str]) -> dict[str, soql.ObjectInfo]:
         rels = {f.split(".", 1)[0] for f in fields if "." in f}
-        return {r: self.describe(info.relationships[r]) for r in rels if r in info.relationships}
+        return {r: self._target(info, r) for r in rels if r in info.relationships}
 
     def _query(
         self,
@@ -143,15 +190,20 @@ class SalesforceConnector:
         query = soql.select(
             info, fields, related=related, where=where, order_by=["SystemModstamp", "Id"]
         )
+        yield from self._pages(query)
+
+    def _pages(self, query: str) -> Iterator[dict[str, Any]]:
         headers = {"Sforce-Query-Options": f"batchSize={self.settings.page_size}"}
-        page = self._call(self.sf.query, query, headers=headers)
+        page = self._call(lambda: self.sf.query(query, headers=headers))
         while True:
             yield from page["records"]
-            if page.get("done", True) or not page.get("nextRecordsUrl"):
+            url = page.get("nextRecordsUrl")
+            if page.get("done", True) or not url:
                 return
-            page = self._call(
-                self.sf.query_more, page["nextRecordsUrl"], identifier_is_url=True, headers=headers
-            )
+            page = self._call(partial(self._query_more, str(url), headers))
+
+    def _query_more(self, url: str, headers: dict[str, str]) -> Any:
+        return self.sf.query_more(url, identifier_is_url=True, headers=headers)
 
     # --- CRMConnector ------------------------------------------------------------------------
     def check(self) -> None:
@@ -172,7 +224,7 @@ class SalesforceConnector:
             except ConnectorError:
                 continue  # mapping.check names the missing object
             if rel and rel in info.relationships:
-                out[key] = set(self.describe(info.relationships[rel]).fields)
+                out[key] = set(self._target(info, rel).fields)
             elif not rel:
                 out[key] = set(info.fields)
         return out
@@ -192,7 +244,21 @@ class SalesforceConnector:
         names = [score_field_name(k, "salesforce") for k in SCORE_FIELDS]
         return [n for n in names if n in present]
 
+    def _won_accounts(self, since: datetime | None = None) -> set[str]:
+        """Accounts with a won Opportunity (modified since ``since``): their contacts are customers."""
+        rows = self._query(
+            "Opportunity", None, where=[("IsWon", "=", True)], since=since, extra=["AccountId"]
+        )
+        return {str(r["AccountId"]) for r in rows if r.get("AccountId")}
+
+    def _is_lead_contact(self, row: dict[str, Any], customers: set[str]) -> bool:
+        if self.settings.contact_leads == "all":
+            return True
+        return not row.get("AccountId") or str(row["AccountId"]) not in customers
+
     def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
+        """Open (unconverted) Leads, and Contacts that count as leads (``contact_leads``: by
+        default those of accounts without a won Opportunity; customers are not scored)."""
         lead = self.mapping.leads
         rows = self._query(
             "Lead",
@@ -204,12 +270,47 @@ class SalesforceConnector:
         for row in rows:
             yield lead_from_payload(row, lead, "Lead")
         contact = self.mapping.contacts
-        if contact is not None:
+        if contact is not None and self.settings.contact_leads != "none":
+            customers = self._won_accounts() if self.settings.contact_leads != "all" else set()
             rows = self._query(
                 "Contact", contact, where=[], since=since, extra=self._score_fields("Contact")
             )
             for row in rows:
-                yield lead_from_payload(row, contact, "Contact")
+                if self._is_lead_contact(row, customers):
+                    yield lead_from_payload(row, contact, "Contact")
+
+    def iter_retired(self, *, since: datetime | None = None) -> Iterator[Retired]:
+        """Leads converted, Leads and Contacts deleted or merged away (``getDeleted``), and
+        Contacts whose account won a deal, since ``since`` (nothing on a first pull: it only
+        reads what is still a lead)."""
+        if since is None:
+            return
+        for row in self._query("Lead", None, where=[("IsConverted", "=", True)], since=since):
+            yield Retired(str(row["Id"]), "Lead", "converted")
+        objects = ["Lead"]
+        if self.mapping.contacts is not None and self.settings.contact_leads != "none":
+            objects.append("Contact")
+        for obj in objects:
+            for rid in self._deleted(obj, since):
+                yield Retired(rid, obj, "deleted or merged")
+        if "Contact" in objects and self.settings.contact_leads != "all":
+            won = sorted(self._won_accounts(since))
+            for start in range(0, len(won), 200):
+                chunk = won[start : start + 200]
+                rows = self._query("Contact", None, where=[("AccountId", "IN", chunk)], since=None)
+                for row in rows:
+                    yield Retired(str(row["Id"]), "Contact", "customer (account won a deal)")
+
+    def _deleted(self, obj: str, since: datetime) -> list[str]:
+        """Ids deleted (or merged away) since ``since``; Salesforce keeps 30 days of them."""
+        end = datetime.now(UTC)
+        start = max(since, end - timedelta(days=29))
+        if start > since:
+            log.warning("deleted_window_clamped", connector=self.name, object=obj)
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
+        params = {"start": start.strftime(fmt), "end": end.strftime(fmt)}
+        data: dict[str, Any] = self._rest(f"sobjects/{obj}/deleted/", params=params)
+        return [str(r["id"]) for r in data.get("deletedRecords") or []]
 
     def iter_activities(self, *, since: datetime | None = None) -> Iterator[Activity]:
         for section in self.mapping.activities:
@@ -221,20 +322,22 @@ class SalesforceConnector:
                 yield activity_from_payload(row, section, section.object)
 
     # --- writing -----------------------------------------------------------------------------
-    def write_scores(self, updates: Sequence[ScoreUpdate]) -> WriteResult:
+    def write_scores(
+        self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
         result = WriteResult()
         budget = Budget(self.api_usage, self.settings.max_api_share)
         groups: dict[str, list[ScoreUpdate]] = {}
-        for u in updates:
+        for u in unique_updates(updates):
             groups.setdefault(u.object_type, []).append(u)
         for obj, group in groups.items():
             if budget.spent():
                 result.deferred.extend(u.record_id for u in group)
                 continue
             if len(group) > self.settings.bulk_threshold:
-                result.merge(self._write_bulk(obj, group))
+                self._write_bulk(obj, group, result, on_batch)
             else:
-                result.merge(self._write_collections(group, budget))
+                self._write_collections(group, budget, result, on_batch)
         log.info(
             "scores_written",
             connector=self.name,
@@ -244,51 +347,139 @@ class SalesforceConnector:
         )
         return result
 
-    def _write_collections(self, group: list[ScoreUpdate], budget: Budget) -> WriteResult:
-        result = WriteResult()
+    def _write_collections(
+        self,
+        group: list[ScoreUpdate],
+        budget: Budget,
+        result: WriteResult,
+        on_batch: BatchCallback | None,
+    ) -> None:
         for start in range(0, len(group), COLLECTION_SIZE):
             chunk = group[start : start + COLLECTION_SIZE]
             if start and budget.spent():
                 result.deferred.extend(u.record_id for u in group[start:])
                 break
-            answer: list[dict[str, Any]] = self._rest(
-                "composite/sobjects", method="PATCH", json=collection_body(chunk)
-            )
-            result.merge(read_collection_result(chunk, answer))
-        return result
+            body = collection_body(chunk)
+            try:
+                answer: list[dict[str, Any]] = self._rest(
+                    "composite/sobjects", method="PATCH", json=body
+                )
+            except BadRequestError as exc:  # the whole request refused: say why, go on
+                batch = WriteResult(failed=[RecordError(u.record_id, str(exc)) for u in chunk])
+                report_batch(result, batch, on_batch)
+                continue
+            report_batch(result, read_collection_result(chunk, answer), on_batch)
 
-    def _write_bulk(self, obj: str, group: list[ScoreUpdate]) -> WriteResult:
+    def _bulk(self, obj: str) -> _Bulk2Client:
+        """A Bulk 2.0 client on the current session (renewed sessions get a new one)."""
         sf = self.sf
         headers = {
             "Content-Type": "application/json",
             "Authorization": "Bearer " + sf.session_id,
             "X-PrettyPrint": "1",
         }
-        # drive the job step by step: the library's own wait loop sleeps with time.sleep
-        client = _Bulk2Client(obj, sf.bulk2_url, headers, self.session)
-        job = self._call(client.create_job, Operation.update)
-        self._call(client.upload_job_data, job["id"], bulk_csv(group))
-        self._call(client.close_job, job["id"])
-        while True:
-            state = self._call(client.get_job, job["id"], False)
-            if state["state"] in ("JobComplete", "Failed", "Aborted"):
-                break
-            self.sleep(BULK_POLL_SECONDS)
-        ok = self._call(client.get_ingest_results, job["id"], "successfulResults")
-        failed = self._call(client.get_ingest_results, job["id"], "failedResults")
-        log.info("bulk_job_finished", connector=self.name, job=job["id"], state=state["state"])
-        return read_bulk_results(group, ok, failed)
+        return _Bulk2Client(obj, sf.bulk2_url, headers, self.session)
+
+    def _write_bulk(
+        self,
+        obj: str,
+        group: list[ScoreUpdate],
+        result: WriteResult,
+        on_batch: BatchCallback | None,
+    ) -> None:
+        """One Bulk 2.0 job per upload of at most ``bulk_max_bytes`` (Salesforce takes 100 MB)."""
+        for part, data in bulk_parts(group, self.settings.bulk_max_bytes):
+            report_batch(result, self._bulk_job(obj, part, data), on_batch)
+
+    def _bulk_job(self, obj: str, group: list[ScoreUpdate], data: str) -> WriteResult:
+        """Create, upload, close and poll one job (until ``bulk_timeout_seconds``), then read
+        its results. A job that fails to upload or does not finish in time is aborted."""
+        job_id = str(self._call(lambda: self._bulk(obj).create_job(Operation.update))["id"])
+        try:
+            self._call(lambda: self._bulk(obj).upload_job_data(job_id, data))
+            self._call(lambda: self._bulk(obj).close_job(job_id))
+            deadline = self.clock() + self.settings.bulk_timeout_seconds
+            while True:
+                state = self._call(lambda: self._bulk(obj).get_job(job_id, False))
+                if state["state"] in ("JobComplete", "Failed", "Aborted"):
+                    break
+                if self.clock() >= deadline:
+                    self._abort(obj, job_id)
+                    reason = (
+                        f"Bulk job {job_id} was still {state['state']} after "
+                        f"{self.settings.bulk_timeout_seconds:g} s; aborted, retried next run"
+                    )
+                    log.warning("bulk_job_timed_out", connector=self.name, job=job_id)
+                    return WriteResult(
+                        failed=[RecordError(u.record_id, reason, True) for u in group]
+                    )
+                self.sleep(BULK_POLL_SECONDS)
+        except ConnectorError:
+            self._abort(obj, job_id)
+            raise
+        ok = self._call(lambda: self._bulk(obj).get_ingest_results(job_id, "successfulResults"))
+        failed = self._call(lambda: self._bulk(obj).get_ingest_results(job_id, "failedResults"))
+        log.info("bulk_job_finished", connector=self.name, job=job_id, state=state["state"])
+        job_error = None
+        if state["state"] != "JobComplete":
+            job_error = f"Bulk job {job_id} {state['state']}: " + str(
+                state.get("errorMessage") or "no reason given"
+            )
+        return read_bulk_results(group, ok, failed, job_error=job_error)
+
+    def _abort(self, obj: str, job_id: str) -> None:
+        """Abort a job left Open or InProgress; a failure to abort is logged, not raised."""
+        try:
+            self._call(lambda: self._bulk(obj).abort_job(job_id, False))
+            log.warning("bulk_job_aborted", connector=self.name, job=job_id)
+        except ConnectorError as exc:
+            log.warning("bulk_job_abort_failed", connector=self.name, job=job_id, error=str(exc))
 
     # --- score fields ------------------------------------------------------------------------
+    def _score_field_names(self) -> list[tuple[str, str]]:
+        """(object, field name) of every score field."""
+        return [
+            (obj, score_field_name(logical, "salesforce"))
+            for obj in SCORE_OBJECTS
+            for logical in SCORE_FIELDS
+        ]
+
+    def _existing_custom_fields(self) -> set[str]:
+        """``Object.Field__c`` of the score fields that exist in the org, visible or not
+        (the Tooling API sees fields the integration user has no field-level access to)."""
+        query = (
+            "SELECT DeveloperName, TableEnumOrId FROM CustomField "
+            "WHERE DeveloperName LIKE 'Lead_Score_%'"
+        )
+        data: dict[str, Any] = self._call(
+            lambda: self.sf.toolingexecute("query/", params={"q": query})
+        )
+        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c" for r in data.get("records") or []}
+
+    def _not_described(self) -> list[str]:
+        fresh = {obj: self.describe(obj, fresh=True).fields for obj in SCORE_OBJECTS}
+        return [
+            f"{obj}.{name}" for obj, name in self._score_field_names() if name not in fresh[obj]
+        ]
+
     def missing_fields(self) -> list[str]:
-        missing = []
-        for obj in SCORE_OBJECTS:
-            present = self.describe(obj, fresh=True).fields
-            for logical in SCORE_FIELDS:
-                name = score_field_name(logical, "salesforce")
-                if name not in present:
-                    missing.append(f"{obj}.{name}")
-        return missing
+        """Score fields that do not exist at all (``crm setup`` creates them)."""
+        absent = self._not_described()
+        if not absent:
+            return []
+        existing = self._existing_custom_fields()
+        return [f for f in absent if f not in existing]
+
+    def invisible_fields(self) -> list[str]:
+        """Score fields that exist but describe does not show: no field-level security yet."""
+        absent = self._not_described()
+        if not absent:
+            return []
+        existing = self._existing_custom_fields()
+        return [f for f in absent if f in existing]
+
+    def _create_field(self, body: dict[str, Any]) -> Any:
+        return self.sf.toolingexecute("sobjects/CustomField/", method="POST", data=body)
 
     def ensure_fields(self) -> list[str]:
         """Create the missing ``Lead_Score_*__c`` fields through the Tooling API."""
@@ -297,7 +488,7 @@ class SalesforceConnector:
             obj, _, name = full_name.partition(".")
             logical = name.removeprefix("Lead_Score_").removesuffix("__c")
             body = {"FullName": full_name, "Metadata": field_metadata(logical)}
-            self._call(self.sf.toolingexecute, "sobjects/CustomField/", method="POST", data=body)
+            self._call(partial(self._create_field, body))
             log.info("score_field_created", connector=self.name, field=full_name)
             created.append(full_name)
         for obj in SCORE_OBJECTS:

@@ -16,7 +16,7 @@ from typing import Any
 from service.errors import MissingFieldError
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">="})
+OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "IN"})
 _ESCAPES = {
     "\\": "\\\\",
     "'": "\\'",
@@ -37,16 +37,25 @@ class ObjectInfo:
     fields: frozenset[str]
     #: relationshipName -> the object it points to (``Account`` -> ``Account``, ``Owner`` -> ``User``)
     relationships: Mapping[str, str] = field(default_factory=dict)
+    #: relationshipName -> every object it may point to (a polymorphic ``Owner``: Group, User)
+    targets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_describe(cls, payload: Mapping[str, Any]) -> ObjectInfo:
         fields = payload.get("fields") or []
-        rels = {
-            f["relationshipName"]: f["referenceTo"][0]
+        targets = {
+            f["relationshipName"]: tuple(f["referenceTo"])
             for f in fields
             if f.get("relationshipName") and f.get("referenceTo")
         }
-        return cls(payload["name"], frozenset(f["name"] for f in fields), rels)
+        rels = {rel: objs[0] for rel, objs in targets.items()}
+        return cls(payload["name"], frozenset(f["name"] for f in fields), rels, targets)
+
+    @classmethod
+    def union(cls, infos: Sequence[ObjectInfo]) -> ObjectInfo:
+        """The fields any of ``infos`` has: what a polymorphic lookup can reach."""
+        names = "/".join(i.name for i in infos)
+        return cls(names, frozenset().union(*(i.fields for i in infos)))
 
 
 def literal(value: Any) -> str:
@@ -107,7 +116,13 @@ def select(
         for name, op, value in where:
             if op not in OPERATORS:
                 raise ValueError(f"operator {op!r} is not one of {sorted(OPERATORS)}")
-            conditions.append(f"{name} {op} {literal(value)}")
+            if op == "IN":
+                values = list(value)
+                if not values:
+                    raise ValueError(f"{name} IN needs at least one value")
+                conditions.append(f"{name} IN ({', '.join(literal(v) for v in values)})")
+            else:
+                conditions.append(f"{name} {op} {literal(value)}")
         parts.append("WHERE " + " AND ".join(conditions))
     if order_by:
         parts.append("ORDER BY " + ", ".join(order_by))

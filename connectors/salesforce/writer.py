@@ -26,7 +26,13 @@ COLLECTION_SIZE = 200
 RETRYABLE_CODES = frozenset(
     {"UNABLE_TO_LOCK_ROW", "REQUEST_RUNNING_TOO_LONG", "SERVER_UNAVAILABLE"}
 )
+#: Salesforce error codes meaning the record is no longer a lead to score: retire it
+GONE_CODES = frozenset(
+    {"CANNOT_UPDATE_CONVERTED_LEAD", "ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
+)
 BULK_NULL = "#N/A"
+#: Bulk 2.0 takes at most 100 MB per upload (simple-salesforce refuses more): stay 1 MB below
+BULK_MAX_BYTES = 99 * 1024 * 1024
 
 
 def to_salesforce(value: Any) -> Any:
@@ -74,8 +80,40 @@ def read_collection_result(updates: Sequence[ScoreUpdate], result: list[dict]) -
         errors = item.get("errors") or [{"statusCode": "UNKNOWN", "message": "no reason given"}]
         reason = "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in errors)
         retryable = any(e.get("statusCode") in RETRYABLE_CODES for e in errors)
-        out.failed.append(RecordError(update.record_id, reason, retryable))
+        gone = any(e.get("statusCode") in GONE_CODES for e in errors)
+        out.failed.append(RecordError(update.record_id, reason, retryable, gone))
     return out
+
+
+def bulk_parts(
+    updates: Sequence[ScoreUpdate], max_bytes: int = BULK_MAX_BYTES
+) -> list[tuple[list[ScoreUpdate], str]]:
+    """The updates split into CSV uploads of at most ``max_bytes`` each (one job per upload)."""
+    rows = [{"Id": u.record_id, **fields_of(u)} for u in updates]
+    columns = ["Id", *sorted({c for r in rows for c in r} - {"Id"})]
+    header = ",".join(columns) + "\n"
+    parts: list[tuple[list[ScoreUpdate], str]] = []
+    chunk: list[ScoreUpdate] = []
+    lines: list[str] = []
+    size = len(header.encode())
+    for u, row in zip(updates, rows, strict=True):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(
+            [BULK_NULL if row.get(c) is None else row[c] for c in columns]
+        )
+        line = buf.getvalue()
+        n = len(line.encode())
+        if len(header.encode()) + n > max_bytes:
+            raise ValueError(f"record {u.record_id} alone exceeds the upload limit {max_bytes}")
+        if chunk and size + n > max_bytes:
+            parts.append((chunk, header + "".join(lines)))
+            chunk, lines, size = [], [], len(header.encode())
+        chunk.append(u)
+        lines.append(line)
+        size += n
+    if chunk:
+        parts.append((chunk, header + "".join(lines)))
+    return parts
 
 
 def bulk_csv(updates: Sequence[ScoreUpdate]) -> str:
@@ -90,8 +128,11 @@ def bulk_csv(updates: Sequence[ScoreUpdate]) -> str:
     return buf.getvalue()
 
 
-def read_bulk_results(updates: Sequence[ScoreUpdate], successful: str, failed: str) -> WriteResult:
-    """Parse the two result CSVs by header; records in neither are failed (retryable)."""
+def read_bulk_results(
+    updates: Sequence[ScoreUpdate], successful: str, failed: str, *, job_error: str | None = None
+) -> WriteResult:
+    """Parse the two result CSVs by header; records in neither are failed (retryable), with the
+    job's own error when the job failed or was aborted."""
     out = WriteResult()
     ok = {row["sf__Id"] or row.get("Id") for row in csv.DictReader(io.StringIO(successful))}
     errors = {
@@ -104,9 +145,11 @@ def read_bulk_results(updates: Sequence[ScoreUpdate], successful: str, failed: s
         elif u.record_id in errors:
             reason = errors[u.record_id]
             retryable = any(code in reason for code in RETRYABLE_CODES)
-            out.failed.append(RecordError(u.record_id, reason, retryable))
+            gone = any(code in reason for code in GONE_CODES)
+            out.failed.append(RecordError(u.record_id, reason, retryable, gone))
         else:
-            out.failed.append(RecordError(u.record_id, "not processed by the bulk job", True))
+            reason = job_error or "not processed by the bulk job"
+            out.failed.append(RecordError(u.record_id, reason, True))
     return out
 
 

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import typer
 
 from connectors import get_connector_class
-from connectors.base import SCORE_FIELDS, ScoreUpdate, score_field_name
+from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
 from connectors.mapping import load_mapping
 from service.commands.common import console
-from service.data.io import read_table
-from service.errors import ConfigError, ConnectorError, DataFileError
+from service.commands.push_file import read_push_file
+from service.errors import ConfigError, ConnectorError
 from service.settings import get_settings
+
+if TYPE_CHECKING:
+    from service.state.store import StateStore
 
 ORDER = 60
 crm_app = typer.Typer(
@@ -36,11 +40,18 @@ ConnectorOpt = typer.Option(
 MappingOpt = typer.Option(
     None, "--mapping", help="Field mapping YAML (default: the connector's own mapping)."
 )
-ID_COLUMNS = ("lead_id", "record_id", "Id", "id", "contact_id")
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """How many updates had changed, and what the CRM did with them."""
+
+    changed: int
+    result: WriteResult
 
 
 @contextmanager
-def open_connector(name: str | None, mapping_path: Path | None) -> Iterator[Any]:
+def open_connector(name: str | None, mapping_path: Path | None) -> Iterator[CRMConnector]:
     """The configured connector (closed afterwards when it holds resources)."""
     settings = get_settings()
     if name:
@@ -51,12 +62,11 @@ def open_connector(name: str | None, mapping_path: Path | None) -> Iterator[Any]
         raise ConfigError(f"--connector: {exc}") from None
     path = mapping_path or settings.field_mapping_path
     mapping = load_mapping(path) if path else None
-    connector = cls.from_settings(settings, mapping)
+    connector: CRMConnector = cls.from_settings(settings, mapping)
     try:
         yield connector
     finally:
-        if hasattr(connector, "close"):
-            connector.close()
+        connector.close()
 
 
 @crm_app.command()
@@ -69,21 +79,24 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
     with open_connector(connector, mapping) as crm:
         crm.check()
         console.print(f"[green]ok[/] {crm.name}: authenticated and reachable")
-        if hasattr(crm, "mapping_problems"):
-            mapping_problems = crm.mapping_problems()
-            problems += mapping_problems
-            if not mapping_problems:
-                console.print("[green]ok[/] field mapping: every mapped field exists")
+        mapping_problems = crm.mapping_problems()
+        problems += mapping_problems
+        if not mapping_problems:
+            console.print("[green]ok[/] field mapping: every mapped field exists")
+        setup_hint = "leadscore crm setup" + (f" --connector {crm.name}" if connector else "")
         missing = crm.missing_fields()
-        for field in missing:
+        invisible = crm.invisible_fields()
+        for name in missing:
+            problems.append(f"score field {name} is missing; create it with: {setup_hint}")
+        for name in invisible:
             problems.append(
-                f"score field {field} is missing; create it with: leadscore crm setup"
-                + (f" --connector {crm.name}" if connector else "")
+                f"score field {name} exists but is not visible to the integration user: "
+                "assign the permission set (deploy/salesforce/README.md)"
             )
-        if not missing:
+        if not missing and not invisible:
             console.print(f"[green]ok[/] score fields: all {len(SCORE_FIELDS)} present")
         try:
-            usage = crm.api_usage() if hasattr(crm, "api_usage") else None
+            usage = crm.api_usage()
         except ConnectorError as exc:  # a missing scope must not hide the other results
             usage = None
             console.print(f"[yellow]API usage: not available[/] ({exc})", highlight=False)
@@ -103,15 +116,24 @@ def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
     """Create the score fields (Lead_Score_* / lead_score_*) the CRM is missing."""
     with open_connector(connector, mapping) as crm:
         created = crm.ensure_fields()
+        invisible = crm.invisible_fields()
         for field in created:
             console.print(f"created {field}")
-        if not created:
+        for field in invisible:
+            console.print(
+                f"{field} exists but is not visible to the integration user: assign the "
+                "permission set (deploy/salesforce/README.md)",
+                highlight=False,
+            )
+        if not created and not invisible:
             console.print("nothing to do: every score field exists")
-        elif crm.name == "salesforce":
+        elif created and crm.name == "salesforce":
             console.print(
                 "Grant the integration user edit access to the new fields: deploy and assign the "
                 "permission set in deploy/salesforce/ (see its README)."
             )
+        if invisible:
+            raise typer.Exit(1)
 
 
 def _deals_frame(records: list[Any]) -> pd.DataFrame:
@@ -169,31 +191,21 @@ def pull(
         console.print(f"wrote {out / name} ({len(frame):,} rows)")
 
 
-def read_updates(path: Path, object_type: str, now: datetime) -> list[ScoreUpdate]:
-    """Score updates from a scored CSV (``Lead_Score_*`` columns, an id column)."""
-    frame = read_table(path).frame
-    id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
-    if id_col is None:
-        raise DataFileError(
-            f"{path}: no record id column; add one named {' or '.join(ID_COLUMNS[:2])} holding "
-            "the CRM id of each lead (leadscore crm pull writes lead_id)."
+def push_updates(crm: CRMConnector, store: StateStore, updates: list[ScoreUpdate]) -> PushOutcome:
+    """Write the updates whose values changed since the last push, recording each batch in the
+    state store as soon as the CRM confirmed it: a push that fails (or is killed) half-way keeps
+    what it wrote, and the next push sends only the rest."""
+    changed = store.changed_updates(crm.name, updates)
+    by_id = {u.record_id: u for u in changed}
+
+    def record(batch: WriteResult) -> None:
+        store.record_pushed(
+            crm.name, [by_id[i] for i in batch.written if i in by_id], batch.written
         )
-    columns = {k: score_field_name(k, "local") for k in SCORE_FIELDS}
-    present = {k: c for k, c in columns.items() if c in frame.columns}
-    if "Total" not in present:
-        raise DataFileError(
-            f"{path}: no Lead_Score_Total column; push a file written by leadscore score."
-        )
-    updates = []
-    for i, row in enumerate(frame.to_dict("records"), start=2):
-        record_id = row[id_col]
-        if record_id is None or pd.isna(record_id):
-            raise DataFileError(f"{path}: row {i}: {id_col} is empty; every row needs a CRM id.")
-        values = {k: (None if pd.isna(row[c]) else row[c]) for k, c in present.items()}
-        values.setdefault("Last_Calculated", now)
-        kind = row.get("object_type") if "object_type" in frame.columns else None
-        updates.append(ScoreUpdate(str(record_id), str(kind or object_type), values))
-    return updates
+        store.record_failures(crm.name, batch.failed)
+
+    result = crm.write_scores(changed, on_batch=record) if changed else WriteResult()
+    return PushOutcome(changed=len(changed), result=result)
 
 
 @crm_app.command()
@@ -201,44 +213,74 @@ def push(
     scored: Path = typer.Argument(..., help="A scored CSV (leadscore score --out)."),
     connector: str | None = ConnectorOpt,
     mapping: Path | None = MappingOpt,
-    object_type: str = typer.Option(
-        "Lead", "--object", help="CRM object of rows without an object_type column."
+    object_type: str | None = typer.Option(
+        None,
+        "--object",
+        help="CRM object of rows without an object_type column (default: the connector's "
+        "first score object: Lead for Salesforce, contacts for HubSpot).",
+    ),
+    clear_missing: bool = typer.Option(
+        False,
+        "--clear-missing",
+        help="Clear the CRM's score fields for rows whose score cells are empty (N/A, -, "
+        "null). Without it such rows are refused and the CRM keeps its scores.",
     ),
 ) -> None:
     """Write the scores back, only for records whose values changed since the last push.
 
-    Records the CRM refuses are listed with id and reason and kept for the next push.
-    Exit code 0 when every changed record was written, 1 when any was refused or deferred.
+    Every row is checked before the first CRM call; rows that cannot be sent (no score, an
+    id on two rows, a value that does not fit its field, an unknown object type) are listed
+    with the reason and not sent. Records the CRM refuses are listed with id and reason and
+    kept for the next push. Exit code 0 when every changed record was written, 1 when any row
+    was refused (by the check or the CRM) or deferred.
     """
     from service.state.store import StateStore
 
     settings = get_settings()
-    updates = read_updates(scored, object_type, datetime.now(UTC))
     store = StateStore(settings.state_url)
     try:
         with open_connector(connector, mapping) as crm:
-            changed = store.changed_updates(crm.name, updates)
-            result = crm.write_scores(changed) if changed else None
-            if result is not None:
-                store.record_pushed(crm.name, changed, result.written)
-                store.record_failures(crm.name, result.failed)
+            objects = crm.score_objects
+            if object_type is not None and object_type not in objects:
+                raise ConfigError(
+                    f"--object {object_type}: {crm.name} scores are written to "
+                    f"{', '.join(objects)}; pass one of those."
+                )
+            parsed = read_push_file(
+                scored,
+                objects=objects,
+                default_object=object_type or objects[0],
+                now=datetime.now(UTC),
+                clear_missing=clear_missing,
+            )
+            outcome = push_updates(crm, store, parsed.updates)
     finally:
         store.close()
-    written = len(result.written) if result else 0
+    result = outcome.result
+    refused = f"{len(parsed.refused):,} refused (not sent); " if parsed.refused else ""
     console.print(
-        f"{len(updates):,} records in {scored}; {len(changed):,} changed; {written:,} written"
+        f"{parsed.rows:,} records in {scored}; {refused}{outcome.changed:,} changed; "
+        f"{len(result.written):,} written"
     )
-    if result and result.failed:
+    if parsed.refused:
+        console.print(f"[red]{len(parsed.refused):,} rows refused (not sent):[/]")
+        for bad in parsed.refused:
+            console.print(
+                f"  row {bad.row} ({bad.record_id or 'no id'}): {bad.reason}",
+                highlight=False,
+                soft_wrap=True,
+            )
+    if result.failed:
         console.print(f"[red]{len(result.failed):,} refused by the CRM:[/]")
         for err in result.failed:
             console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
         console.print("They are kept and tried again on the next push.")
-    if result and result.deferred:
+    if result.deferred:
         console.print(
             f"{len(result.deferred):,} not attempted (API budget reached); "
             "they go out on the next push."
         )
-    if result and (result.failed or result.deferred):
+    if parsed.refused or result.failed or result.deferred:
         raise typer.Exit(1)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import structlog
 
-from connectors.base import RecordError, WriteResult, batched
+from connectors.base import LeadRecord, RecordError, WriteResult, batched
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
 from service.daemon.updates import hot_alert, leads_frame, score_updates
@@ -31,6 +31,7 @@ from service.errors import LeadScoreError
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
 from service.state.leads import CachedLead, Scored
+from service.state.store import _plain
 
 log = structlog.get_logger(__name__)
 LEADS, ACTIVITIES = "leads", "activities"
@@ -51,12 +52,29 @@ class CycleReport:
     changed: int = 0
     written: int = 0
     failed: int = 0
+    #: pulled again but unchanged (the overlap, or only the daemon's own score write)
+    unchanged: int = 0
+    #: left the funnel (converted, deleted, merged, customers) and forgotten
+    retired: int = 0
     turned_hot: int = 0
     alerts_sent: int = 0
     tiers: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _same(cached: CachedLead | None, record: LeadRecord) -> bool:
+    """The pulled record carries nothing new for scoring (score fields aside)."""
+    if cached is None:
+        return False
+    attributes = {k: _plain(v) for k, v in record.attributes.items()}
+    return (
+        cached.attributes == attributes
+        and cached.owner == record.owner
+        and cached.account_id == record.account_id
+        and cached.object_type == record.object_type
+    )
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -76,16 +94,37 @@ class _Pass:
         self.backfill = d.store.get_cursor(self.name, LEADS) is None
 
     def pull_leads(self) -> tuple[list[str], datetime | None]:
+        """Leads modified since the cursor, read from ``cursor_overlap_seconds`` before it
+        (inclusive, so a record stamped in the same instant is never missed). A record whose
+        attributes, owner and account are as already pulled (read again in the overlap, or
+        touched only by the daemon's own score write) is not a candidate."""
         cursor = self.d.store.get_cursor(self.name, LEADS)
+        since = cursor - self.d.settings.daemon.cursor_overlap if cursor is not None else None
         ids: list[str] = []
         mark = cursor
-        for batch in batched(self.crm.iter_leads(since=cursor), self.size):
-            self.d.leads.upsert_leads(self.name, batch, self.now)
-            ids.extend(r.id for r in batch)
+        for batch in batched(self.crm.iter_leads(since=since), self.size):
+            known = self.d.leads.cached(self.name, [r.id for r in batch]) if cursor else {}
+            fresh = [r for r in batch if not _same(known.get(r.id), r)]
+            self.report.unchanged += len(batch) - len(fresh)
+            if fresh:
+                self.d.leads.upsert_leads(self.name, fresh, self.now)
+            ids.extend(r.id for r in fresh)
             for r in batch:
                 mark = _later(mark, r.modified_at)
         self.report.pulled = len(ids)
         return ids, mark
+
+    def retire(self) -> None:
+        """Forget the records that left the funnel since the cursor (converted, deleted, merged,
+        became customers): they are never scored or alerted again."""
+        cursor = self.d.store.get_cursor(self.name, LEADS)
+        if cursor is None:
+            return
+        since = cursor - self.d.settings.daemon.cursor_overlap
+        gone = [r.id for r in self.crm.iter_retired(since=since)]
+        if gone:
+            self.report.retired += self.d.leads.retire(self.name, gone)
+            log.info("leads_retired", connector=self.name, count=len(gone))
 
     def pull_activity(self) -> tuple[list[str], datetime | None]:
         cursor = self.d.store.get_cursor(self.name, ACTIVITIES)
@@ -109,9 +148,16 @@ class _Pass:
         references = d.leads.reference_totals(ids, rules.version, now - TREND_WINDOW)
         updates = score_updates(leads, scored, rules, now, references)
         changed = d.store.changed_updates(name, updates)
-        result = self.crm.write_scores(changed) if changed else WriteResult()
-        d.store.record_pushed(name, changed, result.written)
-        refused = list(result.failed)
+        by_id = {u.record_id: u for u in changed}
+
+        def record(batch: WriteResult) -> None:  # as each batch is confirmed, not at the end
+            d.store.record_pushed(name, [by_id[i] for i in batch.written], batch.written)
+
+        result = self.crm.write_scores(changed, on_batch=record) if changed else WriteResult()
+        gone = [e.record_id for e in result.failed if e.gone]
+        if gone:  # converted, deleted or merged: retire instead of retrying forever
+            self.report.retired += d.leads.retire(name, gone)
+        refused = [e for e in result.failed if not e.gone]
         refused += [RecordError(i, NOT_ATTEMPTED, True) for i in result.deferred]
         seen = set(result.written) | {e.record_id for e in refused}
         refused += [
@@ -120,7 +166,7 @@ class _Pass:
             if u.record_id not in seen
         ]
         d.store.record_failures(name, refused)
-        bad = {e.record_id for e in refused}
+        bad = {e.record_id for e in refused} | set(gone)
         ok = [u for u in updates if u.record_id not in bad]
         if ok:
             history = pd.DataFrame(
@@ -183,6 +229,7 @@ def run_cycle(d: Daemon) -> CycleReport:
     with d.connect() as crm:
         p = _Pass(d, crm, rules, now)
         pulled, leads_mark = p.pull_leads()
+        p.retire()
         active, activity_mark = p.pull_activity()
         pending = [e.record_id for e in d.store.pending_failures(p.name)]
         due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), rules.version)

@@ -22,6 +22,8 @@ from service.state.tables import (
     job_runs,
     lead_cache,
     lead_state,
+    push_failures,
+    pushed_scores,
     score_history,
 )
 
@@ -109,6 +111,28 @@ class LeadState:
                         r.modified_at,
                     )
         return out
+
+    def retire(self, connector: str, ids: Iterable[str]) -> int:
+        """Forget leads that left the funnel (converted, deleted, merged, customers): their
+        copy, tier, pending alerts, pending failures and last push. Returns how many were known."""
+        ids = list(dict.fromkeys(ids))
+        known = 0
+        with self.engine.begin() as conn:
+            for chunk in _chunks(ids):
+                known += len(
+                    conn.execute(
+                        select(lead_cache.c.record_id).where(
+                            lead_cache.c.connector == connector, lead_cache.c.record_id.in_(chunk)
+                        )
+                    ).all()
+                )
+                for table in (lead_cache, lead_state, hot_alerts, push_failures, pushed_scores):
+                    conn.execute(
+                        delete(table).where(
+                            table.c.connector == connector, table.c.record_id.in_(chunk)
+                        )
+                    )
+        return known
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(

@@ -187,7 +187,7 @@ def test_mapping_check_names_unknown_properties(fake: FakeHubSpot, sleeps: list[
         },
         "mapping.yaml",
     )
-    problems = make(fake, sleeps, mapping=mapping).check_mapping()
+    problems = make(fake, sleeps, mapping=mapping).mapping_problems()
     assert len(problems) == 2
     deals, leads = problems
     assert "leads.fields.industry: contacts has no field 'industy'" in leads
@@ -197,7 +197,7 @@ def test_mapping_check_names_unknown_properties(fake: FakeHubSpot, sleeps: list[
 
 def test_default_mapping_matches_the_fake_crm(connector: HubSpotConnector) -> None:
     """The shipped default mapping names only properties HubSpot has."""
-    assert connector.check_mapping() == []
+    assert connector.mapping_problems() == []
 
 
 def test_rate_limiter_keeps_under_both_windows() -> None:

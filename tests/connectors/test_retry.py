@@ -54,11 +54,18 @@ def test_classify_status_maps_each_status_to_its_class(status: int, cls: type) -
 
 
 def test_auth_errors_say_what_to_check() -> None:
-    """A 401 message names credentials, token scopes and the integration user's permissions."""
+    """A Salesforce 401 names the credentials and the integration user's permission set."""
     text = str(classify_status(401, {}, "INVALID_SESSION_ID", service="Salesforce"))
     assert text.startswith("Salesforce refused the credentials (401): INVALID_SESSION_ID")
-    for word in ("credentials", "scopes", "permissions"):
+    for word in ("credentials", "permission set", "deploy/salesforce/README.md"):
         assert word in text
+
+
+def test_hubspot_auth_errors_give_hubspot_advice() -> None:
+    """A HubSpot 401 names the private app token and its scopes, never Salesforce's advice."""
+    text = str(classify_status(401, {}, "Authentication credentials not found", service="HubSpot"))
+    assert "LEADSCORE_HUBSPOT__ACCESS_TOKEN" in text and "scopes" in text
+    assert "salesforce" not in text.lower()
 
 
 @pytest.mark.parametrize(

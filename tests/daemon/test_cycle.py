@@ -106,11 +106,11 @@ def test_crash_mid_cycle_loses_nothing_and_writes_nothing_twice(
             def __getattr__(self, attr: str) -> Any:
                 return getattr(real, attr)
 
-            def write_scores(self, updates: Any) -> Any:
+            def write_scores(self, updates: Any, *, on_batch: Any = None) -> Any:
                 Flaky.calls += 1
                 if Flaky.calls == 2:
                     raise ConnectorError("connection reset by the CRM")
-                return real.write_scores(updates)
+                return real.write_scores(updates, on_batch=on_batch)
 
         clock = Clock(AFTER)
         d = make_daemon(tmp_path, sample_model["rules_path"], clock, Flaky(), batch_size=25)

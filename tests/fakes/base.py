@@ -45,6 +45,8 @@ class FakeControl(Protocol):
         path_contains: str | None = None,
     ) -> None: ...
 
+    def fail_after_apply(self, n: int, status: int = -1, *, path_contains: str) -> None: ...
+
     def hang_next(self, n: int, seconds: float) -> None: ...
 
     def reject_records(self, ids: Iterable[str], reason: str) -> None: ...
@@ -89,12 +91,18 @@ class Response:
         )
 
 
+#: ``Response.status`` meaning "close the connection without answering" (a reset)
+RESET = -1
+
+
 @dataclass
 class _Failure:
     remaining: int
     status: int
     headers: dict[str, str]
     path_contains: str | None
+    #: apply the request first, then fail (the client never learns it was applied)
+    after_apply: bool = False
 
 
 class FakeServer:
@@ -107,6 +115,8 @@ class FakeServer:
         self._hangs: list[float] = []
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
+        #: called with each write request after the fake applied it (benchmarks kill a client)
+        self.on_write: Any = None
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeServer:
@@ -130,6 +140,9 @@ class FakeServer:
                     body=body,
                 )
                 response = fake._dispatch(request)
+                if response.status == RESET:  # applied, then the connection drops
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(response.status)
                     for key, value in response.headers.items():
@@ -182,6 +195,12 @@ class FakeServer:
         with self.lock:
             self._failures.append(_Failure(n, status, dict(headers or {}), path_contains))
 
+    def fail_after_apply(self, n: int, status: int = RESET, *, path_contains: str) -> None:
+        """Apply the next ``n`` matching requests, then answer ``status`` (``RESET``, -1: drop the
+        connection without an answer), so the client cannot know the write happened."""
+        with self.lock:
+            self._failures.append(_Failure(n, status, {}, path_contains, after_apply=True))
+
     def hang_next(self, n: int, seconds: float) -> None:
         """Delay the next ``n`` requests by ``seconds`` before answering (client timeouts)."""
         with self.lock:
@@ -206,7 +225,8 @@ class FakeServer:
                 (
                     f
                     for f in self._failures
-                    if f.path_contains is None or f.path_contains in request.path
+                    if (f.path_contains is None or f.path_contains in request.path)
+                    and (not f.after_apply or request.method != "GET")
                 ),
                 None,
             )
@@ -216,13 +236,20 @@ class FakeServer:
                     self._failures.remove(failure)
         if hang is not None:
             self._stopping.wait(hang)
-        if failure is not None:
+        if failure is not None and not failure.after_apply:
             return self.error_response(failure.status, failure.headers)
         try:
             with self.lock:
-                return self.route(request)
+                response = self.route(request)
         except Exception as exc:  # a bug in the fake: make it loud in the client
             return Response.json([{"message": f"fake error: {exc!r}", "errorCode": "FAKE"}], 500)
+        if request.method != "GET" and self.on_write is not None:
+            self.on_write(request)
+        if failure is not None:
+            if failure.status == RESET:
+                return Response(RESET)
+            return self.error_response(failure.status, failure.headers)
+        return response
 
     def error_response(self, status: int, headers: dict[str, str]) -> Response:
         """The body an injected failure is answered with; fakes override it per API."""

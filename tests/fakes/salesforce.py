@@ -29,12 +29,15 @@ PREFIX = {
     "Task": "00T",
     "Event": "00U",
     "User": "005",
+    "Group": "00G",
 }
 REFERENCES = {  # field -> (relationshipName, referenceTo)
     "AccountId": ("Account", "Account"),
     "OwnerId": ("Owner", "User"),
     "WhoId": ("Who", "Lead"),
 }
+#: lookups that may point to several objects, as describe lists them (Owner: a user or a queue)
+POLYMORPHIC = {"OwnerId": ["Group", "User"]}
 BASE_FIELDS = {
     "Lead": "Id FirstName LastName Company Title Industry NumberOfEmployees AnnualRevenue Country "
     "State LeadSource Status Rating IsConverted OwnerId CreatedDate SystemModstamp",
@@ -47,7 +50,8 @@ BASE_FIELDS = {
     "Task": "Id Subject Type TaskSubtype WhoId AccountId Status CreatedDate CompletedDateTime "
     "SystemModstamp",
     "Event": "Id Subject Type WhoId AccountId ActivityDateTime CreatedDate SystemModstamp",
-    "User": "Id Name Email IsActive",
+    "User": "Id Name Email IsActive Title",
+    "Group": "Id Name Type",
 }
 LEAD_ATTRIBUTES = {  # the default mapping's lead attributes -> Lead fields
     "company": "Company",
@@ -64,7 +68,7 @@ SOQL = re.compile(
     r"(?: ORDER BY (?P<order>.+?))?$",
     re.S,
 )
-CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>=|!=|>=|<=|>|<) (?P<value>.+)$")
+CONDITION = re.compile(r"^(?P<field>[\w.]+) (?P<op>=|!=|>=|<=|>|<|IN) (?P<value>.+)$")
 
 
 def iso(dt: datetime) -> str:
@@ -82,6 +86,13 @@ def _literal(text: str) -> Any:
     if re.match(r"^\d{4}-\d\d-\d\dT", text):
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     return float(text)
+
+
+def _literal_or_list(op: str, text: str) -> Any:
+    if op != "IN":
+        return _literal(text)
+    inner = text.strip()[1:-1]
+    return [_literal(v) for v in re.findall(r"'(?:[^'\\]|\\.)*'|[^,\s]+", inner)]
 
 
 def _comparable(value: Any) -> Any:
@@ -114,6 +125,16 @@ class FakeSalesforce(FakeServer):
             self.jobs: dict[str, dict[str, Any]] = {}
             self.api_used, self.api_max = 100, 100_000
             self.valid_tokens = {TOKEN}
+            self.logins = 0
+            #: a login is refused with this (faultcode, message), e.g. INVALID_LOGIN
+            self.login_error: tuple[str, str] | None = None
+            #: score fields that exist but the integration user cannot see (no field-level access)
+            self.hidden: set[str] = set()
+            #: Bulk jobs: "complete" (after one InProgress poll), "stuck" InProgress, or "fail"
+            self.bulk_mode = "complete"
+            self.bulk_max_bytes = 100 * 1024 * 1024
+            #: records deleted or merged away: id -> (object, deletedDate)
+            self.deleted: dict[str, tuple[str, datetime]] = {}
             self.created_fields: list[str] = []
             self.now = datetime(2024, 7, 1, tzinfo=UTC)
             owner = self._insert("User", {"Name": "Dana Owner", "Email": "dana@example.com"})
@@ -214,6 +235,56 @@ class FakeSalesforce(FakeServer):
         with self.lock:
             self.rejected.update(dict.fromkeys(ids, reason))
 
+    def expire_sessions(self) -> None:
+        """Every session id stops working (401 INVALID_SESSION_ID); a new login gets a new one."""
+        with self.lock:
+            self.valid_tokens = set()
+
+    def hide_field(self, logical: str) -> None:
+        """The score field exists but describe and queries do not show it (no field-level access)."""
+        with self.lock:
+            self.hidden.add(score_field_name(logical, "salesforce"))
+
+    def touch(self, record_id: str, at: datetime, **values: Any) -> None:
+        """Change a record as a person would (its SystemModstamp moves to ``at``)."""
+        with self.lock:
+            for rows in self.records.values():
+                if record_id in rows:
+                    rows[record_id].update(values, SystemModstamp=iso(at))
+                    return
+        raise KeyError(record_id)
+
+    def convert(self, lead_id: str, at: datetime) -> None:
+        """Convert a lead: ``IsConverted`` true, and every later write refused as Salesforce does."""
+        self.touch(lead_id, at, IsConverted=True)
+
+    def delete(self, record_id: str, at: datetime) -> None:
+        """Delete (or merge away) a record: gone from queries, listed by ``getDeleted``."""
+        with self.lock:
+            for obj, rows in self.records.items():
+                if record_id in rows:
+                    del rows[record_id]
+                    self.deleted[record_id] = (obj, at)
+                    return
+        raise KeyError(record_id)
+
+    def won_account(self, contact_id: str, at: datetime) -> str:
+        """Close-won an Opportunity on the contact's account: the contact becomes a customer."""
+        with self.lock:
+            account = self.records["Contact"][contact_id]["AccountId"]
+            return self._insert(
+                "Opportunity",
+                {
+                    "Name": "Won",
+                    "AccountId": account,
+                    "StageName": "Closed Won",
+                    "IsClosed": True,
+                    "IsWon": True,
+                    "CloseDate": at.date().isoformat(),
+                },
+                at,
+            )
+
     def remove_field(self, logical: str) -> None:
         with self.lock:
             for obj in ("Lead", "Contact"):
@@ -254,6 +325,8 @@ class FakeSalesforce(FakeServer):
             return self._soap_login()
         if path == "/services/oauth2/token":
             return self._oauth_login()
+        if path.startswith("/services/Soap/u/") or path == "/services/oauth2/token":
+            return self._error(404, "NOT_FOUND", path)
         if (
             request.headers.get("Authorization", "").removeprefix("Bearer ")
             not in self.valid_tokens
@@ -274,9 +347,14 @@ class FakeSalesforce(FakeServer):
         if rest.startswith("query/"):
             return self._page(rest.removeprefix("query/"))
         if rest == "composite/sobjects" and request.method == "PATCH":
-            return Response.json(self._collections(request.json()), 200, self._headers())
+            return self._collections(request.json())
         if rest == "tooling/sobjects/CustomField/" or rest == "tooling/sobjects/CustomField":
             return self._create_field(request.json())
+        if rest in ("tooling/query/", "tooling/query"):
+            return self._tooling_query(request.query["q"][0])
+        match = re.match(r"^sobjects/(\w+)/deleted/?$", rest)
+        if match:
+            return self._get_deleted(match.group(1), request.query)
         if rest.startswith("jobs/ingest"):
             return self._bulk(request, rest.removeprefix("jobs/ingest").strip("/"))
         match = re.match(r"^sobjects/(\w+)/describe/?$", rest)
@@ -284,27 +362,82 @@ class FakeSalesforce(FakeServer):
             return self._describe(match.group(1))
         return self._error(404, "NOT_FOUND", f"The requested resource does not exist: {path}")
 
+    def _new_token(self) -> str:
+        self.logins += 1
+        token = f"{TOKEN}-{self.logins}"
+        self.valid_tokens.add(token)
+        return token
+
     def _soap_login(self) -> Response:
+        if self.login_error is not None:
+            code, message = self.login_error
+            fault = (
+                '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
+                'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+                'xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault>'
+                f"<faultcode>sf:{code}</faultcode><faultstring>{code}: {message}</faultstring>"
+                f"<detail><sf:LoginFault><sf:exceptionCode>{code}</sf:exceptionCode>"
+                f"<sf:exceptionMessage>{message}</sf:exceptionMessage></sf:LoginFault></detail>"
+                "</soapenv:Fault></soapenv:Body></soapenv:Envelope>"
+            )
+            return Response(500, fault.encode(), {"Content-Type": "text/xml"})
+        token = self._new_token()
         body = (
             '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
             'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
             "<loginResponse><result>"
             f"<serverUrl>https://127.0.0.1:{self.port}/services/Soap/u/{VERSION}/00D</serverUrl>"
-            f"<sessionId>{TOKEN}</sessionId></result></loginResponse>"
+            f"<sessionId>{token}</sessionId></result></loginResponse>"
             "</soapenv:Body></soapenv:Envelope>"
         )
         return Response(200, body.encode(), {"Content-Type": "text/xml"})
 
     def _oauth_login(self) -> Response:
+        if self.login_error is not None:
+            return Response.json(
+                {"error": "invalid_grant", "error_description": self.login_error[1]}, 400
+            )
         return Response.json(
-            {"access_token": TOKEN, "instance_url": f"https://127.0.0.1:{self.port}"}
+            {"access_token": self._new_token(), "instance_url": f"https://127.0.0.1:{self.port}"}
+        )
+
+    def _tooling_query(self, soql: str) -> Response:
+        """``SELECT DeveloperName, TableEnumOrId FROM CustomField WHERE DeveloperName LIKE 'X%'``:
+        every custom field of Lead and Contact, visible to the integration user or not."""
+        prefix = re.search(r"LIKE '([^%']*)%'", soql)
+        records = [
+            {
+                "attributes": {"type": "CustomField"},
+                "DeveloperName": name[:-3],
+                "TableEnumOrId": obj,
+            }
+            for obj in ("Lead", "Contact")
+            for name in sorted(self.fields[obj] | self.hidden)
+            if name.endswith("__c") and (prefix is None or name.startswith(prefix.group(1)))
+        ]
+        return Response.json({"size": len(records), "done": True, "records": records})
+
+    def _get_deleted(self, obj: str, query: dict[str, list[str]]) -> Response:
+        start = datetime.fromisoformat(query["start"][0].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(query["end"][0].replace("Z", "+00:00"))
+        rows = [
+            {"id": rid, "deletedDate": iso(at)}
+            for rid, (o, at) in self.deleted.items()
+            if o == obj and start <= at <= end
+        ]
+        return Response.json(
+            {
+                "deletedRecords": rows,
+                "earliestDateAvailable": iso(start),
+                "latestDateCovered": iso(end),
+            }
         )
 
     def _describe(self, obj: str) -> Response:
         if obj not in self.fields:
             return self._error(404, "NOT_FOUND", f"The requested resource does not exist: {obj}")
         fields = []
-        for name in sorted(self.fields[obj]):
+        for name in sorted(self.fields[obj] - self.hidden):
             ref = REFERENCES.get(name)
             fields.append(
                 {
@@ -313,7 +446,7 @@ class FakeSalesforce(FakeServer):
                     "updateable": name not in ("Id", "SystemModstamp", "CreatedDate"),
                     "custom": name.endswith("__c"),
                     "relationshipName": ref[0] if ref else None,
-                    "referenceTo": [ref[1]] if ref else [],
+                    "referenceTo": POLYMORPHIC.get(name, [ref[1]]) if ref else [],
                 }
             )
         return Response.json({"name": obj, "fields": fields}, 200, self._headers())
@@ -332,7 +465,9 @@ class FakeSalesforce(FakeServer):
             cond = CONDITION.match(part.strip().strip("()"))
             if not cond:
                 return self._error(400, "MALFORMED_QUERY", f"cannot parse condition: {part}")
-            conditions.append((cond["field"], cond["op"], _literal(cond["value"])))
+            conditions.append(
+                (cond["field"], cond["op"], _literal_or_list(cond["op"], cond["value"]))
+            )
         for name in selected + [c[0] for c in conditions]:
             problem = self._field_problem(obj, name)
             if problem:
@@ -342,8 +477,8 @@ class FakeSalesforce(FakeServer):
         out = [self._project(obj, r, selected) for r in rows]
         size = self.page_default
         opts = headers.get("Sforce-Query-Options", "")
-        if "batchSize=" in opts:
-            size = int(opts.split("batchSize=")[1].split(",")[0])
+        if "batchSize=" in opts:  # Salesforce takes 200..2000 and treats it as a hint
+            size = min(2000, max(200, int(opts.split("batchSize=")[1].split(",")[0])))
         pages = [out[i : i + size] for i in range(0, len(out), size)] or [[]]
         key = f"01g{next(self.ids):015d}"
         self.cursors[key] = pages
@@ -371,7 +506,7 @@ class FakeSalesforce(FakeServer):
             if ref is None or (f"{rel}Id" not in self.fields[obj] and rel != "Owner"):
                 return f"Didn't understand relationship '{rel}' in field path."
             obj, name = ref[1], leaf
-        if name not in self.fields[obj]:
+        if name not in self.fields[obj] or name in self.hidden:
             return f"No such column '{name}' on entity '{obj}'."
         return None
 
@@ -393,6 +528,7 @@ class FakeSalesforce(FakeServer):
             "<=": lambda a, b: a is not None and a <= b,
             ">": lambda a, b: a is not None and a > b,
             "<": lambda a, b: a is not None and a < b,
+            "IN": lambda a, b: a in b,
         }
         for name, op, value in conditions:
             have = _comparable(self._value(row, name))
@@ -429,7 +565,9 @@ class FakeSalesforce(FakeServer):
         row = self.records.get(obj, {}).get(rid)
         if row is None:
             return f"ENTITY_IS_DELETED: entity is deleted or does not exist: {rid}"
-        unknown = [k for k in values if k not in self.fields[obj]]
+        if row.get("IsConverted"):
+            return "CANNOT_UPDATE_CONVERTED_LEAD: cannot reference converted lead"
+        unknown = [k for k in values if k not in self.fields[obj] or k in self.hidden]
         if unknown:
             return f"INVALID_FIELD: No such column '{unknown[0]}' on sobject of type {obj}"
         row.update(values)
@@ -437,14 +575,32 @@ class FakeSalesforce(FakeServer):
         self.writes[rid] = self.writes.get(rid, 0) + 1
         return None
 
-    def _collections(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def _collections(self, body: dict[str, Any]) -> Response:
+        """sObject Collections: at most 200 records; a field the object lacks or an id twice
+        refuses the whole request (400), as Salesforce does; otherwise a result per record."""
         records = body["records"]
-        assert len(records) <= 200, "sObject Collections takes at most 200 records"
-        assert body.get("allOrNone") is False
-        out = []
+        if len(records) > 200:
+            return self._error(
+                400,
+                "EXCEEDED_ID_LIMIT",
+                "record limit reached. cannot submit more than 200 records into this call",
+            )
+        ids = [rec.get("id") or rec.get("Id") for rec in records]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            return self._error(400, "INVALID_FIELD", f"Duplicate id in list: {twice[0]}")
         for rec in records:
+            obj = rec["attributes"]["type"]
+            for name in rec:
+                if name not in ("attributes", "id", "Id") and (
+                    name not in self.fields.get(obj, set()) or name in self.hidden
+                ):
+                    return self._error(
+                        400, "INVALID_FIELD", f"No such column '{name}' on sobject of type {obj}"
+                    )
+        out = []
+        for rec, rid in zip(records, ids, strict=True):
             values = {k: v for k, v in rec.items() if k not in ("attributes", "id", "Id")}
-            rid = rec.get("id") or rec.get("Id")
             error = self._apply(rec["attributes"]["type"], rid, values)
             if error is None:
                 out.append({"id": rid, "success": True, "errors": []})
@@ -456,13 +612,13 @@ class FakeSalesforce(FakeServer):
                         "errors": [{"statusCode": code, "message": message, "fields": []}],
                     }
                 )
-        return out
+        return Response.json(out, 200, self._headers())
 
     def _create_field(self, body: dict[str, Any]) -> Response:
         obj, _, name = body["FullName"].partition(".")
         if obj not in self.fields:
             return self._error(400, "INVALID_INPUT", f"no object {obj}")
-        if name in self.fields[obj]:
+        if name in self.fields[obj] or name in self.hidden:
             return self._error(400, "DUPLICATE_DEVELOPER_NAME", f"{name} exists")
         self.fields[obj].add(name)
         self.created_fields.append(body["FullName"])
@@ -479,18 +635,30 @@ class FakeSalesforce(FakeServer):
         if job is None:
             return self._error(404, "NOT_FOUND", "no such job")
         if tail == "batches" and request.method == "PUT":
+            if job["state"] != "Open":
+                return self._error(400, "INVALIDJOBSTATE", f"job {job_id} is {job['state']}")
+            if len(request.body) > self.bulk_max_bytes:
+                return self._error(400, "INVALIDBATCH", "upload exceeds the 100 MB limit")
             job["csv"] = request.body.decode()
             return Response(201, b"", self._headers())
         if not tail and request.method == "PATCH":
-            job["state"] = request.json()["state"]
-            if job["state"] == "UploadComplete":
-                self._run_job(job)
-            return Response.json(job, 200, self._headers())
+            state = request.json()["state"]
+            if state == "Aborted":
+                if job["state"] in ("JobComplete", "Failed", "Aborted"):
+                    return self._error(400, "INVALIDJOBSTATE", f"job {job_id} is {job['state']}")
+                job["state"] = "Aborted"
+            elif state == "UploadComplete":
+                job["state"] = "UploadComplete"
+            return Response.json(self._public(job), 200, self._headers())
         if not tail and request.method == "GET":
-            public = {k: v for k, v in job.items() if k not in ("csv", "ok", "failed")}
-            return Response.json(public, 200, self._headers())
+            if job["state"] in ("UploadComplete", "InProgress"):
+                if job["state"] == "InProgress" and self.bulk_mode != "stuck":
+                    self._run_job(job)
+                else:
+                    job["state"] = "InProgress"
+            return Response.json(self._public(job), 200, self._headers())
         if tail in ("successfulResults", "failedResults"):
-            rows = job["ok" if tail == "successfulResults" else "failed"]
+            rows = job.get("ok" if tail == "successfulResults" else "failed", [])
             buf = io.StringIO()
             cols = (
                 ["sf__Id", "sf__Created"]
@@ -503,7 +671,19 @@ class FakeSalesforce(FakeServer):
             return Response(200, buf.getvalue().encode(), {"Content-Type": "text/csv"})
         return self._error(404, "NOT_FOUND", "unknown bulk path")
 
+    @staticmethod
+    def _public(job: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in job.items() if k not in ("csv", "ok", "failed")}
+
     def _run_job(self, job: dict[str, Any]) -> None:
+        if self.bulk_mode == "fail":
+            job.update(
+                state="Failed",
+                errorMessage="InvalidBatch : Field name not found : Lead_Score_Bogus__c",
+                numberRecordsProcessed=0,
+                numberRecordsFailed=0,
+            )
+            return
         ok, failed = [], []
         for rec in csv.DictReader(io.StringIO(job["csv"])):
             rid = rec.pop("Id")
