@@ -10,7 +10,8 @@ row is validated before the first CRM call; a row is refused, with the reason, w
 - a number is not finite or does not fit the score fields (Number(6,1): below 100,000 in size);
 - a picklist value (Tier, Trend) is not one of the field's values, or a text is too long.
 
-An empty cell of another score field is left out of the update (the CRM keeps what it has),
+In a text field (Version, Top_Factors) only an empty cell is missing. An empty cell of another
+score field is left out of the update (the CRM keeps what it has),
 unless ``clear_missing``: then it is sent empty and the CRM clears it. A score is never cleared
 unless the user asks for it.
 """
@@ -158,7 +159,8 @@ def read_push_file(
         problems: list[str] = []
         for logical, column in present.items():
             text = _text(cells[logical][n])
-            if text is None or is_missing(text):
+            textual = SCORE_FIELDS[logical] in TEXT_LIMITS  # "N/A" is a text like any other
+            if text is None or (not text.strip() if textual else is_missing(text)):
                 if logical == "Total" and not clear_missing:
                     problems.append(
                         f"{column} is empty ({(text or '').strip() or 'blank'!s}); the CRM's "

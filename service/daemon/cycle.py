@@ -159,7 +159,7 @@ class _Pass:
             self.report.retired += d.leads.retire(name, gone)
         refused = [e for e in result.failed if not e.gone]
         refused += [RecordError(i, NOT_ATTEMPTED, True) for i in result.deferred]
-        seen = set(result.written) | {e.record_id for e in refused}
+        seen = set(result.written) | {e.record_id for e in result.failed}
         refused += [
             RecordError(u.record_id, NOT_CONFIRMED, True)
             for u in changed

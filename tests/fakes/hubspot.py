@@ -39,6 +39,8 @@ _BASE_PROPERTIES = {
         "hs_object_id": "number",
         "associatedcompanyid": "number",
         "hubspot_owner_id": "enumeration",
+        "lifecyclestage": "enumeration",
+        "hs_merged_object_ids": "enumeration",
     },
     "companies": {
         "name": "string",
@@ -129,6 +131,12 @@ class FakeHubSpot(FakeServer):
             self.rejected: dict[str, str] = {}
             self.writes: Counter[str] = Counter()
             self._ids = itertools.count(1001)
+            self.archived: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _BASE_PROPERTIES}
+            #: HubSpot's portal limit: at most this many requests per rolling 10 s (None: off)
+            self.portal_limit: int | None = None
+            self._stamps: list[float] = []
+            #: what "now" is for writes (a write moves ``lastmodifieddate``, as HubSpot does)
+            self.clock = lambda: datetime.now(UTC)
 
     def _add(self, object_type: str, props: dict[str, Any], at: datetime | None) -> str:
         rid = str(next(self._ids))
@@ -218,6 +226,30 @@ class FakeHubSpot(FakeServer):
         with self.lock:
             self.rejected.update(dict.fromkeys(ids, reason))
 
+    def touch(self, record_id: str, at: datetime, **props: Any) -> None:
+        """Change a contact as a person would (``lastmodifieddate`` moves to ``at``)."""
+        with self.lock:
+            record = self.objects["contacts"][record_id]
+            record["properties"].update({k: str(v) for k, v in props.items()})
+            record["properties"]["lastmodifieddate"] = _iso(at)
+            record["updatedAt"] = _iso(at)
+
+    def archive(self, record_id: str, at: datetime) -> None:
+        """Delete a contact: gone from search, listed with ``archived=true``."""
+        with self.lock:
+            record = self.objects["contacts"].pop(record_id)
+            record.update(archived=True, archivedAt=_iso(at))
+            self.archived["contacts"][record_id] = record
+
+    def merge(self, winner: str, loser: str, at: datetime) -> None:
+        """Merge ``loser`` into ``winner``: the loser disappears, the winner lists it."""
+        with self.lock:
+            self.objects["contacts"].pop(loser)
+            props = self.objects["contacts"][winner]["properties"]
+            merged = [m for m in (props.get("hs_merged_object_ids") or "").split(";") if m]
+            props["hs_merged_object_ids"] = ";".join([*merged, loser])
+        self.touch(winner, at)
+
     def remove_field(self, logical: str) -> None:
         with self.lock:
             self.properties["contacts"].pop(rec.score_field_name_for(logical), None)
@@ -246,7 +278,24 @@ class FakeHubSpot(FakeServer):
             )
         return Response.json(body, status, headers)
 
+    def _rate_limited(self) -> Response | None:
+        if self.portal_limit is None:
+            return None
+        import time
+
+        now = time.monotonic()
+        self._stamps = [t for t in self._stamps if t > now - 10.0]
+        if len(self._stamps) >= self.portal_limit:
+            return self.error_response(
+                429, {"X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "Retry-After": "1"}
+            )
+        self._stamps.append(now)
+        return None
+
     def route(self, request: Request) -> Response:
+        limited = self._rate_limited()
+        if limited is not None:
+            return limited
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return Response.json(
                 {
@@ -269,9 +318,16 @@ class FakeHubSpot(FakeServer):
             if rest == "/batch/read" and request.method == "POST":
                 return self._batch_read(object_type, request.json())
             if rest == "" and request.method == "GET":
-                limit = int(request.query.get("limit", ["10"])[0])
-                rows = list(self.objects[object_type].values())[:limit]
-                return Response.json({"results": rows})
+                limit = min(100, int(request.query.get("limit", ["10"])[0]))
+                archived = request.query.get("archived", ["false"])[0].lower() == "true"
+                source = self.archived if archived else self.objects
+                rows = sorted(source[object_type].values(), key=lambda r: int(r["id"]))
+                after = int(request.query.get("after", ["0"])[0] or 0)
+                page = [r for r in rows if int(r["id"]) > after][:limit]
+                payload: dict[str, Any] = {"results": page}
+                if len(page) == limit and rows and page[-1] is not rows[-1]:
+                    payload["paging"] = {"next": {"after": page[-1]["id"]}}
+                return Response.json(payload)
         if request.path == "/account-info/v3/api-usage/daily/private-apps":
             return Response.json(
                 {
@@ -362,18 +418,30 @@ class FakeHubSpot(FakeServer):
         return Response.json({"status": "COMPLETE", "results": results})
 
     def _batch_update(self, object_type: str, body: dict[str, Any]) -> Response:
+        """At most 100 inputs. The whole batch is refused (400) for an id given twice, a
+        property that does not exist, or a value outside an enumeration's options, as HubSpot
+        does; a record that does not exist or is rejected is reported per record (207)."""
         inputs = body.get("inputs") or []
         if len(inputs) > 100:
-            return Response.json(
-                {
-                    "status": "error",
-                    "category": "VALIDATION_ERROR",
-                    "message": "Batch size must be at most 100",
-                },
-                400,
-            )
+            return self._invalid("Batch size must be at most 100")
+        ids = [str(item["id"]) for item in inputs]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            return self._invalid(f"Duplicate IDs found in batch input: {twice}. IDs must be unique")
         known = self.properties[object_type]
+        for item in inputs:
+            for name, value in item["properties"].items():
+                definition = known.get(name)
+                if definition is None:
+                    return self._invalid(f'Property values were not valid: "{name}" does not exist')
+                options = [o["value"] for o in definition.get("options") or []]
+                if options and value not in options and value != "":
+                    return self._invalid(
+                        f"Property values were not valid: {value!r} was not one of the allowed "
+                        f"options for {name} (record {item['id']})"
+                    )
         results, errors = [], []
+        stamp = _iso(self.clock())
         for item in inputs:
             rid = str(item["id"])
             record = self.objects[object_type].get(rid)
@@ -385,19 +453,6 @@ class FakeHubSpot(FakeServer):
                 )
             elif rid in self.rejected:
                 problem = ("VALIDATION_ERROR", self.rejected[rid])
-            else:
-                for name, value in item["properties"].items():
-                    definition = known.get(name)
-                    if definition is None:
-                        problem = ("VALIDATION_ERROR", f'Property "{name}" does not exist')
-                        break
-                    options = [o["value"] for o in definition.get("options") or []]
-                    if options and value not in options and value != "":
-                        problem = (
-                            "VALIDATION_ERROR",
-                            f"{value!r} was not one of the allowed options",
-                        )
-                        break
             if problem:
                 errors.append(
                     {
@@ -410,6 +465,9 @@ class FakeHubSpot(FakeServer):
                 continue
             assert record is not None
             record["properties"].update(item["properties"])
+            modified = "lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"
+            record["properties"][modified] = stamp
+            record["updatedAt"] = stamp
             self.writes[rid] += 1
             results.append(record)
         payload: dict[str, Any] = {"status": "COMPLETE", "results": results}
@@ -417,6 +475,12 @@ class FakeHubSpot(FakeServer):
             payload.update(errors=errors, numErrors=len(errors))
             return Response.json(payload, 207)
         return Response.json(payload)
+
+    @staticmethod
+    def _invalid(message: str) -> Response:
+        return Response.json(
+            {"status": "error", "category": "VALIDATION_ERROR", "message": message}, 400
+        )
 
     def _properties(self, object_type: str, groups: bool, request: Request) -> Response:
         if groups and request.method == "GET":

@@ -462,7 +462,8 @@ class FakeSalesforce(FakeServer):
         selected = [f.strip() for f in match["fields"].split(",")]
         conditions = []
         for part in (match["where"] or "").split(" AND ") if match["where"] else []:
-            cond = CONDITION.match(part.strip().strip("()"))
+            cond = CONDITION.match(part.strip()) if " IN " in part else None
+            cond = cond or CONDITION.match(part.strip().strip("()"))
             if not cond:
                 return self._error(400, "MALFORMED_QUERY", f"cannot parse condition: {part}")
             conditions.append(
