@@ -129,7 +129,7 @@ def test_converted_and_deleted_leads_are_retired(
     run_cycle(d)
     now = datetime.now(UTC)
     sf.convert(ids[0], now)
-    sf.delete(ids[1], now)
+    sf.delete(ids[1], now - timedelta(minutes=1))
     clock.advance(days=40)  # every lead is due again
     report = run_cycle(d)
     assert report.retired == 2
