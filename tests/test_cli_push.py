@@ -220,7 +220,9 @@ class TestCheckTruths:
     ) -> None:
         """Without --object, rows go to HubSpot contacts (not a Lead object HubSpot lacks)."""
         ids = hub.add_leads(2)
-        code, out = run(capsys, "crm", "push", str(write(tmp_path, [f"{i},1.0,Warm,1.0,x" for i in ids])))
+        code, out = run(
+            capsys, "crm", "push", str(write(tmp_path, [f"{i},1.0,Warm,1.0,x" for i in ids]))
+        )
         assert code == 0, out
         assert hub.score_of(ids[0], "Version") == "1.0"
         assert hub.score_of(ids[0], "Total") == "1"

@@ -115,9 +115,7 @@ class TestSessionRenewal:
 
 
 class TestBulk:
-    def test_a_job_stuck_in_progress_is_aborted_at_the_deadline(
-        self, fake: FakeSalesforce
-    ) -> None:
+    def test_a_job_stuck_in_progress_is_aborted_at_the_deadline(self, fake: FakeSalesforce) -> None:
         """Polling stops at bulk_timeout_seconds: the job is aborted, its records retryable."""
         ids = fake.add_leads(4)
         fake.bulk_mode = "stuck"
