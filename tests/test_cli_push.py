@@ -24,8 +24,8 @@ def write(tmp_path: Path, rows: list[str], header: str = HEADER) -> Path:
     return path
 
 
-def writes(fake: FakeSalesforce) -> int:
-    return fake.count("PATCH", path_contains="composite/sobjects")
+def writes(crm: FakeSalesforce) -> int:
+    return crm.count("PATCH", path_contains="composite/sobjects")
 
 
 class TestMissingScores:
@@ -154,20 +154,20 @@ class TestPartialFailure:
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHubSpot]:
-    server = FakeHubSpot().start()
+    hub_server = FakeHubSpot().start()
     monkeypatch.chdir(tmp_path)
     for key, value in {
         "NO_PROXY": "127.0.0.1,localhost",
         "COLUMNS": "200",
         "LEADSCORE_CONNECTOR": "hubspot",
-        "LEADSCORE_HUBSPOT__HOST": server.url,
+        "LEADSCORE_HUBSPOT__HOST": hub_server.url,
         "LEADSCORE_HUBSPOT__ACCESS_TOKEN": HS_TOKEN,
         "LEADSCORE_RETRY__ATTEMPTS": "1",
         "LEADSCORE_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}",
     }.items():
         monkeypatch.setenv(key, value)
-    yield server
-    server.stop()
+    yield hub_server
+    hub_server.stop()
 
 
 class TestCheckTruths:
