@@ -196,18 +196,24 @@ class HubSpotConnector(CRMConnector):
         return self._types[object_type]
 
     def _search_pages(
-        self, object_type: str, filters: list[dict[str, str]], properties: list[str]
+        self,
+        object_type: str,
+        filters: list[dict[str, Any]],
+        properties: list[str],
+        *,
+        alternatives: list[list[dict[str, Any]]] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Pages of search results by keyset on ``hs_object_id`` (never the capped ``after``)."""
+        """Pages of search results by keyset on ``hs_object_id`` (never the capped ``after``).
+
+        ``alternatives``: filter groups ORed together, each ANDed with ``filters``."""
         last_id: str | None = None
         while True:
-            page_filters = list(filters)
+            keyset = list(filters)
             if last_id is not None:
-                page_filters.append(
-                    {"propertyName": "hs_object_id", "operator": "GT", "value": last_id}
-                )
+                keyset.append({"propertyName": "hs_object_id", "operator": "GT", "value": last_id})
+            groups = [keyset + alt for alt in alternatives] if alternatives else [keyset]
             body = {
-                "filterGroups": [{"filters": page_filters}] if page_filters else [],
+                "filterGroups": [{"filters": g} for g in groups if g],
                 "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
                 "properties": sorted(set(properties)),
                 "limit": self.page_size,
@@ -305,7 +311,14 @@ class HubSpotConnector(CRMConnector):
         section = self.mapping.leads or ObjectMapping(object="contacts")
         obj = section.object
         props = ["lifecyclestage", "hs_merged_object_ids", "lastmodifieddate"]
-        for page in self._search_pages(obj, self._since("lastmodifieddate", since), props):
+        alternatives = [[{"propertyName": "hs_merged_object_ids", "operator": "HAS_PROPERTY"}]]
+        if self.customer_stages:
+            stages = sorted(self.customer_stages)
+            alternatives.append(
+                [{"propertyName": "lifecyclestage", "operator": "IN", "values": stages}]
+            )
+        since_filter = self._since("lastmodifieddate", since)
+        for page in self._search_pages(obj, since_filter, props, alternatives=alternatives):
             for raw in page:
                 if self._is_customer(raw):
                     yield Retired(str(raw["id"]), obj, "customer")

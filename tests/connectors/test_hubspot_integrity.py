@@ -104,6 +104,15 @@ class TestRetiring:
         fake.touch(ids[0], T0, lifecyclestage="customer")
         assert ids[0] in {r.id for r in make(fake, customer_stages=[]).iter_leads()}
 
+    def test_retiring_reads_only_what_left(self, fake: FakeHubSpot) -> None:
+        """With 300 contacts changed and one became a customer, the retire search is one call."""
+        ids = fake.add_leads(300, modified_at=T0)
+        fake.touch(ids[5], T0, lifecyclestage="customer")
+        before = fake.count("POST", path_contains="/search")
+        retired = list(make(fake).iter_retired(since=T0))
+        assert [r.id for r in retired] == [ids[5]]
+        assert fake.count("POST", path_contains="/search") - before == 1
+
     def test_archived_and_merged_contacts_are_retired(self, fake: FakeHubSpot) -> None:
         """Archived (deleted) contacts and contacts merged into another are retired."""
         ids = fake.add_leads(4, modified_at=T0)
@@ -144,6 +153,30 @@ class TestPortalLimits:
         result = make(fake, retry=RetrySettings(attempts=6)).write_scores(warm(ids))
         assert sorted(result.written) == sorted(ids)
         assert all(fake.writes_of(i) == 1 for i in ids)
+
+    def test_the_portal_limit_is_waited_out(self, fake: FakeHubSpot) -> None:
+        """The portal answers 429 past 20 requests per 10 s; the writes wait and all succeed."""
+        now = [0.0]
+
+        def sleep(seconds: float) -> None:
+            now[0] += seconds
+
+        fake.portal_clock = lambda: now[0]
+        fake.portal_limit = 20
+        ids = fake.add_leads(5000)
+        connector = HubSpotConnector(
+            TOKEN,
+            host=fake.url,
+            retry=RetrySettings(attempts=6, max_wait_seconds=60),
+            sleep=sleep,
+            clock=lambda: now[0],
+            rate_sleep=sleep,
+            requests_per_10s=100,  # more than this portal allows: HubSpot says so with 429s
+        )
+        result = connector.write_scores(warm(ids))
+        assert sorted(result.written) == sorted(ids)
+        assert all(fake.writes_of(i) == 1 for i in ids)
+        assert now[0] >= 10.0 * (50 // 20)  # 50 batches at 20 per 10 s
 
     def test_auth_advice_is_about_hubspot(self, fake: FakeHubSpot) -> None:
         """A refused token names the HubSpot setting and scopes, not Salesforce's permission set."""

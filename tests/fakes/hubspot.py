@@ -98,6 +98,8 @@ def _matches(props: dict[str, Any], flt: dict[str, Any]) -> bool:
         return str(value).lower() != str(target).lower()
     if op == "HAS_PROPERTY":
         return value not in (None, "")
+    if op == "IN":
+        return str(value).lower() in [str(v).lower() for v in flt.get("values") or []]
     a, b = _num(value), _num(target)
     if a is None or b is None:
         return False
@@ -135,6 +137,7 @@ class FakeHubSpot(FakeServer):
             #: HubSpot's portal limit: at most this many requests per rolling 10 s (None: off)
             self.portal_limit: int | None = None
             self._stamps: list[float] = []
+            self.portal_clock: Any = None  # default time.monotonic
             #: what "now" is for writes (a write moves ``lastmodifieddate``, as HubSpot does)
             self.clock = lambda: datetime.now(UTC)
 
@@ -283,11 +286,16 @@ class FakeHubSpot(FakeServer):
             return None
         import time
 
-        now = time.monotonic()
+        now = (self.portal_clock or time.monotonic)()
         self._stamps = [t for t in self._stamps if t > now - 10.0]
         if len(self._stamps) >= self.portal_limit:
             return self.error_response(
-                429, {"X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "Retry-After": "1"}
+                429,
+                {
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                    "X-HubSpot-RateLimit-Max": str(self.portal_limit),
+                    "X-HubSpot-RateLimit-Remaining": "0",
+                },
             )
         self._stamps.append(now)
         return None
