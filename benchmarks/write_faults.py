@@ -12,7 +12,9 @@ meant to be written:
 - refused: records the CRM refused, with the reason.
 
 Faults: ``kill`` (the client process is SIGKILLed just after the server applied a batch),
-``401 expiry`` (the session expires mid-push; Salesforce password login), ``429 storm``,
+``401 expiry`` (the session expires mid-push and is renewed: Salesforce password login; a
+HubSpot private-app token does not expire, so there a 401 stops the push and it is pushed
+again), ``429 storm``, stuck and failed Bulk jobs (Salesforce above 10,000 records),
 ``500s``, ``reset after apply`` (the server applies a batch, then drops the connection).
 Target: lost is 0, and written twice is at most one batch per injected kill or reset. For the
 kill, the same run with every batch recorded only at the end (the old behaviour) is shown too.
@@ -37,6 +39,7 @@ RECORDS = 10_000
 REFUSED = 5
 KILL_AT = 20  # the write request after which the client is killed
 RESETS = 3
+BULK_RECORDS = 12_000
 
 
 @dataclass
@@ -62,13 +65,20 @@ def _salesforce(fake: Any, login: bool) -> Any:
     from service.settings import RetrySettings, SalesforceSettings
     from tests.fakes.salesforce import TOKEN
 
+    virtual = [0.0]
+
+    def sleep(seconds: float) -> None:  # Bulk polling and retries wait on a virtual clock
+        virtual[0] += seconds
+
     if login:
         settings = SalesforceSettings(
             login_url=fake.url, username="u@x.test", password="pw", security_token="t"
         )
     else:
         settings = SalesforceSettings(instance_url=fake.url, session_id=TOKEN)
-    return SalesforceConnector(settings, retry=RetrySettings(attempts=6), sleep=lambda _s: None)
+    return SalesforceConnector(
+        settings, retry=RetrySettings(attempts=6), sleep=sleep, clock=lambda: virtual[0]
+    )
 
 
 def _hubspot(fake: Any, login: bool) -> Any:
@@ -95,7 +105,10 @@ CRMS: dict[str, tuple[str, str, int, Callable[[Any, bool], Any]]] = {
     # name: (fake class path, object, batch size, connector factory)
     "salesforce": ("tests.fakes.salesforce:FakeSalesforce", "Lead", 200, _salesforce),
     "hubspot": ("tests.fakes.hubspot:FakeHubSpot", "contacts", 100, _hubspot),
+    # above bulk_threshold (10,000 changed records): one Bulk API 2.0 job is the batch
+    "salesforce bulk": ("tests.fakes.salesforce:FakeSalesforce", "Lead", BULK_RECORDS, _salesforce),
 }
+BULK_FAULTS = ["none", "401 expiry", "stuck bulk job", "failed bulk job", "kill"]
 
 
 def _fake(crm: str) -> Any:
@@ -151,8 +164,10 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
         ids = fake.add_leads(records)
         refused_ids = ids[:: records // REFUSED][:REFUSED]
         fake.reject_records(refused_ids, "record locked by an approval process")
-        write_path = "composite/sobjects" if crm == "salesforce" else "batch/update"
-        login = crm == "salesforce"
+        write_path = {"salesforce": "composite/sobjects", "hubspot": "batch/update"}.get(
+            crm, "/batches"
+        )
+        login = crm.startswith("salesforce")
         injected = 0
         with tempfile.TemporaryDirectory() as tmp:
             state = f"sqlite:///{Path(tmp) / 'state.db'}"
@@ -162,10 +177,15 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
                 child = ctx.Process(target=_child, args=(crm, fake.url, state, ids, login, at_end))
                 seen = {"n": 0}
 
+                # collections: after the 20th request was applied; bulk: once the job is closed
+                kill_path, kill_at = (
+                    ("jobs/ingest/", 1) if crm == "salesforce bulk" else (write_path, KILL_AT)
+                )
+
                 def kill_after(request: Any) -> None:
-                    if write_path in request.path:
+                    if kill_path in request.path and request.method != "PUT":
                         seen["n"] += 1
-                        if seen["n"] == KILL_AT and child.pid:
+                        if seen["n"] == kill_at and child.pid:
                             os.kill(child.pid, signal.SIGKILL)
 
                 fake.on_write = kill_after
@@ -175,18 +195,22 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
             else:
                 if fault == "401 expiry":
                     injected = 0
-                    if crm == "salesforce":
+                    if crm.startswith("salesforce"):
                         seen = {"n": 0}
 
                         def expire(request: Any) -> None:
-                            if write_path in request.path:
+                            if write_path in request.path or "jobs/ingest" in request.path:
                                 seen["n"] += 1
-                                if seen["n"] % 15 == 0:
+                                if seen["n"] % 15 == 0 or "/batches" in request.path:
                                     fake.expire_sessions()
 
                         fake.on_write = expire
                     else:  # a private app token does not expire: a 401 stops the push
                         fake.fail_next(1, 401, path_contains=write_path)
+                elif fault == "stuck bulk job":
+                    fake.bulk_mode = "stuck"
+                elif fault == "failed bulk job":
+                    fake.bulk_mode = "fail"
                 elif fault == "429 storm":
                     fake.fail_next(5, 429, headers={"Retry-After": "0"}, path_contains=write_path)
                 elif fault == "500s":
@@ -209,6 +233,8 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
                     print(f"  ({crm}, {fault}: first push stopped: {type(exc).__name__})")
                 fake.on_write = None
             fake.reset_controls()
+            if hasattr(fake, "bulk_mode"):
+                fake.bulk_mode = "complete"
             _push(crm, fake.url, state, ids, login, at_end)  # again, as an operator would
         intended = {u.record_id: u.values["Total"] for u in _updates(ids, obj)}
         refused_set = set(refused_ids)
@@ -222,9 +248,10 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
         refused = Counter(fake.rejected[r] for r in refused_ids)
     finally:
         fake.stop()
+    label = "401 mid-push, pushed again" if fault == "401 expiry" and crm == "hubspot" else fault
     return Outcome(
         crm,
-        fault + (" (recorded at end: old)" if at_end else ""),
+        label + (" (recorded at end: old)" if at_end else ""),
         records,
         written,
         twice,
@@ -243,12 +270,14 @@ def main(argv: list[str] | None = None) -> bool:
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     records = int(argv[0]) if argv else RECORDS
     rows: list[Outcome] = []
-    for crm in CRMS:
+    for crm in ("salesforce", "hubspot"):
         for fault in FAULTS:
             rows.append(run(crm, fault, records))
         rows.append(run(crm, "kill", records, at_end=True))
+    for fault in BULK_FAULTS:
+        rows.append(run("salesforce bulk", fault, max(records, BULK_RECORDS)))
     print(
-        f"{'crm':<11} {'fault':<34} {'records':>8} {'written':>8} {'twice':>6} {'lost':>5} "
+        f"{'crm':<16} {'fault':<34} {'records':>8} {'written':>8} {'twice':>6} {'lost':>5} "
         f"{'target twice':>12}  refused (reason)  seconds"
     )
     ok = True
@@ -257,7 +286,7 @@ def main(argv: list[str] | None = None) -> bool:
         target = r.batch * r.injected
         old = r.fault.endswith("old)")
         print(
-            f"{r.crm:<11} {r.fault:<34} {r.records:>8,} {r.written:>8,} {r.twice:>6,} "
+            f"{r.crm:<16} {r.fault:<34} {r.records:>8,} {r.written:>8,} {r.twice:>6,} "
             f"{r.lost:>5,} {('<= ' + str(target)) if not old else 'n/a':>12}  {reasons}  "
             f"{r.seconds:.1f}" + ("" if old or r.ok else "  <- MISSED")
         )

@@ -66,6 +66,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCORE_OBJECTS = ("Lead", "Contact")
 BULK_POLL_SECONDS = 2.0
+BULK_POLL_MAX_SECONDS = 30.0
 
 
 class SalesforceConnector(CRMConnector):
@@ -399,6 +400,7 @@ class SalesforceConnector(CRMConnector):
             self._call(lambda: self._bulk(obj).upload_job_data(job_id, data))
             self._call(lambda: self._bulk(obj).close_job(job_id))
             deadline = self.clock() + self.settings.bulk_timeout_seconds
+            wait = BULK_POLL_SECONDS
             while True:
                 state = self._call(lambda: self._bulk(obj).get_job(job_id, False))
                 if state["state"] in ("JobComplete", "Failed", "Aborted"):
@@ -413,7 +415,8 @@ class SalesforceConnector(CRMConnector):
                     return WriteResult(
                         failed=[RecordError(u.record_id, reason, True) for u in group]
                     )
-                self.sleep(BULK_POLL_SECONDS)
+                self.sleep(min(wait, max(0.0, deadline - self.clock())))
+                wait = min(wait * 1.5, BULK_POLL_MAX_SECONDS)  # fewer polls for a long job
         except ConnectorError:
             self._abort(obj, job_id)
             raise
