@@ -311,13 +311,15 @@ class HubSpotConnector(CRMConnector):
         section = self.mapping.leads or ObjectMapping(object="contacts")
         obj = section.object
         props = ["lifecyclestage", "hs_merged_object_ids", "lastmodifieddate"]
-        alternatives = [[{"propertyName": "hs_merged_object_ids", "operator": "HAS_PROPERTY"}]]
+        alternatives: list[list[dict[str, Any]]] = [
+            [{"propertyName": "hs_merged_object_ids", "operator": "HAS_PROPERTY"}]
+        ]
         if self.customer_stages:
             stages = sorted(self.customer_stages)
             alternatives.append(
                 [{"propertyName": "lifecyclestage", "operator": "IN", "values": stages}]
             )
-        since_filter = self._since("lastmodifieddate", since)
+        since_filter: list[dict[str, Any]] = list(self._since("lastmodifieddate", since))
         for page in self._search_pages(obj, since_filter, props, alternatives=alternatives):
             for raw in page:
                 if self._is_customer(raw):
