@@ -158,6 +158,37 @@ class ConnectorContract:
         connector.write_scores(self._updates(leads))
         assert fake.count(path_contains=self.write_path) - before == 3
 
+    def test_each_batch_is_reported_as_soon_as_it_is_confirmed(
+        self, connector: Any, fake: Any
+    ) -> None:
+        """``on_batch`` gets each batch once the CRM holds it, before the next goes out; together
+        the batches are the whole result."""
+        fake.add_leads(2 * self.write_batch + 3)
+        leads = self._leads(connector)
+        seen: list[list[str]] = []
+
+        def on_batch(batch: Any) -> None:
+            assert all(fake.writes_of(i) == 1 for i in batch.written)
+            assert fake.count(path_contains=self.write_path) == len(seen) + 1 + before
+            seen.append(list(batch.written))
+
+        before = fake.count(path_contains=self.write_path)
+        result = connector.write_scores(self._updates(leads), on_batch=on_batch)
+        assert len(seen) == 3
+        assert sorted(i for batch in seen for i in batch) == sorted(result.written)
+
+    def test_an_id_given_twice_is_written_once_with_the_last_values(
+        self, connector: Any, fake: Any
+    ) -> None:
+        """Two updates of one record in one write: one write, the last values."""
+        fake.add_leads(2)
+        leads = self._leads(connector)
+        updates = [*self._updates(leads), ScoreUpdate(leads[0].id, leads[0].object_type, scores(9))]
+        result = connector.write_scores(updates)
+        assert sorted(result.written) == sorted(r.id for r in leads)
+        assert as_number(fake.score_of(leads[0].id, "Total")) == 49
+        assert fake.writes_of(leads[0].id) == 1
+
     def test_partial_failure_is_reported_per_record(self, connector: Any, fake: Any) -> None:
         """Records the CRM rejects come back with their id and reason; the rest are written."""
         fake.add_leads(6)
