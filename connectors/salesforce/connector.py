@@ -161,17 +161,28 @@ class SalesforceConnector(CRMConnector):
             self._describe[obj] = soql.ObjectInfo.from_describe(payload)
         return self._describe[obj]
 
-    def _target(self, info: soql.ObjectInfo, rel: str) -> soql.ObjectInfo:
+    def _target(
+        self, info: soql.ObjectInfo, rel: str, need: Sequence[str] | None = None
+    ) -> soql.ObjectInfo:
         """The object a lookup reaches; for a polymorphic one (``Owner``: Group or User) the
-        fields any of its objects has, as SOQL allows them through the lookup."""
+        fields any of its objects has, as SOQL allows them through the lookup. With ``need``,
+        objects are described only until every needed field is found."""
         objects = info.targets.get(rel) or (info.relationships[rel],)
-        if len(objects) == 1:
-            return self.describe(objects[0])
-        return soql.ObjectInfo.union([self.describe(o) for o in objects])
+        found: list[soql.ObjectInfo] = []
+        for obj in objects:
+            found.append(self.describe(obj))
+            have = soql.ObjectInfo.union(found)
+            if need is not None and set(need) <= have.fields:
+                break
+        return found[0] if len(found) == 1 else soql.ObjectInfo.union(found)
 
     def _related(self, info: soql.ObjectInfo, fields: Sequence[str]) -> dict[str, soql.ObjectInfo]:
         rels = {f.split(".", 1)[0] for f in fields if "." in f}
-        return {r: self._target(info, r) for r in rels if r in info.relationships}
+        return {
+            r: self._target(info, r, [f.split(".", 1)[1] for f in fields if f.startswith(r + ".")])
+            for r in rels
+            if r in info.relationships
+        }
 
     def _query(
         self,
@@ -272,12 +283,15 @@ class SalesforceConnector(CRMConnector):
             yield lead_from_payload(row, lead, "Lead")
         contact = self.mapping.contacts
         if contact is not None and self.settings.contact_leads != "none":
-            customers = self._won_accounts() if self.settings.contact_leads != "all" else set()
+            customers: set[str] | None = None  # read once the first contact with an account comes
             rows = self._query(
                 "Contact", contact, where=[], since=since, extra=self._score_fields("Contact")
             )
             for row in rows:
-                if self._is_lead_contact(row, customers):
+                if customers is None and row.get("AccountId"):
+                    wanted = self.settings.contact_leads != "all"
+                    customers = self._won_accounts() if wanted else set()
+                if self._is_lead_contact(row, customers or set()):
                     yield lead_from_payload(row, contact, "Contact")
 
     def iter_retired(self, *, since: datetime | None = None) -> Iterator[Retired]:
