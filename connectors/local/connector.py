@@ -122,13 +122,13 @@ class LocalConnector(CRMConnector):
         return retry_policy(self._retry, sleep=self._sleep)(attempt)
 
     def _pages(self, table: Any, time_col: str, since: datetime | None) -> Iterator[Any]:
-        """Rows of ``table`` with ``time_col`` after ``since``, by keyset pages."""
+        """Rows of ``table`` with ``time_col`` at or after ``since``, by keyset pages."""
         col = table.c[time_col]
         last: tuple[datetime, str] | None = None
         while True:
             query = select(table).order_by(col, table.c.id).limit(self.page_size)
-            if since is not None:
-                query = query.where(col > since)
+            if since is not None:  # inclusive: a record stamped in the cursor's instant is read
+                query = query.where(col >= since)
             if last is not None:
                 query = query.where(or_(col > last[0], and_(col == last[0], table.c.id > last[1])))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -37,6 +37,8 @@ log = structlog.get_logger(__name__)
 LEADS, ACTIVITIES = "leads", "activities"
 NOT_ATTEMPTED = "not attempted (API budget or an earlier batch failed); retried next cycle"
 NOT_CONFIRMED = "the CRM did not confirm the write; retried next cycle"
+#: Salesforce compares modification stamps to the second (milliseconds are ignored)
+STAMP_GRANULARITY = timedelta(seconds=1)
 
 
 @dataclass
@@ -94,15 +96,19 @@ class _Pass:
         self.backfill = d.store.get_cursor(self.name, LEADS) is None
 
     def pull_leads(self) -> tuple[list[str], datetime | None]:
-        """Leads modified since the cursor, read from ``cursor_overlap_seconds`` before it
-        (inclusive, so a record stamped in the same instant is never missed). A record whose
-        attributes, owner and account are as already pulled (read again in the overlap, or
-        touched only by the daemon's own score write) is not a candidate."""
+        """Leads modified since the cursor, inclusive (a record stamped in the cursor's instant
+        is read). The cursor is where the next pull starts: just after the newest modification
+        time seen once that time is at least ``cursor_overlap_seconds`` old when it was read
+        (every record stamped before it had been committed and read); otherwise the overlap
+        before it, so a record committed late with an earlier stamp is still read. Records the
+        daemon wrote are read once by the next pass (every write moves the modification time)
+        and not again by the quiet passes after it. A record read again whose
+        attributes, owner and account are unchanged (the overlap, or a record touched only by
+        the daemon's own score write) is not a candidate."""
         cursor = self.d.store.get_cursor(self.name, LEADS)
-        since = cursor - self.d.settings.daemon.cursor_overlap if cursor is not None else None
         ids: list[str] = []
         mark = cursor
-        for batch in batched(self.crm.iter_leads(since=since), self.size):
+        for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             known = self.d.leads.cached(self.name, [r.id for r in batch]) if cursor else {}
             fresh = [r for r in batch if not _same(known.get(r.id), r)]
             self.report.unchanged += len(batch) - len(fresh)
@@ -112,7 +118,19 @@ class _Pass:
             for r in batch:
                 mark = _later(mark, r.modified_at)
         self.report.pulled = len(ids)
-        return ids, mark
+        return ids, self._next_cursor(cursor, mark)
+
+    def _next_cursor(self, cursor: datetime | None, mark: datetime | None) -> datetime | None:
+        """Settled (the newest stamp read is older than the overlap, plus the one-second
+        granularity of Salesforce's comparisons): everything up to it has been committed and
+        read, so the next pull starts just after it and reads none of it again. Otherwise the
+        next pull starts the overlap before it."""
+        if mark is None:
+            return cursor
+        overlap = self.d.settings.daemon.cursor_overlap
+        if self.now - mark >= overlap + STAMP_GRANULARITY:
+            return mark + STAMP_GRANULARITY
+        return _later(cursor, mark - overlap)
 
     def retire(self) -> None:
         """Forget the records that left the funnel since the cursor (converted, deleted, merged,
@@ -120,8 +138,7 @@ class _Pass:
         cursor = self.d.store.get_cursor(self.name, LEADS)
         if cursor is None:
             return
-        since = cursor - self.d.settings.daemon.cursor_overlap
-        gone = [r.id for r in self.crm.iter_retired(since=since)]
+        gone = [r.id for r in self.crm.iter_retired(since=cursor)]
         if gone:
             self.report.retired += self.d.leads.retire(self.name, gone)
             log.info("leads_retired", connector=self.name, count=len(gone))
@@ -139,7 +156,7 @@ class _Pass:
             mark = _later(mark, min(activity.occurred_at, self.now))
             if activity.lead_id:
                 ids[activity.lead_id] = None
-        return list(ids), mark
+        return list(ids), self._next_cursor(cursor, mark)
 
     def score(self, leads: Sequence[CachedLead]) -> None:
         d, name, rules, now = self.d, self.name, self.rules, self.now

@@ -100,12 +100,18 @@ class ConnectorContract:
         assert fake.count() - before >= 4
 
     def test_leads_since_returns_only_changed_records(self, connector: Any, fake: Any) -> None:
-        """``iter_leads(since=...)`` yields only records modified after the cursor."""
+        """``iter_leads(since=...)`` yields only records modified at or after the cursor."""
         fake.add_leads(5, modified_at=T0)
         new = fake.add_leads(3, modified_at=T2)
         got = self._leads(connector, since=T1)
         assert sorted(r.id for r in got) == sorted(new)
         assert all(r.modified_at is not None and r.modified_at >= T1 for r in got)
+
+    def test_leads_since_is_inclusive(self, connector: Any, fake: Any) -> None:
+        """A record stamped exactly at the cursor is read (a strict "after" would lose it)."""
+        at = fake.add_leads(2, modified_at=T1)
+        fake.add_leads(1, modified_at=T0)
+        assert sorted(r.id for r in self._leads(connector, since=T1)) == sorted(at)
 
     def test_lead_attributes_are_mapped(self, connector: Any, fake: Any) -> None:
         """A lead's CRM fields arrive under the mapping's attribute names."""

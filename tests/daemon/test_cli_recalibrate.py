@@ -61,7 +61,7 @@ def test_once_scores_and_status_reports(env: Path, capsys: pytest.CaptureFixture
     assert "Leads per tier: Hot 0, Warm 3," in out
     code, out = run(capsys, "daemon", "status")
     assert code == 0, out
-    assert "cursor leads: 2026-01-05 09:00:00 UTC" in out
+    assert "cursor leads: 2026-01-05 09:00:01 UTC" in out  # settled: just after the newest
     assert "score_cycle" in out and "3 written, 1 refused" in out
     assert "leads per tier: Hot 0, Warm 3" in out
     assert "pending failures: 1" in out and "record locked: locked by Flow" in out

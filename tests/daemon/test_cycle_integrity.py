@@ -78,7 +78,7 @@ def test_a_record_stamped_in_the_cursors_instant_is_not_missed(
     sample_model: dict[str, Any],  # noqa: F811
 ) -> None:
     """A lead committed late with the same modification time as the cursor is pulled on the
-    next pass (inclusive overlap); leads read again unchanged are not re-scored."""
+    next pass (the cursor is inclusive)."""
     fake = LocalFake(tmp_path / "crm.db")
     try:
         _fill(fake.path, sample_model["data"])
@@ -92,7 +92,31 @@ def test_a_record_stamped_in_the_cursors_instant_is_not_missed(
         report = run_cycle(d)
         assert report.pulled == 1 and report.written == 1
         assert fake.writes_of(late) == 1
-        assert report.unchanged >= 1  # the overlap read the cursor's own lead(s) again
+    finally:
+        fake.close()
+
+
+def test_a_fresh_cursor_overlaps_for_late_commits(
+    tmp_path: Path,
+    sample_model: dict[str, Any],  # noqa: F811
+) -> None:
+    """When the newest record read is younger than the overlap, the next pull starts the
+    overlap before it: a record committed late with an earlier stamp is read; the ones read
+    again unchanged are not re-scored. Once settled, the cursor moves to the newest stamp."""
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        clock = Clock(AFTER)
+        fake.add_leads(3, modified_at=AFTER - timedelta(seconds=10))
+        d = make_daemon(tmp_path, sample_model["rules_path"], clock, local_connector(fake))
+        run_cycle(d)
+        newest = AFTER - timedelta(seconds=10)
+        assert d.store.get_cursor("local", "leads") == newest - timedelta(seconds=120)
+        (late,) = fake.add_leads(1, modified_at=AFTER - timedelta(seconds=40))
+        clock.advance(minutes=15)
+        report = run_cycle(d)
+        assert (report.pulled, report.unchanged, report.written) == (1, 3, 1)
+        assert fake.writes_of(late) == 1
+        assert d.store.get_cursor("local", "leads") == newest + timedelta(seconds=1)  # settled
     finally:
         fake.close()
 
@@ -102,7 +126,8 @@ def test_the_daemons_own_writes_are_not_rescored(
     sf: FakeSalesforce,
     sample_model: dict[str, Any],  # noqa: F811
 ) -> None:
-    """Every write moves SystemModstamp; the next quiet pass reads those leads but scores none."""
+    """Every write moves SystemModstamp: the next pass reads those leads once but scores none,
+    and the pass after reads nothing (not the same records on every quiet pass)."""
     ids = sf.add_leads(50, modified_at=datetime(2024, 6, 1, tzinfo=UTC))
     sf.now = datetime(2024, 7, 2, tzinfo=UTC)  # writes stamp records a day later
     clock = Clock(AFTER)
@@ -113,6 +138,9 @@ def test_the_daemons_own_writes_are_not_rescored(
     again = run_cycle(d)
     assert again.unchanged == 50
     assert (again.pulled, again.scored, again.written) == (0, 0, 0)
+    clock.advance(minutes=15)
+    quiet = run_cycle(d)  # the writes were read once; a quiet pass reads nothing again
+    assert (quiet.unchanged, quiet.pulled, quiet.scored) == (0, 0, 0)
     assert all(sf.writes_of(i) == 1 for i in ids)
 
 
