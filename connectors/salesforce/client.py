@@ -13,7 +13,11 @@ from urllib.parse import urlsplit
 
 import requests
 from simple_salesforce import Salesforce
-from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceError
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceOperationError,
+)
 
 from connectors.retry import classify_status, transport_error
 from service.errors import (
@@ -180,4 +184,6 @@ def translate(exc: BaseException, headers: dict[str, str]) -> ConnectorError:
         return classify_status(exc.status, headers, message, service=SERVICE)
     if isinstance(exc, requests.Timeout | requests.ConnectionError):
         return transport_error(exc, service=SERVICE, hint=REACH_HINT)
+    if isinstance(exc, SalesforceOperationError):  # Bulk 2.0 client-side checks and answers
+        return BadRequestError(f"Salesforce Bulk API 2.0 refused the job: {_clean(exc)}")
     raise exc

@@ -255,3 +255,14 @@ class TestCheckTruths:
         assert connector.mapping_problems() == []
         fake.add_leads(1)
         assert "owner_title" in next(iter(connector.iter_leads())).attributes
+
+
+def test_a_bulk_client_error_is_translated() -> None:
+    """simple-salesforce's own Bulk 2.0 errors become a BadRequestError with the reason."""
+    from simple_salesforce.exceptions import SalesforceBulkV2LoadError
+
+    from connectors.salesforce.client import translate
+    from service.errors import BadRequestError
+
+    err = translate(SalesforceBulkV2LoadError("Data size 120000000 exceeds the max file size"), {})
+    assert isinstance(err, BadRequestError) and "exceeds the max file size" in str(err)
