@@ -152,6 +152,27 @@ class TestPartialFailure:
         assert all(fake.writes_of(i) == 1 for i in ids)
 
 
+def test_a_converted_lead_is_reported_as_no_longer_a_lead(
+    fake: FakeSalesforce,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A push to a converted lead says it is no longer a lead and does not keep it for retry."""
+    from datetime import UTC, datetime
+
+    ids = fake.add_leads(2)
+    fake.convert(ids[0], datetime(2024, 7, 1, tzinfo=UTC))
+    code, out = run(capsys, "crm", "push", str(write(tmp_path, [f"{i},50,Warm,v1,x" for i in ids])))
+    assert code == 1
+    assert "1 no longer leads (converted, deleted or merged)" in out
+    assert f"{ids[0]}: CANNOT_UPDATE_CONVERTED_LEAD" in out
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        assert store.pending_failures("salesforce") == []
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeHubSpot]:
     hub_server = FakeHubSpot().start()

@@ -202,7 +202,7 @@ def push_updates(crm: CRMConnector, store: StateStore, updates: list[ScoreUpdate
         store.record_pushed(
             crm.name, [by_id[i] for i in batch.written if i in by_id], batch.written
         )
-        store.record_failures(crm.name, batch.failed)
+        store.record_failures(crm.name, [e for e in batch.failed if not e.gone])
 
     result = crm.write_scores(changed, on_batch=record) if changed else WriteResult()
     return PushOutcome(changed=len(changed), result=result)
@@ -270,11 +270,18 @@ def push(
                 highlight=False,
                 soft_wrap=True,
             )
-    if result.failed:
-        console.print(f"[red]{len(result.failed):,} refused by the CRM:[/]")
-        for err in result.failed:
+    refused_by_crm = [e for e in result.failed if not e.gone]
+    gone = [e for e in result.failed if e.gone]
+    if refused_by_crm:
+        console.print(f"[red]{len(refused_by_crm):,} refused by the CRM:[/]")
+        for err in refused_by_crm:
             console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
         console.print("They are kept and tried again on the next push.")
+    if gone:
+        console.print(f"[yellow]{len(gone):,} no longer leads (converted, deleted or merged):[/]")
+        for err in gone:
+            console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
+        console.print("Remove them from the file; they are not retried.")
     if result.deferred:
         console.print(
             f"{len(result.deferred):,} not attempted (API budget reached); "
