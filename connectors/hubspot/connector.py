@@ -14,7 +14,6 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from itertools import groupby
 from typing import Any, ClassVar
 
 import structlog
@@ -23,29 +22,24 @@ from hubspot import HubSpot
 from pydantic import SecretStr
 
 from connectors.base import (
-    SCORE_FIELDS,
     Activity,
     BatchCallback,
     CRMConnector,
     DealRecord,
     LeadRecord,
-    RecordError,
     Retired,
     ScoreUpdate,
     WriteResult,
-    report_batch,
-    unique_updates,
 )
 from connectors.hubspot import records as rec
 from connectors.hubspot.ratelimit import RateLimiter
 from connectors.hubspot.usage import daily_usage
+from connectors.hubspot.writer import BatchWriter, read_batch_response
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
 from service.errors import (
-    BadRequestError,
     ConfigError,
     ConnectorError,
-    RetryableConnectorError,
 )
 from service.settings import RetrySettings, Settings
 
@@ -421,109 +415,12 @@ class HubSpotConnector(CRMConnector):
     def write_scores(
         self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
-        result = WriteResult()
-        valid: list[ScoreUpdate] = []
-        for u in unique_updates(updates):
-            unknown = [k for k in u.values if k not in SCORE_FIELDS]
-            if unknown:
-                result.failed.append(
-                    RecordError(u.record_id, f"unknown score field(s): {', '.join(unknown)}")
-                )
-            else:
-                valid.append(u)
-        ordered = sorted(valid, key=lambda u: u.object_type)
-        batches = [
-            (object_type, group[start : start + self.write_batch])
-            for object_type, items in groupby(ordered, key=lambda u: u.object_type)
-            for group in [list(items)]
-            for start in range(0, len(group), self.write_batch)
-        ]
-        if result.failed and on_batch is not None:
-            on_batch(WriteResult(failed=list(result.failed)))
-        for n, (object_type, batch) in enumerate(batches):
-            try:
-                self._write_isolating(object_type, batch, result, on_batch)
-            except RetryableConnectorError as exc:
-                failed = WriteResult(
-                    failed=[RecordError(u.record_id, str(exc), True) for u in batch]
-                )
-                report_batch(result, failed, None)
-                result.deferred.extend(u.record_id for _, b in batches[n + 1 :] for u in b)
-                log.warning("scores_write_stopped", connector=self.name, error=str(exc))
-                break
-        log.info(
-            "scores_written",
-            connector=self.name,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
+        """Batch updates of ``write_batch`` records; see ``connectors.hubspot.writer``."""
+        writer = BatchWriter(
+            lambda object_type, body: self._request(self._batch_api.update, object_type, body),
+            self.write_batch,
         )
-        return result
-
-    def _write_isolating(
-        self,
-        object_type: str,
-        batch: Sequence[ScoreUpdate],
-        result: WriteResult,
-        on_batch: BatchCallback | None,
-    ) -> None:
-        """Write one batch; when HubSpot rejects it as a whole (400: one invalid value), write
-        each half on its own, down to the single records at fault, so the good ones are
-        written and only the bad ones reported. A property HubSpot lacks fails every record
-        alike and is reported at once, without splitting."""
-        try:
-            report_batch(result, self._write_batch(object_type, batch), on_batch)
-            return
-        except BadRequestError as exc:
-            if len(batch) == 1 or "does not exist" in str(exc):
-                failed = WriteResult(failed=[RecordError(u.record_id, str(exc)) for u in batch])
-                report_batch(result, failed, on_batch)
-                return
-        log.info("batch_rejected_isolating", connector=self.name, size=len(batch))
-        half = len(batch) // 2
-        self._write_isolating(object_type, batch[:half], result, on_batch)
-        self._write_isolating(object_type, batch[half:], result, on_batch)
-
-    def _write_batch(self, object_type: str, batch: Sequence[ScoreUpdate]) -> WriteResult:
-        body = {
-            "inputs": [
-                {
-                    "id": u.record_id,
-                    "properties": {
-                        rec.score_field_name_for(k): rec.score_value(k, v)
-                        for k, v in u.values.items()
-                    },
-                }
-                for u in batch
-            ]
-        }
-        data = self._request(self._batch_api.update, object_type, body) or {}
-        return read_batch_response(data, [u.record_id for u in batch])
-
-
-def read_batch_response(data: dict[str, Any], sent: list[str]) -> WriteResult:
-    """Per-record outcome of a batch update (200 or 207): written only if HubSpot returned it."""
-    result = WriteResult()
-    confirmed = {str(r.get("id")) for r in data.get("results") or []}
-    reasons: dict[str, str] = {}
-    gone: set[str] = set()
-    for err in data.get("errors") or []:
-        message = err.get("message") or "rejected"
-        category = err.get("category")
-        for rid in (err.get("context") or {}).get("ids") or []:
-            reasons[str(rid)] = f"{category}: {message}" if category else message
-            if category == "OBJECT_NOT_FOUND":
-                gone.add(str(rid))
-    for rid in sent:
-        if rid in reasons:
-            result.failed.append(RecordError(rid, reasons[rid], gone=rid in gone))
-        elif rid in confirmed:
-            result.written.append(rid)
-        else:
-            result.failed.append(
-                RecordError(rid, "HubSpot did not confirm the update; it will be retried", True)
-            )
-    return result
+        return writer.write(updates, on_batch)
 
 
 __all__ = ["ConnectorError", "HubSpotConnector", "read_batch_response"]

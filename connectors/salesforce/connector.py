@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 import structlog
 from simple_salesforce import Salesforce
-from simple_salesforce.bulk2 import Operation, _Bulk2Client
+from simple_salesforce.bulk2 import _Bulk2Client
 
 from connectors.base import (
     SCORE_FIELDS,
@@ -37,6 +37,7 @@ from connectors.base import (
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping, load_mapping
 from connectors.retry import retry_policy
 from connectors.salesforce import soql
+from connectors.salesforce.bulk import BulkJobs
 from connectors.salesforce.client import (
     SalesforceSession,
     auth_method,
@@ -56,7 +57,6 @@ from connectors.salesforce.writer import (
     Budget,
     bulk_parts,
     collection_body,
-    read_bulk_results,
     read_collection_result,
 )
 from service.errors import AuthError, BadRequestError, ConnectorError, MissingFieldError
@@ -65,8 +65,6 @@ from service.settings import RetrySettings, SalesforceSettings, Settings
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 SCORE_OBJECTS = ("Lead", "Contact")
-BULK_POLL_SECONDS = 2.0
-BULK_POLL_MAX_SECONDS = 30.0
 
 
 class SalesforceConnector(CRMConnector):
@@ -403,54 +401,16 @@ class SalesforceConnector(CRMConnector):
         on_batch: BatchCallback | None,
     ) -> None:
         """One Bulk 2.0 job per upload of at most ``bulk_max_bytes`` (Salesforce takes 100 MB)."""
+        jobs = BulkJobs(
+            obj,
+            call=self._call,
+            client=self._bulk,
+            timeout=self.settings.bulk_timeout_seconds,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
         for part, data in bulk_parts(group, self.settings.bulk_max_bytes):
-            report_batch(result, self._bulk_job(obj, part, data), on_batch)
-
-    def _bulk_job(self, obj: str, group: list[ScoreUpdate], data: str) -> WriteResult:
-        """Create, upload, close and poll one job (until ``bulk_timeout_seconds``), then read
-        its results. A job that fails to upload or does not finish in time is aborted."""
-        job_id = str(self._call(lambda: self._bulk(obj).create_job(Operation.update))["id"])
-        try:
-            self._call(lambda: self._bulk(obj).upload_job_data(job_id, data))
-            self._call(lambda: self._bulk(obj).close_job(job_id))
-            deadline = self.clock() + self.settings.bulk_timeout_seconds
-            wait = BULK_POLL_SECONDS
-            while True:
-                state = self._call(lambda: self._bulk(obj).get_job(job_id, False))
-                if state["state"] in ("JobComplete", "Failed", "Aborted"):
-                    break
-                if self.clock() >= deadline:
-                    self._abort(obj, job_id)
-                    reason = (
-                        f"Bulk job {job_id} was still {state['state']} after "
-                        f"{self.settings.bulk_timeout_seconds:g} s; aborted, retried next run"
-                    )
-                    log.warning("bulk_job_timed_out", connector=self.name, job=job_id)
-                    return WriteResult(
-                        failed=[RecordError(u.record_id, reason, True) for u in group]
-                    )
-                self.sleep(min(wait, max(0.0, deadline - self.clock())))
-                wait = min(wait * 1.5, BULK_POLL_MAX_SECONDS)  # fewer polls for a long job
-        except ConnectorError:
-            self._abort(obj, job_id)
-            raise
-        ok = self._call(lambda: self._bulk(obj).get_ingest_results(job_id, "successfulResults"))
-        failed = self._call(lambda: self._bulk(obj).get_ingest_results(job_id, "failedResults"))
-        log.info("bulk_job_finished", connector=self.name, job=job_id, state=state["state"])
-        job_error = None
-        if state["state"] != "JobComplete":
-            job_error = f"Bulk job {job_id} {state['state']}: " + str(
-                state.get("errorMessage") or "no reason given"
-            )
-        return read_bulk_results(group, ok, failed, job_error=job_error)
-
-    def _abort(self, obj: str, job_id: str) -> None:
-        """Abort a job left Open or InProgress; a failure to abort is logged, not raised."""
-        try:
-            self._call(lambda: self._bulk(obj).abort_job(job_id, False))
-            log.warning("bulk_job_aborted", connector=self.name, job=job_id)
-        except ConnectorError as exc:
-            log.warning("bulk_job_abort_failed", connector=self.name, job=job_id, error=str(exc))
+            report_batch(result, jobs.run(part, data), on_batch)
 
     # --- score fields ------------------------------------------------------------------------
     def _score_field_names(self) -> list[tuple[str, str]]:
