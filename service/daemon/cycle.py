@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import structlog
 
-from connectors.base import LeadRecord, RecordError, WriteResult, batched
+from connectors.base import RecordError, WriteResult, batched
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
 from service.daemon.updates import hot_alert, leads_frame, score_updates
@@ -31,7 +31,6 @@ from service.errors import LeadScoreError
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
 from service.state.leads import CachedLead, Scored
-from service.state.store import _plain
 
 log = structlog.get_logger(__name__)
 LEADS, ACTIVITIES = "leads", "activities"
@@ -66,19 +65,6 @@ class CycleReport:
         return asdict(self)
 
 
-def _same(cached: CachedLead | None, record: LeadRecord) -> bool:
-    """The pulled record carries nothing new for scoring (score fields aside)."""
-    if cached is None:
-        return False
-    attributes = {k: _plain(v) for k, v in record.attributes.items()}
-    return (
-        cached.attributes == attributes
-        and cached.owner == record.owner
-        and cached.account_id == record.account_id
-        and cached.object_type == record.object_type
-    )
-
-
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     if a is None or b is None:
         return a or b
@@ -109,8 +95,8 @@ class _Pass:
         ids: list[str] = []
         mark = cursor
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
-            known = self.d.leads.cached(self.name, [r.id for r in batch]) if cursor else {}
-            fresh = [r for r in batch if not _same(known.get(r.id), r)]
+            same = self.d.leads.unchanged(self.name, batch) if cursor else set()
+            fresh = [r for r in batch if r.id not in same]
             self.report.unchanged += len(batch) - len(fresh)
             if fresh:
                 self.d.leads.upsert_leads(self.name, fresh, self.now)
@@ -168,7 +154,8 @@ class _Pass:
         by_id = {u.record_id: u for u in changed}
 
         def record(batch: WriteResult) -> None:  # as each batch is confirmed, not at the end
-            d.store.record_pushed(name, [by_id[i] for i in batch.written], batch.written)
+            confirmed = [by_id[i] for i in batch.written if i in by_id]
+            d.store.record_pushed(name, confirmed, batch.written)
 
         result = self.crm.write_scores(changed, on_batch=record) if changed else WriteResult()
         gone = [e.record_id for e in result.failed if e.gone]

@@ -112,6 +112,22 @@ class LeadState:
                     )
         return out
 
+    def unchanged(self, connector: str, records: Sequence[LeadRecord]) -> set[str]:
+        """Ids of ``records`` whose attributes, owner, account and object are as last pulled:
+        read again without a change that matters to scoring (score fields are not attributes)."""
+        cached = self.cached(connector, [r.id for r in records])
+        out = set()
+        for r in records:
+            old = cached.get(r.id)
+            if (
+                old is not None
+                and old.attributes == {k: _plain(v) for k, v in r.attributes.items()}
+                and (old.owner, old.account_id, old.object_type)
+                == (r.owner, r.account_id, r.object_type)
+            ):
+                out.add(r.id)
+        return out
+
     def retire(self, connector: str, ids: Iterable[str]) -> int:
         """Forget leads that left the funnel (converted, deleted, merged, customers): their
         copy, tier, pending alerts, pending failures and last push. Returns how many were known."""
