@@ -1,14 +1,17 @@
 """One scoring pass: pull what changed, score what is due, write what changed, alert new Hot leads.
 
-1. Leads modified since the ``leads`` cursor are pulled and their copy kept in the state store.
+1. Leads modified since the ``leads`` cursor (inclusive, overlapping while fresh) are pulled and
+   their copy kept in the state store; those read again unchanged are not candidates. Records
+   that left the funnel since the cursor (converted, deleted, merged, customers) are retired.
 2. Activities since the ``activities`` cursor make their leads due at once.
 3. Due as well: leads never scored, scored with other rules, whose tier's cadence has passed
    (Hot 1 day, Warm 3, Cool 7, Cold 30), and records the CRM refused before.
 4. In batches: score, Trend against the score two weeks ago, keep only the records whose values
-   changed since their last successful write, write them, remember what was written and refused,
+   changed since their last successful write, write them, remember each batch as soon as the CRM
+   confirmed it and what was refused (a record the CRM says is converted or deleted is retired),
    append the history, and note the leads that turned Hot.
-5. Only then move the cursors, so a pass that dies half-way is simply done again: the records it
-   already wrote are unchanged and not written twice; nothing it had not written is lost.
+5. Only then move the cursors, so a pass that dies half-way is simply done again: the batches it
+   already wrote are recorded and not written twice; nothing it had not written is lost.
 6. Alert Slack once per turn into Hot (turns seen on the first pass ever are not alerted unless
    ``alert_on_backfill``: they are the CRM's existing Hot leads, not news).
 """
