@@ -66,7 +66,7 @@ def test_bad_holdout_is_a_usage_error_naming_the_value(tmp_path):
     path.write_text("outcome,x\nwon,1\nlost,2\n")
     result = _run(str(path), "--holdout", "0.7", cwd=tmp_path)
     assert result.returncode == 2
-    assert "holdout must be in (0, 0.5); got 0.7." in result.stderr
+    assert "holdout must be in (0, 0.5]; got 0.7." in result.stderr
 
 
 def test_summary_says_how_many_signals_the_table_leaves_out(capsys, monkeypatch):

@@ -115,6 +115,9 @@ def render(report: AuditReport, out: Console) -> None:
         )
     out.print(_problems(report))
     out.print(_excluded(report))
+    suspects = _suspects(report)
+    if suspects is not None:
+        out.print(suspects)
     out.print(Panel(escape(report.survivorship["note"]), title="Survivorship bias", expand=False))
     _inputs(report, out)
 
@@ -152,6 +155,24 @@ def _excluded(report: AuditReport) -> Table:
         table.add_column(col)
     for e in report.excluded:
         table.add_row(escape(e.field), e.reason, escape(e.detail))
+    return table
+
+
+def _suspects(report: AuditReport) -> Table | None:
+    entries = report.to_dict()["suspected_leakage"]
+    if not entries:
+        return None
+    table = Table(
+        title="Suspected leakage (excluded when two kinds of evidence agree, else flagged)",
+        title_justify="left",
+    )
+    for col in ("field", "action", "evidence", "to use it anyway"):
+        table.add_column(col)
+    for s in entries:
+        evidence = "\n".join(f"{e['kind']}: {e['detail']}" for e in s["evidence"])
+        table.add_row(
+            escape(s["field"]), s["action"], escape(evidence), escape(s.get("keep") or "-")
+        )
     return table
 
 

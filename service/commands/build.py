@@ -42,7 +42,7 @@ def build(
     lost: list[str] = LostOpt,
     exclude: list[str] = ExcludeOpt,
     out: Path = typer.Option(Path("model"), "--out", "-o", help="Folder for the model files."),
-    holdout: float = typer.Option(0.25, "--holdout", help="Share of deals held out, in (0, 0.5)."),
+    holdout: float = typer.Option(0.25, "--holdout", help="Share of deals held out, in (0, 0.5]."),
     seed: int = typer.Option(0, "--seed", help="Random seed for the split and cross-validation."),
     refit_all: bool = typer.Option(
         False, "--refit-all", help="After validation, refit on every deal (holdout figures kept)."
@@ -122,6 +122,10 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
         f"{passed} of {len(val['targets'])} targets passed. "
         f"Confidence: [bold]{conf['level']}[/]."
     )
+    warning = an.get("leakage_warning")
+    if warning:
+        console.print(f"[bold red]warning:[/] {escape(warning['message'])}")
+    print_suspects(an.get("suspected_leakage") or [])
     for note in an.get("notes", []):
         console.print(f"[yellow]note:[/] {escape(note)}")
     if an.get("refit_all"):
@@ -131,6 +135,17 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
         soft_wrap=True,
     )
     log.info("build_summary_printed", out=str(paths["rules"].parent))
+
+
+def print_suspects(suspects: list[dict]) -> None:
+    """One line per suspected-leakage field: what was done, the evidence, how to keep it."""
+    for s in suspects:
+        evidence = "; ".join(e["detail"] for e in s["evidence"])
+        how = f" To use it anyway, add {s['keep']} to the config." if s.get("keep") else ""
+        console.print(
+            f"[yellow]suspected leakage ({s['action']}):[/] {escape(s['field'])}: "
+            f"{escape(evidence)}.{escape(how)}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -40,7 +40,15 @@ from service.model.audit_inputs import (
     missing_inputs,
     survivorship,
 )
-from service.model.audit_leakage import find_leak, one_outcome_only
+from service.model.audit_leakage import (
+    Suspect,
+    name_cue,
+    oos_auc,
+    outcome_coded,
+    process_field,
+    same_as,
+    strong_single_field,
+)
 from service.model.audit_quality import (
     Problem,
     find_duplicates,
@@ -48,7 +56,15 @@ from service.model.audit_quality import (
     find_value_problems,
 )
 
-__all__ = ["AuditReport", "Excluded", "FieldInfo", "MissingInput", "Problem", "run_audit"]
+__all__ = [
+    "AuditReport",
+    "Excluded",
+    "FieldInfo",
+    "MissingInput",
+    "Problem",
+    "Suspect",
+    "run_audit",
+]
 
 log = structlog.get_logger(__name__)
 _BLANKED = {"impossible_value", "unparseable_number", "unparseable_date", "future_date"}
@@ -77,6 +93,7 @@ class AuditReport:
     lost: int
     fields: list[FieldInfo]
     excluded: list[Excluded]
+    suspected_leakage: list[Suspect]
     problems: list[Problem]
     missing_inputs: list[MissingInput]
     adequacy: Adequacy
@@ -131,6 +148,16 @@ class AuditReport:
         x = frame.loc[rows].drop(columns=drop_cols)
         return x, self._y[rows].astype(int)
 
+    def _suspect_entry(self, suspect: Suspect) -> dict[str, Any]:
+        kept = suspect.field in self._keep
+        return {
+            "field": suspect.field,
+            "evidence": suspect.evidence,
+            "action": "flagged" if kept else suspect.action,
+            "kept_by_config": kept,
+            "keep": f"keep: [{suspect.field!r}]" if suspect.action == "excluded" else None,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """The audit as plain JSON-ready data."""
         excluded_by = {e.field: e.reason for e in self.excluded}
@@ -155,6 +182,7 @@ class AuditReport:
             "survivorship": self.survivorship,
             "fields": fields,
             "excluded": [asdict(e) for e in self.excluded],
+            "suspected_leakage": [self._suspect_entry(s) for s in self.suspected_leakage],
             "problems": [asdict(p) for p in self.problems],
             "missing_inputs": [asdict(m) for m in self.missing_inputs],
             "dimensions": self.dimensions,
@@ -171,8 +199,12 @@ def run_audit(
     source: str = "deals",
     placeholders: dict[str, dict[str, int]] | None = None,
     as_of: date | None = None,
+    leads: pd.DataFrame | None = None,
 ) -> AuditReport:
-    """Audit a deals frame (as returned by ``read_table``) against its resolved outcome."""
+    """Audit a deals frame (as returned by ``read_table``) against its resolved outcome.
+
+    ``leads`` (the open leads, when given) lets the leakage checks see which fields are filled
+    in only during the sales process."""
     as_of = as_of or date.today()
     frame = frame.reset_index(drop=True)
     y_all = pd.Series(outcome.y.to_numpy(dtype=float), index=frame.index)
@@ -186,13 +218,15 @@ def run_audit(
     closed = y_all.notna().to_numpy() & ~np.isin(np.arange(len(frame)), list(dropped))
     y = y_all[closed].to_numpy(dtype=int)
     won, lost = int(y.sum()), int(len(y) - y.sum())
-    excluded = _exclusions(frame, fields, outcome, config, closed, y)
+    excluded, suspects = _exclusions(frame, fields, outcome, config, closed, y, leads)
     excluded_names = {e.field for e in excluded}
     for info in fields:
         if info.name in excluded_names:
             info.flag(next(e.reason for e in excluded if e.field == info.name))
         elif near_constant(frame[info.name]):
             info.flag("near_constant")
+        if info.name in {s.field for s in suspects if s.action == "flagged"}:
+            info.flag("suspected_leakage")
         for p in problems:
             if p.field == info.name:
                 info.flag(p.kind)
@@ -221,6 +255,7 @@ def run_audit(
         lost=lost,
         fields=fields,
         excluded=excluded,
+        suspected_leakage=suspects,
         problems=problems,
         missing_inputs=missing,
         adequacy=fit,
@@ -254,12 +289,15 @@ def _exclusions(
     config: BuildConfig,
     closed: np.ndarray,
     y: np.ndarray,
-) -> list[Excluded]:
+    leads: pd.DataFrame | None,
+) -> tuple[list[Excluded], list[Suspect]]:
     """One reason per excluded field, the first that applies, in this order: outcome,
-    configured, filled for one outcome only, identifier/constant/empty/free text, date, then
-    the other leakage checks."""
+    configured, identifier/constant/empty/free text, date, then leakage (two kinds of evidence);
+    and every leakage suspect, excluded or flagged (see ``service.model.audit_leakage``)."""
     out: list[Excluded] = []
+    suspects: dict[str, Suspect] = {}
     configured_ids = {config.id_column, config.name_column} - {None}
+    scorable: list[FieldInfo] = []
     for info in fields:
         series = frame[info.name]
         if info.name == outcome.column:
@@ -269,12 +307,9 @@ def _exclusions(
             out.append(Excluded(info.name, "configured_exclude", "excluded by the configuration"))
             continue
         closed_values = series[closed].reset_index(drop=True)
-        one_sided = one_outcome_only(closed_values, y)
-        if one_sided and info.name not in configured_ids:
-            out.append(Excluded(info.name, "leakage_one_outcome_only", one_sided))
-            continue
+        coded = None if info.name in configured_ids else outcome_coded(closed_values, y)
         shape = identifier_reason(info, series, configured=info.name in configured_ids)
-        if shape:
+        if shape and not (coded and shape == "constant"):
             if shape == "identifier":
                 info.kind = "id"
             detail = _SHAPE_DETAIL[shape].format(n=info.distinct)
@@ -288,12 +323,42 @@ def _exclusions(
         if info.kind == "date":
             out.append(Excluded(info.name, "date", "a date; used for the date range, not scored"))
             continue
-        leak, auc = find_leak(info.name, closed_values, info.kind, y)
-        if auc is not None:
-            info.oos_auc = round(auc, 4)
-        if leak:
-            out.append(Excluded(info.name, leak.reason, leak.detail))
-    return out
+        suspect = Suspect(info.name)
+        if coded:
+            suspect.evidence.append(coded)
+        in_leads = leads is not None and info.name in leads.columns
+        process = process_field(closed_values, leads[info.name] if in_leads else None)
+        if process:
+            suspect.evidence.append(process)
+        auc = None
+        if info.kind in {"numeric", "category", "boolean"}:
+            auc = oos_auc(closed_values, info.kind, y)
+            info.oos_auc = None if auc is None else round(auc, 4)
+            strong = strong_single_field(closed_values, info.kind, y, auc)
+            if strong:
+                suspect.evidence.append(strong)
+        cue = name_cue(info.name)
+        if cue:
+            suspect.evidence.append(cue)
+        if suspect.evidence:
+            suspects[info.name] = suspect
+        scorable.append(info)
+    first = list(suspects)
+    for info in scorable:  # a field carrying a suspect's information is a suspect too
+        for other in first:
+            if info.name in first:
+                break
+            evidence = same_as(frame[info.name][closed], frame[other][closed], other)
+            if evidence:
+                suspects.setdefault(info.name, Suspect(info.name)).evidence.append(evidence)
+                break
+    for suspect in suspects.values():
+        suspect.decide()
+        if suspect.action == "excluded":
+            out.append(Excluded(suspect.field, f"leakage_{suspect.kinds[0]}", suspect.describe()))
+    order = {f.name: i for i, f in enumerate(fields)}
+    out.sort(key=lambda e: order.get(e.field, len(order)))
+    return out, sorted(suspects.values(), key=lambda s: order.get(s.field, len(order)))
 
 
 _SHAPE_DETAIL = {

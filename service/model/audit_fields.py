@@ -8,11 +8,12 @@ that look at names work on ``sales_cycle_days``, ``Sales Cycle (days)`` and ``Sa
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from service.data.dates import parse_dates
 
 BOOLEAN_TEXT = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"})
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "number", "no", "nr", "num", "key", "code", "ref"})
@@ -63,27 +64,6 @@ class FieldInfo:
         """Add a flag once."""
         if name not in self.flags:
             self.flags.append(name)
-
-
-_DAY_FIRST = re.compile(r"^\s*(?:1[3-9]|2\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]\d{2,4}")
-
-
-def parse_dates(series: pd.Series) -> pd.Series:
-    """Parse text to naive UTC timestamps; anything unparseable becomes NaT.
-
-    A column is read day-first (31/01/2025) when any value can only be day-first, so one
-    column is never read half as month/day and half as day/month."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = pd.to_datetime(series, utc=True)
-    else:
-        text = series.astype("string")
-        dayfirst = bool(text.str.contains(_DAY_FIRST).fillna(False).any())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(
-                text, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst
-            )
-    return parsed.dt.tz_convert(None)
 
 
 def close_date_column(fields: list[FieldInfo]) -> str | None:

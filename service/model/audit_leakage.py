@@ -1,18 +1,33 @@
-"""Leakage checks: fields that are known only after the outcome.
+"""Leakage checks: fields recorded because of the outcome or during the sales process.
 
-Three kinds of evidence, strongest first:
+A careful analyst looks for four kinds of evidence, and this module measures each on the closed
+deals (and, when given, the open leads):
 
-* populated for one outcome only (a loss reason is filled in for lost deals only);
-* a close-time name (``sales_cycle_days``, ``duration``, ``closed_*``, ``loss_reason``, ``stage``);
-* near-perfect separation judged out of sample: a one-column model's cross-validated AUC above
-  0.95, on all rows and on the rows where the field is filled. Cross-validation is what keeps an
-  ID column (unique per row, so perfect in sample) from looking perfect: an unseen ID predicts
-  nothing.
+* ``outcome_coded``: empty, zero or one constant value for (nearly) every deal of one outcome
+  and varied for the other (a loss reason filled only for lost deals; a refund amount that is
+  zero for every lost deal);
+* ``process_field`` (needs the open leads): filled on most closed deals but mostly empty on the
+  open leads, or with values on the open leads that the deals never show: filled in during the
+  sales process, so a lead being scored does not have it yet;
+* ``strong_single_field``: the field alone separates won from lost implausibly well: its own
+  out-of-sample (cross-validated) AUC is at or above 0.85, or one value (a range, for numbers)
+  covers at least 5% of deals with a win rate at or below 2% or at or above 98%. Cross-validation
+  keeps an ID column (unique per row, perfect in sample) from looking strong;
+* ``name_cue``: a name that describes the sales process or the result (quality, rating, score,
+  tags, status, stage, reason, last activity, probability, forecast, close, won, lost ...).
+
+A field that carries the same information as a suspect (the same rows filled, and one field's
+value fixed by the other's: ``Activity Index`` 01.High for every ``Activity Score`` of 16 and
+up) is a suspect too (``same_as_suspect``).
+
+A suspect is **excluded** when two kinds of evidence agree and **flagged** (kept, and listed with
+its evidence) otherwise. Either way ``keep:`` in the configuration has the last word.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,56 +38,163 @@ from sklearn.tree import DecisionTreeClassifier
 
 from service.model.audit_fields import as_numbers, name_tokens
 
-NEAR_PERFECT_AUC = 0.95
+#: one field's own out-of-sample AUC at or above this is implausibly strong
+STRONG_AUC = 0.85
+#: a value (or range) covering this share of deals ...
+EXTREME_SHARE = 0.05
+#: ... with a win rate at or below this (or at or above 1 minus it) is implausibly strong
+EXTREME_RATE = 0.02
+#: "(nearly) every deal of one outcome" and "varied for the other"
+CODED_SHARE, VARIED_SHARE = 0.98, 0.20
+#: filled on at least this share of deals, and on at most half as many open leads
+PROCESS_FILLED = 0.5
 MAX_ROWS = 20_000
-_CLOSE_TIME_TOKENS = {
-    "cycle": "sales-cycle length is known only when the deal closes",
-    "duration": "a duration is known only when the activity or deal has ended",
+_NAME_CUES = {
+    "quality": "a quality grade is usually given by sales after contact",
+    "rating": "a rating is usually given by sales after contact",
+    "score": "a score is usually computed from what happened in the sales process",
+    "tag": "tags are usually added by sales during the process",
+    "status": "a status follows the sales process",
+    "stage": "the stage reached reflects the outcome",
+    "reason": "a win/loss reason is recorded after the outcome",
+    "probability": "CRM probability follows the stage, which reflects the outcome",
+    "forecast": "the forecast category follows the stage, which reflects the outcome",
+    "close": "a close-time field is filled in at close",
     "closed": "a closed-* field is filled in at close",
     "closing": "a closing field is filled in at close",
-    "close": "a close-time field is filled in at close",
-    "reason": "a win/loss reason is recorded after the outcome",
-    "stage": "the stage reached reflects the outcome",
     "won": "a won-* field is filled in after the deal is won",
     "lost": "a lost-* field is filled in after the deal is lost",
     "loss": "a loss field is filled in after the deal is lost",
     "win": "a win-* field (reason, probability) reflects the outcome",
-    "probability": "CRM probability follows the stage, which reflects the outcome",
-    "forecast": "the forecast category follows the stage, which reflects the outcome",
+    "cycle": "sales-cycle length is known only when the deal closes",
+    "duration": "a duration is known only when the activity or deal has ended",
 }
+_NAME_PHRASES = {
+    ("last", "activity"): "the last activity is often the one that closed the deal",
+}
+EVIDENCE_KINDS = (
+    "outcome_coded",
+    "process_field",
+    "strong_single_field",
+    "name_cue",
+    "same_as_suspect",
+)
 
 
 @dataclass
-class Leak:
-    """Why one field is suspected of leaking the outcome."""
+class Suspect:
+    """A field suspected of leaking the outcome: the evidence that fired and what was done."""
 
-    reason: str  # leakage_one_outcome_only | leakage_close_time | leakage_near_perfect
-    detail: str
+    field: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    action: str = "flagged"  # excluded | flagged
+
+    @property
+    def kinds(self) -> list[str]:
+        """The distinct kinds of evidence, in the order found."""
+        return list(dict.fromkeys(e["kind"] for e in self.evidence))
+
+    def describe(self) -> str:
+        """The evidence in one sentence."""
+        return "; ".join(e["detail"] for e in self.evidence)
+
+    def decide(self) -> None:
+        """Excluded when two kinds of evidence agree, else flagged."""
+        self.action = "excluded" if len(self.kinds) >= 2 else "flagged"
 
 
-def close_time_name(name: str) -> str | None:
-    """The explanation when the column name says it is recorded at or after close."""
-    for token in name_tokens(name):
-        if token in _CLOSE_TIME_TOKENS:
-            return _CLOSE_TIME_TOKENS[token]
+def name_cue(name: str) -> dict[str, Any] | None:
+    """Evidence when the column name describes the sales process or the result."""
+    tokens = name_tokens(name)
+    for words, why in _NAME_PHRASES.items():
+        if set(words) <= set(tokens):
+            return {"kind": "name_cue", "cue": " ".join(words), "detail": f"name: {why}"}
+    for token in tokens:
+        if token in _NAME_CUES:
+            return {"kind": "name_cue", "cue": token, "detail": f"name: {_NAME_CUES[token]}"}
     return None
 
 
-def one_outcome_only(series: pd.Series, y: np.ndarray) -> str | None:
-    """Filled for (almost) only won or only lost deals: at least 20% of one, at most 2% of the other."""
-    present = series.notna().to_numpy()
-    n_won, n_lost = int((y == 1).sum()), int((y == 0).sum())
-    if min(n_won, n_lost) < 5:
+def _default_values(series: pd.Series) -> list[tuple[str, np.ndarray]]:
+    """(label, mask) of the values a field falls back to: missing, zero, and each value."""
+    out = [("empty", series.isna().to_numpy())]
+    numbers = as_numbers(series) if pd.api.types.is_numeric_dtype(series) else None
+    if numbers is not None:
+        out.append(("zero", (numbers == 0).to_numpy()))
+    text = series.astype("string").str.strip()
+    for value in text.dropna().value_counts().index[:2]:
+        out.append((f"always {value!r}", (text == value).fillna(False).to_numpy(bool)))
+    return out
+
+
+def outcome_coded(series: pd.Series, y: np.ndarray) -> dict[str, Any] | None:
+    """Evidence when the field is empty, zero or one value for (nearly) every deal of one
+    outcome (at least 98%) and varied for the other (at least 20% differ)."""
+    y = np.asarray(y, dtype=int)
+    sides = {"won": y == 1, "lost": y == 0}
+    if min(int(m.sum()) for m in sides.values()) < 5:
         return None
-    share_won = present[y == 1].mean()
-    share_lost = present[y == 0].mean()
-    high, low = max(share_won, share_lost), min(share_won, share_lost)
-    filled = "won" if share_won > share_lost else "lost"
-    if high >= 0.2 and low <= 0.02 and present.sum() >= 5:
-        return (
-            f"filled in for {high:.0%} of {filled} deals and {low:.0%} of the others: "
-            "it is recorded because of the outcome"
-        )
+    for label, mask in _default_values(series):
+        for side, other in (("won", "lost"), ("lost", "won")):
+            share = float(mask[sides[side]].mean())
+            other_share = float(mask[sides[other]].mean())
+            differ = int((~mask[sides[other]]).sum())
+            if share >= CODED_SHARE and 1 - other_share >= VARIED_SHARE and differ >= 5:
+                what = "filled in" if label == "empty" else label
+                if label == "empty":
+                    detail = (
+                        f"filled in for {1 - other_share:.0%} of {other} deals and "
+                        f"{1 - share:.0%} of {side} deals: it is recorded because of the outcome"
+                    )
+                else:
+                    detail = (
+                        f"{label.replace('always ', '')} for {share:.0%} of {side} deals but "
+                        f"{other_share:.0%} of {other} deals: it is recorded because of the outcome"
+                    )
+                return {
+                    "kind": "outcome_coded",
+                    "value": what,
+                    "side": side,
+                    "share_of_side": round(share, 4),
+                    "share_of_other": round(other_share, 4),
+                    "detail": detail,
+                }
+    return None
+
+
+def process_field(deals: pd.Series, leads: pd.Series | None) -> dict[str, Any] | None:
+    """Evidence when the open leads mostly lack the field the closed deals have, or carry
+    values the deals never show: it is filled in during the sales process."""
+    if leads is None or len(leads) == 0 or len(deals) == 0:
+        return None
+    filled_deals = float(deals.notna().mean())
+    filled_leads = float(leads.notna().mean())
+    if filled_deals >= PROCESS_FILLED and filled_leads < min(0.5, filled_deals / 2):
+        return {
+            "kind": "process_field",
+            "filled_deals": round(filled_deals, 4),
+            "filled_leads": round(filled_leads, 4),
+            "detail": (
+                f"filled in for {filled_deals:.0%} of closed deals but {filled_leads:.0%} of "
+                "open leads: it is filled in during the sales process"
+            ),
+        }
+    if pd.api.types.is_numeric_dtype(deals) and pd.api.types.is_numeric_dtype(leads):
+        return None
+    lead_values = leads.dropna().astype("string").str.strip().str.casefold()
+    if len(lead_values) < 20:
+        return None
+    known = set(deals.dropna().astype("string").str.strip().str.casefold())
+    unseen = float((~lead_values.isin(known)).mean())
+    if unseen > 0.5:
+        return {
+            "kind": "process_field",
+            "unseen_share": round(unseen, 4),
+            "detail": (
+                f"{unseen:.0%} of the open leads' values never occur on a closed deal: "
+                "its values change during the sales process"
+            ),
+        }
     return None
 
 
@@ -100,37 +222,107 @@ def oos_auc(series: pd.Series, kind: str, y: np.ndarray, *, seed: int = 0) -> fl
     return float(roc_auc_score(y, scores))
 
 
-def near_perfect(series: pd.Series, kind: str, y: np.ndarray) -> tuple[float | None, str | None]:
-    """(out-of-sample AUC on all rows, detail when it or the filled rows' AUC exceeds 0.95)."""
-    auc_all = oos_auc(series, kind, y)
-    if auc_all is not None and auc_all > NEAR_PERFECT_AUC:
-        return auc_all, (
-            f"a model using only this field separates won from lost almost perfectly "
-            f"out of sample (cross-validated AUC {auc_all:.2f})"
-        )
+def _groups(series: pd.Series, kind: str, y: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """The values of a category (or the ranges of a number, from a one-column tree) covering at
+    least 5% of deals each."""
+    n = len(y)
+    if kind == "numeric" or pd.api.types.is_numeric_dtype(series):
+        x = as_numbers(series).to_numpy(dtype=float)
+        known = ~np.isnan(x)
+        if known.sum() < 2 * EXTREME_SHARE * n or len(np.unique(x[known])) < 2:
+            return []
+        tree = DecisionTreeClassifier(
+            max_leaf_nodes=16, min_samples_leaf=max(5, int(np.ceil(EXTREME_SHARE * n))), random_state=0
+        ).fit(x[known].reshape(-1, 1), y[known])
+        leaves = np.full(n, -1)
+        leaves[known] = tree.apply(x[known].reshape(-1, 1))
+        out = []
+        for leaf in np.unique(leaves[known]):
+            mask = leaves == leaf
+            low, high = float(x[mask].min()), float(x[mask].max())
+            out.append((f"{low:g} to {high:g}", mask))
+        return out
+    text = series.astype("string").str.strip()
+    counts = text.value_counts()
+    return [
+        (str(v), (text == v).fillna(False).to_numpy(bool))
+        for v, c in counts.items()
+        if c >= EXTREME_SHARE * n
+    ]
+
+
+def strong_single_field(
+    series: pd.Series, kind: str, y: np.ndarray, auc: float | None
+) -> dict[str, Any] | None:
+    """Evidence when the field alone separates won from lost implausibly well."""
+    y = np.asarray(y, dtype=int)
+    if auc is not None and auc >= STRONG_AUC:
+        return {
+            "kind": "strong_single_field",
+            "auc": round(auc, 4),
+            "detail": (
+                f"a model using only this field reaches AUC {auc:.2f} out of sample "
+                f"(at or above {STRONG_AUC}): implausibly strong for one field"
+            ),
+        }
+    base = float(y.mean()) if len(y) else 0.0
+    for label, mask in _groups(series, kind, y):
+        rate = float(y[mask].mean())
+        low = rate <= EXTREME_RATE < base / 5
+        high = rate >= 1 - EXTREME_RATE > 1 - (1 - base) / 5
+        if low or high:
+            share = float(mask.mean())
+            return {
+                "kind": "strong_single_field",
+                "value": label,
+                "share_of_deals": round(share, 4),
+                "win_rate": round(rate, 4),
+                "detail": (
+                    f"{label} covers {share:.0%} of deals with a win rate of {rate:.0%}: "
+                    "implausibly decisive for one value"
+                ),
+            }
     present = series.notna().to_numpy()
     if present.mean() < 0.95 and present.sum() >= max(30, 0.1 * len(y)):
-        auc_present = oos_auc(series[present], kind, np.asarray(y)[present])
-        if auc_present is not None and auc_present > NEAR_PERFECT_AUC:
-            return auc_all, (
-                f"where it is filled in ({present.mean():.0%} of deals) it separates won from "
-                f"lost almost perfectly out of sample (cross-validated AUC {auc_present:.2f}); "
-                "fields filled in after contact with sales usually do"
-            )
-    return auc_all, None
+        auc_present = oos_auc(series[present], kind, y[present])
+        if auc_present is not None and auc_present >= STRONG_AUC:
+            return {
+                "kind": "strong_single_field",
+                "auc_where_filled": round(auc_present, 4),
+                "detail": (
+                    f"where it is filled in ({present.mean():.0%} of deals) a model using only "
+                    f"this field reaches AUC {auc_present:.2f} out of sample: fields filled in "
+                    "after contact with sales usually do"
+                ),
+            }
+    return None
 
 
-def find_leak(
-    name: str, series: pd.Series, kind: str, y: np.ndarray
-) -> tuple[Leak | None, float | None]:
-    """The leak found for one field (strongest evidence first) and its out-of-sample AUC."""
-    detail = one_outcome_only(series, y)
-    if detail:
-        return Leak("leakage_one_outcome_only", detail), None
-    detail = close_time_name(name)
-    if detail:
-        return Leak("leakage_close_time", f"name suggests a close-time field: {detail}"), None
-    if kind not in {"numeric", "category", "boolean"}:
-        return None, None
-    auc, detail = near_perfect(series, kind, y)
-    return (Leak("leakage_near_perfect", detail) if detail else None), auc
+def same_as(series: pd.Series, other: pd.Series, other_name: str) -> dict[str, Any] | None:
+    """Evidence when ``series`` carries the information of the suspect ``other``: the same rows
+    filled (99%) and one field's value fixed by the other's (99% of rows)."""
+    a, b = series.isna().to_numpy(), other.isna().to_numpy()
+    both = ~a & ~b
+    if (a == b).mean() < 0.99 or both.sum() < 30:
+        return None
+    left = series[both].astype("string").str.strip().to_numpy()
+    right = other[both].astype("string").str.strip().to_numpy()
+    if min(len(set(left)), len(set(right))) < 2 or max(len(set(left)), len(set(right))) > 200:
+        return None
+    table = pd.crosstab(left, right).to_numpy()
+    # share of rows where one field's value fixes the other's; the fixed field must vary
+    # (a near-constant field is "fixed" by anything)
+    fixes_right = table.max(axis=1).sum() / both.sum()
+    fixes_left = table.max(axis=0).sum() / both.sum()
+    varied_right = table.sum(axis=0).max() / both.sum() <= 0.9
+    varied_left = table.sum(axis=1).max() / both.sum() <= 0.9
+    if not ((fixes_right >= 0.99 and varied_right) or (fixes_left >= 0.99 and varied_left)):
+        return None
+    return {
+        "kind": "same_as_suspect",
+        "other": other_name,
+        "detail": (
+            f"carries the same information as the suspect {other_name} (same rows filled, "
+            "one determines the other)"
+        ),
+    }

@@ -49,6 +49,8 @@ from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
 log = structlog.get_logger(__name__)
 
 MODEL_VERSION = "1.0"
+#: a holdout AUC this high from CRM fields usually means leakage
+IMPLAUSIBLE_AUC = 0.93
 STEPS = (
     "Auditing the deals",
     "Splitting off the holdout",
@@ -103,8 +105,8 @@ class BuildResult:
 
 def check_parameters(holdout: float, seed: int) -> None:
     """Reject impossible parameters before any work, naming the value."""
-    if not (isinstance(holdout, int | float) and 0 < holdout < 0.5):
-        raise ConfigError(f"holdout must be in (0, 0.5); got {holdout}.")
+    if not (isinstance(holdout, int | float) and 0 < holdout <= 0.5):
+        raise ConfigError(f"holdout must be in (0, 0.5]; got {holdout}.")
     if not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed must be a whole number >= 0; got {seed}.")
 
@@ -133,7 +135,12 @@ def build_model(
 
     step(STEPS[0])
     report = run_audit(
-        frame, deals.outcome, config, source=source, placeholders=deals.table.placeholders
+        frame,
+        deals.outcome,
+        config,
+        source=source,
+        placeholders=deals.table.placeholders,
+        leads=leads,
     )
     if not report.can_model:
         raise InsufficientDataError(f"{source}: {report.adequacy.message}")
@@ -186,7 +193,8 @@ def build_model(
     confidence = assess_confidence(len(y_arr), validation, audit)
 
     final = fit
-    if refit_all:
+    refit_skipped = refit_all and not fit.rules.signals
+    if refit_all and not refit_skipped:
         step(STEPS[6])
         final = _fit(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
 
@@ -209,7 +217,7 @@ def build_model(
         confidence=confidence,
         excluded=report.excluded,
         icp=icp_rows,
-        refit_all=refit_all,
+        refit_all=refit_all and not refit_skipped,
         all_scores=everything.scores,
         loss_reasons=None if loss_col is None else frame.loc[X.index, loss_col],
         split_note=getattr(split, "note", None),
@@ -225,6 +233,16 @@ def build_model(
         confidence=confidence["level"],
         refit_all=refit_all,
     )
+    analysis["suspected_leakage"] = audit["suspected_leakage"]
+    warning = leakage_warning(validation.get("auc"), final.rules)
+    if warning:
+        analysis["leakage_warning"] = warning
+    if refit_skipped:
+        # nothing was validated to refit: refitting could only add points no holdout has checked
+        analysis.setdefault("notes", []).append(
+            "--refit-all was not applied: the validated model has no signals, so there is "
+            "nothing to refit; the model stays the empty one validated on the holdout."
+        )
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
     if not_in_leads:
@@ -235,6 +253,26 @@ def build_model(
             + "."
         )
     return BuildResult(rules=final.rules, analysis=analysis)
+
+
+def leakage_warning(auc: float | None, rules: Rules) -> dict[str, Any] | None:
+    """At a holdout AUC of 0.93 or more: the warning, naming the fields with the most points."""
+    if auc is None or auc < IMPLAUSIBLE_AUC:
+        return None
+    weight: dict[str, int] = {}
+    for signal in rules.signals:
+        for name in dict.fromkeys(signal.fields):
+            weight[name] = weight.get(name, 0) + abs(signal.points)
+    top = sorted(weight, key=lambda f: -weight[f])[:3]
+    return {
+        "auc": auc,
+        "fields": top,
+        "message": (
+            f"Holdout AUC {auc:.3f} is implausibly good: check these fields for leakage "
+            f"(they carry the most points): {', '.join(top) or 'none'}. A field filled in "
+            "during or after the sales process predicts the outcome it records."
+        ),
+    }
 
 
 def _add_current_lead_shares(analysis: dict[str, Any], rules: Rules, leads: pd.DataFrame) -> None:

@@ -33,6 +33,7 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
+from service.data.dates import parse_dates
 from service.errors import InputError
 from service.model.confidence import assess_confidence
 from service.model.misclassified import misclassified_block
@@ -76,7 +77,7 @@ class HoldoutSplit(tuple):
 def _parse_dates(dates: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(dates):
         return dates
-    return pd.to_datetime(dates.astype("string"), errors="coerce", format="mixed", utc=True)
+    return parse_dates(dates)  # the column's one format, as the audit reads it
 
 
 def _stratified(n: int, y: np.ndarray, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,8 +94,8 @@ def split_holdout(
     dates: pd.Series | None = None,
 ) -> HoldoutSplit:
     """Positions (0..n-1) of the training and holdout deals, and how they were chosen."""
-    if not (isinstance(holdout, int | float) and 0 < holdout < 0.5):
-        raise InputError(f"holdout must be in (0, 0.5); got {holdout}.")
+    if not (isinstance(holdout, int | float) and 0 < holdout <= 0.5):
+        raise InputError(f"holdout must be in (0, 0.5]; got {holdout}.")
     n = len(X)
     if len(y) != n:
         raise InputError(f"the outcome has {len(y)} rows but the deals have {n}; they must match.")

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from service.report import sections_model, sections_ops, sections_tiers
+from service.report import sections_leakage, sections_model, sections_ops, sections_tiers
 from service.report.fmt import NA, attribute_name, lift, num, pct, table
 
 DIMENSION_TITLES = {
@@ -175,7 +175,7 @@ def data_foundation(analysis: dict[str, Any]) -> str:
         table(["Source", "Records", "Date Range", "Completeness", "Key Fields Used"], rows)
     )
     parts += ["", "### 1.2 Data Quality Notes", ""]
-    notes = sections_model.quality_notes(analysis)
+    notes = sections_leakage.leakage_notes(analysis) + sections_model.quality_notes(analysis)
     parts += [f"- {n}" for n in notes] or ["- No data-quality problems were found."]
     parts += ["", "### 1.3 Known Limitations", ""]
     parts += [f"- {n}" for n in sections_model.limitations(analysis)]

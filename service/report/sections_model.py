@@ -12,6 +12,11 @@ REASON_WORDS = {
     "leakage_one_outcome_only": "filled in for one outcome only, so it is known only after the deal closes",
     "leakage_close_time": "recorded at or after close, so it leaks the outcome",
     "leakage_near_perfect": "separates won from lost almost perfectly out of sample: suspected leakage",
+    "leakage_outcome_coded": "recorded because of the outcome: suspected leakage",
+    "leakage_process_field": "filled in during the sales process: suspected leakage",
+    "leakage_strong_single_field": "separates won from lost implausibly well: suspected leakage",
+    "leakage_name_cue": "its name describes the sales process or the result: suspected leakage",
+    "leakage_same_as_suspect": "carries the same information as a suspected field",
     "configured_exclude": "excluded in the configuration",
 }
 
@@ -47,9 +52,10 @@ def quality_notes(analysis: dict[str, Any]) -> list[str]:
             notes.append(
                 f"{f.get('name')} is only {pct(c)} complete; missing values count as 'not evaluated'."
             )
+    listed = {s.get("field") for s in analysis.get("suspected_leakage") or []}
     for e in excluded:
-        if e.get("reason") in SKIP_EXCLUDED:
-            continue
+        if e.get("reason") in SKIP_EXCLUDED or e.get("field") in listed:
+            continue  # suspects are listed with their evidence by sections_leakage
         notes.append(
             f"{e.get('field')} was left out of the model: {REASON_WORDS.get(e.get('reason'), e.get('reason'))}."
         )

@@ -83,15 +83,15 @@ def test_split_depends_on_seed() -> None:
     assert set(split_holdout(X, y, seed=0)[1]) != set(split_holdout(X, y, seed=1)[1])
 
 
-@pytest.mark.parametrize("holdout", [0.7, 0.5, 0, -0.1])
+@pytest.mark.parametrize("holdout", [0.7, 0.51, 0, -0.1])
 def test_split_rejects_holdout_outside_range(holdout: float) -> None:
-    """A holdout share outside (0, 0.5) is an input error that states the range and the value."""
+    """A holdout share outside (0, 0.5] is an input error that states the range and the value."""
     X, y = _frame(100)
-    with pytest.raises(InputError, match=r"holdout must be in \(0, 0\.5\); got "):
+    with pytest.raises(InputError, match=r"holdout must be in \(0, 0\.5\]; got "):
         split_holdout(X, y, holdout=holdout)
     with pytest.raises(InputError) as err:
         split_holdout(X, y, holdout=0.7)
-    assert str(err.value) == "holdout must be in (0, 0.5); got 0.7."
+    assert str(err.value) == "holdout must be in (0, 0.5]; got 0.7."
 
 
 def test_split_refuses_too_few_of_one_outcome() -> None:
