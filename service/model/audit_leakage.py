@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binom
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import TargetEncoder
@@ -44,6 +45,8 @@ STRONG_AUC = 0.85
 EXTREME_SHARE = 0.05
 #: ... with a win rate at or below this (or at or above 1 minus it) is implausibly strong
 EXTREME_RATE = 0.02
+#: ... on at least this many deals, and a rate that chance gives with at most this probability
+EXTREME_MIN_DEALS, EXTREME_P = 30, 1e-6
 #: "(nearly) every deal of one outcome" and "varied for the other"
 CODED_SHARE, VARIED_SHARE = 0.98, 0.20
 #: filled on at least this share of deals, and on at most half as many open leads
@@ -270,7 +273,11 @@ def strong_single_field(
         rate = float(y[mask].mean())
         low = rate <= EXTREME_RATE < base / 5
         high = rate >= 1 - EXTREME_RATE > 1 - (1 - base) / 5
-        if low or high:
+        # a small group can be all lost by chance (five deals at a 40% base rate: 8%); the
+        # rate must be far beyond chance even after searching every value or range
+        wins, n = int(y[mask].sum()), int(mask.sum())
+        chance = binom.cdf(wins, n, base) if low else binom.sf(wins - 1, n, base)
+        if (low or high) and n >= EXTREME_MIN_DEALS and chance < EXTREME_P:
             share = float(mask.mean())
             return {
                 "kind": "strong_single_field",
@@ -307,15 +314,18 @@ def same_as(series: pd.Series, other: pd.Series, other_name: str) -> dict[str, A
         return None
     left = series[both].astype("string").str.strip().to_numpy()
     right = other[both].astype("string").str.strip().to_numpy()
-    if min(len(set(left)), len(set(right))) < 2 or max(len(set(left)), len(set(right))) > 200:
+    n_left, n_right = len(set(left)), len(set(right))
+    if min(n_left, n_right) < 2:
         return None
     table = pd.crosstab(left, right).to_numpy()
     # share of rows where one field's value fixes the other's; the fixed field must vary
     # (a near-constant field is "fixed" by anything)
     fixes_right = table.max(axis=1).sum() / both.sum()
     fixes_left = table.max(axis=0).sum() / both.sum()
-    varied_right = table.sum(axis=0).max() / both.sum() <= 0.9
-    varied_left = table.sum(axis=1).max() / both.sum() <= 0.9
+    # ... and the fixing field must have at least 10 rows per value (a unique field, such as
+    # an amount, "fixes" every other field)
+    varied_right = table.sum(axis=0).max() / both.sum() <= 0.9 and n_left * 10 <= both.sum()
+    varied_left = table.sum(axis=1).max() / both.sum() <= 0.9 and n_right * 10 <= both.sum()
     if not ((fixes_right >= 0.99 and varied_right) or (fixes_left >= 0.99 and varied_left)):
         return None
     return {

@@ -10,8 +10,10 @@ in ``service.scoring.conditions``):
 - "missing" as its own level, when at least ``min_deals`` deals lack the field and their win rate
   differs from the others' (two-proportion test, p < 0.01) (``tech_stack is missing``).
 
-Rare levels and ranges are reported by ``insufficient_attributes`` instead of being guessed;
-text fields with more than ``MAX_LEVELS`` values (free text, identifiers) are skipped and reported.
+Rare levels and ranges are reported by ``insufficient_attributes`` instead of being guessed (in a
+field with more than ``MAX_LEVELS`` values, together as one "other (N values)" entry). Only text
+fields with (nearly) one row per value or mostly unique values (identifiers, free text) are
+skipped and reported.
 ``service.model.patterns.measure_attributes`` then measures every candidate.
 """
 
@@ -38,8 +40,14 @@ from service.model.stats import two_proportion_test
 from service.scoring.conditions import TRUE_TEXT, evaluate_all
 from service.scoring.rules import Condition, FieldIn, Flag, Missing, Range
 
-#: text fields with more distinct values than this are free text or identifiers: skipped
+#: text fields with more distinct values than this are checked for being identifiers or free
+#: text; if they are not, their values with enough deals are candidates and the rest are pooled
+#: and reported as "other (N values)"
 MAX_LEVELS = 50
+#: distinct values per row at which a field is an identifier
+NEAR_UNIQUE = 0.9
+#: share of rows holding a value that occurs once at which a field is free text
+MOSTLY_UNIQUE = 0.5
 FALSE_TEXT = frozenset({"false", "no", "n", "0", "0.0", "f"})
 #: a text column is numeric when at least this share of its values parse as numbers
 NUMERIC_SHARE = 0.98
@@ -132,12 +140,29 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
     if numeric.notna().sum() >= NUMERIC_SHARE * len(present) and numeric.nunique() > 2:
         return "numeric", numeric, None
     if len(levels) > MAX_LEVELS:
-        return (
-            "skip",
-            None,
-            (f"{len(levels)} distinct values: free text or an identifier, not a category"),
-        )
+        reason = _identifier_or_text(text)
+        if reason:
+            return "skip", None, reason
     return "category", None, None
+
+
+def _identifier_or_text(text: pd.Series) -> str | None:
+    """Why a many-valued text field is an identifier or free text (None when it is a category
+    whose common values can still be judged): (nearly) one row per value, or most rows holding
+    a value that occurs only once."""
+    counts = text.value_counts()
+    if len(counts) >= NEAR_UNIQUE * len(text):
+        return (
+            f"{len(counts)} distinct values in {len(text)} rows (nearly one per row): free text "
+            "or an identifier, not a category"
+        )
+    single = float(counts[counts == 1].sum()) / len(text)
+    if single >= MOSTLY_UNIQUE:
+        return (
+            f"{single:.0%} of rows hold a value no other row has: free text or an identifier, "
+            "not a category"
+        )
+    return None
 
 
 def _looks_like_ids(numeric: pd.Series) -> bool:
@@ -244,10 +269,26 @@ def _category_candidates(
     if len(counts) < 2:
         return []
     out = []
+    pooled = len(counts) > MAX_LEVELS
+    few = counts[counts < min_deals]
+    if pooled and len(few):
+        rare.append(
+            {
+                "field": name,
+                "value": f"other ({len(few)} values)",
+                "n": int(few.sum()),
+                "pooled": True,
+                "reason": (
+                    f"{len(few)} values with fewer than {min_deals} deals each, pooled: "
+                    "no points of their own (they score like a lead without this field)"
+                ),
+            }
+        )
     for level, n in counts.items():
         shown = str(spelling[level])
         if n < min_deals:
-            rare.append(_too_few(name, int(n), min_deals, value=shown))
+            if not pooled:
+                rare.append(_too_few(name, int(n), min_deals, value=shown))
             continue
         cond = FieldIn(kind="field_in", field=name, values=[shown])
         out.append(

@@ -63,20 +63,25 @@ def test_field_filled_for_one_outcome_only_is_leakage() -> None:
     frame["loss_reason"] = np.where(lost, "Price", None)
     frame.loc[lost[lost].index[::3], "loss_reason"] = None  # filled for 2/3 of losses
     report = audit(frame)
-    assert reasons(report)["loss_reason"] == "leakage_one_outcome_only"
+    assert reasons(report)["loss_reason"] == "leakage_outcome_coded"
     x, _ = report.modelling_data()
     assert "loss_reason" not in x.columns
 
 
-def test_close_time_names_are_leakage() -> None:
-    """sales_cycle_days and duration are excluded by their names even with no signal in them."""
+def test_close_time_names_with_no_signal_are_flagged_not_excluded() -> None:
+    """sales_cycle_days and duration with no signal in them: the name is one kind of evidence,
+    so they are flagged as suspects and kept (two kinds are needed to exclude)."""
     frame = deals_frame(100)
     rng = np.random.default_rng(3)
     frame["sales_cycle_days"] = rng.integers(10, 200, 100)
     frame["duration"] = rng.integers(10, 200, 100)
-    got = reasons(audit(frame))
-    assert got["sales_cycle_days"] == "leakage_close_time"
-    assert got["duration"] == "leakage_close_time"
+    report = audit(frame)
+    got = reasons(report)
+    assert "sales_cycle_days" not in got and "duration" not in got
+    suspects = {s.field: s for s in report.suspected_leakage}
+    for name in ("sales_cycle_days", "duration"):
+        assert suspects[name].kinds == ["name_cue"]
+        assert suspects[name].action == "flagged"
 
 
 def test_near_perfect_separator_is_leakage_and_keep_overrides() -> None:
@@ -87,7 +92,8 @@ def test_near_perfect_separator_is_leakage_and_keep_overrides() -> None:
     labels[:4] = labels[4:8][::-1]  # a little noise
     frame["Tags"] = labels
     report = audit(frame)
-    assert reasons(report)["Tags"] == "leakage_near_perfect"
+    assert reasons(report)["Tags"].startswith("leakage_")
+    assert "strong_single_field" in next(s for s in report.suspected_leakage).kinds
     assert next(f for f in report.fields if f.name == "Tags").oos_auc > 0.95
     x, _ = audit(frame, keep=["Tags"]).modelling_data()
     assert "Tags" in x.columns
@@ -100,7 +106,10 @@ def test_near_perfect_where_filled_catches_post_contact_fields() -> None:
     tags = np.where(won, "Closed by rep", "Not interested").astype(object)
     tags[np.arange(300) % 2 == 0] = None
     frame["Tags"] = tags
-    assert reasons(audit(frame))["Tags"] == "leakage_near_perfect"
+    report = audit(frame)
+    assert reasons(report)["Tags"].startswith("leakage_")
+    [tags] = [s for s in report.suspected_leakage if s.field == "Tags"]
+    assert {"strong_single_field", "name_cue"} <= set(tags.kinds)
 
 
 def test_out_of_sample_auc_of_a_unique_id_is_chance() -> None:
