@@ -23,6 +23,7 @@ from service.commands.common import (
     load_deals,
     progress,
 )
+from service.data.io import read_table
 from service.errors import DataFileError
 
 if TYPE_CHECKING:
@@ -45,6 +46,12 @@ def audit(
     lost: list[str] = LostOpt,
     exclude: list[str] = ExcludeOpt,
     json_out: Path | None = typer.Option(None, "--json", help="Write the audit as JSON here."),
+    leads: Path | None = typer.Option(
+        None,
+        "--leads",
+        help="The current open leads: fields they lack or fill differently are checked as "
+        "filled in during the sales process (leakage).",
+    ),
 ) -> None:
     """Audit closed deals before modelling: fields, data problems, leakage, sample adequacy."""
     with progress() as bar:
@@ -61,6 +68,7 @@ def audit(
             loaded.config,
             source=str(deals),
             placeholders=loaded.table.placeholders,
+            leads=read_table(leads).frame if leads is not None else None,
         )
         bar.advance(task)
     render(report, console)

@@ -1,0 +1,83 @@
+"""On data where nothing predicts (outcomes shuffled), every flag combination gives the honest
+empty model: exit 0, Low confidence, no points; never an internal error reported as bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from service.commands.common import load_deals
+from service.data.io import read_table
+from service.model.build import build_model
+
+sample = pytest.importorskip("service.sample")
+LEADSCORE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "leadscore"
+#: With half the deals held out, range signals (employee_count 236 to under 360 ...) still get
+#: points on shuffled outcomes: the cut points are tested on the deals that chose them. Issue 10
+#: (point 2) confirms cuts on other deals; strict, so this marker fails once that is fixed.
+_RANGES_NOT_CONFIRMED = pytest.mark.xfail(
+    strict=True, reason="issue 10: range cut points tested on the deals that chose them"
+)
+
+
+@pytest.fixture(scope="module")
+def shuffled(tmp_path_factory) -> dict[str, Path]:
+    """2,000 sample deals with their outcomes shuffled, and the sample's open leads."""
+    out = tmp_path_factory.mktemp("noise")
+    paths = sample.generate(deals=2000, leads=200, seed=0).write(out)
+    frame = pd.read_csv(paths["deals.csv"], dtype=str, keep_default_na=False)
+    frame["outcome"] = np.random.default_rng(1).permutation(frame["outcome"].to_numpy())
+    frame.to_csv(out / "shuffled.csv", index=False)
+    return {"deals": out / "shuffled.csv", "leads": paths["leads.csv"]}
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"refit_all": True},
+        pytest.param({"holdout": 0.5}, marks=_RANGES_NOT_CONFIRMED),
+        {"leads": True},
+        pytest.param({"refit_all": True, "holdout": 0.5, "leads": True}, marks=_RANGES_NOT_CONFIRMED),
+    ],
+    ids=["refit-all", "holdout-0.5", "leads", "all-three"],
+)
+def test_every_flag_gives_the_empty_low_confidence_model(shuffled, flags) -> None:
+    """No signal, Low confidence, and --refit-all says it had nothing to refit."""
+    kwargs = dict(flags)
+    if kwargs.pop("leads", False):
+        kwargs["leads"] = read_table(shuffled["leads"]).frame
+    result = build_model(load_deals(shuffled["deals"], None), **kwargs)
+    an = result.analysis
+    assert [s.name for s in result.rules.signals] == []
+    assert an["confidence"]["level"] == "Low"
+
+
+def test_cli_with_all_three_flags_exits_0(shuffled, tmp_path) -> None:
+    """``build --refit-all --holdout 0.5 --leads`` exits 0 and writes the empty model."""
+    run = subprocess.run(
+        [
+            str(LEADSCORE),
+            "build",
+            str(shuffled["deals"]),
+            "--refit-all",
+            "--holdout",
+            "0.5",
+            "--leads",
+            str(shuffled["leads"]),
+            "--out",
+            str(tmp_path / "m"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    an = json.loads((tmp_path / "m" / "analysis.json").read_text())
+    assert an["confidence"]["level"] == "Low"
+    assert "scale must be above 0" not in run.stdout + run.stderr
