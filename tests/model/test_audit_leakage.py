@@ -8,9 +8,14 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from service.commands.build import summarise
+from service.commands.common import load_deals
 from service.config import BuildConfig, resolve_columns, resolve_outcome
 from service.model.audit import AuditReport, run_audit
+from service.model.build import build_model, leakage_warning
+from service.scoring.rules import DimensionLimit, Rules, Thresholds
 from tests.model.audit_support import AS_OF, deals_frame
 
 
@@ -224,3 +229,58 @@ def test_audit_json_lists_every_suspect_with_field_evidence_and_action() -> None
         assert set(entry) >= {"field", "evidence", "action"}
         for e in entry["evidence"]:
             assert e["kind"] and e["detail"]
+
+
+@pytest.fixture(scope="module")
+def leaky_build(tmp_path_factory):
+    """A build where a flagged (kept) field gives the outcome away."""
+    frame = deals_frame(800, seed=15)
+    rng = np.random.default_rng(15)
+    won = _won(frame)
+    codes = np.where(won, rng.choice(["A", "B"], 800), rng.choice(["C", "D"], 800))
+    codes = codes.astype(object)
+    codes[:16] = codes[16:32][::-1]
+    frame["segment_code"] = codes
+    out = tmp_path_factory.mktemp("leaky")
+    frame.to_csv(out / "deals.csv", index=False)
+    result = build_model(load_deals(out / "deals.csv", None))
+    paths = result.write(out / "model")
+    return result, paths
+
+
+class TestImplausibleAuc:
+    """A holdout AUC at or above 0.93 always comes with the leakage warning."""
+
+    def test_warning_names_the_fields_with_the_most_points(self, leaky_build) -> None:
+        """analysis.json carries the warning with the AUC and the field carrying the points."""
+        result, _ = leaky_build
+        an = result.analysis
+        assert an["validation"]["auc"] >= 0.93
+        warning = an["leakage_warning"]
+        assert warning["fields"][0] == "segment_code"
+        assert "implausibly good: check these fields for leakage" in warning["message"]
+        [suspect] = [s for s in an["suspected_leakage"] if s["field"] == "segment_code"]
+        assert suspect["action"] == "flagged"
+
+    def test_summary_and_report_print_the_warning(self, leaky_build, capsys) -> None:
+        """The build summary and Section 1.2 of the report both show it."""
+        result, paths = leaky_build
+        summarise(result, paths)
+        printed = " ".join(capsys.readouterr().out.split())
+        assert "implausibly good: check these fields for leakage" in printed
+        assert "suspected leakage (flagged): segment_code" in printed
+        report = paths["report"].read_text(encoding="utf-8")
+        section = report.split("### 1.2")[1].split("### 1.3")[0]
+        assert "implausibly good: check these fields for leakage" in section
+        assert "segment_code is suspected leakage but was kept" in section
+
+    def test_no_warning_below_093(self) -> None:
+        """The warning is for implausible figures only."""
+        rules = Rules(
+            version="1",
+            dimensions={"firmographic": DimensionLimit(max_points=10)},
+            signals=[],
+            thresholds=Thresholds(hot=3, warm=2, cool=1),
+        )
+        assert leakage_warning(0.929, rules) is None
+        assert leakage_warning(0.93, rules) is not None

@@ -111,3 +111,38 @@ def test_salvirt_reports_83_exact_duplicates_and_survivorship() -> None:
     assert len(x) == len(y) == 365
     assert report.survivorship["applies"] is True
     assert [e.field for e in report.excluded] == ["Status"]
+
+
+#: the leakage columns the data README names for xeducation
+XEDU_LEAKS = (
+    "Tags",
+    "Lead Quality",
+    "Lead Profile",
+    "Asymmetrique Activity Index",
+    "Asymmetrique Profile Index",
+    "Asymmetrique Activity Score",
+    "Asymmetrique Profile Score",
+    "Last Activity",
+    "Last Notable Activity",
+)
+
+
+def test_xeducation_leakage_is_caught_without_being_told(xeducation_json: dict) -> None:
+    """With only the outcome given, at least 7 of the README's 9 leakage columns are excluded
+    or flagged, each with its evidence; the legitimate behaviour fields are not suspects."""
+    suspects = {s["field"]: s for s in xeducation_json["suspected_leakage"]}
+    caught = [name for name in XEDU_LEAKS if name in suspects]
+    assert len(caught) >= 7, caught
+    for name in caught:
+        assert suspects[name]["action"] in {"excluded", "flagged"}
+        assert suspects[name]["evidence"]
+    assert suspects["Tags"]["action"] == suspects["Lead Quality"]["action"] == "excluded"
+    assert not set(suspects) & {"Total Time Spent on Website", "Lead Source", "Lead Origin"}
+
+
+def test_bank_marketing_duration_needs_no_exclude() -> None:
+    """duration (only known after the call) is excluded on two kinds of evidence."""
+    report = _audit(BANK, "y", "yes")
+    [duration] = [s for s in report.suspected_leakage if s.field == "duration"]
+    assert duration.action == "excluded"
+    assert set(duration.kinds) >= {"strong_single_field", "name_cue"}

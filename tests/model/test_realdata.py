@@ -60,3 +60,27 @@ def test_salvirt_cleaning_drops_exact_duplicates_like_the_readme() -> None:
     assert len(X) == 365
     train, test = reference_split(y)
     assert len(test) == 92 and set(train).isdisjoint(test)
+
+
+def test_xeducation_untold_build_never_shows_an_implausible_auc_without_the_warning(
+    tmp_path: Path,
+) -> None:
+    """With only the outcome given (no --exclude), the holdout AUC is below 0.93 or comes with
+    the leakage warning; keeping Tags (keep:) pushes it above and the warning names Tags."""
+    from service.commands.common import load_deals
+    from service.model.build import build_model
+
+    path = DATA / "xeducation" / "Leads.csv"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent")
+    for keep in ([], ["Tags", "Lead Quality"]):
+        config = tmp_path / "c.yaml"
+        config.write_text(f"keep: {keep!r}\n", encoding="utf-8")
+        deals = load_deals(path, config, outcome_column="Converted", won=["1"])
+        an = build_model(deals).analysis
+        auc = an["validation"]["auc"]
+        if keep:
+            assert auc >= 0.93
+            assert "Tags" in an["leakage_warning"]["fields"]
+        else:
+            assert auc < 0.93 or an.get("leakage_warning"), auc
