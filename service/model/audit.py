@@ -326,8 +326,8 @@ def _exclusions(
         suspect = Suspect(info.name)
         if coded:
             suspect.evidence.append(coded)
-        in_leads = leads is not None and info.name in leads.columns
-        process = process_field(closed_values, leads[info.name] if in_leads else None)
+        on_leads = leads[info.name] if leads is not None and info.name in leads.columns else None
+        process = process_field(closed_values, on_leads)
         if process:
             suspect.evidence.append(process)
         auc = None

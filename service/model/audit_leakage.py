@@ -26,7 +26,8 @@ its evidence) otherwise. Either way ``keep:`` in the configuration has the last 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -89,7 +90,7 @@ class Suspect:
     """A field suspected of leaking the outcome: the evidence that fired and what was done."""
 
     field: str
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     action: str = "flagged"  # excluded | flagged
 
     @property
@@ -235,7 +236,9 @@ def _groups(series: pd.Series, kind: str, y: np.ndarray) -> list[tuple[str, np.n
         if known.sum() < 2 * EXTREME_SHARE * n or len(np.unique(x[known])) < 2:
             return []
         tree = DecisionTreeClassifier(
-            max_leaf_nodes=16, min_samples_leaf=max(5, int(np.ceil(EXTREME_SHARE * n))), random_state=0
+            max_leaf_nodes=16,
+            min_samples_leaf=max(5, int(np.ceil(EXTREME_SHARE * n))),
+            random_state=0,
         ).fit(x[known].reshape(-1, 1), y[known])
         leaves = np.full(n, -1)
         leaves[known] = tree.apply(x[known].reshape(-1, 1))

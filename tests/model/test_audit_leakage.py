@@ -109,7 +109,9 @@ class TestProcessField:
         rng = np.random.default_rng(4)
         frame["pipeline_step"] = rng.choice(["Proposal", "Negotiation"], len(frame))
         leads = deals_frame(100, seed=5).drop(columns=["outcome"])
-        leads["pipeline_step"] = rng.choice(["New", "Contacted", "Proposal"], 100, p=[0.5, 0.4, 0.1])
+        leads["pipeline_step"] = rng.choice(
+            ["New", "Contacted", "Proposal"], 100, p=[0.5, 0.4, 0.1]
+        )
         entry = _suspects(_audit(frame, leads))["pipeline_step"]
         [evidence] = entry["evidence"]
         assert evidence["kind"] == "process_field"

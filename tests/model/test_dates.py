@@ -54,9 +54,7 @@ def test_sample_dates_parse_exactly_and_strays_are_reported_by_row(tmp_path) -> 
     expected = pd.to_datetime(raw[iso], format="%Y-%m-%d", errors="coerce")
     parsed = parse_dates(raw)
     assert (parsed[iso & expected.notna()] == expected.dropna()).all()
-    report = run_audit(
-        deals.table.frame, deals.outcome, deals.config, as_of=date(2026, 11, 30)
-    )
+    report = run_audit(deals.table.frame, deals.outcome, deals.config, as_of=date(2026, 11, 30))
     assert report.date_range is not None
     assert report.date_range["start"] == expected.min().date().isoformat()
     assert report.date_range["end"] == expected.max().date().isoformat()

@@ -21,9 +21,7 @@ def _campaigns(n: int = 6000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, fl
     big = [f"CMP-{i:03d}" for i in range(20)]
     small = [f"CMP-{i:03d}" for i in range(20, 300)]
     effects = dict(zip(big, rng.choice([-1.5, -1.0, 1.0, 1.5], 20), strict=True))
-    values = np.where(
-        rng.random(n) < 0.6, rng.choice(big, n), rng.choice(small, n)
-    )
+    values = np.where(rng.random(n) < 0.6, rng.choice(big, n), rng.choice(small, n))
     logit = -0.6 + np.array([effects.get(v, 0.0) for v in values])
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     frame = pd.DataFrame(

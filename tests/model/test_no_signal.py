@@ -42,7 +42,9 @@ def shuffled(tmp_path_factory) -> dict[str, Path]:
         {"refit_all": True},
         pytest.param({"holdout": 0.5}, marks=_RANGES_NOT_CONFIRMED),
         {"leads": True},
-        pytest.param({"refit_all": True, "holdout": 0.5, "leads": True}, marks=_RANGES_NOT_CONFIRMED),
+        pytest.param(
+            {"refit_all": True, "holdout": 0.5, "leads": True}, marks=_RANGES_NOT_CONFIRMED
+        ),
     ],
     ids=["refit-all", "holdout-0.5", "leads", "all-three"],
 )
