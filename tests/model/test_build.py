@@ -247,5 +247,5 @@ def test_shuffled_labels_give_an_honest_empty_model(tmp_path):
 def test_parameters_are_checked_before_any_work(small):
     """An out-of-range holdout is refused with the value in the message."""
     deals = load_deals(small["deals.csv"], None)
-    with pytest.raises(ConfigError, match=r"holdout must be in \(0, 0.5\); got 0.7\."):
+    with pytest.raises(ConfigError, match=r"holdout must be in \(0, 0.5\]; got 0.7\."):
         build_model(deals, holdout=0.7)
