@@ -315,20 +315,19 @@ def same_as(series: pd.Series, other: pd.Series, other_name: str) -> dict[str, A
     both = ~a & ~b
     if (a == b).mean() < 0.99 or both.sum() < 30:
         return None
-    left = series[both].astype("string").str.strip().to_numpy()
-    right = other[both].astype("string").str.strip().to_numpy()
-    n_left, n_right = len(set(left)), len(set(right))
+    left, left_values = pd.factorize(series[both])
+    right, right_values = pd.factorize(other[both])
+    n_left, n_right, n = len(left_values), len(right_values), int(both.sum())
     if min(n_left, n_right) < 2:
         return None
-    table = pd.crosstab(left, right).to_numpy()
+    pairs = pd.DataFrame({"left": left, "right": right}).value_counts()
     # share of rows where one field's value fixes the other's; the fixed field must vary
-    # (a near-constant field is "fixed" by anything)
-    fixes_right = table.max(axis=1).sum() / both.sum()
-    fixes_left = table.max(axis=0).sum() / both.sum()
-    # ... and the fixing field must have at least 10 rows per value (a unique field, such as
-    # an amount, "fixes" every other field)
-    varied_right = table.sum(axis=0).max() / both.sum() <= 0.9 and n_left * 10 <= both.sum()
-    varied_left = table.sum(axis=1).max() / both.sum() <= 0.9 and n_right * 10 <= both.sum()
+    # (a near-constant field is "fixed" by anything) and the fixing field must have at least
+    # 10 rows per value (a unique field, such as an amount, "fixes" every other field)
+    fixes_right = pairs.groupby(level="left").max().sum() / n
+    fixes_left = pairs.groupby(level="right").max().sum() / n
+    varied_right = np.bincount(right).max() / n <= 0.9 and n_left * 10 <= n
+    varied_left = np.bincount(left).max() / n <= 0.9 and n_right * 10 <= n
     if not ((fixes_right >= 0.99 and varied_right) or (fixes_left >= 0.99 and varied_left)):
         return None
     return {
