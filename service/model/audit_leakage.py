@@ -230,7 +230,8 @@ def _groups(series: pd.Series, kind: str, y: np.ndarray) -> list[tuple[str, np.n
     """The values of a category (or the ranges of a number, from a one-column tree) covering at
     least 5% of deals each."""
     n = len(y)
-    if kind == "numeric" or pd.api.types.is_numeric_dtype(series):
+    numeric = kind == "numeric" or pd.api.types.is_numeric_dtype(series)
+    if numeric and not pd.api.types.is_bool_dtype(series):
         x = as_numbers(series).to_numpy(dtype=float)
         known = ~np.isnan(x)
         if known.sum() < 2 * EXTREME_SHARE * n or len(np.unique(x[known])) < 2:
