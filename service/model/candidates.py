@@ -38,7 +38,7 @@ from service.model.binning import (
 from service.model.dimensions import infer_dimension
 from service.model.stats import two_proportion_test
 from service.scoring.conditions import TRUE_TEXT, evaluate_all
-from service.scoring.rules import Condition, FieldIn, Flag, Missing, Range
+from service.scoring.rules import Condition, FieldIn, FieldNotIn, Flag, Missing, Range
 
 #: text fields with more distinct values than this are checked for being identifiers or free
 #: text; if they are not, their values with enough deals are candidates and the rest are pooled
@@ -272,18 +272,7 @@ def _category_candidates(
     pooled = len(counts) > MAX_LEVELS
     few = counts[counts < min_deals]
     if pooled and len(few):
-        rare.append(
-            {
-                "field": name,
-                "value": f"other ({len(few)} values)",
-                "n": int(few.sum()),
-                "pooled": True,
-                "reason": (
-                    f"{len(few)} values with fewer than {min_deals} deals each, pooled: "
-                    "no points of their own (they score like a lead without this field)"
-                ),
-            }
-        )
+        out += _pooled_candidate(name, dim, counts, few, spelling, min_deals, rare)
     for level, n in counts.items():
         shown = str(spelling[level])
         if n < min_deals:
@@ -304,6 +293,32 @@ def _category_candidates(
             )
         )
     return out
+
+
+def _pooled_candidate(
+    name: str,
+    dim: str,
+    counts: pd.Series,
+    few: pd.Series,
+    spelling: pd.Series,
+    min_deals: int,
+    rare: list[dict[str, object]],
+) -> list[Candidate]:
+    """The values of a many-valued field with too few deals each, as one "other (N values)"
+    candidate: any value but the named ones (so also values first seen when scoring)."""
+    shown = f"other ({len(few)} values)"
+    named = [str(spelling[level]) for level in counts.index if level not in few.index]
+    if int(few.sum()) < min_deals or not named:
+        rare.append(
+            {
+                **_too_few(name, int(few.sum()), min_deals, value=shown),
+                "pooled": True,
+            }
+        )
+        return []
+    cond = FieldNotIn(kind="field_not_in", field=name, values=named)
+    label = f"{human(name)}: {shown}"
+    return [Candidate(f"{name} = other", name, "category", shown, None, [cond], label, dim)]
 
 
 def _range_candidates(

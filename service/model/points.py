@@ -33,6 +33,7 @@ from service.scoring.rules import (
     Condition,
     Evidence,
     FieldIn,
+    FieldNotIn,
     Flag,
     Missing,
     Range,
@@ -82,6 +83,8 @@ def describe(conditions: Sequence[Condition]) -> str:
     for c in conditions:
         if isinstance(c, FieldIn):
             parts.append(f"{c.field} is {' or '.join(map(str, c.values))}")
+        elif isinstance(c, FieldNotIn):
+            parts.append(f"{c.field} is another value (not {len(c.values)} named ones)")
         elif isinstance(c, Range):
             if c.min is not None and c.max is not None:
                 parts.append(f"{c.field} {_num(c.min)} to < {_num(c.max)}")

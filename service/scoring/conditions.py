@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from service.scoring.rules import Condition, FieldIn, Flag, Missing, Range
+from service.scoring.rules import Condition, FieldIn, FieldNotIn, Flag, Missing, Range
 
 TRUE_TEXT = frozenset({"true", "yes", "y", "1", "1.0", "t"})
 
@@ -94,6 +94,11 @@ def evaluate_condition(frame: pd.DataFrame, cond: Condition) -> tuple[BoolArray,
         return series.isna().to_numpy(), np.ones(n, bool)
     if isinstance(cond, FieldIn):
         return _field_in(series, cond)
+    if isinstance(cond, FieldNotIn):
+        named, known = _field_in(
+            series, FieldIn(kind="field_in", field=cond.field, values=cond.values)
+        )
+        return known & ~named, known
     if isinstance(cond, Range):
         return _range(series, cond)
     return _flag(series, cond)

@@ -44,6 +44,16 @@ class FieldIn(_Frozen):
     values: list[Scalar] = Field(min_length=1)
 
 
+class FieldNotIn(_Frozen):
+    """The field has a value and it is none of ``values`` (text compared case-insensitively): the
+    pooled "other" values of a field with many values, including values not seen when the
+    model was built."""
+
+    kind: Literal["field_not_in"]
+    field: str
+    values: list[Scalar] = Field(min_length=1)
+
+
 class Range(_Frozen):
     """The numeric field lies in ``[min, max)``; either bound may be left out."""
 
@@ -75,7 +85,7 @@ class Missing(_Frozen):
     field: str
 
 
-Condition = Annotated[FieldIn | Range | Flag | Missing, Field(discriminator="kind")]
+Condition = Annotated[FieldIn | FieldNotIn | Range | Flag | Missing, Field(discriminator="kind")]
 
 
 class Evidence(_Frozen):
@@ -191,7 +201,7 @@ def format_errors(exc: ValidationError) -> list[str]:
         for part in err["loc"]:
             if isinstance(part, int):
                 path += f"[{part}]"
-            elif part in ("field_in", "range", "flag", "missing"):
+            elif part in ("field_in", "field_not_in", "range", "flag", "missing"):
                 continue  # the union tag pydantic adds to the location
             else:
                 path += f".{part}" if path else str(part)
@@ -199,7 +209,7 @@ def format_errors(exc: ValidationError) -> list[str]:
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling; see rules/README.md)"
         elif err["type"] == "union_tag_invalid":
-            msg = "kind must be one of field_in, range, flag, missing"
+            msg = "kind must be one of field_in, field_not_in, range, flag, missing"
         elif err["type"] == "string_type" and path == "version":
             msg = 'must be text: put it in quotes (version: "1.1"); unquoted, 1.10 reads as 1.1'
         lines.append(f"{path or '(top level)'}: {msg}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import OneHotEncoder
@@ -13,6 +14,9 @@ from sklearn.preprocessing import OneHotEncoder
 from service.commands.common import load_deals
 from service.model.build import build_model
 from service.model.candidates import scan_attributes
+from service.scoring.conditions import evaluate_all
+from service.scoring.engine import score_frame
+from service.scoring.rules import FieldNotIn
 
 
 def _campaigns(n: int = 6000, seed: int = 0) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -48,7 +52,8 @@ class TestHighCardinality:
     """Fields with hundreds of values."""
 
     def test_common_values_are_candidates_and_the_rest_are_pooled(self) -> None:
-        """The 20 big values are candidates; the 280 small ones are one "other" entry."""
+        """The 20 big values are candidates; the small ones are one "other (N values)"
+        candidate that fires for any value but the named ones, unseen ones included."""
         frame, effects = _campaigns()
         y = (frame["outcome"] == "won").astype(int)
         scan = scan_attributes(frame[["utm_campaign"]], y, min_deals=15)
@@ -57,9 +62,15 @@ class TestHighCardinality:
         counts = frame["utm_campaign"].value_counts()
         few = counts[counts < 15]
         assert len(few) > 250  # nearly all 280 small values
-        [other] = [e for e in scan.insufficient if e["field"] == "utm_campaign"]
-        assert other["value"] == f"other ({len(few)} values)"
-        assert other["n"] == int(few.sum())
+        [other] = [c for c in scan.candidates if c.id == "utm_campaign = other"]
+        assert other.value == f"other ({len(few)} values)"
+        [cond] = other.conditions
+        assert isinstance(cond, FieldNotIn)
+        assert set(cond.values) == set(counts[counts >= 15].index)
+        probe = pd.DataFrame({"utm_campaign": [few.index[0], "CMP-NEW", "CMP-000", None]})
+        fires, known = evaluate_all(probe, [cond])
+        assert fires.tolist() == [True, True, False, False]
+        assert known.tolist() == [True, True, True, False]
 
     def test_identifiers_and_free_text_are_still_skipped(self) -> None:
         """One row per value, or mostly values seen once, is not a category."""
@@ -77,17 +88,19 @@ class TestHighCardinality:
         assert "nearly one per row" in reasons["email"]
         assert "free text" in reasons["notes"]
 
-    def test_planted_effects_get_points_of_their_sign(self, built) -> None:
-        """Most big values' planted effects get points, each with the planted sign."""
+    def test_planted_effects_are_scored_in_their_order(self, built) -> None:
+        """Each big value scores above the pooled other values when its planted effect is
+        positive and below when negative, and the scores rank the 20 effects (Spearman > 0.9)."""
         _, effects, result = built
-        points = {}
-        for s in result.rules.signals:
-            [cond] = s.when
-            if cond.field == "utm_campaign":
-                points[str(cond.values[0])] = s.points
-        assert len(points) >= 15
-        for value, p in points.items():
-            assert np.sign(p) == np.sign(effects[value]), value
+        probe = pd.DataFrame({"utm_campaign": [*effects, "CMP-NEW"]})
+        scores = score_frame(result.rules, probe).scores["total"].to_numpy(dtype=float)
+        other = scores[-1]
+        for value, score in zip(effects, scores[:-1], strict=True):
+            assert (score > other) if effects[value] > 0 else (score < other), value
+        rho = spearmanr(list(effects.values()), scores[:-1]).statistic
+        assert rho > 0.9
+        named = {s.when[0].kind for s in result.rules.signals}
+        assert named == {"field_in", "field_not_in"}
 
     def test_holdout_auc_within_001_of_one_hot_logistic_regression(self, built) -> None:
         """On the builder's own holdout, the rules rank within 0.01 AUC of a one-hot

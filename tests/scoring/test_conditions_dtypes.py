@@ -94,3 +94,16 @@ def test_engine_scores_every_dtype_alike() -> None:
     for kind, scores in results.items():
         assert scores["total"].tolist() == [15, 0, 0, 15], kind
         assert scores["tier"].tolist() == results["text"]["tier"].tolist(), kind
+
+
+def test_field_not_in_fires_for_any_other_value_and_is_unknown_when_missing() -> None:
+    """``field_not_in`` (the pooled "other" values) holds for a value that is none of the named
+    ones, new values included; text ignores case; a missing value cannot be judged."""
+    from service.scoring.conditions import evaluate_condition
+    from service.scoring.rules import FieldNotIn
+
+    frame = pd.DataFrame({"campaign": ["Spring", "spring ", "Rare-7", "Brand new", None]})
+    cond = FieldNotIn(kind="field_not_in", field="campaign", values=["Spring", "Summer"])
+    fires, known = evaluate_condition(frame, cond)
+    assert fires.tolist() == [False, False, True, True, False]
+    assert known.tolist() == [True, True, True, True, False]

@@ -31,7 +31,7 @@ def test_schema_forbids_unknown_keys_and_lists_condition_kinds():
         for name, d in schema["$defs"].items()
         if "kind" in d.get("properties", {})
     }
-    assert kinds == {"field_in", "range", "flag", "missing"}
+    assert kinds == {"field_in", "field_not_in", "range", "flag", "missing"}
 
 
 def test_schema_command_writes_the_same_text(tmp_path, capsys, monkeypatch):

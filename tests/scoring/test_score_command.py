@@ -151,7 +151,8 @@ def test_malformed_rules_fail_with_key_path(tmp_path, capsys, monkeypatch):
         for line in lines
     )
     assert any(
-        "signals[2].when[0]: kind must be one of field_in, range, flag, missing" in line
+        "signals[2].when[0]: kind must be one of field_in, field_not_in, range, flag, missing"
+        in line
         for line in lines
     )
     assert "Traceback" not in run.err
