@@ -100,6 +100,11 @@ class DaemonSettings(_Section):
     models_dir: Path = Path("models")
     #: a build configuration (as ``leadscore build --config``) for the deals the CRM returns
     recalibration_config: Path | None = None
+    #: the weekly model health check runs on this day (mon..sun) at this hour (UTC)
+    health_day_of_week: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    health_hour: int = Field(4, ge=0, le=23)
+    #: recalibration re-runs the win/loss analysis on the deals closed in this many last days
+    recalibration_window_days: int = Field(90, ge=7)
     #: Prometheus metrics and health endpoints; 0 turns the HTTP server off
     metrics_port: int = Field(9464, ge=0, le=65535)
     metrics_host: str = "0.0.0.0"

@@ -20,6 +20,7 @@ from service.errors import LeadScoreError
 log = structlog.get_logger(__name__)
 RULES_JOB = "rules_reload"
 RECALIBRATE_JOB = "recalibrate"
+HEALTH_JOB = "model_health"
 
 
 def run_job(
@@ -85,3 +86,10 @@ def recalibrate_job(d: Daemon) -> LeadScoreError | None:
     from service.daemon.recalibrate import recalibrate
 
     return run_job(d, RECALIBRATE_JOB, recalibrate)
+
+
+def health_job(d: Daemon) -> LeadScoreError | None:
+    """The weekly model health check (``health_job.model_health``)."""
+    from service.daemon.health_job import model_health
+
+    return run_job(d, HEALTH_JOB, model_health)

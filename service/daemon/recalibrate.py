@@ -2,28 +2,32 @@
 
 A candidate is built with ``build_model`` (same pipeline as ``leadscore build``) and written with
 its report into ``<models_dir>/<version>/`` (version ``YYYY.MM.DD-HHMM`` from the clock), beside
-``decision.json``. It replaces the live rules file only when ``auto_promote`` is on AND its holdout
-AUC is at most ``max_auc_drop`` (0.02) below the live model's. The live model's AUC is, in order:
-the one recorded when it was promoted (``<models_dir>/live.json``), the holdout AUC in an
-``analysis.json`` beside the live rules of the same version, or the live rules' AUC measured on the
-candidate's own holdout deals (the same deals, so the two figures compare); a damaged record is
-logged and skipped. Promotion copies the file atomically (the old one is kept in the
-candidate folder as ``previous-live.yaml``); the rules watcher then loads it like any edit.
+``decision.json`` and ``recalibration.md`` (the Section 6.4 review of the live model,
+``service.health.recalibration``). Champion (the live rules) and challenger (the candidate) are
+scored on the same deals: the candidate's holdout, which it never trained on
+(``service.health.champion``: AUC and Hot precision with 95% intervals). The candidate replaces
+the live rules file only when ``auto_promote`` is on AND its holdout AUC is at most
+``max_auc_drop`` (0.02) below the live rules' AUC on those deals. Only when the holdout is unknown
+does the live AUC come from a record: the one at its promotion (``<models_dir>/live.json``), the
+holdout AUC in an ``analysis.json`` beside the live rules of the same version, else the live
+rules measured on every deal pulled; a damaged record is logged and skipped. Promotion goes
+through the registry (``service.health.registry``): atomic, the live file's mode kept, the replaced
+bytes kept for ``leadscore model rollback``, recorded in ``history.json``; the rules watcher then
+loads it like any edit.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from service.daemon.context import Daemon
+from service.data.atomic import write_text_atomic
 from service.errors import DataFileError, InsufficientDataError
 from service.scoring.rules import Rules
 
@@ -42,6 +46,9 @@ class Decision:
     live_auc_source: str
     promoted: bool
     reason: str
+    #: both models on the candidate's holdout deals (``service.health.champion.evaluate``)
+    champion: dict[str, Any] = field(default_factory=dict)
+    challenger: dict[str, Any] = field(default_factory=dict)
 
 
 def decide(
@@ -96,6 +103,12 @@ def live_auc(
 ) -> tuple[float | None, str]:
     """The live model's AUC and where it came from (see the module docstring)."""
     live = d.rules.current
+    if holdout_rows:
+        # the same deals the candidate was validated on: the only fair comparison
+        rows = [r for r in holdout_rows if r in frame.index]
+        if rows:
+            measured = _measured_auc(live, frame.loc[rows], y.loc[rows])
+            return measured, f"measured on the candidate's {len(rows)} holdout deals"
     record = d.settings.daemon.models_dir / "live.json"
     data = _read_json(record)
     if data and data.get("version") == live.version and data.get("auc") is not None:
@@ -106,24 +119,8 @@ def live_auc(
         auc = (data.get("validation") or {}).get("auc")
         if data.get("model_version", data.get("version")) == live.version and auc is not None:
             return float(auc), f"holdout AUC in {beside}"
-    if holdout_rows:
-        # the same deals the candidate was validated on: the only fair comparison left
-        rows = [r for r in holdout_rows if r in frame.index]
-        measured = _measured_auc(live, frame.loc[rows], y.loc[rows])
-        return measured, f"measured on the candidate's {len(rows)} holdout deals"
     measured = _measured_auc(live, frame, y)
     return measured, f"measured on the {len(frame)} closed deals pulled now"
-
-
-def promote(candidate: Path, live: Path, folder: Path) -> None:
-    """Replace the live rules file with ``candidate`` atomically; keep the old one in ``folder``."""
-    live.parent.mkdir(parents=True, exist_ok=True)
-    if live.exists():
-        shutil.copy2(live, folder / "previous-live.yaml")
-    fd, tmp = tempfile.mkstemp(dir=live.parent, prefix=".live-", suffix=".yaml")
-    os.close(fd)
-    shutil.copyfile(candidate, tmp)
-    os.replace(tmp, live)
 
 
 def recalibrate(d: Daemon) -> dict[str, Any]:
@@ -131,6 +128,7 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     from service.commands.common import load_deals
     from service.commands.crm import _deals_frame
     from service.daemon.updates import leads_frame
+    from service.health.registry import Registry
     from service.model.build import BuildResult, build_model
 
     s = d.settings.daemon
@@ -154,7 +152,7 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     rules = built.rules.model_copy(update={"version": version})
     result = BuildResult(rules=rules, analysis={**built.analysis, "model_version": version})
     try:
-        paths = result.write(folder)
+        result.write(folder)
     except OSError as exc:
         raise DataFileError(
             f"{folder}: cannot write the candidate model ({exc.strerror})."
@@ -162,6 +160,7 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     candidate_auc = (result.analysis.get("validation") or {}).get("auc")
     holdout_rows = (result.analysis.get("validation") or {}).get("holdout_rows")
     live_value, source = live_auc(d, frame, y, holdout_rows)
+    champion, challenger = _champion_challenger(d.rules.current, rules, frame, y, holdout_rows)
     go, reason = decide(
         candidate_auc, live_value, auto_promote=s.auto_promote, max_drop=s.max_auc_drop
     )
@@ -174,12 +173,15 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
         live_auc_source=source,
         promoted=go,
         reason=reason,
+        champion=champion,
+        challenger=challenger,
     )
-    (folder / "decision.json").write_text(json.dumps(asdict(decision), indent=2), encoding="utf-8")
+    write_text_atomic(folder / "decision.json", json.dumps(asdict(decision), indent=2))
+    registry = Registry(s.models_dir, d.settings.rules_path)
+    _write_review(d, folder, version, frame, y, loaded.config, result.analysis, asdict(decision))
+    registry.record("built", version, now, by="daemon", promoted=go, reason=reason)
     if go:
-        promote(paths["rules"], d.settings.rules_path, folder)
-        record = {"version": version, "auc": candidate_auc, "promoted_at": now.isoformat()}
-        (s.models_dir / "live.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        registry.promote(version, now, by="daemon (auto_promote)", reason=reason, auc=candidate_auc)
         d.rules.check()
         log.info("model_promoted", version=version, auc=candidate_auc, live_auc=live_value)
     else:
@@ -189,3 +191,56 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
             f"It is in {folder}."
         )
     return asdict(decision)
+
+
+def _champion_challenger(
+    live: Rules, candidate: Rules, frame: Any, y: Any, holdout_rows: list[int] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both models on the candidate's holdout deals (empty when the holdout is unknown)."""
+    from service.health.champion import evaluate
+
+    rows = [r for r in (holdout_rows or []) if r in frame.index]
+    if not rows:
+        return {}, {}
+    held, outcome = frame.loc[rows], y.loc[rows]
+    known = outcome.notna().to_numpy()
+    held, labels = held.loc[known], outcome.to_numpy()[known].astype(int)
+    return evaluate(live, held, labels), evaluate(candidate, held, labels)
+
+
+def _write_review(
+    d: Daemon,
+    folder: Path,
+    version: str,
+    frame: Any,
+    y: Any,
+    config: Any,
+    analysis: dict[str, Any],
+    decision: dict[str, Any],
+) -> None:
+    """``recalibration.md``: the live model's signals re-measured (Section 6.4, monthly)."""
+    from service.health.recalibration import review
+    from service.health.registry import Registry
+
+    live = d.rules.current
+    live_analysis = Registry(d.settings.daemon.models_dir, d.settings.rules_path).analysis_of(
+        live.version
+    )
+    fields = {a.get("field") for a in analysis.get("attributes", []) if isinstance(a, dict)}
+    fields |= {f for s in live.signals for f in s.fields}
+    columns = [c for c in frame.columns if c in fields]
+    known = y.notna().to_numpy()
+    dates = frame.get(config.date_column, None)
+    result = review(
+        live,
+        live_analysis,
+        frame.loc[known, columns],
+        y.to_numpy()[known].astype(int),
+        dates=None if dates is None else dates.loc[known],
+        now=d.clock(),
+        window_days=d.settings.daemon.recalibration_window_days,
+        config=config,
+        candidate_version=version,
+    )
+    result.decision = decision
+    write_text_atomic(folder / "recalibration.md", result.markdown())

@@ -3,7 +3,8 @@
 - ``score_cycle``: every ``poll_minutes`` (first run at start-up): changed leads, new activity,
   due cadences, retries;
 - ``rules_reload``: every ``rules_poll_seconds``: pick up edits of the rules file;
-- ``recalibrate``: monthly, on ``recalibration_day`` at ``recalibration_hour`` UTC.
+- ``recalibrate``: monthly, on ``recalibration_day`` at ``recalibration_hour`` UTC;
+- ``model_health``: weekly, on ``health_day_of_week`` at ``health_hour`` UTC.
 
 Each job has ``max_instances=1`` (a slow pass is never overlapped by the next), ``coalesce=True``
 (runs missed while the process was busy or asleep collapse into one) and a misfire grace time.
@@ -56,6 +57,14 @@ def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseSc
         args=[d],
         id=jobs.RECALIBRATE_JOB,
         name="recalibrate the model from closed deals",
+        **once,
+    )
+    sched.add_job(
+        jobs.health_job,
+        CronTrigger(day_of_week=s.health_day_of_week, hour=s.health_hour, minute=0, timezone=UTC),
+        args=[d],
+        id=jobs.HEALTH_JOB,
+        name="check the live model's health (Section 6.4)",
         **once,
     )
     sched.add_listener(lambda event: on_job_event(d, event), EVENT_JOB_ERROR | EVENT_JOB_MISSED)

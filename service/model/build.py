@@ -33,6 +33,7 @@ from service.model import analysis as A
 from service.model.audit import run_audit
 from service.model.icp import compare_icp, load_icp
 from service.model.points import PointsFitter
+from service.model.reference import health_reference
 from service.model.specs import candidate_specs, indicators_for
 from service.model.thresholds import (
     capacity_check,
@@ -245,6 +246,7 @@ def build_model(
         )
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
+    analysis["health_reference"] = health_reference(final.rules, X, leads)
     if not_in_leads:
         analysis["fields_not_in_leads"] = not_in_leads
         analysis.setdefault("notes", []).append(

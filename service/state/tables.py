@@ -142,3 +142,15 @@ job_runs = Table(
     Column("detail", Text, nullable=False),
     Index("ix_leadscore_job_runs_job", "job", "started_at"),
 )
+
+#: Every model health check (``service.health.check``): its flags and full report as JSON.
+health_checks = Table(
+    "leadscore_health_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("flags", Integer, nullable=False),
+    Column("report_json", Text, nullable=False),
+    Index("ix_leadscore_health_checks_at", "checked_at"),
+)

@@ -1,0 +1,459 @@
+"""The weekly model health check of Section 6.4, as one function of the live model and the data.
+
+``check_health(rules, analysis, leads, deals, y)`` compares, against what the model promised when
+it was built (``analysis.json``):
+
+- **tier win rates** of the deals closed since the model went live, scored with the live rules,
+  against each tier's promised rate and interval (``tiers[].holdout_win_rate`` and
+  ``holdout_ci`` when the build recorded them, else ``expected_conversion`` with ``ci_low`` /
+  ``ci_high``). Flagged when the Wilson 95% interval of the observed rate lies wholly outside the
+  promised interval (so a handful of deals does not raise a false alarm);
+- **tier volume shares** of the open leads against the shares at build time
+  (``share_of_current_leads``, else ``share_of_leads``): flagged beyond ``share_tolerance``;
+- **score distribution**: the PSI of each dimension and of the total against
+  ``health_reference.scores`` (0.1 watch, 0.25 act);
+- **signal fire rates** of the newest leads against build time: a field that went empty
+  (``known_rate`` down by ``known_drop`` or more: an enrichment outage) is flagged to act; a fire
+  rate moved by ``fire_shift`` or more (and significant) is flagged to watch;
+- **values the model never saw** (a new lead source, segment or industry) with their volume;
+- **signal decay**: a signal that no longer predicts on the new deals (``lifts.SignalLift``);
+- the **rebuild triggers**: AUC on the new deals below the model's target; Hot win rate below
+  half the promised one; a new value at ``new_value_rebuild_share`` (10%) of leads or more; more
+  new closed deals than the model was trained on.
+
+Each problem is a ``Flag`` (``watch`` or ``act``); a report with no flag is healthy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from service.health.lifts import SignalLift, measure_lifts, model_lifts
+from service.health.psi import ACT, WATCH, level, psi
+from service.model.reference import bin_shares, normalise
+from service.model.stats import two_proportion_test, wilson_interval
+from service.scoring.engine import score_frame
+from service.scoring.rules import TIERS, Rules
+
+TIER_ORDER = (*TIERS, "Unscoreable")
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """The tolerances of the check (the defaults follow Section 6.4)."""
+
+    share_tolerance: float = 0.10
+    known_drop: float = 0.20
+    fire_shift: float = 0.10
+    fire_p_value: float = 0.001
+    new_value_min_share: float = 0.01
+    new_value_min_count: int = 5
+    new_value_rebuild_share: float = 0.10
+    min_tier_deals: int = 10
+    min_deals_for_auc: int = 30
+    #: with at least this many recent leads, fire rates are measured on them alone
+    min_recent_leads: int = 30
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding to act on (``act``) or to keep an eye on (``watch``)."""
+
+    kind: str
+    subject: str
+    severity: str
+    message: str
+
+
+@dataclass
+class HealthReport:
+    """Everything one check measured, and what it flagged."""
+
+    model_version: str
+    checked_at: str
+    leads_n: int
+    deals_n: int
+    tiers: list[dict[str, Any]] = field(default_factory=list)
+    psi: dict[str, dict[str, Any]] = field(default_factory=dict)
+    signals: list[dict[str, Any]] = field(default_factory=list)
+    unseen: list[dict[str, Any]] = field(default_factory=list)
+    triggers: list[dict[str, Any]] = field(default_factory=list)
+    auc: float | None = None
+    flags: list[Flag] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["flagged"] = self.flagged
+        return out
+
+    def summary(self, limit: int = 8) -> str:
+        """A short text for Slack and the terminal: the flags, most urgent first."""
+        if not self.flags:
+            return f"model {self.model_version}: healthy ({self.leads_n:,} leads, {self.deals_n:,} new deals)"
+        ordered = sorted(self.flags, key=lambda f: f.severity != "act")
+        lines = [
+            f"model {self.model_version}: {len(self.flags)} finding(s) in the health check "
+            f"({self.leads_n:,} open leads, {self.deals_n:,} deals closed since it went live)"
+        ]
+        lines += [f"- [{f.severity}] {f.message}" for f in ordered[:limit]]
+        if len(ordered) > limit:
+            lines.append(f"- ... and {len(ordered) - limit} more (leadscore model health)")
+        return "\n".join(lines)
+
+
+def promised_rate(row: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """A tier's promised win rate and interval: the holdout's when recorded, else the build's."""
+    if row.get("holdout_win_rate") is not None:
+        ci = row.get("holdout_ci") or [None, None]
+        return row["holdout_win_rate"], ci[0], ci[1]
+    return row.get("expected_conversion"), row.get("ci_low"), row.get("ci_high")
+
+
+def _intended_share(row: dict[str, Any]) -> float | None:
+    value = row.get("share_of_current_leads", row.get("share_of_leads"))
+    return None if value is None else float(value)
+
+
+def _tiers(
+    analysis: dict[str, Any],
+    lead_tiers: pd.Series,
+    deal_tiers: pd.Series | None,
+    y: np.ndarray | None,
+    cfg: HealthSettings,
+    flags: list[Flag],
+) -> list[dict[str, Any]]:
+    rows = {r.get("tier"): r for r in analysis.get("tiers", []) if isinstance(r, dict)}
+    counts = lead_tiers.value_counts()
+    n_leads = max(len(lead_tiers), 1)
+    out = []
+    for tier in TIER_ORDER:
+        row = rows.get(tier, {})
+        promised, low, high = promised_rate(row)
+        intended = _intended_share(row)
+        share = float(counts.get(tier, 0) / n_leads)
+        entry: dict[str, Any] = {
+            "tier": tier,
+            "share": share,
+            "intended_share": intended,
+            "promised_win_rate": promised,
+            "promised_ci": [low, high],
+        }
+        if intended is not None and len(lead_tiers) and abs(share - intended) > cfg.share_tolerance:
+            flags.append(
+                Flag(
+                    "tier_share",
+                    tier,
+                    "watch",
+                    f"{tier} holds {share:.0%} of open leads; the model intended {intended:.0%}",
+                )
+            )
+        if deal_tiers is not None and y is not None:
+            mask = (deal_tiers == tier).to_numpy()
+            n, won = int(mask.sum()), int(y[mask].sum())
+            entry.update(deals=n, won=won, win_rate=won / n if n else None)
+            if n:
+                c_low, c_high = wilson_interval(won, n)
+                entry["win_rate_ci"] = [c_low, c_high]
+                outside = low is not None and high is not None and (c_high < low or c_low > high)
+                if n >= cfg.min_tier_deals and outside:
+                    flags.append(
+                        Flag(
+                            "tier_win_rate",
+                            tier,
+                            "act",
+                            f"{tier} won {won / n:.0%} of {n} deals closed since go-live "
+                            f"(95% CI {c_low:.0%}-{c_high:.0%}); the model promised "
+                            f"{promised:.0%} ({low:.0%}-{high:.0%})",
+                        )
+                    )
+        out.append(entry)
+    return out
+
+
+def _psi(
+    reference: dict[str, Any], scores: pd.DataFrame, flags: list[Flag]
+) -> dict[str, dict[str, Any]]:
+    out = {}
+    for group, ref in (reference.get("scores") or {}).items():
+        if group not in scores:
+            continue
+        shares = bin_shares(scores[group].to_numpy(dtype=float), ref["edges"])
+        value = psi(ref["shares"], shares) if len(scores) else None
+        out[group] = {"psi": value, "level": level(value), "shares": shares}
+        if value is not None and value >= WATCH:
+            what = "the total score" if group == "total" else f"the {group} score"
+            flags.append(
+                Flag(
+                    "psi",
+                    group,
+                    "act" if value >= ACT else "watch",
+                    f"PSI of {what} is {value:.2f} against build time "
+                    f"({'act' if value >= ACT else 'watch'}: >= {ACT if value >= ACT else WATCH})",
+                )
+            )
+    return out
+
+
+def _fire_rates(
+    rules: Rules,
+    reference: dict[str, Any],
+    scored: Any,
+    cfg: HealthSettings,
+    flags: list[Flag],
+) -> dict[str, dict[str, Any]]:
+    ref_signals = reference.get("signals") or {}
+    ref_n = int(reference.get("n") or 0)
+    n = len(scored.fires)
+    out = {}
+    for s in rules.signals:
+        ref = ref_signals.get(s.name)
+        fire = float(scored.fires[s.name].mean()) if n else None
+        known = float(scored.known[s.name].mean()) if n else None
+        entry: dict[str, Any] = {"fire_rate": fire, "known_rate": known}
+        if ref is None or fire is None or known is None:
+            out[s.name] = entry
+            continue
+        entry.update(ref_fire_rate=ref["fire_rate"], ref_known_rate=ref["known_rate"])
+        label = s.label or s.name
+        fields = ", ".join(dict.fromkeys(s.fields))
+        if ref["known_rate"] - known >= cfg.known_drop:
+            flags.append(
+                Flag(
+                    "known_rate",
+                    s.name,
+                    "act",
+                    f"{fields} is empty for {1 - known:.0%} of the newest leads (was "
+                    f"{1 - ref['known_rate']:.0%} at build time): '{label}' cannot fire; "
+                    "check the enrichment feeding it",
+                )
+            )
+        elif abs(fire - ref["fire_rate"]) >= cfg.fire_shift and ref_n:
+            ref_hits = round(ref["fire_rate"] * ref_n)
+            test = two_proportion_test(round(fire * n), n, int(ref_hits), ref_n)
+            if test.p_value < cfg.fire_p_value:
+                flags.append(
+                    Flag(
+                        "fire_rate",
+                        s.name,
+                        "watch",
+                        f"'{label}' fires for {fire:.0%} of the newest leads (was "
+                        f"{ref['fire_rate']:.0%} at build time)",
+                    )
+                )
+        out[s.name] = entry
+    return out
+
+
+def _unseen(
+    reference: dict[str, Any], leads: pd.DataFrame, cfg: HealthSettings, flags: list[Flag]
+) -> list[dict[str, Any]]:
+    out = []
+    n = max(len(leads), 1)
+    for field_name, seen in (reference.get("values") or {}).items():
+        if field_name not in leads:
+            continue
+        text = normalise(leads[field_name])
+        new = text[~text.isin(list(seen))]
+        if new.empty:
+            continue
+        originals = leads.loc[new.index, field_name].astype(str).str.strip()
+        for value, count in new.value_counts().items():
+            share = count / n
+            shown = originals[new == value].iloc[0]
+            entry = {"field": field_name, "value": shown, "leads": int(count), "share": share}
+            out.append(entry)
+            if count >= cfg.new_value_min_count and share >= cfg.new_value_min_share:
+                severity = "act" if share >= cfg.new_value_rebuild_share else "watch"
+                flags.append(
+                    Flag(
+                        "unseen_value",
+                        f"{field_name}={shown}",
+                        severity,
+                        f"{field_name} '{shown}' is new to the model: {count:,} open leads "
+                        f"({share:.0%})",
+                    )
+                )
+    return out
+
+
+def _auc(y: np.ndarray, total: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    if len(set(y.tolist())) < 2:
+        return None
+    return float(roc_auc_score(y, total))
+
+
+def _auc_target(analysis: dict[str, Any]) -> float:
+    for t in (analysis.get("validation") or {}).get("targets", []):
+        if isinstance(t, dict) and t.get("metric") == "auc" and t.get("target") is not None:
+            return float(t["target"])
+    return 0.70
+
+
+def _triggers(
+    analysis: dict[str, Any],
+    tiers: list[dict[str, Any]],
+    unseen: list[dict[str, Any]],
+    auc: float | None,
+    deals_n: int,
+    cfg: HealthSettings,
+    flags: list[Flag],
+) -> list[dict[str, Any]]:
+    """The Section 6.4 rebuild triggers, each with whether it fired and why."""
+    out = []
+    target = _auc_target(analysis)
+    fired = auc is not None and deals_n >= cfg.min_deals_for_auc and auc < target
+    out.append(
+        {
+            "trigger": "accuracy below target",
+            "fired": fired,
+            "detail": "too few new deals with both outcomes"
+            if auc is None or deals_n < cfg.min_deals_for_auc
+            else f"AUC {auc:.2f} on {deals_n} new deals (target {target:.2f})",
+        }
+    )
+    hot = next((t for t in tiers if t["tier"] == "Hot"), {})
+    promised = hot.get("promised_win_rate")
+    rate, n = hot.get("win_rate"), hot.get("deals", 0)
+    fired = (
+        promised is not None
+        and rate is not None
+        and n >= cfg.min_tier_deals
+        and rate < promised / 2
+    )
+    out.append(
+        {
+            "trigger": "Hot win rate below half the original",
+            "fired": fired,
+            "detail": "too few Hot deals closed yet"
+            if rate is None or n < cfg.min_tier_deals or promised is None
+            else f"Hot won {rate:.0%} of {n} deals; half the original is {promised / 2:.0%}",
+        }
+    )
+    big = [u for u in unseen if u["share"] >= cfg.new_value_rebuild_share]
+    out.append(
+        {
+            "trigger": "new source or segment at 10%+ of leads",
+            "fired": bool(big),
+            "detail": ", ".join(f"{u['field']} '{u['value']}' {u['share']:.0%}" for u in big)
+            or "none",
+        }
+    )
+    trained = int((analysis.get("won") or 0) + (analysis.get("lost") or 0))
+    fired = bool(trained) and deals_n > trained
+    out.append(
+        {
+            "trigger": "more new closed deals than the model was trained on",
+            "fired": fired,
+            "detail": f"{deals_n} new deals vs {trained} in training",
+        }
+    )
+    for t in out:
+        if t["fired"]:
+            name = str(t["trigger"])
+            flags.append(
+                Flag(
+                    "rebuild",
+                    name,
+                    "act",
+                    f"rebuild trigger: {t['trigger']} ({t['detail']})",
+                )
+            )
+    return out
+
+
+def check_health(
+    rules: Rules,
+    analysis: dict[str, Any] | None,
+    leads: pd.DataFrame,
+    deals: pd.DataFrame | None = None,
+    y: np.ndarray | None = None,
+    *,
+    recent: np.ndarray | None = None,
+    now: datetime,
+    settings: HealthSettings | None = None,
+) -> HealthReport:
+    """Check the live model on the open ``leads`` and on the ``deals`` (outcomes ``y``: 1 won)
+    closed since it went live. ``recent`` marks the leads new since the last check (their fire
+    rates are compared; all leads when too few are marked)."""
+    cfg = settings or HealthSettings()
+    analysis = analysis or {}
+    reference = analysis.get("health_reference") or {}
+    report = HealthReport(
+        model_version=rules.version,
+        checked_at=now.isoformat(timespec="seconds"),
+        leads_n=len(leads),
+        deals_n=0 if deals is None else len(deals),
+    )
+    flags = report.flags
+    if not reference:
+        report.notes.append(
+            "analysis.json has no health_reference (built before it was recorded): score shift, "
+            "fire rates and unseen values are not checked; rebuild to record them."
+        )
+    lead_scores = score_frame(rules, leads)
+    deal_tiers = None
+    y_arr = None
+    if deals is not None and y is not None and len(deals):
+        y_arr = np.asarray(y, dtype=int)
+        deal_scores = score_frame(rules, deals).scores
+        deal_tiers = deal_scores["tier"]
+        report.auc = _auc(y_arr, deal_scores["total"].to_numpy(dtype=float))
+    report.tiers = _tiers(analysis, lead_scores.scores["tier"], deal_tiers, y_arr, cfg, flags)
+    if reference:
+        report.psi = _psi(reference, lead_scores.scores, flags)
+        fire_on = lead_scores
+        if recent is not None and int(np.sum(recent)) >= cfg.min_recent_leads:
+            fire_on = score_frame(rules, leads.loc[np.asarray(recent, dtype=bool)])
+        rates = _fire_rates(rules, reference, fire_on, cfg, flags)
+        report.unseen = _unseen(reference, leads, cfg, flags)
+    else:
+        rates = {}
+    lifts: dict[str, SignalLift] = {}
+    if deal_tiers is not None and y_arr is not None:
+        measured = measure_lifts(rules, deals, y_arr, model_lifts(rules, analysis))
+        lifts = {m.name: m for m in measured}
+        for m in measured:
+            if m.decayed:
+                flags.append(
+                    Flag(
+                        "decay",
+                        m.name,
+                        "act",
+                        f"'{m.label}' no longer predicts winning: lift {m.new_lift:.2f} on "
+                        f"{m.n_present} new deals (p = {m.p_value:.2f}); the model has "
+                        f"{m.old_lift:.2f}",
+                    )
+                )
+    for s in rules.signals:
+        entry: dict[str, Any] = {
+            "name": s.name,
+            "label": s.label or s.name,
+            "dimension": s.dimension,
+        }
+        entry.update(rates.get(s.name, {}))
+        if s.name in lifts:
+            m = lifts[s.name]
+            entry.update(
+                old_lift=m.old_lift,
+                new_lift=m.new_lift,
+                deals_fired=m.n_present,
+                p_value=m.p_value,
+                decayed=m.decayed,
+            )
+        report.signals.append(entry)
+    report.triggers = _triggers(
+        analysis, report.tiers, report.unseen, report.auc, report.deals_n, cfg, flags
+    )
+    return report
