@@ -219,16 +219,15 @@ def _write_review(
     decision: dict[str, Any],
 ) -> None:
     """``recalibration.md``: the live model's signals re-measured (Section 6.4, monthly)."""
-    from service.health.recalibration import review
+    from service.health.recalibration import model_fields, review
     from service.health.registry import Registry
 
     live = d.rules.current
     live_analysis = Registry(d.settings.daemon.models_dir, d.settings.rules_path).analysis_of(
         live.version
     )
-    fields = {a.get("field") for a in analysis.get("attributes", []) if isinstance(a, dict)}
-    fields |= {f for s in live.signals for f in s.fields}
-    columns = [c for c in frame.columns if c in fields]
+    fields = [*model_fields(live, analysis), *model_fields(live, live_analysis or {})]
+    columns = [c for c in frame.columns if c in set(fields)]
     known = y.notna().to_numpy()
     dates = frame.get(config.date_column, None)
     result = review(
@@ -241,6 +240,7 @@ def _write_review(
         window_days=d.settings.daemon.recalibration_window_days,
         config=config,
         candidate_version=version,
+        fields=fields,
     )
     result.decision = decision
     write_text_atomic(folder / "recalibration.md", result.markdown())

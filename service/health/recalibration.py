@@ -91,6 +91,13 @@ def _window(dates: pd.Series | None, now: datetime, days: int) -> np.ndarray | N
     return ((parsed >= cutoff) & (parsed <= end)).fillna(False).to_numpy(bool)
 
 
+def model_fields(rules: Rules, analysis: dict[str, Any]) -> list[str]:
+    """The fields a model's build measured, and those its signals read."""
+    measured = [a.get("field") for a in analysis.get("attributes", []) if isinstance(a, dict)]
+    read = [f for s in rules.signals for f in s.fields]
+    return [str(f) for f in dict.fromkeys([*measured, *read]) if f is not None]
+
+
 def _tested_by_live(rules: Rules) -> list[Any]:
     return [list(s.when) for s in rules.signals]
 
@@ -168,9 +175,17 @@ def review(
     config: BuildConfig | None = None,
     candidate_version: str | None = None,
     seed: int = 0,
+    fields: list[str] | None = None,
 ) -> Review:
-    """Review the live ``rules`` on the deals ``X`` (modelling columns) with outcomes ``y``."""
+    """Review the live ``rules`` on the deals ``X`` with outcomes ``y``.
+
+    New attributes are searched among ``fields``: by default the fields the live model's build
+    measured (``analysis.json`` ``attributes``) and those its signals read, so identifiers,
+    the outcome and fields known only after it (the audit's exclusions) never come back."""
     analysis = analysis or {}
+    if fields is None:
+        fields = model_fields(rules, analysis)
+    searched = [c for c in X.columns if c in set(fields)]
     config = config or BuildConfig()
     y = np.asarray(y, dtype=int)
     old = model_lifts(rules, analysis)
@@ -204,7 +219,7 @@ def review(
             "new attributes and thresholds are taken from all history."
         )
         Xw, yw = X, y
-    out.new_attributes = _new_attributes(rules, Xw, yw, config, seed)
+    out.new_attributes = _new_attributes(rules, Xw[searched], yw, config, seed)
     out.tiers, shifted = _tiers(rules, analysis, Xw, yw)
     if shifted:
         total = score_frame(rules, Xw).scores["total"].to_numpy(dtype=float)
