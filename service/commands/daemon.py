@@ -102,6 +102,8 @@ def _summary(job: str, detail: dict[str, Any]) -> str:
             f"{detail.get('scored', 0):,} scored, {detail.get('written', 0):,} written, "
             f"{detail.get('failed', 0):,} refused"
         )
+    if job == "model_health":
+        return f"{detail.get('flags', 0)} finding(s), {detail.get('act', 0)} to act on"
     if job == "recalibrate":
         return f"{detail.get('version')}: {'promoted' if detail.get('promoted') else 'kept live'}"
     return ""
@@ -161,8 +163,35 @@ def status() -> None:
             f"Hot alerts recorded: {leads.alerts_sent(name):,}; "
             f"waiting to be sent: {len(leads.pending_alerts(name)):,}"
         )
+        _health(store)
     finally:
         store.close()
+
+
+def _health(store: Any) -> None:
+    """The last model health check: when, on what, and its findings (most urgent first)."""
+    from rich.markup import escape
+
+    from service.state.health import HealthHistory
+
+    last = HealthHistory(store).latest()
+    if last is None:
+        console.print("model health: not checked yet (weekly, or leadscore model health)")
+        return
+    flags = sorted(last.get("flags", []), key=lambda f: f.get("severity") != "act")
+    verdict = "healthy" if not flags else f"{len(flags)} finding(s)"
+    console.print(
+        f"model health ({last.get('model_version')}, checked {last.get('checked_at')}): "
+        f"{verdict}; {last.get('leads_n', 0):,} open leads, {last.get('deals_n', 0):,} new deals",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for f in flags[:5]:
+        console.print(
+            escape(f"  [{f['severity']}] {f['message']}"), highlight=False, soft_wrap=True
+        )
+    if len(flags) > 5:
+        console.print(f"  ... {len(flags) - 5} more: leadscore model health")
 
 
 def register(app: typer.Typer) -> None:

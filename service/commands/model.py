@@ -96,7 +96,7 @@ def promote(
     reg = _registry()
     event = reg.promote(version, datetime.now(UTC), by=by, reason="promoted by hand")
     console.print(
-        f"{escape(version)} is live in {reg.live_path} (was {event.get('replaced_version')}); "
+        f"{escape(version)} is live in {escape(str(reg.live_path))} (was {event.get('replaced_version')}); "
         f"recorded in {reg.dir / 'history.json'} by {escape(event['by'])} at {event['at']}",
         highlight=False,
         soft_wrap=True,
@@ -110,7 +110,7 @@ def rollback(by: str | None = ByOpt) -> None:
     event = reg.rollback(datetime.now(UTC), by=by)
     console.print(
         f"rolled back {event.get('from_version')} -> {escape(event['version'])} in "
-        f"{reg.live_path}; recorded by {escape(event['by'])} at {event['at']}. The daemon "
+        f"{escape(str(reg.live_path))}; recorded by {escape(event['by'])} at {event['at']}. The daemon "
         "re-scores every lead on its next pass.",
         highlight=False,
         soft_wrap=True,
