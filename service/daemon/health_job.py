@@ -9,6 +9,7 @@ short summary only when something is flagged.
 
 from __future__ import annotations
 
+import json
 import weakref
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import structlog
 from prometheus_client import Gauge
+from sqlalchemy import select
 
 from service.daemon.context import Daemon
 from service.daemon.metrics import Metrics
@@ -24,6 +26,7 @@ from service.data.io import normalise_placeholders
 from service.health.check import TIER_ORDER, HealthReport, check_health
 from service.health.registry import LIVE, Registry, read_json
 from service.state.health import HealthHistory
+from service.state.tables import lead_cache
 
 log = structlog.get_logger(__name__)
 RECENT = timedelta(days=7)
@@ -113,10 +116,30 @@ def went_live(d: Daemon, registry: Registry, analysis: dict[str, Any] | None) ->
     return when if when.tzinfo else when.replace(tzinfo=d.clock().tzinfo)
 
 
+def lead_copy(d: Daemon, connector: str, since: datetime) -> tuple[pd.DataFrame, np.ndarray]:
+    """The daemon's copy of every open lead as one frame (index: record id), and which of them
+    were modified at or after ``since``. Reads only the columns it needs, parses the attributes
+    in one call and lets the database pick the recent leads (no object per lead)."""
+    c = lead_cache.c
+    where = c.connector == connector
+    with d.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(c.record_id, c.attributes_json).where(where).order_by(c.record_id)
+        ).all()
+        recent_ids = set(
+            conn.execute(select(c.record_id).where(where, c.modified_at >= since)).scalars()
+        )
+    if not rows:
+        return pd.DataFrame(), np.zeros(0, dtype=bool)
+    ids = [r[0] for r in rows]
+    records = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+    frame = pd.DataFrame.from_records(records, index=pd.Index(ids))
+    normalise_placeholders(frame)
+    return frame, np.array([i in recent_ids for i in ids], dtype=bool)
+
+
 def model_health(d: Daemon) -> dict[str, Any]:
     """Run the check on the CRM's data; record, publish and (when flagged) post the report."""
-    from service.daemon.updates import leads_frame
-
     rules = d.rules.current
     registry = Registry(d.settings.daemon.models_dir, d.settings.rules_path)
     analysis = registry.analysis_of(rules.version)
@@ -129,11 +152,7 @@ def model_health(d: Daemon) -> dict[str, Any]:
             for x in crm.iter_closed_deals(since=None)
             if since is None or (x.closed_at is not None and x.closed_at >= since)
         ]
-    cached = list(d.leads.cached(name).values())
-    leads = leads_frame(cached) if cached else pd.DataFrame()
-    recent = np.array(
-        [c.modified_at is not None and c.modified_at >= now - RECENT for c in cached], dtype=bool
-    )
+    leads, recent = lead_copy(d, name, now - RECENT)
     deals = pd.DataFrame([x.attributes for x in closed], index=[x.id for x in closed])
     if len(deals):
         normalise_placeholders(deals)
