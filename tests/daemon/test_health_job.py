@@ -103,3 +103,32 @@ def test_the_job_is_scheduled_weekly(tmp_path: Path, clock: Clock, rules_file: P
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert fields["day_of_week"] == "mon" and fields["hour"] == "4"
     d.close()
+
+
+def test_status_shows_the_last_health_check(
+    tmp_path: Path,
+    rules_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``daemon status`` names the last check, its verdict and its findings, act first."""
+    from service.state.store import StateStore
+    from tests.daemon.test_cli_recalibrate import run
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LEADSCORE_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+    monkeypatch.setenv("LEADSCORE_RULES_PATH", str(rules_file))
+    code, out = run(capsys, "daemon", "status")
+    assert code == 0 and "model health: not checked yet" in out
+    store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+    flags = [
+        {"kind": "fire_rate", "subject": "x", "severity": "watch", "message": "x [moved] a bit"},
+        {"kind": "psi", "subject": "behavioral", "severity": "act", "message": "PSI 0.40"},
+    ]
+    report = {"model_version": "t1", "checked_at": "2026-01-05T04:00:00+00:00", "flags": flags}
+    HealthHistory(store).record(NOW, {**report, "leads_n": 10, "deals_n": 2})
+    store.close()
+    code, out = run(capsys, "daemon", "status")
+    assert code == 0, out
+    assert "model health (t1, checked 2026-01-05T04:00:00+00:00): 2 finding(s)" in out
+    assert out.index("[act] PSI 0.40") < out.index("[watch] x [moved] a bit")
