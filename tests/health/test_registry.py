@@ -74,5 +74,5 @@ class TestRegistry:
     def test_a_damaged_history_is_a_clear_error(self, reg: Registry) -> None:
         reg.dir.mkdir(exist_ok=True)
         (reg.dir / "history.json").write_text("{ not json")
-        with pytest.raises(DataFileError, match="history.json: cannot be read as JSON"):
+        with pytest.raises(DataFileError, match=r"history\.json: cannot be read as JSON"):
             reg.rollback(T)
