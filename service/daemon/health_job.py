@@ -116,10 +116,13 @@ def went_live(d: Daemon, registry: Registry, analysis: dict[str, Any] | None) ->
     return when if when.tzinfo else when.replace(tzinfo=d.clock().tzinfo)
 
 
-def lead_copy(d: Daemon, connector: str, since: datetime) -> tuple[pd.DataFrame, np.ndarray]:
-    """The daemon's copy of every open lead as one frame (index: record id), and which of them
-    were modified at or after ``since``. Reads only the columns it needs, parses the attributes
-    in one call and lets the database pick the recent leads (no object per lead)."""
+def lead_copy(
+    d: Daemon, connector: str, since: datetime, fields: list[str]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The daemon's copy of every open lead as one frame of ``fields`` (index: record id), and
+    which leads were modified at or after ``since``. Reads only the table columns it needs,
+    parses the attributes in one call, keeps only ``fields`` and lets the database pick the
+    recent leads (no object per lead)."""
     c = lead_cache.c
     where = c.connector == connector
     with d.store.engine.connect() as conn:
@@ -133,7 +136,7 @@ def lead_copy(d: Daemon, connector: str, since: datetime) -> tuple[pd.DataFrame,
         return pd.DataFrame(), np.zeros(0, dtype=bool)
     ids = [r[0] for r in rows]
     records = json.loads("[" + ",".join(r[1] for r in rows) + "]")
-    frame = pd.DataFrame.from_records(records, index=pd.Index(ids))
+    frame = pd.DataFrame.from_records(records, index=pd.Index(ids), columns=fields)
     normalise_placeholders(frame)
     return frame, np.array([i in recent_ids for i in ids], dtype=bool)
 
@@ -152,7 +155,10 @@ def model_health(d: Daemon) -> dict[str, Any]:
             for x in crm.iter_closed_deals(since=None)
             if since is None or (x.closed_at is not None and x.closed_at >= since)
         ]
-    leads, recent = lead_copy(d, name, now - RECENT)
+    reference = (analysis or {}).get("health_reference") or {}
+    fields = list(dict.fromkeys([f for s in rules.signals for f in s.fields]))
+    fields += [f for f in reference.get("values") or {} if f not in fields]
+    leads, recent = lead_copy(d, name, now - RECENT, fields)
     deals = pd.DataFrame([x.attributes for x in closed], index=[x.id for x in closed])
     if len(deals):
         normalise_placeholders(deals)
