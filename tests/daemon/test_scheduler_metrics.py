@@ -34,13 +34,14 @@ from tests.fakes.slack import FakeSlack
 def test_scheduler_registers_the_jobs_with_their_triggers(
     tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
 ) -> None:
-    """Scoring every poll (first run now), rules every 30 s, recalibration monthly, one at a time."""
+    """Scoring every poll (first run now), rules every 30 s, recalibration monthly, the model
+    health check weekly, one at a time."""
     d = make_daemon(
         tmp_path, rules_file, clock, local_connector(local), poll_minutes=10, recalibration_day=2
     )
     sched = build_scheduler(d, BackgroundScheduler())
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == {"score_cycle", "rules_reload", "recalibrate"}
+    assert set(jobs) == {"score_cycle", "rules_reload", "recalibrate", "model_health"}
     score, rules, recal = jobs["score_cycle"], jobs["rules_reload"], jobs["recalibrate"]
     assert isinstance(score.trigger, IntervalTrigger)
     assert score.trigger.interval == timedelta(minutes=10)
@@ -51,6 +52,8 @@ def test_scheduler_registers_the_jobs_with_their_triggers(
     fields = {f.name: str(f) for f in recal.trigger.fields}
     assert (fields["day"], fields["hour"], fields["minute"]) == ("2", "3", "0")
     assert recal.trigger.get_next_fire_time(None, T0).isoformat() == "2026-02-02T03:00:00+00:00"
+    health = jobs["model_health"].trigger
+    assert health.get_next_fire_time(None, T0).isoformat() == "2026-01-12T04:00:00+00:00"
     for job in jobs.values():
         assert (job.max_instances, job.coalesce, job.misfire_grace_time) == (1, True, 600)
         assert job.args == (d,)
