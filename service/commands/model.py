@@ -146,7 +146,7 @@ def health(
         console.print(escape(line), highlight=False, soft_wrap=True)
     psi = ", ".join(f"{k} {v['psi']:.2f}" for k, v in report.psi.items() if v["psi"] is not None)
     if psi:
-        console.print(f"PSI: {psi}", highlight=False)
+        console.print(f"PSI: {psi}", highlight=False, soft_wrap=True)
     for note in report.notes:
         console.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
     if json_out is not None:
