@@ -208,7 +208,7 @@ def _health_from_daemon():
 
 
 def _report_from_dict(data: dict):
-    from service.health.check import Flag, HealthReport
+    from service.health.report import Flag, HealthReport
 
     fields = {k: v for k, v in data.items() if k in HealthReport.__dataclass_fields__}
     fields["flags"] = [Flag(**f) for f in data.get("flags", [])]

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from service.daemon.context import Daemon
 from service.daemon.metrics import Metrics
 from service.data.io import normalise_placeholders
-from service.health.check import TIER_ORDER, HealthReport, check_health
+from service.health.check import check_health
 from service.health.registry import LIVE, Registry, read_json
+from service.health.report import TIER_ORDER, HealthReport
 from service.state.health import HealthHistory
 from service.state.tables import lead_cache
 

@@ -26,7 +26,6 @@ Each problem is a ``Flag`` (``watch`` or ``act``); a report with no flag is heal
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,88 +34,12 @@ import pandas as pd
 
 from service.health.lifts import SignalLift, measure_lifts, model_lifts
 from service.health.psi import ACT, WATCH, level, psi
+from service.health.report import TIER_ORDER, Flag, HealthReport, HealthSettings, promised_rate
+from service.health.triggers import rebuild_triggers
 from service.model.reference import bin_shares, normalise
 from service.model.stats import two_proportion_test, wilson_interval
 from service.scoring.engine import score_frame
-from service.scoring.rules import TIERS, Rules
-
-TIER_ORDER = (*TIERS, "Unscoreable")
-
-
-@dataclass(frozen=True)
-class HealthSettings:
-    """The tolerances of the check (the defaults follow Section 6.4)."""
-
-    share_tolerance: float = 0.10
-    known_drop: float = 0.20
-    fire_shift: float = 0.10
-    fire_p_value: float = 0.001
-    new_value_min_share: float = 0.01
-    new_value_min_count: int = 5
-    new_value_rebuild_share: float = 0.10
-    min_tier_deals: int = 10
-    min_deals_for_auc: int = 30
-    #: with at least this many recent leads, fire rates are measured on them alone
-    min_recent_leads: int = 30
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One finding to act on (``act``) or to keep an eye on (``watch``)."""
-
-    kind: str
-    subject: str
-    severity: str
-    message: str
-
-
-@dataclass
-class HealthReport:
-    """Everything one check measured, and what it flagged."""
-
-    model_version: str
-    checked_at: str
-    leads_n: int
-    deals_n: int
-    tiers: list[dict[str, Any]] = field(default_factory=list)
-    psi: dict[str, dict[str, Any]] = field(default_factory=dict)
-    signals: list[dict[str, Any]] = field(default_factory=list)
-    unseen: list[dict[str, Any]] = field(default_factory=list)
-    triggers: list[dict[str, Any]] = field(default_factory=list)
-    auc: float | None = None
-    flags: list[Flag] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.flags)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["flagged"] = self.flagged
-        return out
-
-    def summary(self, limit: int = 8) -> str:
-        """A short text for Slack and the terminal: the flags, most urgent first."""
-        if not self.flags:
-            return f"model {self.model_version}: healthy ({self.leads_n:,} leads, {self.deals_n:,} new deals)"
-        ordered = sorted(self.flags, key=lambda f: f.severity != "act")
-        lines = [
-            f"model {self.model_version}: {len(self.flags)} finding(s) in the health check "
-            f"({self.leads_n:,} open leads, {self.deals_n:,} deals closed since it went live)"
-        ]
-        lines += [f"- [{f.severity}] {f.message}" for f in ordered[:limit]]
-        if len(ordered) > limit:
-            lines.append(f"- ... and {len(ordered) - limit} more (leadscore model health)")
-        return "\n".join(lines)
-
-
-def promised_rate(row: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
-    """A tier's promised win rate and interval: the holdout's when recorded, else the build's."""
-    if row.get("holdout_win_rate") is not None:
-        ci = row.get("holdout_ci") or [None, None]
-        return row["holdout_win_rate"], ci[0], ci[1]
-    return row.get("expected_conversion"), row.get("ci_low"), row.get("ci_high")
+from service.scoring.rules import Rules
 
 
 def _intended_share(row: dict[str, Any]) -> float | None:
@@ -294,85 +217,6 @@ def _auc(y: np.ndarray, total: np.ndarray) -> float | None:
     return float(roc_auc_score(y, total))
 
 
-def _auc_target(analysis: dict[str, Any]) -> float:
-    for t in (analysis.get("validation") or {}).get("targets", []):
-        if isinstance(t, dict) and t.get("metric") == "auc" and t.get("target") is not None:
-            return float(t["target"])
-    return 0.70
-
-
-def _triggers(
-    analysis: dict[str, Any],
-    tiers: list[dict[str, Any]],
-    unseen: list[dict[str, Any]],
-    auc: float | None,
-    deals_n: int,
-    cfg: HealthSettings,
-    flags: list[Flag],
-) -> list[dict[str, Any]]:
-    """The Section 6.4 rebuild triggers, each with whether it fired and why."""
-    out = []
-    target = _auc_target(analysis)
-    fired = auc is not None and deals_n >= cfg.min_deals_for_auc and auc < target
-    out.append(
-        {
-            "trigger": "accuracy below target",
-            "fired": fired,
-            "detail": "too few new deals with both outcomes"
-            if auc is None or deals_n < cfg.min_deals_for_auc
-            else f"AUC {auc:.2f} on {deals_n} new deals (target {target:.2f})",
-        }
-    )
-    hot = next((t for t in tiers if t["tier"] == "Hot"), {})
-    promised = hot.get("promised_win_rate")
-    rate, n = hot.get("win_rate"), hot.get("deals", 0)
-    fired = (
-        promised is not None
-        and rate is not None
-        and n >= cfg.min_tier_deals
-        and rate < promised / 2
-    )
-    out.append(
-        {
-            "trigger": "Hot win rate below half the original",
-            "fired": fired,
-            "detail": "too few Hot deals closed yet"
-            if rate is None or n < cfg.min_tier_deals or promised is None
-            else f"Hot won {rate:.0%} of {n} deals; half the original is {promised / 2:.0%}",
-        }
-    )
-    big = [u for u in unseen if u["share"] >= cfg.new_value_rebuild_share]
-    out.append(
-        {
-            "trigger": "new source or segment at 10%+ of leads",
-            "fired": bool(big),
-            "detail": ", ".join(f"{u['field']} '{u['value']}' {u['share']:.0%}" for u in big)
-            or "none",
-        }
-    )
-    trained = int((analysis.get("won") or 0) + (analysis.get("lost") or 0))
-    fired = bool(trained) and deals_n > trained
-    out.append(
-        {
-            "trigger": "more new closed deals than the model was trained on",
-            "fired": fired,
-            "detail": f"{deals_n} new deals vs {trained} in training",
-        }
-    )
-    for t in out:
-        if t["fired"]:
-            name = str(t["trigger"])
-            flags.append(
-                Flag(
-                    "rebuild",
-                    name,
-                    "act",
-                    f"rebuild trigger: {t['trigger']} ({t['detail']})",
-                )
-            )
-    return out
-
-
 def check_health(
     rules: Rules,
     analysis: dict[str, Any] | None,
@@ -453,7 +297,7 @@ def check_health(
                 decayed=m.decayed,
             )
         report.signals.append(entry)
-    report.triggers = _triggers(
+    report.triggers = rebuild_triggers(
         analysis, report.tiers, report.unseen, report.auc, report.deals_n, cfg, flags
     )
     return report

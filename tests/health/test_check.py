@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.health.check import HealthSettings, check_health
+from service.health.check import check_health
+from service.health.report import HealthSettings
 from tests.health.conftest import NOW, Batch, Built
 
 pytestmark = pytest.mark.slow

@@ -153,3 +153,27 @@ def test_diff_lists_added_removed_repointed_and_thresholds() -> None:
     assert d.repointed == ["Demo: +40 -> +30"]
     assert d.thresholds == ["Hot >= 60 -> >= 55"]
     assert diff_rules(a, a).empty
+
+
+def test_evaluate_gives_auc_and_hot_precision_with_intervals() -> None:
+    """Four deals: the two Software demo deals score Hot (60) and one of them won."""
+    import pandas as pd
+
+    from service.health.champion import evaluate
+
+    rules = parse_rules(__import__("yaml").safe_load(RULES))
+    frame = pd.DataFrame(
+        {
+            "industry": ["Software", "Software", "Retail", "Retail"],
+            "demo_requested": [True, True, False, False],
+        }
+    )
+    y = np.array([1, 0, 1, 0])
+    out = evaluate(rules, frame, y)
+    # scores 60, 60, 0, 0: won (60, 0) vs lost (60, 0): P(won > lost) + ties/2 = 0.5
+    assert out["auc"] == 0.5 and out["deals"] == 4
+    assert out["hot_n"] == 2 and out["hot_precision"] == 0.5
+    low, high = out["hot_precision_ci"]
+    assert low < 0.5 < high
+    y2 = np.array([1, 1, 0, 0])
+    assert evaluate(rules, frame, y2)["auc"] == 1.0
