@@ -120,3 +120,25 @@ class TestPromoteAndRollback:
         assert code == 0, out
         assert "t1 -> t2" in out and "Requested a demo: +40 -> +20" in out
         assert "signals added" not in out
+
+
+def test_model_health_without_files_runs_the_weekly_job(
+    env: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``model health`` with no ``--leads`` checks the CRM and the lead copy as the weekly job
+    does, says what a model without a build-time reference cannot check, and is kept for
+    ``daemon status``."""
+    fake = LocalFake(env / "crm.db")
+    try:
+        fake.add_leads(3, modified_at=T0, attributes=WARM)
+    finally:
+        fake.close()
+    code, out = run(capsys, "daemon", "once")
+    assert code == 0, out
+    code, out = run(capsys, "model", "health")
+    assert code == 0, out
+    assert "model t1: healthy (3 leads, 0 new deals)" in out
+    assert "no health_reference" in out
+    code, out = run(capsys, "daemon", "status")
+    assert "model_health" in out and "model health (t1, checked" in out
