@@ -87,6 +87,8 @@ class DaemonSettings(_Section):
     cold_every_days: float | None = Field(None, gt=0)
     #: leads scored and written per batch (the connector splits further to its API's limit)
     batch_size: int = Field(500, ge=1, le=10_000)
+    #: how often closed deals are pulled and recorded with their score (for the dashboard)
+    deals_poll_minutes: float = Field(60.0, gt=0)
     #: how often the rules file is checked for edits
     rules_poll_seconds: float = Field(30.0, gt=0)
     #: recalibration runs monthly on this day of the month, at this hour (UTC)
@@ -121,6 +123,23 @@ class DaemonSettings(_Section):
         return timedelta(seconds=self.cursor_overlap_seconds)
 
 
+class DashboardSettings(_Section):
+    """The read-only web dashboard (``leadscore dashboard``, and ``leadscore daemon run``)."""
+
+    #: served by ``leadscore daemon run`` too; 0 turns it off there
+    port: int = Field(8080, ge=0, le=65535)
+    #: 127.0.0.1 keeps it on this machine; 0.0.0.0 to reach it from others (set auth then)
+    host: str = "127.0.0.1"
+    #: a bearer token (``Authorization: Bearer ...``, also accepted as the basic-auth password)
+    token: SecretStr | None = None
+    #: basic-auth user and password (both, or neither)
+    username: str | None = None
+    password: SecretStr | None = None
+    #: link from a lead to its CRM record; ``{id}`` is replaced by the record id. Unset: the
+    #: connector's own record address when it has one (Salesforce, HubSpot), else no link
+    record_url: str | None = None
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -143,6 +162,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     retry: RetrySettings = RetrySettings()
     daemon: DaemonSettings = DaemonSettings()
+    dashboard: DashboardSettings = DashboardSettings()
 
 
 def get_settings() -> Settings:

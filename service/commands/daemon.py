@@ -58,7 +58,13 @@ def once(
 ) -> None:
     """Run one full scoring pass and exit (exit 1 when the CRM cannot be reached)."""
     from service.daemon.context import SCORE_JOB, Daemon
-    from service.daemon.jobs import RECALIBRATE_JOB, recalibrate_job, score_job
+    from service.daemon.jobs import (
+        OUTCOMES_JOB,
+        RECALIBRATE_JOB,
+        outcomes_job,
+        recalibrate_job,
+        score_job,
+    )
 
     d = Daemon.from_settings(get_settings())
     try:
@@ -75,6 +81,14 @@ def once(
             soft_wrap=True,
         )
         console.print(f"Leads per tier: {_tiers(r['tiers'])}", highlight=False)
+        error = outcomes_job(d)
+        if error is not None:
+            raise error
+        o = d.leads.last_runs()[OUTCOMES_JOB]["detail"]
+        console.print(
+            f"Closed deals: {o['deals_seen']:,} seen, {o['deals_new']:,} recorded with their score",
+            highlight=False,
+        )
         if recalibrate:
             error = recalibrate_job(d)
             if error is not None:

@@ -21,6 +21,7 @@ log = structlog.get_logger(__name__)
 RULES_JOB = "rules_reload"
 RECALIBRATE_JOB = "recalibrate"
 HEALTH_JOB = "model_health"
+OUTCOMES_JOB = "deal_outcomes"
 
 
 def run_job(
@@ -93,3 +94,10 @@ def health_job(d: Daemon) -> LeadScoreError | None:
     from service.daemon.health_job import model_health
 
     return run_job(d, HEALTH_JOB, model_health)
+
+
+def outcomes_job(d: Daemon) -> LeadScoreError | None:
+    """Record closed deals with their score, for the dashboard (``outcomes.record_outcomes``)."""
+    from service.daemon.outcomes import record_outcomes
+
+    return run_job(d, OUTCOMES_JOB, record_outcomes)

@@ -3,6 +3,8 @@
 - ``score_cycle``: every ``poll_minutes`` (first run at start-up): changed leads, new activity,
   due cadences, retries;
 - ``rules_reload``: every ``rules_poll_seconds``: pick up edits of the rules file;
+- ``deal_outcomes``: every ``deals_poll_minutes`` (first run at start-up): closed deals and the
+  score each had, for the dashboard;
 - ``recalibrate``: monthly, on ``recalibration_day`` at ``recalibration_hour`` UTC;
 - ``model_health``: weekly, on ``health_day_of_week`` at ``health_hour`` UTC.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC
+from typing import Any
 
 import structlog
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
@@ -50,6 +53,15 @@ def build_scheduler(d: Daemon, scheduler: BaseScheduler | None = None) -> BaseSc
         id=jobs.RULES_JOB,
         name="reload the rules file when it changes",
         **once,
+    )
+    sched.add_job(
+        jobs.outcomes_job,
+        IntervalTrigger(minutes=s.deals_poll_minutes, timezone=UTC),
+        args=[d],
+        id=jobs.OUTCOMES_JOB,
+        name="record closed deals and their scores",
+        **once,
+        next_run_time=d.clock(),
     )
     sched.add_job(
         jobs.recalibrate_job,
@@ -100,6 +112,7 @@ def serve(d: Daemon, stop: threading.Event, scheduler: BaseScheduler | None = No
             d.metrics, port=s.metrics_port, host=s.metrics_host, live=d.live, ready=d.ready
         )
         log.info("metrics_serving", host=s.metrics_host, port=server.port)
+    board = _dashboard(d)
     sched = build_scheduler(d, scheduler)
     sched.start()
     log.info("daemon_started", jobs=[job.id for job in sched.get_jobs()])
@@ -110,4 +123,22 @@ def serve(d: Daemon, stop: threading.Event, scheduler: BaseScheduler | None = No
         sched.shutdown(wait=True)
         if server is not None:
             server.close()
+        if board is not None:
+            board.close()
         log.info("daemon_stopped")
+
+
+def _dashboard(d: Daemon) -> Any:
+    """Start the web dashboard on its own port (``LEADSCORE_DASHBOARD__PORT``; 0 = off)."""
+    s = d.settings.dashboard
+    if not s.port:
+        return None
+    from service.dashboard.app import Credentials
+    from service.dashboard.server import DashboardServer, app_from_settings
+
+    Credentials(s)  # ConfigError (exit 2) on a half-set user/password, before anything runs
+    board = DashboardServer(
+        app_from_settings(d.settings, d.store, d.clock), host=s.host, port=s.port
+    )
+    log.info("dashboard_serving", host=s.host, port=board.port)
+    return board

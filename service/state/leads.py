@@ -25,6 +25,7 @@ from service.state.tables import (
     push_failures,
     pushed_scores,
     score_history,
+    tier_changes,
 )
 
 HOT = "Hot"
@@ -191,8 +192,9 @@ class LeadState:
     def record_scored(
         self, connector: str, scored: Sequence[Scored], version: str, at: datetime
     ) -> list[tuple[str, int]]:
-        """Remember the new tiers; return ``(id, turn)`` of the leads that turned Hot now (from
-        any other tier or from never scored). Each turn has its own number: alerted once."""
+        """Remember the new tiers (and each change of tier, in ``tier_changes``); return
+        ``(id, turn)`` of the leads that turned Hot now (from any other tier or from never scored).
+        Each turn has its own number: alerted once."""
         turned: list[tuple[str, int]] = []
         s = lead_state.c
         with self.engine.begin() as conn:
@@ -207,8 +209,19 @@ class LeadState:
                     )
                 }
                 new_rows = []
+                changes = []
                 for x in chunk:
                     old_tier, turns = before.get(x.record_id, (None, 0))
+                    if x.record_id not in before or old_tier != x.tier:
+                        changes.append(
+                            {
+                                "connector": connector,
+                                "record_id": x.record_id,
+                                "from_tier": old_tier,
+                                "to_tier": x.tier,
+                                "at": at,
+                            }
+                        )
                     if x.tier == HOT and old_tier != HOT:
                         turns += 1
                         turned.append((x.record_id, turns))
@@ -231,6 +244,8 @@ class LeadState:
                         )
                 if new_rows:
                     conn.execute(insert(lead_state), new_rows)
+                if changes:
+                    conn.execute(insert(tier_changes), changes)
         return turned
 
     def scored_at(self, connector: str, record_id: str) -> datetime | None:

@@ -154,3 +154,36 @@ health_checks = Table(
     Column("report_json", Text, nullable=False),
     Index("ix_leadscore_health_checks_at", "checked_at"),
 )
+
+#: Each closed deal the daemon has seen, with the score the rules in force gave it when it was
+#: first seen closed (``backfill``: it had closed before the daemon's first look at deals), for
+#: the dashboard's conversion by tier, score at conversion and false positive/negative rates.
+deal_outcomes = Table(
+    "leadscore_deal_outcomes",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("won", Boolean, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("cycle_days", Float, nullable=True),
+    Column("owner", String(255), nullable=True),
+    Column("total", Float, nullable=True),
+    Column("tier", String(32), nullable=True),
+    Column("model_version", String(64), nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    Column("backfill", Boolean, nullable=False),
+)
+
+#: Each change of a lead's tier (``from_tier`` NULL: its first score), for the dashboard's tier
+#: migration over a period and Hot volume over time without reading the whole score history.
+tier_changes = Table(
+    "leadscore_tier_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("from_tier", String(32), nullable=True),
+    Column("to_tier", String(32), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_leadscore_tier_changes_at", "connector", "at"),
+)

@@ -17,7 +17,13 @@ from service.alerts.slack import SlackAlerter
 from service.daemon.context import Daemon
 from service.daemon.metrics import Metrics
 from service.daemon.rules_watch import RulesWatcher
-from service.settings import DaemonSettings, RetrySettings, Settings, SlackSettings
+from service.settings import (
+    DaemonSettings,
+    DashboardSettings,
+    RetrySettings,
+    Settings,
+    SlackSettings,
+)
 from service.state.store import StateStore
 from tests.fakes.local import LocalFake
 from tests.fakes.slack import TOKEN, FakeSlack
@@ -120,6 +126,7 @@ def settings_for(tmp_path: Path, rules_path: Path, **daemon: Any) -> Settings:
         rules_path=rules_path,
         connector="local",
         daemon=DaemonSettings(models_dir=tmp_path / "models", metrics_port=0, **daemon),
+        dashboard=DashboardSettings(port=0),
     )
 
 

@@ -41,7 +41,13 @@ def test_scheduler_registers_the_jobs_with_their_triggers(
     )
     sched = build_scheduler(d, BackgroundScheduler())
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == {"score_cycle", "rules_reload", "recalibrate", "model_health"}
+    assert set(jobs) == {
+        "score_cycle",
+        "rules_reload",
+        "recalibrate",
+        "model_health",
+        "deal_outcomes",
+    }
     score, rules, recal = jobs["score_cycle"], jobs["rules_reload"], jobs["recalibrate"]
     assert isinstance(score.trigger, IntervalTrigger)
     assert score.trigger.interval == timedelta(minutes=10)

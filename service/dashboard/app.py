@@ -1,0 +1,175 @@
+"""The dashboard as a Starlette application: four pages, a lead page, and the static files.
+
+Read-only: every route answers GET (and HEAD) only, so anything else is 405; the queries only
+select. With a token or a user and password in the settings, every request needs them (HTTP basic
+auth, or ``Authorization: Bearer <token>``); the credentials are compared in constant time and never
+logged. Pages send a Content-Security-Policy allowing only this server's own scripts: the charting
+library is served from the package (no CDN), so the page works without internet.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.dashboard import pages, queries
+from service.dashboard.pages import Site
+from service.errors import ConfigError
+from service.settings import DashboardSettings
+
+HERE = Path(__file__).parent
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+NAV = (
+    ("overview", "/", "Lead scoring overview"),
+    ("performance", "/performance", "Model performance"),
+    ("reps", "/reps", "Rep productivity"),
+    ("model", "/model", "Model"),
+)
+
+
+class Credentials:
+    """What a request must present, from the settings (``None`` when auth is off)."""
+
+    def __init__(self, settings: DashboardSettings) -> None:
+        if (settings.username is None) != (settings.password is None):
+            raise ConfigError(
+                "LEADSCORE_DASHBOARD__USERNAME and LEADSCORE_DASHBOARD__PASSWORD go together: "
+                "set both, or neither (a token alone is LEADSCORE_DASHBOARD__TOKEN)."
+            )
+        self.token = settings.token.get_secret_value().encode() if settings.token else None
+        self.user = settings.username.encode() if settings.username else None
+        self.password = settings.password.get_secret_value().encode() if settings.password else None
+
+    @property
+    def required(self) -> bool:
+        return self.token is not None or self.user is not None
+
+    def accept(self, header: str | None) -> bool:
+        """True when the ``Authorization`` header carries the token or the user and password."""
+        if not header:
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and self.token is not None:
+            return hmac.compare_digest(value.strip().encode(), self.token)
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(value.strip(), validate=True).partition(b":")
+        except (binascii.Error, ValueError):
+            return False
+        ok = False
+        if self.token is not None:
+            ok |= hmac.compare_digest(password, self.token)
+        if self.user is not None and self.password is not None:
+            ok |= hmac.compare_digest(user, self.user) & hmac.compare_digest(
+                password, self.password
+            )
+        return ok
+
+
+class Guard:
+    """ASGI middleware: authentication when configured, and the security headers."""
+
+    def __init__(self, app: ASGIApp, credentials: Credentials) -> None:
+        self.app, self.credentials = app, credentials
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.credentials.required:
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            if not self.credentials.accept(header):
+                deny = PlainTextResponse(
+                    "authentication required\n",
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Basic realm="leadscore", charset="UTF-8"'},
+                )
+                await deny(scope, receive, send)
+                return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cache-control", b"no-store"),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(engine: Engine, site: Site, settings: DashboardSettings) -> Starlette:
+    """The dashboard on ``engine`` (the state store's), for ``site.connector``."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["nav"] = NAV
+
+    def page(name: str, build: Callable[..., dict[str, Any]]) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            extra: dict[str, Any] = {}
+            if name == "overview":
+                try:
+                    days = int(request.query_params.get("days", "30"))
+                except ValueError:
+                    days = -1
+                if days not in pages.PERIODS:
+                    allowed = ", ".join(map(str, pages.PERIODS))
+                    return PlainTextResponse(f"days must be one of {allowed}\n", status_code=400)
+                extra["days"] = days
+            if name == "model":
+                context = build(site)
+            else:
+                with engine.connect() as conn:
+                    context = build(conn, site, **extra)
+            context |= {"page": name, "site": site, "now": site.clock(), "periods": pages.PERIODS}
+            return templates.TemplateResponse(request, f"{name}.html", context)
+
+        return endpoint
+
+    def lead(request: Request) -> Response:
+        record_id = request.path_params["record_id"]
+        with engine.connect() as conn:
+            found = queries.lead(conn, site.connector, record_id)
+            history = queries.lead_history(conn, record_id) if found else []
+        if found is None:
+            return PlainTextResponse(f"no lead {record_id!r} in the state store\n", 404)
+        context = {
+            "page": "lead",
+            "site": site,
+            "now": site.clock(),
+            "lead": found,
+            "history": history,
+            "crm": site.crm_link(record_id, found["object_type"]),
+        }
+        return templates.TemplateResponse(request, "lead.html", context)
+
+    routes = [
+        Route("/", page("overview", pages.overview)),
+        Route("/performance", page("performance", pages.performance)),
+        Route("/reps", page("reps", pages.reps)),
+        Route("/model", page("model", pages.model)),
+        Route("/lead/{record_id:path}", lead),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(Guard, Credentials(settings))])

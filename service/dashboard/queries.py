@@ -1,0 +1,389 @@
+"""Every read the dashboard makes of the state store, in one place (SQLAlchemy Core, parameterised).
+
+Each function takes a ``Connection`` and the connector name and returns plain Python data; none
+writes. Aggregation happens in the database (group by, counts, averages), so a page costs the same
+few queries with one lead or 100,000. Tables come from ``service.state.tables``: when the daemon's
+tables change, only this module follows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Integer, and_, case, cast, func, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
+
+from service.state.tables import (
+    deal_outcomes,
+    hot_alerts,
+    job_runs,
+    lead_cache,
+    lead_state,
+    score_history,
+    tier_changes,
+)
+
+TIERS = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
+POSITIVE = ("Hot", "Warm")
+NEGATIVE = ("Cool", "Cold")
+#: attribute names a lead's source goes by in the CRMs and files we read
+SOURCE_KEYS = ("lead_source", "LeadSource", "hs_analytics_source", "source")
+_NAME_KEYS = ("company", "Company", "company_name", "account_name", "name", "contact_name")
+
+
+def tier_counts(conn: Connection, connector: str) -> dict[str, int]:
+    """Leads per tier as last scored."""
+    s = lead_state.c
+    rows = conn.execute(
+        select(s.tier, func.count()).where(s.connector == connector).group_by(s.tier)
+    )
+    return {str(tier): int(n) for tier, n in rows}
+
+
+def score_histogram(conn: Connection, connector: str, width: int = 5) -> list[tuple[int, int]]:
+    """``(bin start, leads)`` of the last totals, in bins of ``width`` points."""
+    s = lead_state.c
+    where = and_(s.connector == connector, s.total.is_not(None))
+    low = conn.execute(select(func.min(s.total)).where(where)).scalar_one_or_none()
+    if low is None:
+        return []
+    base = int(low // width) * width
+    # offset to a non-negative value so the integer cast truncates downwards on every dialect
+    bucket = cast((s.total - base) / width, Integer)
+    rows = conn.execute(
+        select(bucket.label("b"), func.count()).where(where).group_by(bucket).order_by(bucket)
+    )
+    return [(base + int(b) * width, int(n)) for b, n in rows]
+
+
+def _json_text(conn: Connection, column: Any, key: str) -> ColumnElement[Any]:
+    """``column`` (JSON held as text) ``->> key``, portable between SQLite and PostgreSQL."""
+    doc = cast(column, JSON) if conn.dialect.name == "postgresql" else type_coerce(column, JSON)
+    return doc[key].as_string()
+
+
+def source_key(conn: Connection, connector: str) -> str | None:
+    """Which attribute holds the lead source in this CRM's leads (looked up on one lead)."""
+    c = lead_cache.c
+    text = conn.execute(
+        select(c.attributes_json).where(c.connector == connector).limit(1)
+    ).scalar_one_or_none()
+    if text is None:
+        return None
+    attributes = json.loads(text)
+    return next((k for k in SOURCE_KEYS if k in attributes), None)
+
+
+def score_by_source(conn: Connection, connector: str, key: str) -> list[tuple[str, float, int]]:
+    """``(source, average total, leads)`` by the lead attribute ``key``, biggest first."""
+    c, s = lead_cache.c, lead_state.c
+    source = func.coalesce(_json_text(conn, c.attributes_json, key), "(none)")
+    rows = conn.execute(
+        select(source.label("source"), func.avg(s.total), func.count())
+        .select_from(
+            lead_state.join(
+                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+            )
+        )
+        .where(s.connector == connector, s.total.is_not(None))
+        .group_by(source)
+        .order_by(func.count().desc())
+    )
+    return [(str(src), round(float(avg), 1), int(n)) for src, avg, n in rows]
+
+
+def migration(conn: Connection, connector: str, since: datetime) -> dict[tuple[str, str], int]:
+    """``(tier at `since`, tier now) -> leads`` from the tier changes after ``since``; leads that
+    did not change are on the diagonal. A lead first scored after ``since`` comes from "New"."""
+    t = tier_changes.c
+    window = and_(t.connector == connector, t.at > since)
+    first = (
+        select(t.record_id, func.min(t.id).label("first"), func.max(t.id).label("last"))
+        .where(window)
+        .group_by(t.record_id)
+        .subquery()
+    )
+    a, b = tier_changes.alias("a"), tier_changes.alias("b")
+    rows = conn.execute(
+        select(a.c.from_tier, b.c.to_tier, func.count())
+        .select_from(first.join(a, a.c.id == first.c.first).join(b, b.c.id == first.c.last))
+        .group_by(a.c.from_tier, b.c.to_tier)
+    )
+    out: dict[tuple[str, str], int] = {}
+    moved_to: dict[str, int] = {}
+    for src, dst, n in rows:
+        key = (str(src) if src is not None else "New", str(dst))
+        out[key] = out.get(key, 0) + int(n)
+        moved_to[str(dst)] = moved_to.get(str(dst), 0) + int(n)
+    for tier, n in tier_counts(conn, connector).items():
+        stayed = n - moved_to.get(tier, 0)
+        if stayed > 0:
+            out[(tier, tier)] = out.get((tier, tier), 0) + stayed
+    return out
+
+
+def changes_since(conn: Connection, connector: str) -> datetime | None:
+    """When tier changes started being recorded (None: not yet)."""
+    t = tier_changes.c
+    return conn.execute(select(func.min(t.at)).where(t.connector == connector)).scalar_one_or_none()
+
+
+def hot_turns(conn: Connection, connector: str, since: datetime) -> list[tuple[datetime, int]]:
+    """``(when, +1 into Hot / -1 out of Hot)`` for every Hot change after ``since``."""
+    t = tier_changes.c
+    sign = case((t.to_tier == "Hot", 1), else_=-1)
+    rows = conn.execute(
+        select(t.at, sign)
+        .where(
+            t.connector == connector,
+            t.at > since,
+            (t.to_tier == "Hot") | (t.from_tier == "Hot"),
+            func.coalesce(t.from_tier, "") != func.coalesce(t.to_tier, ""),
+        )
+        .order_by(t.at)
+    )
+    return [(at, int(d)) for at, d in rows]
+
+
+@dataclass(frozen=True)
+class HotLead:
+    record_id: str
+    object_type: str
+    name: str
+    owner: str | None
+    total: float | None
+    scored_at: datetime
+    alerted: str | None
+
+
+def hot_leads(conn: Connection, connector: str, limit: int = 200) -> list[HotLead]:
+    """The Hot leads, highest score first (at most ``limit``), with who owns them and the alert."""
+    s, c, a = lead_state.c, lead_cache.c, hot_alerts.c
+    rows = conn.execute(
+        select(
+            s.record_id,
+            c.object_type,
+            c.owner,
+            c.attributes_json,
+            s.total,
+            s.scored_at,
+            a.message_ts,
+            a.sent_at,
+        )
+        .select_from(
+            lead_state.outerjoin(
+                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+            ).outerjoin(
+                hot_alerts,
+                and_(
+                    a.connector == s.connector,
+                    a.record_id == s.record_id,
+                    a.hot_turn == s.hot_turns,
+                ),
+            )
+        )
+        .where(s.connector == connector, s.tier == "Hot")
+        .order_by(s.total.desc(), s.record_id)
+        .limit(limit)
+    )
+    out = []
+    for r in rows:
+        attributes = json.loads(r.attributes_json) if r.attributes_json else {}
+        name = next((str(attributes[k]) for k in _NAME_KEYS if attributes.get(k)), r.record_id)
+        if r.sent_at is None:
+            alerted = None
+        elif r.message_ts and r.message_ts.startswith("not sent"):
+            alerted = r.message_ts
+        else:
+            alerted = f"sent {r.sent_at:%Y-%m-%d %H:%M}"
+        out.append(
+            HotLead(
+                r.record_id, r.object_type or "Lead", name, r.owner, r.total, r.scored_at, alerted
+            )
+        )
+    return out
+
+
+def lead(conn: Connection, connector: str, record_id: str) -> dict[str, Any] | None:
+    """One lead's pulled copy and current score, or None."""
+    c, s = lead_cache.c, lead_state.c
+    row = conn.execute(
+        select(c.record_id, c.object_type, c.owner, c.attributes_json, c.pulled_at, s.tier, s.total)
+        .select_from(
+            lead_cache.outerjoin(
+                lead_state, and_(s.connector == c.connector, s.record_id == c.record_id)
+            )
+        )
+        .where(c.connector == connector, c.record_id == record_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    return {**row._asdict(), "attributes": json.loads(row.attributes_json)}
+
+
+def lead_history(conn: Connection, record_id: str, limit: int = 400) -> list[tuple[datetime, Any]]:
+    """``(at, total)`` of a lead's last ``limit`` scores, oldest first."""
+    h = score_history.c
+    rows = conn.execute(
+        select(h.at, h.total, h.tier, h.model_version)
+        .where(h.record_id == record_id)
+        .order_by(h.at.desc(), h.id.desc())
+        .limit(limit)
+    ).all()
+    return [tuple(r) for r in reversed(rows)]
+
+
+# -- model performance ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TierOutcome:
+    tier: str
+    won: int
+    lost: int
+    avg_cycle_won: float | None
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+
+def outcomes_by_tier(conn: Connection, connector: str) -> list[TierOutcome]:
+    """Won and lost deals per tier (at close), and the average days to close of the won ones."""
+    d = deal_outcomes.c
+    won = case((d.won.is_(True), 1), else_=0)
+    cycle = case((d.won.is_(True), d.cycle_days), else_=None)
+    rows = conn.execute(
+        select(d.tier, func.sum(won), func.count(), func.avg(cycle))
+        .where(d.connector == connector)
+        .group_by(d.tier)
+    )
+    out = {
+        str(tier): TierOutcome(
+            str(tier), int(w or 0), int(n) - int(w or 0), None if c is None else float(c)
+        )
+        for tier, w, n, c in rows
+    }
+    return [out[t] for t in TIERS if t in out] + [v for k, v in out.items() if k not in TIERS]
+
+
+def outcome_histogram(
+    conn: Connection, connector: str, width: int = 5
+) -> dict[bool, list[tuple[int, int]]]:
+    """Per outcome (True = won), ``(bin start, deals)`` of the score at close."""
+    d = deal_outcomes.c
+    where = and_(d.connector == connector, d.total.is_not(None))
+    low = conn.execute(select(func.min(d.total)).where(where)).scalar_one_or_none()
+    if low is None:
+        return {True: [], False: []}
+    base = int(low // width) * width
+    bucket = cast((d.total - base) / width, Integer)
+    rows = conn.execute(
+        select(d.won, bucket, func.count()).where(where).group_by(d.won, bucket).order_by(bucket)
+    )
+    out: dict[bool, list[tuple[int, int]]] = {True: [], False: []}
+    for won, b, n in rows:
+        out[bool(won)].append((base + int(b) * width, int(n)))
+    return out
+
+
+def outcomes_meta(conn: Connection, connector: str) -> dict[str, Any]:
+    """How many deals are recorded, how many were backfilled, and the close-date range."""
+    d = deal_outcomes.c
+    row = conn.execute(
+        select(
+            func.count(),
+            func.sum(case((d.backfill.is_(True), 1), else_=0)),
+            func.min(d.closed_at),
+            func.max(d.closed_at),
+            func.count(d.cycle_days),
+            func.count(d.owner),
+        ).where(d.connector == connector)
+    ).one()
+    return {
+        "deals": int(row[0]),
+        "backfill": int(row[1] or 0),
+        "first": row[2],
+        "last": row[3],
+        "with_cycle": int(row[4]),
+        "with_owner": int(row[5]),
+    }
+
+
+# -- reps -------------------------------------------------------------------------------------
+
+
+def rep_tiers(conn: Connection, connector: str) -> dict[str, dict[str, int]]:
+    """Per owner, open leads per tier."""
+    c, s = lead_cache.c, lead_state.c
+    owner = func.coalesce(c.owner, "(no owner)")
+    rows = conn.execute(
+        select(owner, s.tier, func.count())
+        .select_from(
+            lead_state.join(
+                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+            )
+        )
+        .where(s.connector == connector)
+        .group_by(owner, s.tier)
+    )
+    out: dict[str, dict[str, int]] = {}
+    for rep, tier, n in rows:
+        out.setdefault(str(rep), {})[str(tier)] = int(n)
+    return out
+
+
+def rep_scores(conn: Connection, connector: str) -> list[tuple[str, float, int]]:
+    """``(owner, average total, leads)`` of each rep's open leads, highest average first."""
+    c, s = lead_cache.c, lead_state.c
+    owner = func.coalesce(c.owner, "(no owner)")
+    rows = conn.execute(
+        select(owner, func.avg(s.total), func.count())
+        .select_from(
+            lead_state.join(
+                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+            )
+        )
+        .where(s.connector == connector, s.total.is_not(None))
+        .group_by(owner)
+        .order_by(func.avg(s.total).desc())
+    )
+    return [(str(rep), round(float(avg), 1), int(n)) for rep, avg, n in rows]
+
+
+def rep_outcomes(conn: Connection, connector: str) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per owner of closed deals, per tier at close: ``(won, closed)``."""
+    d = deal_outcomes.c
+    won = case((d.won.is_(True), 1), else_=0)
+    rows = conn.execute(
+        select(d.owner, d.tier, func.sum(won), func.count())
+        .where(d.connector == connector, d.owner.is_not(None))
+        .group_by(d.owner, d.tier)
+    )
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for rep, tier, w, n in rows:
+        out.setdefault(str(rep), {})[str(tier)] = (int(w or 0), int(n))
+    return out
+
+
+# -- the service ------------------------------------------------------------------------------
+
+
+def last_runs(conn: Connection, jobs: Sequence[str]) -> dict[str, tuple[datetime, bool]]:
+    """Per job: when its last run finished and whether it succeeded."""
+    r = job_runs.c
+    out = {}
+    for job in jobs:
+        row = conn.execute(
+            select(r.finished_at, r.ok)
+            .where(r.job == job)
+            .order_by(r.started_at.desc(), r.id.desc())
+            .limit(1)
+        ).one_or_none()
+        if row is not None:
+            out[job] = (row.finished_at, bool(row.ok))
+    return out
