@@ -90,25 +90,34 @@ def test_serve_runs_a_pass_then_stops_gracefully_on_request(
     """The first pass runs at start-up through the real scheduler; a bug in a job reaches the
     listener; setting the stop event shuts the scheduler down and returns."""
     local.add_leads(2, modified_at=T0 - timedelta(hours=1), attributes=WARM)
-    calls: list[int] = []
+    broken = threading.Event()
 
     def connect() -> Any:
-        calls.append(1)
-        if len(calls) == 1:
+        if not broken.is_set():
             return local_connector_cm(local)
         raise RuntimeError("bug")  # the recalibration job, run by hand below
 
     real = Clock(datetime.now(UTC))  # the real scheduler runs on wall-clock time
     d = make_daemon(tmp_path, rules_file, real, connect)
     sched = BackgroundScheduler()
+    ran: set[str] = set()
+    started = threading.Event()
     done = threading.Event()
-    sched.add_listener(lambda _e: done.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def on_event(event: Any) -> None:
+        ran.add(event.job_id)
+        if {"score_cycle", "deal_outcomes"} <= ran:
+            started.set()
+        if event.job_id == "recalibrate":
+            done.set()
+
+    sched.add_listener(on_event, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     stop = threading.Event()
     with capture_logs() as logs:
         runner = threading.Thread(target=serve, args=(d, stop, sched))
         runner.start()
-        assert done.wait(30)
-        done.clear()
+        assert started.wait(30)  # both start-up jobs ran
+        broken.set()
         sched.modify_job("recalibrate", next_run_time=datetime.now(UTC))
         sched.wakeup()
         assert done.wait(30)

@@ -1,0 +1,169 @@
+"""Every page in a real headless Chromium, on the sample local CRM after ``leadscore daemon once``:
+each chart drawn with data, nothing missing that the store has, no console error; a screenshot of
+each page is kept in docs/screenshots/ for the README."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import structlog
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.dashboard.server import DashboardServer, app_from_settings
+from service.settings import get_settings
+from service.state.store import StateStore
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+AS_OF = "2026-11-28"
+#: per page: the charts the sample store must draw, and the figures it cannot give yet
+EXPECTED = {
+    "overview": ("/", {"tiers", "histogram", "sources", "hot-volume"}, set()),
+    "performance": (
+        "/performance",
+        {"conversion", "cycle", "won-scores", "lost-scores"},
+        {"psi"},
+    ),
+    "reps": ("/reps", {"rep-tiers", "rep-scores"}, {"rep-conversion", "sla"}),
+    "model": ("/model", set(), set()),
+}
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1900",
+)
+#: per chart: how many data points are drawn (non-null, non-zero) and how many canvas pixels
+#: are painted
+MEASURE = """
+const out = {};
+for (const [id, chart] of Object.entries(window.leadscoreCharts || {})) {
+  const points = chart.data.datasets.reduce(
+    (n, d) => n + d.data.filter(v => v !== null && v !== 0).length, 0);
+  const c = chart.canvas, px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let painted = 0;
+  for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+  out[id] = [points, painted, c.width * c.height];
+}
+return out;
+"""
+
+
+def _run(*args: str) -> None:
+    result = CliRunner().invoke(app, list(args))
+    structlog.reset_defaults()
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample CRM, a model, one daemon pass, and the dashboard on a free port."""
+    root = tmp_path_factory.mktemp("board")
+    mp = pytest.MonkeyPatch()
+    env = {
+        "LEADSCORE_LOCAL__PATH": str(root / "crm.db"),
+        "LEADSCORE_STATE_URL": f"sqlite:///{root / 'state.db'}",
+        "LEADSCORE_RULES_PATH": str(root / "model" / "model.yaml"),
+        "LEADSCORE_DAEMON__MODELS_DIR": str(root / "models"),
+        "LEADSCORE_DASHBOARD__RECORD_URL": "http://crm.invalid/lead/{id}",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    for key, value in env.items():
+        mp.setenv(key, value)
+    data = root / "data"
+    server = None
+    store = None
+    try:
+        _run("sample-data", "--out", str(data), "--as-of", AS_OF)
+        _run(
+            "build", str(data / "deals.csv"), "--leads", str(data / "leads.csv"),
+            "--out", str(root / "model"),
+        )  # fmt: skip
+        _run("crm", "load-sample", "--as-of", AS_OF)
+        _run("daemon", "once")
+        settings = get_settings()
+        store = StateStore(settings.state_url)
+        server = DashboardServer(app_from_settings(settings, store), host="127.0.0.1", port=0)
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        if server is not None:
+            server.close()
+        if store is not None:
+            store.close()
+        mp.undo()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    binary, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert binary and driver, (
+        "Debian's chromium and chromium-driver are needed: apt-get install -y chromium "
+        "chromium-driver (.ci/run does it)"
+    )
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    chrome.set_page_load_timeout(60)
+    yield chrome
+    chrome.quit()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_page_in_chromium(dashboard: str, browser: webdriver.Chrome, name: str) -> None:
+    """The page loads, every chart the data allows is drawn with data points and painted pixels,
+    only the figures the store does not keep say so, and the console has no error."""
+    path, drawn, missing = EXPECTED[name]
+    browser.get_log("browser")  # drop what earlier pages left
+    browser.get(dashboard + path)
+    WebDriverWait(browser, 30).until(
+        lambda b: b.execute_script(
+            "return document.readyState === 'complete' && !!window.leadscoreCharts"
+        )
+    )
+    measured: dict[str, Any] = browser.execute_script(MEASURE)
+    assert set(measured) == drawn
+    for cid, (points, painted, area) in measured.items():
+        assert points > 0, cid
+        assert painted > 0.002 * area, (cid, painted, area)
+    canvases = {
+        e.get_attribute("data-chart") for e in browser.find_elements(By.CSS_SELECTOR, "canvas")
+    }
+    assert canvases == drawn
+    shown = {
+        e.get_attribute("data-missing")
+        for e in browser.find_elements(By.CSS_SELECTOR, "[data-missing]")
+    }
+    assert shown == missing
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == []
+    if name == "overview":
+        links = browser.find_elements(By.CSS_SELECTOR, "#hot-leads a.crm")
+        assert links and all(
+            a.get_attribute("href").startswith("http://crm.invalid/lead/") for a in links
+        )
+    if name == "model":
+        assert browser.find_element(By.ID, "holdout").text.count("\n") >= 7
+        assert len(browser.find_elements(By.CSS_SELECTOR, "#signals tbody tr")) > 3
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1400, max(900, min(int(height) + 40, 4000)))
+    assert browser.save_screenshot(str(SHOTS / f"{name}.png"))
+    browser.set_window_size(1400, 1900)
