@@ -33,6 +33,10 @@ demo: $(STAMP)
 	@echo "  rules ops can edit:           $(DEMO)/model/model.yaml  (check with: leadscore rules check FILE)"
 	@echo "  everything measured:          $(DEMO)/model/analysis.json, audit: $(DEMO)/audit.json"
 	@echo "  scored leads:                 $(DEMO)/scored.csv (also written to the local CRM $(DEMO)/crm.db)"
+	@echo
+	@echo "The dashboards (overview, model performance, rep productivity, model) in your browser:"
+	@echo "  LEADSCORE_STATE_URL=sqlite:///$(DEMO)/state.db LEADSCORE_RULES_PATH=$(DEMO)/model/model.yaml LEADSCORE_DAEMON__MODELS_DIR=$(DEMO)/models $(BIN)/leadscore dashboard"
+	@echo "  then open http://127.0.0.1:8080/  (Ctrl-C stops it; --port to use another)"
 
 test: $(STAMP)
 	$(BIN)/pytest

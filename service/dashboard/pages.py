@@ -313,43 +313,47 @@ def performance(conn: Connection, site: Site) -> dict[str, Any]:
 
 
 def reps(conn: Connection, site: Site) -> dict[str, Any]:
-    by_rep = q.rep_tiers(conn, site.connector)
-    scores = q.rep_scores(conn, site.connector)
+    reps_ = q.rep_leads(conn, site.connector)
     charts: list[Chart] = []
-    if not by_rep:
+    if not reps_:
         charts.append(Missing("rep-tiers", "Each rep's open leads by tier", NO_SCORES))
         charts.append(Missing("rep-scores", "Average lead score of each rep's pipeline", NO_SCORES))
     else:
-        names = sorted(by_rep, key=lambda r: -sum(by_rep[r].values()))[:30]
+        shown = reps_[:30]
         shares = []
         for tier in q.TIERS:
-            values = [
-                round(100 * by_rep[r].get(tier, 0) / max(sum(by_rep[r].values()), 1), 1)
-                for r in names
-            ]
+            values = [round(100 * r.tiers.get(tier, 0) / max(r.leads, 1), 1) for r in shown]
             if any(values):
                 shares.append((tier, values, TIER_COLOURS[tier]))
         charts.append(
             Chart(
                 "rep-tiers",
                 "Each rep's open leads by tier (Hot/Warm against Cool/Cold)",
-                bar(names, shares, x="rep", y="% of the rep's open leads", stacked=True),
+                bar(
+                    [r.rep for r in shown],
+                    shares,
+                    x="rep",
+                    y="% of the rep's open leads",
+                    stacked=True,
+                ),
                 note="Share of the leads each rep owns, not of their time: the state store does "
                 "not keep activities by rep (not recorded yet).",
             )
         )
-        top = scores[:30]
+        top = sorted((r for r in reps_ if r.average is not None), key=lambda r: -(r.average or 0))[
+            :30
+        ]
         charts.append(
             Chart(
                 "rep-scores",
                 "Average lead score of each rep's pipeline",
                 bar(
-                    [r for r, _, _ in top],
-                    [("average score", [a for _, a, _ in top], "#9467bd")],
+                    [r.rep for r in top],
+                    [("average score", [r.average for r in top], "#9467bd")],
                     x="rep",
                     y="average score",
                 ),
-                note=", ".join(f"{r}: {n:,} leads" for r, _, n in top),
+                note=", ".join(f"{r.rep}: {r.leads:,} leads" for r in top),
             )
         )
     outcomes = q.rep_outcomes(conn, site.connector)

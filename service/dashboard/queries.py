@@ -317,12 +317,25 @@ def outcomes_meta(conn: Connection, connector: str) -> dict[str, Any]:
 # -- reps -------------------------------------------------------------------------------------
 
 
-def rep_tiers(conn: Connection, connector: str) -> dict[str, dict[str, int]]:
-    """Per owner, open leads per tier."""
+@dataclass(frozen=True)
+class RepLeads:
+    """One rep's open leads: how many per tier, and their average score."""
+
+    rep: str
+    tiers: dict[str, int]
+    average: float | None
+
+    @property
+    def leads(self) -> int:
+        return sum(self.tiers.values())
+
+
+def rep_leads(conn: Connection, connector: str) -> list[RepLeads]:
+    """Per owner of open leads (one pass over the leads), most leads first."""
     c, s = lead_cache.c, lead_state.c
     owner = func.coalesce(c.owner, "(no owner)")
     rows = conn.execute(
-        select(owner, s.tier, func.count())
+        select(owner, s.tier, func.count(), func.sum(s.total), func.count(s.total))
         .select_from(
             lead_state.join(
                 lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
@@ -331,28 +344,18 @@ def rep_tiers(conn: Connection, connector: str) -> dict[str, dict[str, int]]:
         .where(s.connector == connector)
         .group_by(owner, s.tier)
     )
-    out: dict[str, dict[str, int]] = {}
-    for rep, tier, n in rows:
-        out.setdefault(str(rep), {})[str(tier)] = int(n)
-    return out
-
-
-def rep_scores(conn: Connection, connector: str) -> list[tuple[str, float, int]]:
-    """``(owner, average total, leads)`` of each rep's open leads, highest average first."""
-    c, s = lead_cache.c, lead_state.c
-    owner = func.coalesce(c.owner, "(no owner)")
-    rows = conn.execute(
-        select(owner, func.avg(s.total), func.count())
-        .select_from(
-            lead_state.join(
-                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
-            )
-        )
-        .where(s.connector == connector, s.total.is_not(None))
-        .group_by(owner)
-        .order_by(func.avg(s.total).desc())
-    )
-    return [(str(rep), round(float(avg), 1), int(n)) for rep, avg, n in rows]
+    tiers: dict[str, dict[str, int]] = {}
+    sums: dict[str, list[float]] = {}
+    for rep, tier, n, total, scored in rows:
+        tiers.setdefault(str(rep), {})[str(tier)] = int(n)
+        acc = sums.setdefault(str(rep), [0.0, 0])
+        acc[0] += float(total or 0)
+        acc[1] += int(scored)
+    out = [
+        RepLeads(rep, tiers[rep], round(sums[rep][0] / sums[rep][1], 1) if sums[rep][1] else None)
+        for rep in tiers
+    ]
+    return sorted(out, key=lambda r: (-r.leads, r.rep))
 
 
 def rep_outcomes(conn: Connection, connector: str) -> dict[str, dict[str, tuple[int, int]]]:
