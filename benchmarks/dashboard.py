@@ -5,13 +5,15 @@ Run with ``python -m benchmarks dashboard [LEADS]``. Builds a SQLite state store
 cadence for 365 days (Hot daily, Warm every 3 days, Cool weekly, Cold and Unscoreable monthly:
 about 5.8 million score-history rows), its tier changes, its Hot turns and alerts, and 5,000
 closed deals. Then asks every page through the ASGI app (routing, queries, templates; no network)
-five times and prints the median and the slowest time of each, and their ratio to the target:
-every page answers in under 1 s.
+five times with the page cache off ("cold": every request computes its figures, as the first view
+after a daemon pass does) and prints the median and slowest time of each and their ratio to the
+target, every page under 1 s; then the median with the cache on ("warm": the store unchanged).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -58,7 +60,7 @@ def _ts(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def build(path: Path, leads: int, seed: int = 0) -> dict[str, int]:
+def build(path: Path, leads: int, seed: int = 0, *, history_rows: bool = True) -> dict[str, int]:
     """Fill a state store at ``path`` (tables created by ``StateStore``, rows by sqlite3)."""
     StateStore(f"sqlite:///{path}").close()
     rng = np.random.default_rng(seed)
@@ -97,7 +99,7 @@ def build(path: Path, leads: int, seed: int = 0) -> dict[str, int]:
             if turns:
                 alerts.append(("local", rid, turns, _ts(NOW), "1700000000.000100"))
             state.append(("local", rid, tier, total, "bench-1", _ts(NOW), turns))
-            step = EVERY[tier]
+            step = EVERY[tier] if history_rows else 366
             for day in range(0, 365, step):
                 at = first + timedelta(days=day)
                 history.append((rid, "bench-1", total, tier, _ts(at)))
@@ -161,7 +163,8 @@ def main(argv: list[str] | None = None) -> bool:
         )
         store = StateStore(f"sqlite:///{root / 'state.db'}")
         site = Site("local", lambda: NOW, rules, root / "models", "https://crm.example/{id}")
-        client = TestClient(create_app(store.engine, site, DashboardSettings()))
+        cold = TestClient(create_app(store.engine, site, DashboardSettings(), cache_seconds=0))
+        warm = TestClient(create_app(store.engine, site, DashboardSettings()))
         pages = [
             "/?days=7",
             "/?days=30",
@@ -172,21 +175,35 @@ def main(argv: list[str] | None = None) -> bool:
             "/lead/00Q000000000000",  # a Hot lead with 365 scores
         ]
         ok = True
-        print(f"{'page':<28}{'median s':>10}{'slowest s':>11}{'slowest / 1 s':>15}")
+        print(
+            "cold: every request computes its figures (as the first view after a daemon pass); "
+            "warm: the store unchanged since the last view"
+        )
+        print(
+            f"{'page':<28}{'cold median s':>14}{'cold slowest s':>15}{'/ 1 s':>8}{'warm median s':>15}"
+        )
         for path in pages:
-            assert client.get(path).status_code == 200, path  # warm the connection pool
+            assert cold.get(path).status_code == 200, path  # warm the connection pool
             times = []
             for _ in range(5):
                 t0 = time.perf_counter()
-                r = client.get(path)
+                r = cold.get(path)
                 times.append(time.perf_counter() - t0)
                 assert r.status_code == 200, path
+            warm.get(path)
+            cached = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                assert warm.get(path).status_code == 200, path
+                cached.append(time.perf_counter() - t0)
             worst = max(times)
             ok &= worst < TARGET_S
             print(
-                f"{path:<28}{statistics.median(times):>10.3f}{worst:>11.3f}"
-                f"{worst / TARGET_S:>14.2f}x"
+                f"{path:<28}{statistics.median(times):>14.3f}{worst:>15.3f}"
+                f"{worst / TARGET_S:>7.2f}x{statistics.median(cached):>15.3f}"
             )
+        load = os.getloadavg()[0]
+        print(f"load average during the run: {load:.1f} on {os.cpu_count()} cores")
         store.close()
     print(f"target: every page under {TARGET_S:.0f} s: {'met' if ok else 'MISSED'}")
     return ok

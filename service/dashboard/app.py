@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,6 +86,29 @@ class Credentials:
         return ok
 
 
+class PageCache:
+    """The figures of a page, kept while the store has not changed (``queries.store_version``)
+    and for at most ``ttl`` seconds: the daemon writes every poll, people reload far more often."""
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._pages: dict[tuple[Any, ...], tuple[tuple[Any, ...], float, dict[str, Any]]] = {}
+
+    def get(
+        self, key: tuple[Any, ...], version: tuple[Any, ...], build: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._pages.get(key)
+        if hit is not None and hit[0] == version and hit[1] > now:
+            return dict(hit[2])
+        value = build()
+        with self._lock:
+            self._pages[key] = (version, now + self.ttl, value)
+        return dict(value)
+
+
 class Guard:
     """ASGI middleware: authentication when configured, and the security headers."""
 
@@ -120,8 +145,12 @@ class Guard:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(engine: Engine, site: Site, settings: DashboardSettings) -> Starlette:
-    """The dashboard on ``engine`` (the state store's), for ``site.connector``."""
+def create_app(
+    engine: Engine, site: Site, settings: DashboardSettings, *, cache_seconds: float = 60.0
+) -> Starlette:
+    """The dashboard on ``engine`` (the state store's), for ``site.connector``; page figures are
+    reused while the store is unchanged, for at most ``cache_seconds`` (0: never)."""
+    cache = PageCache(cache_seconds)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["nav"] = NAV
 
@@ -141,7 +170,9 @@ def create_app(engine: Engine, site: Site, settings: DashboardSettings) -> Starl
                 context = build(site)
             else:
                 with engine.connect() as conn:
-                    context = build(conn, site, **extra)
+                    version = queries.store_version(conn, site.connector)
+                    key = (name, *sorted(extra.items()))
+                    context = cache.get(key, version, lambda: build(conn, site, **extra))
             context |= {"page": name, "site": site, "now": site.clock(), "periods": pages.PERIODS}
             return templates.TemplateResponse(request, f"{name}.html", context)
 

@@ -133,20 +133,26 @@ def changes_since(conn: Connection, connector: str) -> datetime | None:
 
 
 def hot_turns(conn: Connection, connector: str, since: datetime) -> list[tuple[datetime, int]]:
-    """``(when, +1 into Hot / -1 out of Hot)`` for every Hot change after ``since``."""
+    """``(when, +1 into Hot / -1 out of Hot)`` for every Hot change after ``since``, oldest first
+    (two index range scans: changes into Hot, changes out of it)."""
     t = tier_changes.c
-    sign = case((t.to_tier == "Hot", 1), else_=-1)
-    rows = conn.execute(
-        select(t.at, sign)
-        .where(
+    into = conn.execute(
+        select(t.at).where(
             t.connector == connector,
+            t.to_tier == "Hot",
             t.at > since,
-            (t.to_tier == "Hot") | (t.from_tier == "Hot"),
-            func.coalesce(t.from_tier, "") != func.coalesce(t.to_tier, ""),
+            func.coalesce(t.from_tier, "") != "Hot",
         )
-        .order_by(t.at)
-    )
-    return [(at, int(d)) for at, d in rows]
+    ).scalars()
+    out_of = conn.execute(
+        select(t.at).where(
+            t.connector == connector,
+            t.from_tier == "Hot",
+            t.at > since,
+            func.coalesce(t.to_tier, "") != "Hot",
+        )
+    ).scalars()
+    return sorted([(at, 1) for at in into] + [(at, -1) for at in out_of], key=lambda x: x[0])
 
 
 @dataclass(frozen=True)
@@ -374,6 +380,19 @@ def rep_outcomes(conn: Connection, connector: str) -> dict[str, dict[str, tuple[
 
 
 # -- the service ------------------------------------------------------------------------------
+
+
+def store_version(conn: Connection, connector: str) -> tuple[Any, ...]:
+    """A cheap mark that moves whenever the daemon records something the pages show: its last
+    job run (each pass ends with one), the last tier change, the closed deals recorded."""
+    return (
+        conn.execute(select(func.max(job_runs.c.id))).scalar_one_or_none(),
+        conn.execute(select(func.max(tier_changes.c.id))).scalar_one_or_none(),
+        conn.execute(
+            select(func.count()).where(deal_outcomes.c.connector == connector)
+        ).scalar_one(),
+        conn.execute(select(func.count()).where(lead_state.c.connector == connector)).scalar_one(),
+    )
 
 
 def last_runs(conn: Connection, jobs: Sequence[str]) -> dict[str, tuple[datetime, bool]]:

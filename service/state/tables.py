@@ -186,4 +186,6 @@ tier_changes = Table(
     Column("to_tier", String(32), nullable=True),
     Column("at", UTCDateTime, nullable=False),
     Index("ix_leadscore_tier_changes_at", "connector", "at"),
+    Index("ix_leadscore_tier_changes_to", "connector", "to_tier", "at"),
+    Index("ix_leadscore_tier_changes_from", "connector", "from_tier", "at"),
 )

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, update
 
 from service.dashboard import queries as q
 from service.state.leads import LeadState, Scored
 from service.state.outcomes import Outcome
 from service.state.store import StateStore
+from service.state.tables import lead_state
 from tests.dashboard.conftest import NOW, PAGES, add_deals, add_leads, client_for
 
 
@@ -334,3 +335,23 @@ class TestQueries:
         )
         with store.engine.connect() as conn:
             assert q.score_histogram(conn, "local") == [(-10, 1), (-5, 1), (0, 1)]
+
+
+class TestPageCache:
+    def test_a_new_daemon_pass_shows_on_the_next_view(
+        self, store: StateStore, rules_path: Path
+    ) -> None:
+        """Figures are reused while the store is unchanged, and recomputed as soon as the daemon
+        records something new."""
+        add_leads(store, [("A", "Warm", 40, "Ana", {})], NOW)
+        client = client_for(store, rules_path)
+        assert data(charts(client.get("/").text)["tiers"]) == [1]
+        add_leads(store, [("B", "Hot", 70, "Ana", {})], NOW + timedelta(minutes=15))
+        tiers = charts(client.get("/").text)["tiers"]
+        assert dict(zip(tiers["data"]["labels"], data(tiers), strict=True)) == {"Hot": 1, "Warm": 1}
+        with store.engine.begin() as conn:  # a write that moves no version mark
+            conn.execute(update(lead_state).where(lead_state.c.record_id == "A").values(total=61))
+        assert "40 to 44" in client.get("/").text  # reused
+        LeadState(store).record_run("score_cycle", NOW, NOW, True, {})  # a pass ended
+        text = client.get("/").text
+        assert "60 to 64" in text and "40 to 44" not in text
