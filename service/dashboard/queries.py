@@ -44,6 +44,14 @@ def tier_counts(conn: Connection, connector: str) -> dict[str, int]:
     return {str(tier): int(n) for tier, n in rows}
 
 
+def _bucket(conn: Connection, value: Any, base: int, width: int) -> ColumnElement[Any]:
+    """``floor((value - base) / width)``: PostgreSQL rounds a float cast to integer, SQLite
+    truncates (and may lack ``floor``); ``value - base`` is never negative, so truncation floors."""
+    if conn.dialect.name == "postgresql":
+        return cast(func.floor((value - base) / width), Integer)
+    return cast((value - base) / width, Integer)
+
+
 def score_histogram(conn: Connection, connector: str, width: int = 5) -> list[tuple[int, int]]:
     """``(bin start, leads)`` of the last totals, in bins of ``width`` points."""
     s = lead_state.c
@@ -52,8 +60,7 @@ def score_histogram(conn: Connection, connector: str, width: int = 5) -> list[tu
     if low is None:
         return []
     base = int(low // width) * width
-    # offset to a non-negative value so the integer cast truncates downwards on every dialect
-    bucket = cast((s.total - base) / width, Integer)
+    bucket = _bucket(conn, s.total, base, width)
     rows = conn.execute(
         select(bucket.label("b"), func.count()).where(where).group_by(bucket).order_by(bucket)
     )
@@ -287,7 +294,7 @@ def outcome_histogram(
     if low is None:
         return {True: [], False: []}
     base = int(low // width) * width
-    bucket = cast((d.total - base) / width, Integer)
+    bucket = _bucket(conn, d.total, base, width)
     rows = conn.execute(
         select(d.won, bucket, func.count()).where(where).group_by(d.won, bucket).order_by(bucket)
     )

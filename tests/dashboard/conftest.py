@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from connectors.base import LeadRecord
@@ -23,11 +25,29 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PAGES = ("/", "/performance", "/reps", "/model")
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[StateStore]:
-    s = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
-    yield s
-    s.close()
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
+    """An empty state store on SQLite, and on PostgreSQL in a schema of its own."""
+    if request.param == "sqlite":
+        s = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
+        yield s
+        s.close()
+        return
+    schema = f"leadscore_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    s = StateStore(PG_URL, schema=schema)
+    try:
+        yield s
+    finally:
+        s.close()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture
