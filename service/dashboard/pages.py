@@ -57,7 +57,9 @@ def _tier_order(counts: dict[str, int]) -> list[str]:
 
 def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
     now = site.clock()
-    counts = q.tier_counts(conn, site.connector)
+    key = q.source_key(conn, site.connector)
+    summary = q.lead_summary(conn, site.connector, key)
+    counts = summary.tiers
     charts: list[Chart] = []
     if not counts:
         for cid, title in (
@@ -70,7 +72,7 @@ def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
         return {"charts": charts, "total": 0, "migration": None, "hot": [], "days": days}
     tiers = _tier_order(counts)
     charts.append(Chart("tiers", "Leads by tier", pie(tiers, [counts[t] for t in tiers])))
-    hist = q.score_histogram(conn, site.connector)
+    hist = summary.histogram
     charts.append(
         Chart(
             "histogram",
@@ -85,7 +87,6 @@ def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
         if hist
         else Missing("histogram", "Score distribution", "every scored lead is Unscoreable")
     )
-    key = q.source_key(conn, site.connector)
     if key is None:
         charts.append(
             Missing(
@@ -95,7 +96,7 @@ def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
             )
         )
     else:
-        rows = q.score_by_source(conn, site.connector, key)[:25]
+        rows = summary.sources[:25]
         charts.append(
             Chart(
                 "sources",
@@ -112,7 +113,7 @@ def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
     since = now - timedelta(days=days)
     charts.append(_hot_volume(conn, site, counts.get("Hot", 0), since, now))
     recorded = q.changes_since(conn, site.connector)
-    flows = q.migration(conn, site.connector, since)
+    flows = q.migration(conn, site.connector, since, counts)
     sources = [t for t in ("New", *q.TIERS) if any(k[0] == t for k in flows)]
     targets = [t for t in q.TIERS if any(k[1] == t for k in flows)]
     migration = {

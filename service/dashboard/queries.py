@@ -44,27 +44,16 @@ def tier_counts(conn: Connection, connector: str) -> dict[str, int]:
     return {str(tier): int(n) for tier, n in rows}
 
 
+#: totals are shifted by this before binning, so that truncation towards zero is a floor
+_OFFSET = 1_000_000
+
+
 def _bucket(conn: Connection, value: Any, base: int, width: int) -> ColumnElement[Any]:
     """``floor((value - base) / width)``: PostgreSQL rounds a float cast to integer, SQLite
     truncates (and may lack ``floor``); ``value - base`` is never negative, so truncation floors."""
     if conn.dialect.name == "postgresql":
         return cast(func.floor((value - base) / width), Integer)
     return cast((value - base) / width, Integer)
-
-
-def score_histogram(conn: Connection, connector: str, width: int = 5) -> list[tuple[int, int]]:
-    """``(bin start, leads)`` of the last totals, in bins of ``width`` points."""
-    s = lead_state.c
-    where = and_(s.connector == connector, s.total.is_not(None))
-    low = conn.execute(select(func.min(s.total)).where(where)).scalar_one_or_none()
-    if low is None:
-        return []
-    base = int(low // width) * width
-    bucket = _bucket(conn, s.total, base, width)
-    rows = conn.execute(
-        select(bucket.label("b"), func.count()).where(where).group_by(bucket).order_by(bucket)
-    )
-    return [(base + int(b) * width, int(n)) for b, n in rows]
 
 
 def _json_text(conn: Connection, column: Any, key: str) -> ColumnElement[Any]:
@@ -85,25 +74,60 @@ def source_key(conn: Connection, connector: str) -> str | None:
     return next((k for k in SOURCE_KEYS if k in attributes), None)
 
 
-def score_by_source(conn: Connection, connector: str, key: str) -> list[tuple[str, float, int]]:
-    """``(source, average total, leads)`` by the lead attribute ``key``, biggest first."""
+@dataclass(frozen=True)
+class LeadSummary:
+    """The open leads in one pass: per tier, per score bin, per source."""
+
+    tiers: dict[str, int]
+    #: ``(bin start, leads)`` in bins of ``width`` points, lowest first
+    histogram: list[tuple[int, int]]
+    #: ``(source, average total, leads)``, most leads first
+    sources: list[tuple[str, float, int]]
+
+
+def lead_summary(
+    conn: Connection, connector: str, source: str | None, width: int = 5
+) -> LeadSummary:
+    """Tier counts and score histogram (one grouped pass over the leads' state) and the average
+    score by the attribute ``source`` (a pass over the pulled copies; None: skipped). Two narrow
+    passes cost less than one grouped by all three keys."""
     c, s = lead_cache.c, lead_state.c
-    source = func.coalesce(_json_text(conn, c.attributes_json, key), "(none)")
+    bucket = _bucket(conn, s.total, -_OFFSET, width)
+    tiers: dict[str, int] = {}
+    bins: dict[int, int] = {}
     rows = conn.execute(
-        select(source.label("source"), func.avg(s.total), func.count())
-        .select_from(
-            lead_state.join(
-                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
-            )
-        )
-        .where(s.connector == connector, s.total.is_not(None))
-        .group_by(source)
-        .order_by(func.count().desc())
+        select(s.tier, bucket, func.count())
+        .where(s.connector == connector)
+        .group_by(s.tier, bucket)
     )
-    return [(str(src), round(float(avg), 1), int(n)) for src, avg, n in rows]
+    for tier, b, n in rows:
+        tiers[str(tier)] = tiers.get(str(tier), 0) + int(n)
+        if b is not None:
+            start = int(b) * width - _OFFSET
+            bins[start] = bins.get(start, 0) + int(n)
+    sources: list[tuple[str, float, int]] = []
+    if source is not None and tiers:
+        src = func.coalesce(_json_text(conn, c.attributes_json, source), "(none)")
+        found = conn.execute(
+            select(src, func.avg(s.total), func.count(s.total))
+            .select_from(
+                lead_state.join(
+                    lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+                )
+            )
+            .where(s.connector == connector, s.total.is_not(None))
+            .group_by(src)
+        )
+        sources = sorted(
+            ((str(k), round(float(avg), 1), int(n)) for k, avg, n in found),
+            key=lambda x: (-x[2], x[0]),
+        )
+    return LeadSummary(tiers, sorted(bins.items()), sources)
 
 
-def migration(conn: Connection, connector: str, since: datetime) -> dict[tuple[str, str], int]:
+def migration(
+    conn: Connection, connector: str, since: datetime, counts: dict[str, int] | None = None
+) -> dict[tuple[str, str], int]:
     """``(tier at `since`, tier now) -> leads`` from the tier changes after ``since``; leads that
     did not change are on the diagonal. A lead first scored after ``since`` comes from "New"."""
     t = tier_changes.c
@@ -126,7 +150,7 @@ def migration(conn: Connection, connector: str, since: datetime) -> dict[tuple[s
         key = (str(src) if src is not None else "New", str(dst))
         out[key] = out.get(key, 0) + int(n)
         moved_to[str(dst)] = moved_to.get(str(dst), 0) + int(n)
-    for tier, n in tier_counts(conn, connector).items():
+    for tier, n in (counts if counts is not None else tier_counts(conn, connector)).items():
         stayed = n - moved_to.get(tier, 0)
         if stayed > 0:
             out[(tier, tier)] = out.get((tier, tier), 0) + stayed

@@ -334,7 +334,7 @@ class TestQueries:
             NOW,
         )
         with store.engine.connect() as conn:
-            assert q.score_histogram(conn, "local") == [(-10, 1), (-5, 1), (0, 1)]
+            assert q.lead_summary(conn, "local", None).histogram == [(-10, 1), (-5, 1), (0, 1)]
 
 
 class TestPageCache:
