@@ -118,6 +118,11 @@ def _summary(job: str, detail: dict[str, Any]) -> str:
         )
     if job == "model_health":
         return f"{detail.get('flags', 0)} finding(s), {detail.get('act', 0)} to act on"
+    if job == "deal_outcomes":
+        return (
+            f"{detail.get('deals_seen', 0):,} closed deals seen, "
+            f"{detail.get('deals_new', 0):,} recorded"
+        )
     if job == "recalibrate":
         return f"{detail.get('version')}: {'promoted' if detail.get('promoted') else 'kept live'}"
     return ""
@@ -150,7 +155,7 @@ def status() -> None:
             highlight=False,
             soft_wrap=True,
         )
-        for stream in ("leads", "activities"):
+        for stream in ("leads", "activities", "deals"):
             console.print(f"cursor {stream}: {_when(store.get_cursor(name, stream))}")
         runs = leads.last_runs()
         table = Table(title="Last runs")

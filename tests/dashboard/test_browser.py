@@ -4,6 +4,7 @@ each page is kept in docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,10 +63,17 @@ return out;
 """
 
 
+OUTPUT: dict[str, str] = {}
+
+
 def _run(*args: str) -> None:
     result = CliRunner().invoke(app, list(args))
     structlog.reset_defaults()
     assert result.exit_code == 0, result.output
+    OUTPUT[" ".join(args[:2])] = result.output
+
+
+ENV: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +91,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     for key, value in env.items():
         mp.setenv(key, value)
+    ENV.update(env)
     data = root / "data"
     server = None
     store = None
@@ -94,6 +103,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )  # fmt: skip
         _run("crm", "load-sample", "--as-of", AS_OF)
         _run("daemon", "once")
+        _run("daemon", "status")
         settings = get_settings()
         store = StateStore(settings.state_url)
         server = DashboardServer(app_from_settings(settings, store), host="127.0.0.1", port=0)
@@ -167,3 +177,52 @@ def test_page_in_chromium(dashboard: str, browser: webdriver.Chrome, name: str) 
     browser.set_window_size(1400, max(900, min(int(height) + 40, 4000)))
     assert browser.save_screenshot(str(SHOTS / f"{name}.png"))
     browser.set_window_size(1400, 1900)
+
+
+def test_daemon_once_and_status_report_the_closed_deals(dashboard: str) -> None:
+    """``daemon once`` records every closed deal of the sample CRM with its score, and
+    ``daemon status`` shows the job and its cursor."""
+    assert re.search(
+        r"Closed deals: 18\d seen, 18\d recorded with their score", OUTPUT["daemon once"]
+    )
+    assert "deal_outcomes" in OUTPUT["daemon status"]
+    assert "cursor deals: 20" in OUTPUT["daemon status"]
+
+
+def test_dashboard_command_serves_the_store_without_the_daemon(dashboard: str) -> None:
+    """``leadscore dashboard --port P`` (a process of its own, same settings) serves the pages of
+    the state store the daemon left, on 127.0.0.1 by default."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from tests.dashboard.test_server import free_port
+
+    port = free_port()
+    exe = Path(sys.executable).parent / "leadscore"
+    proc = subprocess.Popen(
+        [str(exe), "dashboard", "--port", str(port)],
+        env={**os.environ, **ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        page = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert page is not None, proc.stdout.read() if proc.stdout else ""
+        assert page.status_code == 200 and "Hot leads: call now (25)" in page.text
+        assert requests.get(f"http://127.0.0.1:{port}/model", timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert f"on http://127.0.0.1:{port}/" in out
