@@ -56,3 +56,22 @@ def test_make_demo_ends_with_the_dashboard_command_and_url() -> None:
     assert "LEADSCORE_RULES_PATH=$(DEMO)/model/model.yaml" in command
     assert re.search(r"http://127\.0\.0\.1:8080/", echoes[-1])
     assert shlex.split(command.removeprefix("@echo "))[0].endswith("/leadscore dashboard")
+
+
+def test_templates_and_static_files_ship_in_the_package() -> None:
+    """Every template and static file (Chart.js and its licence among them) matches the package
+    data of ``service.dashboard``, so an installed wheel (the container) serves the same pages."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["service.dashboard"]
+    folder = ROOT / "service" / "dashboard"
+    assert (folder / "__init__.py").exists()
+    files = [
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc")
+    ]
+    assert "static/chart.umd.min.js" in files and "static/chart.js-LICENSE.md" in files
+    assert [f for f in files if not any(fnmatch(f, pat) for pat in patterns)] == []
