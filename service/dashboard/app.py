@@ -14,11 +14,14 @@ import binascii
 import hmac
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+import structlog
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -33,6 +36,7 @@ from service.dashboard.pages import Site
 from service.errors import ConfigError
 from service.settings import DashboardSettings
 
+log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,10 +92,12 @@ class Credentials:
 
 class PageCache:
     """The figures of a page, kept while the store has not changed (``queries.store_version``)
-    and for at most ``ttl`` seconds: the daemon writes every poll, people reload far more often."""
+    and for at most ``ttl`` seconds (figures that depend on the time, such as a period ending
+    now, lag by at most that): the daemon writes every poll, people reload far more often."""
 
-    def __init__(self, ttl: float = 60.0) -> None:
+    def __init__(self, ttl: float = 600.0) -> None:
         self.ttl = ttl
+        self.builds = 0
         self._lock = threading.Lock()
         self._pages: dict[tuple[Any, ...], tuple[tuple[Any, ...], float, dict[str, Any]]] = {}
 
@@ -105,6 +111,7 @@ class PageCache:
             return dict(hit[2])
         value = build()
         with self._lock:
+            self.builds += 1
             self._pages[key] = (version, now + self.ttl, value)
         return dict(value)
 
@@ -145,16 +152,65 @@ class Guard:
         await self.app(scope, receive, with_headers)
 
 
+#: the pages whose figures come from the store, and the views the warmer keeps computed
+BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "overview": pages.overview,
+    "performance": pages.performance,
+    "reps": pages.reps,
+}
+WARM_VIEWS: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("overview", {"days": 30}),
+    ("performance", {}),
+    ("reps", {}),
+)
+
+
+class Figures:
+    """A page's figures from the store through the cache; ``warm`` recomputes the default views
+    when the store changed (or they expired), so the first visitor after a daemon pass does not
+    wait for the queries."""
+
+    def __init__(self, engine: Engine, site: Site, cache: PageCache) -> None:
+        self.engine, self.site, self.cache = engine, site, cache
+
+    def get(self, conn: Connection, name: str, extra: dict[str, Any]) -> dict[str, Any]:
+        version = queries.store_version(conn, self.site.connector)
+        key = (name, *sorted(extra.items()))
+        return self.cache.get(key, version, lambda: BUILDERS[name](conn, self.site, **extra))
+
+    def warm(self) -> None:
+        with self.engine.connect() as conn:
+            for name, extra in WARM_VIEWS:
+                self.get(conn, name, extra)
+
+    def keep_warm(self, stop: threading.Event, every: float) -> None:
+        while True:
+            try:
+                self.warm()
+            except SQLAlchemyError as exc:  # the store is down: the pages will say so
+                log.warning("dashboard_warm_failed", error_type=type(exc).__name__)
+            if stop.wait(every):
+                return
+
+
 def create_app(
-    engine: Engine, site: Site, settings: DashboardSettings, *, cache_seconds: float = 60.0
+    engine: Engine,
+    site: Site,
+    settings: DashboardSettings,
+    *,
+    cache_seconds: float = 600.0,
+    warm_seconds: float | None = 30.0,
 ) -> Starlette:
-    """The dashboard on ``engine`` (the state store's), for ``site.connector``; page figures are
-    reused while the store is unchanged, for at most ``cache_seconds`` (0: never)."""
+    """The dashboard on ``engine`` (the state store's), for ``site.connector``. Page figures are
+    reused while the store is unchanged, for at most ``cache_seconds`` (0: never); while the
+    server runs, a thread checks every ``warm_seconds`` (None: never) whether the default views
+    need computing again, and does it before anyone asks."""
     cache = PageCache(cache_seconds)
+    figures = Figures(engine, site, cache)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["nav"] = NAV
 
-    def page(name: str, build: Callable[..., dict[str, Any]]) -> Callable[[Request], Response]:
+    def page(name: str) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
             extra: dict[str, Any] = {}
             if name == "overview":
@@ -167,16 +223,30 @@ def create_app(
                     return PlainTextResponse(f"days must be one of {allowed}\n", status_code=400)
                 extra["days"] = days
             if name == "model":
-                context = build(site)
+                context = pages.model(site)
             else:
                 with engine.connect() as conn:
-                    version = queries.store_version(conn, site.connector)
-                    key = (name, *sorted(extra.items()))
-                    context = cache.get(key, version, lambda: build(conn, site, **extra))
+                    context = figures.get(conn, name, extra)
             context |= {"page": name, "site": site, "now": site.clock(), "periods": pages.PERIODS}
             return templates.TemplateResponse(request, f"{name}.html", context)
 
         return endpoint
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if warm_seconds is not None and cache_seconds > 0:
+            thread = threading.Thread(
+                target=figures.keep_warm, args=(stop, warm_seconds), daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=30)
 
     def lead(request: Request) -> Response:
         record_id = request.path_params["record_id"]
@@ -196,11 +266,17 @@ def create_app(
         return templates.TemplateResponse(request, "lead.html", context)
 
     routes = [
-        Route("/", page("overview", pages.overview)),
-        Route("/performance", page("performance", pages.performance)),
-        Route("/reps", page("reps", pages.reps)),
-        Route("/model", page("model", pages.model)),
+        Route("/", page("overview")),
+        Route("/performance", page("performance")),
+        Route("/reps", page("reps")),
+        Route("/model", page("model")),
         Route("/lead/{record_id:path}", lead),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(Guard, Credentials(settings))])
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, Credentials(settings))],
+        lifespan=lifespan,
+    )
+    app.state.figures = figures
+    return app

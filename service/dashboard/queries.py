@@ -109,13 +109,14 @@ def lead_summary(
     if source is not None and tiers:
         src = func.coalesce(_json_text(conn, c.attributes_json, source), "(none)")
         found = conn.execute(
+            # driven from the pulled copies (SQLite then reads each JSON text once, in order)
             select(src, func.avg(s.total), func.count(s.total))
             .select_from(
-                lead_state.join(
-                    lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+                lead_cache.join(
+                    lead_state, and_(s.connector == c.connector, s.record_id == c.record_id)
                 )
             )
-            .where(s.connector == connector, s.total.is_not(None))
+            .where(c.connector == connector, s.total.is_not(None))
             .group_by(src)
         )
         sources = sorted(

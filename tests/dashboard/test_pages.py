@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy import update
 
 from service.dashboard import queries as q
+from service.dashboard.app import create_app
+from service.settings import DashboardSettings
 from service.state.leads import LeadState, Scored
 from service.state.outcomes import Outcome
 from service.state.store import StateStore
@@ -355,3 +358,34 @@ class TestPageCache:
         LeadState(store).record_run("score_cycle", NOW, NOW, True, {})  # a pass ended
         text = client.get("/").text
         assert "60 to 64" in text and "40 to 44" not in text
+
+    def test_the_warmer_computes_the_default_views_before_anyone_asks(
+        self, store: StateStore, rules_path: Path
+    ) -> None:
+        """While the server runs, the default views are computed when the store changes, so the
+        first visitor after a daemon pass is served from the cache; other views on demand."""
+        from starlette.testclient import TestClient
+
+        add_leads(store, [("A", "Warm", 40, "Ana", {"lead_source": "Inbound"})], NOW)
+        site = client_for(store, rules_path).app.state.figures.site
+        # one warming at start-up; the later ones are called here, not left to the clock
+        app = create_app(store.engine, site, DashboardSettings(), warm_seconds=3600)
+        figures = app.state.figures
+        with TestClient(app) as client:  # the lifespan starts the warming thread
+            for _ in range(400):
+                if figures.cache.builds >= 3:
+                    break
+                threading.Event().wait(0.025)
+            assert figures.cache.builds == 3
+            for path in ("/", "/performance", "/reps"):
+                assert client.get(path).status_code == 200
+            assert figures.cache.builds == 3  # all three served warm
+            client.get("/?days=7")
+            assert figures.cache.builds == 4
+            figures.warm()
+            assert figures.cache.builds == 4  # nothing changed: nothing recomputed
+            add_leads(store, [("B", "Hot", 70, "Bo", {})], NOW + timedelta(minutes=15))
+            figures.warm()
+            assert figures.cache.builds == 7
+            tiers = charts(client.get("/").text)["tiers"]
+            assert data(tiers) == [1, 1] and figures.cache.builds == 7
