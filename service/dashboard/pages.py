@@ -115,7 +115,7 @@ def overview(conn: Connection, site: Site, days: int) -> dict[str, Any]:
     recorded = q.changes_since(conn, site.connector)
     flows = q.migration(conn, site.connector, since, counts)
     sources = [t for t in ("New", *q.TIERS) if any(k[0] == t for k in flows)]
-    targets = [t for t in q.TIERS if any(k[1] == t for k in flows)]
+    targets = [t for t in (*q.TIERS, q.LEFT) if any(k[1] == t for k in flows)]
     migration = {
         "rows": [(s, [flows.get((s, t), 0) for t in targets]) for s in sources],
         "targets": targets,

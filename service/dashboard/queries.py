@@ -30,6 +30,7 @@ from service.state.tables import (
 TIERS = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
 POSITIVE = ("Hot", "Warm")
 NEGATIVE = ("Cool", "Cold")
+NEW, LEFT = "New", "Left"
 #: attribute names a lead's source goes by in the CRMs and files we read
 SOURCE_KEYS = ("lead_source", "LeadSource", "hs_analytics_source", "source")
 _NAME_KEYS = ("company", "Company", "company_name", "account_name", "name", "contact_name")
@@ -130,7 +131,8 @@ def migration(
     conn: Connection, connector: str, since: datetime, counts: dict[str, int] | None = None
 ) -> dict[tuple[str, str], int]:
     """``(tier at `since`, tier now) -> leads`` from the tier changes after ``since``; leads that
-    did not change are on the diagonal. A lead first scored after ``since`` comes from "New"."""
+    did not change are on the diagonal. A lead first scored after ``since`` comes from "New"; one
+    that left the funnel since (converted, deleted: retired by the daemon) goes to "Left"."""
     t = tier_changes.c
     window = and_(t.connector == connector, t.at > since)
     first = (
@@ -148,9 +150,9 @@ def migration(
     out: dict[tuple[str, str], int] = {}
     moved_to: dict[str, int] = {}
     for src, dst, n in rows:
-        key = (str(src) if src is not None else "New", str(dst))
+        key = (str(src) if src is not None else NEW, str(dst) if dst is not None else LEFT)
         out[key] = out.get(key, 0) + int(n)
-        moved_to[str(dst)] = moved_to.get(str(dst), 0) + int(n)
+        moved_to[key[1]] = moved_to.get(key[1], 0) + int(n)
     for tier, n in (counts if counts is not None else tier_counts(conn, connector)).items():
         stayed = n - moved_to.get(tier, 0)
         if stayed > 0:

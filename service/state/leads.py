@@ -131,7 +131,8 @@ class LeadState:
 
     def retire(self, connector: str, ids: Iterable[str]) -> int:
         """Forget leads that left the funnel (converted, deleted, merged, customers): their
-        copy, tier, pending alerts, pending failures and last push. Returns how many were known."""
+        copy, tier, pending alerts, pending failures and last push; their tier history ends with a
+        change to no tier. Returns how many were known."""
         ids = list(dict.fromkeys(ids))
         known = 0
         with self.engine.begin() as conn:
@@ -143,6 +144,25 @@ class LeadState:
                         )
                     ).all()
                 )
+                left = conn.execute(
+                    select(lead_state.c.record_id, lead_state.c.tier).where(
+                        lead_state.c.connector == connector, lead_state.c.record_id.in_(chunk)
+                    )
+                ).all()
+                if left:  # the tier history ends: "left the funnel" (to_tier NULL)
+                    conn.execute(
+                        insert(tier_changes),
+                        [
+                            {
+                                "connector": connector,
+                                "record_id": r.record_id,
+                                "from_tier": r.tier,
+                                "to_tier": None,
+                                "at": self.store.now(),
+                            }
+                            for r in left
+                        ],
+                    )
                 for table in (lead_cache, lead_state, hot_alerts, push_failures, pushed_scores):
                     conn.execute(
                         delete(table).where(

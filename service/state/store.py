@@ -98,6 +98,10 @@ class StateStore:
                 f"{str(exc.orig).strip().splitlines()[0]}. Check LEADSCORE_STATE_URL."
             ) from None
 
+    def now(self) -> datetime:
+        """The store's clock (injected in tests)."""
+        return self._clock()
+
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()

@@ -389,3 +389,33 @@ class TestPageCache:
             assert figures.cache.builds == 7
             tiers = charts(client.get("/").text)["tiers"]
             assert data(tiers) == [1, 1] and figures.cache.builds == 7
+
+
+class TestRetired:
+    def test_a_lead_that_left_the_funnel_moves_to_left(
+        self, store: StateStore, rules_path: Path
+    ) -> None:
+        """A retired lead (converted or deleted in the CRM) ends its tier history: the migration
+        table shows it under "Left" and the Hot line drops when it leaves."""
+        add_leads(
+            store,
+            [("A", "Hot", 70, "Ana", {}), ("B", "Warm", 40, "Ana", {})],
+            NOW - timedelta(days=60),
+        )
+        at = NOW - timedelta(days=5)
+        LeadState(StateStore(store.url, engine=store.engine, clock=lambda: at)).retire(
+            "local", ["A"]
+        )
+        r = client_for(store, rules_path).get("/?days=30")
+        head, body = r.text.split('<table id="migration">')[1].split("</table>")[0].split("<tbody>")
+        assert re.findall(r'<th class="num">(\w+)</th>', head) == ["Warm", "Left"]
+        assert (
+            re.sub(r"\s+", " ", body).count(
+                '<tr><th>Hot</th><td class="num"></td><td class="num">1</td></tr>'
+            )
+            == 1
+        )
+        hot = charts(r.text)["hot-volume"]
+        series = dict(zip(hot["data"]["labels"], data(hot), strict=True))
+        assert series[(NOW - timedelta(days=6)).strftime("%Y-%m-%d")] == 1
+        assert series[NOW.strftime("%Y-%m-%d")] == 0
