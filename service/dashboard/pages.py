@@ -20,6 +20,7 @@ from statsmodels.stats.proportion import proportion_confint
 from service.dashboard import queries as q
 from service.dashboard.charts import LOST, TIER_COLOURS, WON, Chart, Missing, bar, line, pie
 from service.errors import RulesError
+from service.health.psi import ACT, WATCH
 from service.scoring.rules import Rules, load_rules
 
 NO_SCORES = "no lead has been scored yet: run leadscore daemon once (or daemon run)"
@@ -201,16 +202,49 @@ def _promised(site: Site, rules: Rules | None) -> dict[str, float]:
     return out
 
 
+def _health(conn: Connection) -> Chart:
+    """The last model health check: PSI per dimension and total, and its flags."""
+    title = "Health check: score shift (PSI) and flags"
+    last = q.last_health_check(conn)
+    if last is None:
+        return Missing(
+            "psi",
+            title,
+            "no health check recorded yet: the weekly model_health job of the daemon (or "
+            "leadscore model health) records one",
+        )
+    at, report = last
+    groups = [(g, v.get("psi")) for g, v in (report.get("psi") or {}).items()]
+    groups = [(g, v) for g, v in groups if v is not None]
+    flags = report.get("flags") or []
+    words = f"checked {at:%Y-%m-%d %H:%M} for model {report.get('model_version', '?')}: "
+    words += (
+        f"{len(flags)} flag(s): " + "; ".join(str(f.get("message", "")) for f in flags[:5])
+        if flags
+        else "no flag"
+    )
+    if not groups:
+        return Missing("psi", title, words + "; no PSI measured (no reference in analysis.json)")
+    colours = ["#d62728" if v >= ACT else "#ff7f0e" if v >= WATCH else WON for _, v in groups]
+    return Chart(
+        "psi",
+        title,
+        bar(
+            [g for g, _ in groups],
+            [("PSI", [round(float(v), 3) for _, v in groups], colours)],
+            x="score",
+            y=f"PSI ({WATCH} watch, {ACT} act)",
+        ),
+        note=words,
+    )
+
+
 def performance(conn: Connection, site: Site) -> dict[str, Any]:
     rows = q.outcomes_by_tier(conn, site.connector)
     meta = q.outcomes_meta(conn, site.connector)
     rules, _ = _live_rules(site)
     promised = _promised(site, rules)
-    psi = Missing(
-        "psi",
-        "Health check: PSI and flags",
-        "not recorded yet: the state store keeps no health-check history",
-    )
+    psi = _health(conn)
     if not rows:
         charts = [
             Missing(cid, title, NO_DEALS)

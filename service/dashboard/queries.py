@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from service.state.tables import (
     deal_outcomes,
+    health_checks,
     hot_alerts,
     job_runs,
     lead_cache,
@@ -416,11 +417,21 @@ def rep_outcomes(conn: Connection, connector: str) -> dict[str, dict[str, tuple[
 # -- the service ------------------------------------------------------------------------------
 
 
+def last_health_check(conn: Connection) -> tuple[datetime, dict[str, Any]] | None:
+    """When the last model health check ran, and its report (``HealthReport.to_dict``)."""
+    h = health_checks.c
+    row = conn.execute(
+        select(h.checked_at, h.report_json).order_by(h.checked_at.desc(), h.id.desc()).limit(1)
+    ).one_or_none()
+    return None if row is None else (row.checked_at, json.loads(row.report_json))
+
+
 def store_version(conn: Connection, connector: str) -> tuple[Any, ...]:
     """A cheap mark that moves whenever the daemon records something the pages show: its last
     job run (each pass ends with one), the last tier change, the closed deals recorded."""
     return (
         conn.execute(select(func.max(job_runs.c.id))).scalar_one_or_none(),
+        conn.execute(select(func.max(health_checks.c.id))).scalar_one_or_none(),
         conn.execute(select(func.max(tier_changes.c.id))).scalar_one_or_none(),
         conn.execute(
             select(func.count()).where(deal_outcomes.c.connector == connector)

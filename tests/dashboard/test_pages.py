@@ -419,3 +419,29 @@ class TestRetired:
         series = dict(zip(hot["data"]["labels"], data(hot), strict=True))
         assert series[(NOW - timedelta(days=6)).strftime("%Y-%m-%d")] == 1
         assert series[NOW.strftime("%Y-%m-%d")] == 0
+
+
+class TestHealth:
+    def test_last_health_check_psi_and_flags(self, store: StateStore, rules_path: Path) -> None:
+        """The performance page draws the last health check's PSI per dimension, coloured by
+        its level, with its flags in words; an older check is not the one shown."""
+        from service.state.health import HealthHistory
+
+        history = HealthHistory(store)
+        history.record(
+            NOW - timedelta(days=7), {"model_version": "t1", "psi": {"total": {"psi": 0.9}}}
+        )
+        history.record(
+            NOW,
+            {
+                "model_version": "t1",
+                "psi": {"firmographic": {"psi": 0.02}, "total": {"psi": 0.31}, "intent": {"psi": None}},
+                "flags": [{"kind": "psi", "subject": "total", "severity": "act", "message": "scores shifted"}],
+            },
+        )  # fmt: skip
+        r = client_for(store, rules_path).get("/performance")
+        psi = charts(r.text)["psi"]
+        assert psi["data"]["labels"] == ["firmographic", "total"]
+        assert data(psi) == [0.02, 0.31]
+        assert psi["data"]["datasets"][0]["backgroundColor"] == ["#2ca02c", "#d62728"]
+        assert "1 flag(s): scores shifted" in r.text
