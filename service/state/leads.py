@@ -26,9 +26,9 @@ from service.state.tables import (
     job_runs,
     lead_cache,
     lead_state,
+    outbox,
     push_failures,
     pushed_scores,
-    outbox,
     score_history,
 )
 
@@ -112,13 +112,35 @@ class LeadState:
 
     def unchanged(self, connector: str, records: Sequence[LeadRecord]) -> set[str]:
         """Ids of ``records`` whose attributes, owner, account and object are as last pulled:
-        read again without a change that matters to scoring (score fields are not attributes)."""
-        cached = self.cached(connector, [r.id for r in records])
+        read again without a change that matters to scoring (score fields are not attributes).
+        A copy pulled by a pass that died before scoring it does not count: the lead must have
+        been scored since that copy was pulled, or the change would be lost."""
+        ids = [r.id for r in records]
+        cached = self.cached(connector, ids)
+        c, s = lead_cache.c, lead_state.c
+        scored_since: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                scored_since.update(
+                    conn.execute(
+                        select(c.record_id)
+                        .join(
+                            lead_state,
+                            and_(s.connector == c.connector, s.record_id == c.record_id),
+                        )
+                        .where(
+                            c.connector == connector,
+                            c.record_id.in_(chunk),
+                            s.scored_at >= c.pulled_at,
+                        )
+                    ).scalars()
+                )
         out = set()
         for r in records:
             old = cached.get(r.id)
             if (
                 old is not None
+                and r.id in scored_since
                 and old.attributes == {k: _plain(v) for k, v in r.attributes.items()}
                 and (old.owner, old.account_id, old.object_type)
                 == (r.owner, r.account_id, r.object_type)
@@ -147,6 +169,7 @@ class LeadState:
                         )
                     )
         return known
+
     def lead_frame(
         self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
     ) -> pd.DataFrame:
