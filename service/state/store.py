@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -121,10 +122,19 @@ class StateStore:
     def _create_tables(self) -> None:
         """Create the missing tables; on PostgreSQL under a transaction advisory lock, so two
         instances starting together do not race on ``CREATE TABLE``."""
-        with self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(7367616353741963)"))
-            metadata.create_all(conn)
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(7367616353741963)"))
+                    metadata.create_all(conn)
+                return
+            except OperationalError as exc:
+                # SQLite: another process created a table between the check and the CREATE;
+                # the next try sees it and skips it
+                if "already exists" not in str(exc.orig) or attempt == 2:
+                    raise
+                time.sleep(0.2)
 
     def refresh_statistics(self) -> None:
         """Refresh the planner's statistics after a bulk load (``ANALYZE``), so PostgreSQL does
