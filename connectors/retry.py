@@ -158,11 +158,19 @@ class _Stop:
         return bool(self.after(state))
 
 
-def _log_retry(state: RetryCallState) -> None:
+def _log_retry(service: str) -> Callable[[RetryCallState], None]:
+    def log_it(state: RetryCallState) -> None:
+        _log_one_retry(service, state)
+
+    return log_it
+
+
+def _log_one_retry(service: str, state: RetryCallState) -> None:
     exc = state.outcome.exception() if state.outcome else None
     wait = state.next_action.sleep if state.next_action else None
     log.warning(
         "connector_retry",
+        service=service,
         attempt=state.attempt_number,
         wait=round(wait, 3) if wait is not None else None,
         error=type(exc).__name__,
@@ -171,16 +179,21 @@ def _log_retry(state: RetryCallState) -> None:
 
 
 def retry_policy(
-    settings: RetrySettings | None = None, *, sleep: Callable[[float], None] = time.sleep
+    settings: RetrySettings | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    service: str = "crm",
+    only: type[BaseException] | tuple[type[BaseException], ...] = RetryableConnectorError,
 ) -> Retrying:
-    """A tenacity ``Retrying`` that retries only ``RetryableConnectorError`` and re-raises the last
-    error (not tenacity's ``RetryError``) when the attempts run out."""
+    """A tenacity ``Retrying`` that retries only ``RetryableConnectorError`` (or the narrower
+    ``only``) and re-raises the last error (not tenacity's ``RetryError``) when the attempts run
+    out. Each retry is logged as ``connector_retry`` naming the ``service``."""
     settings = settings or RetrySettings()
     return Retrying(
-        retry=retry_if_exception_type(RetryableConnectorError),
+        retry=retry_if_exception_type(only),
         wait=_Wait(settings.max_wait_seconds),
         stop=_Stop(settings.attempts, settings.max_wait_seconds),
-        before_sleep=_log_retry,
+        before_sleep=_log_retry(service),
         sleep=sleep,
         reraise=True,
     )

@@ -9,6 +9,9 @@ Everything the tool reports to a user is a ``LeadScoreError``; anything else is 
     │   ├── ConfigError               a build configuration or settings key is wrong
     │   ├── RulesError                a rules YAML fails validation (one line per problem)
     │   └── InsufficientDataError     the data cannot support a model (too few deals, one class)
+    ├── StateStoreError               the state database cannot be reached (an outage, not a bug)
+    ├── LeaseError                    another instance runs the daemon (``daemon once`` says who)
+    ├── PassInterrupted               a stop was asked for; the pass stopped between batches
     └── ConnectorError                talking to a CRM or Slack failed
         ├── FatalConnectorError       do not retry: fix configuration first
         │   ├── AuthError             401/403: credentials, scopes or permissions
@@ -56,6 +59,18 @@ class RulesError(InputError):
         self.source = source
         self.problems = list(problems)
         super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+
+
+class StateStoreError(LeadScoreError):
+    """The state database cannot be reached (down, restarting, network); retried, not a bug."""
+
+
+class LeaseError(LeadScoreError):
+    """Another process holds the daemon's lease (or this one lost it)."""
+
+
+class PassInterrupted(LeadScoreError):
+    """SIGTERM (or a lost lease) stopped a pass between two batches; its progress is kept."""
 
 
 class ConnectorError(LeadScoreError):

@@ -65,9 +65,18 @@ class HubSpotSettings(_Section):
 
 
 class SlackSettings(_Section):
+    #: the bot token (chat:write, channels:history); blank or unset = Slack alerts off
     token: SecretStr | None = None
+    #: the channel name or, better, its id (C...); history lookups need the id (found once)
     channel: str = "#hot-leads"
     base_url: str = "https://slack.com/api/"
+    #: how long one Slack call may take; a post that times out is never retried blindly
+    timeout_seconds: float = Field(10.0, gt=0)
+
+    @property
+    def enabled(self) -> bool:
+        """True when a non-blank token is set."""
+        return self.token is not None and bool(self.token.get_secret_value().strip())
 
 
 class RetrySettings(_Section):
@@ -86,7 +95,7 @@ class DaemonSettings(_Section):
     cool_every_days: float | None = Field(None, gt=0)
     cold_every_days: float | None = Field(None, gt=0)
     #: leads scored and written per batch (the connector splits further to its API's limit)
-    batch_size: int = Field(500, ge=1, le=10_000)
+    batch_size: int = Field(2000, ge=1, le=10_000)
     #: how often closed deals are pulled and recorded with their score (for the dashboard)
     deals_poll_minutes: float = Field(60.0, gt=0)
     #: how often the rules file is checked for edits
@@ -117,6 +126,20 @@ class DaemonSettings(_Section):
     cursor_overlap_seconds: float = Field(120.0, ge=0)
     #: a job that could not start on time still runs if it is at most this late
     misfire_grace_seconds: int = Field(600, ge=1)
+    #: one instance at a time: a lease held by the active instance expires this long after its
+    #: last renewal (SQLite state; PostgreSQL releases its advisory lock when the process dies)
+    lease_ttl_seconds: float = Field(60.0, ge=5)
+    #: how often a standby instance tries to take the lease over
+    lease_retry_seconds: float = Field(15.0, gt=0)
+    #: ``daemon once`` waits this long for another instance to finish before it gives up (exit 1)
+    lease_wait_seconds: float = Field(0.0, ge=0)
+    #: ``/livez`` fails when no heartbeat (between batches, or from the main loop) came for this long
+    liveness_seconds: float = Field(900.0, gt=0)
+    #: activities are re-read this far before the activity cursor (late-logged ones are caught;
+    #: those already acted on are not acted on twice)
+    activity_overlap_minutes: float = Field(60.0, ge=0)
+    #: score history kept this many days (0 = for ever); a row is written only when a score changes
+    history_retention_days: int = Field(400, ge=0)
 
     @property
     def cursor_overlap(self) -> timedelta:

@@ -69,3 +69,25 @@ def test_bad_variables_are_a_config_error_naming_each(
     assert "LEADSCORE_RETRY__ATTEMPTS: Input should be a valid integer" in text
     assert "hunter2-secret" not in text
     assert info.value.exit_code == 2
+
+
+def test_stdlib_logging_and_tracebacks_are_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """APScheduler-style standard-library records, with a traceback, come out as one JSON line
+    each (the traceback a field), never as plain multi-line text."""
+    import logging
+
+    configure_logging("INFO", json=True)
+    try:
+        raise KeyError("boom")
+    except KeyError:
+        logging.getLogger("apscheduler.executors.default").exception("Job raised an exception")
+    logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed by 0:00:05")
+    logging.getLogger("apscheduler.scheduler").info("Added job")  # their INFO is not ours
+    lines = capsys.readouterr().err.strip().splitlines()
+    events = [json.loads(line) for line in lines]  # every line parses
+    assert [e["event"] for e in events] == [
+        "Job raised an exception",
+        "Run time of job was missed by 0:00:05",
+    ]
+    assert events[0]["logger"] == "apscheduler.executors.default"
+    assert "KeyError: 'boom'" in events[0]["exception"]

@@ -169,7 +169,7 @@ class HubSpotConnector(CRMConnector):
                 raise classify_status(status, headers, message, service=SERVICE) from None
             return json.loads(resp.data or b"null")
 
-        return retry_policy(self._retry, sleep=self._sleep)(attempt)
+        return retry_policy(self._retry, sleep=self._sleep, service="hubspot")(attempt)
 
     def api_usage(self) -> tuple[int, int] | None:
         """(used, daily limit) of today's API calls, as HubSpot counts them for a private app."""

@@ -56,4 +56,4 @@ def daily_usage(
             raise classify_status(resp.status, dict(resp.headers), message, service=SERVICE)
         return json.loads(resp.data or b"null")
 
-    return parse_usage(retry_policy(retry, sleep=sleep)(attempt))
+    return parse_usage(retry_policy(retry, sleep=sleep, service="hubspot")(attempt))

@@ -117,7 +117,7 @@ class SalesforceConnector(CRMConnector):
             except Exception as exc:
                 raise translate(exc, self.session.last_headers) from None
 
-        policy = retry_policy(self.retry, sleep=self.sleep)
+        policy = retry_policy(self.retry, sleep=self.sleep, service="salesforce")
         _ = self.sf  # log in first, under the login's own retries (never attempts squared)
         try:
             return policy(attempt)

@@ -3,12 +3,16 @@
 The message names the lead and company, shows the score and its four dimensions, the factors
 that contributed most and the recommended first action. Every piece of CRM text is escaped for
 mrkdwn (a company called ``<!channel>`` must not ping the channel). Failures go through the
-shared retry policy (429 honours ``Retry-After``); slack-sdk's own retry handlers are switched
-off so the policy lives in one place. The token is a ``SecretStr`` and is never logged.
+shared retry policy for 429 only (it honours ``Retry-After``): a timeout or 5xx may have posted
+the message, so it is never retried blindly (``service.alerts.outbox`` resolves it through the
+channel history and the message metadata). slack-sdk's own retry handlers are switched off. The
+token is a ``SecretStr`` and is never logged.
 """
 
 from __future__ import annotations
 
+import http.client
+import re
 import time
 import urllib.error
 from collections.abc import Callable, Mapping, Sequence
@@ -83,8 +87,19 @@ def build_message(alert: HotLeadAlert) -> dict[str, Any]:
     return {"text": _clip(f"{headline}. {escape_mrkdwn(alert.action)}"), "blocks": blocks}
 
 
+#: the ``event_type`` of the message metadata every leadscore alert carries
+EVENT_TYPE = "leadscore_alert"
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
+
+
 class SlackAlerter:
-    """Posts alerts to ``settings.channel`` through ``settings.base_url``."""
+    """Posts alerts to ``settings.channel`` through ``settings.base_url``.
+
+    A post is retried only when Slack said for certain that it did not post it (429); a timeout,
+    a dropped connection or a 5xx may have posted it, so it is reported as
+    ``RetryableConnectorError`` for the caller to resolve through the channel history
+    (``find_message``) instead of posting blindly again.
+    """
 
     def __init__(
         self,
@@ -92,37 +107,112 @@ class SlackAlerter:
         *,
         retry: RetrySettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        timeout: int = 10,
+        timeout: float | None = None,
     ) -> None:
-        if settings.token is None or not settings.token.get_secret_value():
+        if not settings.enabled:
             raise ConfigError(
-                "slack.token is not set: create a Slack app with the chat:write scope, invite "
-                "it to the channel and set LEADSCORE_SLACK__TOKEN to its bot token."
+                "slack.token is not set: create a Slack app with the chat:write and "
+                "channels:history scopes, invite it to the channel and set LEADSCORE_SLACK__TOKEN "
+                "to its bot token."
             )
+        assert settings.token is not None
         self.channel = settings.channel
         self._retry = retry
         self._sleep = sleep
+        #: the channel's id (history needs it): configured, or learned from a post's answer
+        self.channel_id: str | None = (
+            settings.channel if _CHANNEL_ID.match(settings.channel) else None
+        )
         self._client = WebClient(
             token=settings.token.get_secret_value(),
             base_url=settings.base_url,
-            timeout=timeout,
+            timeout=timeout or settings.timeout_seconds,  # type: ignore[arg-type]  # a float works
             retry_handlers=[],
         )
 
     def __repr__(self) -> str:
         return f"SlackAlerter(channel={self.channel!r}, token=SecretStr('**********'))"
 
-    def _post(self, message: dict[str, Any]) -> str:
+    def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return method(**kwargs)
+        except SlackApiError as exc:
+            raise self._translate(exc) from None
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+            raise transport_error(exc, service=SERVICE) from None
+
+    def post(self, message: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+        """Post once (429 waits and tries again: Slack did not post it); return the message ts.
+
+        ``metadata`` (``event_type`` + ``event_payload``) is kept by Slack with the message, so a
+        post whose answer was lost can be found again in the channel history."""
+
         def attempt() -> str:
-            try:
-                response = self._client.chat_postMessage(channel=self.channel, **message)
-            except SlackApiError as exc:
-                raise self._translate(exc) from None
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
-                raise transport_error(exc, service=SERVICE) from None
+            response = self._call(
+                self._client.chat_postMessage,
+                channel=self.channel,
+                metadata=metadata,
+                **message,
+            )
+            channel = response.get("channel")
+            if channel:
+                self.channel_id = str(channel)
             return str(response.get("ts"))
 
-        return retry_policy(self._retry, sleep=self._sleep)(attempt)
+        return retry_policy(self._retry, sleep=self._sleep, service="slack", only=RateLimitedError)(
+            attempt
+        )
+
+    def resolve_channel_id(self) -> str:
+        """The channel's id: configured, learned from an earlier post, else looked up by name
+        (``conversations.list``, scope ``channels:read``)."""
+        if self.channel_id:
+            return self.channel_id
+        name = self.channel.lstrip("#")
+        cursor = None
+        for _page in range(100):
+            response = self._call(
+                self._client.conversations_list,
+                types="public_channel,private_channel",
+                limit=1000,
+                cursor=cursor,
+                exclude_archived=True,
+            )
+            for channel in response.get("channels") or []:
+                if channel.get("name") == name:
+                    self.channel_id = str(channel["id"])
+                    return self.channel_id
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        raise BadRequestError(
+            f"Slack has no channel {self.channel!r} the app can see: check "
+            "LEADSCORE_SLACK__CHANNEL (use the channel id, C...) and invite the app."
+        )
+
+    def find_message(self, key: str, oldest: float, channel: str | None = None) -> str | None:
+        """The ts of the message whose metadata names ``key``, posted after ``oldest`` (Unix
+        time), or None when the channel history has none (``conversations.history``)."""
+        channel_id = channel or self.resolve_channel_id()
+        cursor = None
+        for _page in range(50):
+            response = self._call(
+                self._client.conversations_history,
+                channel=channel_id,
+                oldest=f"{oldest:.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for message in response.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == EVENT_TYPE and payload.get("key") == key:
+                    return str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
 
     def _translate(self, exc: SlackApiError) -> Exception:
         response = exc.response
@@ -135,10 +225,10 @@ class SlackAlerter:
             return RateLimitedError(
                 "Slack rate-limited the alert (429)", retry_after=retry_after_seconds(headers)
             )
-        if error in _AUTH_ERRORS:
+        if error in _AUTH_ERRORS or error == "missing_scope":
             return AuthError(
                 f"Slack refused the token ({error}): check LEADSCORE_SLACK__TOKEN and that the "
-                "app has the chat:write scope.",
+                "app has the chat:write and channels:history scopes.",
                 status=status,
             )
         if error in _CHANNEL_ERRORS:
@@ -151,15 +241,15 @@ class SlackAlerter:
             return classify_status(status, headers, error, service=SERVICE)
         return BadRequestError(f"Slack rejected the alert: {error or 'unknown error'}")
 
-    def send_hot_lead(self, alert: HotLeadAlert) -> str:
+    def send_hot_lead(self, alert: HotLeadAlert, metadata: dict[str, Any] | None = None) -> str:
         """Post the alert; return the message timestamp Slack assigned."""
-        ts = self._post(build_message(alert))
+        ts = self.post(build_message(alert), metadata)
         log.info("slack_alert_sent", channel=self.channel, lead_id=alert.lead_id, tier=alert.tier)
         return ts
 
     def send_notice(self, text: str) -> str:
         """Post a plain operational notice (a failed job, a model not promoted); the caller
         escapes any CRM text in it. Return the message timestamp."""
-        ts = self._post({"text": _clip(text)})
+        ts = self.post({"text": _clip(text)})
         log.info("slack_notice_sent", channel=self.channel)
         return ts

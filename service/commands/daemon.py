@@ -16,6 +16,7 @@ import typer
 from rich.table import Table
 
 from service.commands.common import console
+from service.errors import LeaseError, PassInterrupted, StateStoreError
 from service.settings import get_settings
 
 ORDER = 70
@@ -36,10 +37,17 @@ def run() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    d = Daemon.from_settings(settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    try:
+        # a state database that is down at start-up is waited for, not a crash loop
+        d = Daemon.from_settings(settings, forever=True, sleep=stop.wait)
+    except StateStoreError:
+        if stop.is_set():
+            return
+        raise
+    d.stop = stop
     try:
         serve(d, stop)
     finally:
@@ -56,19 +64,35 @@ def once(
         False, "--recalibrate", help="Also rebuild the model from closed deals (as monthly)."
     ),
 ) -> None:
-    """Run one full scoring pass and exit (exit 1 when the CRM cannot be reached)."""
+    """Run one full scoring pass and exit (exit 1 when the CRM cannot be reached, or another
+    instance holds the lease for longer than LEADSCORE_DAEMON__LEASE_WAIT_SECONDS)."""
     from service.daemon.context import SCORE_JOB, Daemon
     from service.daemon.jobs import (
         OUTCOMES_JOB,
         RECALIBRATE_JOB,
+        held_elsewhere,
         outcomes_job,
         recalibrate_job,
         score_job,
     )
+    from service.logging import configure_logging
 
-    d = Daemon.from_settings(get_settings())
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    d = Daemon.from_settings(settings)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: d.stop.set())
     try:
+        assert d.lease is not None
+        if not d.lease.acquire(settings.daemon.lease_wait_seconds, sleep=d.stop.wait):
+            raise LeaseError(held_elsewhere(d))
         error = score_job(d)
+        if isinstance(error, PassInterrupted):
+            console.print(
+                "Stopped between batches; what was done is kept and the next pass goes on.",
+                highlight=False,
+            )
+            return
         if error is not None:
             raise error
         r = d.leads.last_runs()[SCORE_JOB]["detail"]
@@ -131,9 +155,12 @@ def _summary(job: str, detail: dict[str, Any]) -> str:
 @daemon_app.command()
 def status() -> None:
     """Show cursors, last runs, leads per tier, pending failures and alerts (from the state store)."""
+    from service.daemon.rules_watch import _digest, rules_key
     from service.errors import RulesError
     from service.scoring.rules import load_rules
     from service.state.leads import LeadState
+    from service.state.lease import Lease
+    from service.state.outbox import Outbox
     from service.state.store import StateStore, _safe_url
 
     settings = get_settings()
@@ -141,8 +168,22 @@ def status() -> None:
     store = StateStore(settings.state_url)
     try:
         leads = LeadState(store)
+        holder = Lease(store).current_holder()
+        if holder is None:
+            console.print("running daemon: none holds the lease now", highlight=False)
+        else:
+            console.print(
+                f"running daemon: {holder['holder']} (active since {_when(holder['acquired_at'])})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        last = leads.last_runs().get("score_cycle")
+        used = (last or {}).get("detail", {}).get("rules_key") if last else None
+        if used:
+            console.print(f"rules the last pass used: {used}", highlight=False)
         try:
-            rules = f"version {load_rules(settings.rules_path).version}"
+            loaded = load_rules(settings.rules_path)
+            rules = f"version {loaded.version}, key {rules_key(loaded.version, _digest(settings.rules_path))}"
         except RulesError as exc:
             rules = (
                 "MISSING: set LEADSCORE_RULES_PATH"
@@ -181,6 +222,12 @@ def status() -> None:
         console.print(
             f"Hot alerts recorded: {leads.alerts_sent(name):,}; "
             f"waiting to be sent: {len(leads.pending_alerts(name)):,}"
+        )
+        counts = Outbox(store).counts(name)
+        console.print(
+            "Slack outbox: "
+            + (", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())) or "empty"),
+            highlight=False,
         )
         _health(store)
     finally:

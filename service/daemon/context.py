@@ -6,6 +6,8 @@ themselves, so tests move time by moving the clock.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -17,9 +19,11 @@ import structlog
 from service.alerts.slack import SlackAlerter, escape_mrkdwn
 from service.daemon.metrics import Metrics
 from service.daemon.rules_watch import RulesWatcher
-from service.errors import LeadScoreError
+from service.errors import LeadScoreError, PassInterrupted, StateStoreError
 from service.settings import Settings
 from service.state.leads import LeadState
+from service.state.lease import Lease
+from service.state.outbox import Outbox
 from service.state.store import StateStore
 
 log = structlog.get_logger(__name__)
@@ -39,6 +43,30 @@ def settings_connector(settings: Settings) -> ConnectorFactory:
     return lambda: open_connector(settings.connector, settings.field_mapping_path)
 
 
+def open_store(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    forever: bool = False,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> StateStore:
+    """Open the state store, retrying with backoff while the database cannot be reached:
+    ``forever`` (``daemon run``: a restart while it is down must not crash-loop) or for the
+    retry policy's attempts (``daemon once``: then ``StateStoreError``, exit 1)."""
+    attempt = 0
+    while True:
+        try:
+            return StateStore(settings.state_url, clock=clock)
+        except StateStoreError as exc:
+            attempt += 1
+            if not forever and attempt >= settings.retry.attempts:
+                raise
+            wait = min(settings.retry.max_wait_seconds, 2.0 ** min(attempt, 10))
+            log.warning("state_store_unreachable", attempt=attempt, wait=wait, error=str(exc))
+            if sleep(wait):  # an Event.wait that returned True: stop asked for
+                raise
+
+
 @dataclass
 class Daemon:
     """The state store, the rules in force, the CRM, Slack, metrics and the clock."""
@@ -51,11 +79,28 @@ class Daemon:
     metrics: Metrics = field(default_factory=Metrics)
     alerter: SlackAlerter | None = None
     started_at: datetime | None = None
+    #: the lease every pass and job runs under (None: no other instance is expected, tests)
+    lease: Lease | None = None
+    #: set on SIGTERM: a pass stops between two batches (``checkpoint``)
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.leads = LeadState(self.store)
+        self.outbox = Outbox(self.store)
         if self.started_at is None:
             self.started_at = self.clock()
+        #: the last heartbeat of the main loop, and of the running job (between its batches)
+        self.beat_at: datetime = self.started_at
+        self.job_beat_at: datetime | None = None
+        #: per job: True when its last run succeeded (in memory: readable while the DB is down)
+        self.job_ok: dict[str, bool] = {}
+        #: the last scoring pass: (finished, ok, reason)
+        self.last_cycle: tuple[datetime, bool, str] | None = None
+        #: why the state database cannot be reached (None while it can)
+        self.state_down: str | None = None
+        #: when the score history was last pruned
+        self.pruned_at: datetime | None = None
+        self.metrics.rules_version_info(self.rules.current.version, self.rules.key)
 
     @classmethod
     def from_settings(
@@ -66,14 +111,18 @@ class Daemon:
         connect: ConnectorFactory | None = None,
         alerter: SlackAlerter | None = None,
         metrics: Metrics | None = None,
+        forever: bool = False,
+        sleep: Callable[[float], Any] = time.sleep,
     ) -> Daemon:
-        """Load the rules (``RulesError``, exit 2, when bad) and open the state store."""
+        """Load the rules (``RulesError``, exit 2, when bad) and open the state store (retried
+        while unreachable)."""
         rules = RulesWatcher(settings.rules_path)
-        if alerter is None and settings.slack.token is not None:
+        if alerter is None and settings.slack.enabled:
             alerter = SlackAlerter(settings.slack, retry=settings.retry)
         if alerter is None:
-            log.info("slack_alerts_off", reason="LEADSCORE_SLACK__TOKEN is not set")
-        store = StateStore(settings.state_url, clock=clock)
+            log.info("slack_alerts_off", reason="LEADSCORE_SLACK__TOKEN is empty or not set")
+        store = open_store(settings, clock=clock, forever=forever, sleep=sleep)
+        s = settings.daemon
         return cls(
             settings=settings,
             store=store,
@@ -82,9 +131,12 @@ class Daemon:
             clock=clock,
             metrics=metrics or Metrics(),
             alerter=alerter,
+            lease=Lease(store, ttl_seconds=s.lease_ttl_seconds),
         )
 
     def close(self) -> None:
+        if self.lease is not None:
+            self.lease.release()
         self.store.close()
 
     def notify(self, text: str) -> None:
@@ -96,24 +148,51 @@ class Daemon:
         except LeadScoreError as exc:
             log.warning("slack_notice_failed", error=str(exc))
 
+    # -- between batches -------------------------------------------------------------------------
+    def beat(self) -> None:
+        """A heartbeat of the main loop (``/livez`` follows it while no job runs)."""
+        self.beat_at = self.clock()
+
+    def job_beat(self, running: bool = True) -> None:
+        """A heartbeat of the running job (``running=False``: it ended)."""
+        self.job_beat_at = self.clock() if running else None
+
+    def checkpoint(self) -> None:
+        """Between two batches: beat, stop when asked (``PassInterrupted``), and stop when the
+        lease was lost to another instance."""
+        self.job_beat()
+        if self.stop.is_set():
+            raise PassInterrupted(
+                "stopping: the pass stopped between batches; the next one goes on"
+            )
+        if self.lease is not None and not self.lease.renew():
+            raise PassInterrupted("the lease was lost to another instance; this one stops")
+
     # -- health --------------------------------------------------------------------------------
     def _cycle_window(self) -> timedelta:
         return timedelta(minutes=3 * self.settings.daemon.poll_minutes) + timedelta(minutes=5)
 
     def live(self) -> tuple[bool, str]:
-        """Alive while the scoring job keeps running (whatever its outcome)."""
-        run = self.leads.last_runs().get(SCORE_JOB)
+        """Alive while the heartbeat keeps beating: between the batches of a running job (a long
+        pass that makes progress stays alive; one stuck inside a batch does not), else from the
+        main loop."""
         now = self.clock()
-        last = run["finished_at"] if run else (self.started_at or now)
-        if now - last > self._cycle_window():
-            return False, f"no scoring cycle has finished since {last.isoformat()}"
-        return True, "scheduler running"
+        window = timedelta(seconds=self.settings.daemon.liveness_seconds)
+        last = self.job_beat_at or self.beat_at
+        what = "between batches" if self.job_beat_at else "from the main loop"
+        if now - last > window:
+            return False, f"no heartbeat {what} since {last.isoformat()}"
+        return True, f"heartbeat {what} at {last.isoformat()}"
 
     def ready(self) -> tuple[bool, str]:
-        """Ready when the last scoring cycle succeeded."""
-        run = self.leads.last_runs().get(SCORE_JOB)
-        if run is None:
+        """Ready when the state database is reachable and the last scoring pass succeeded."""
+        if self.state_down is not None:
+            return False, f"the state database cannot be reached: {self.state_down}"
+        if self.lease is not None and not self.lease.held:
+            return False, "standby: another instance holds the lease"
+        if self.last_cycle is None:
             return False, "no scoring cycle has run yet"
-        if not run["ok"]:
-            return False, f"the last scoring cycle failed: {run['detail'].get('error', '')}"
-        return True, f"last cycle succeeded at {run['finished_at'].isoformat()}"
+        finished, ok, reason = self.last_cycle
+        if not ok:
+            return False, f"the last scoring cycle failed: {reason}"
+        return True, f"last cycle succeeded at {finished.isoformat()}"

@@ -12,8 +12,15 @@
    append the history, and note the leads that turned Hot.
 5. Only then move the cursors, so a pass that dies half-way is simply done again: the batches it
    already wrote are recorded and not written twice; nothing it had not written is lost.
-6. Alert Slack once per turn into Hot (turns seen on the first pass ever are not alerted unless
-   ``alert_on_backfill``: they are the CRM's existing Hot leads, not news).
+6. Alert Slack exactly once per turn into Hot through the outbox (``service.alerts.outbox``):
+   each turn's row is written with the score, claimed before the post, and a claim never
+   confirmed is looked up in the channel history before anything is posted again. Turns seen on
+   the first pass ever are recorded as not sent unless ``alert_on_backfill`` (they are the CRM's
+   existing Hot leads, not news); turns a rules change caused are summarised (one channel
+   message with the counts, one digest per owner) instead of posted one by one.
+
+Between batches the pass beats the heartbeat, stops on SIGTERM (``PassInterrupted``; what it
+wrote is kept and the next pass goes on from there) and checks that it still holds the lease.
 """
 
 from __future__ import annotations
@@ -23,14 +30,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
 import structlog
 
 from connectors.base import RecordError, WriteResult, batched
+from service.alerts.outbox import deliver
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
-from service.daemon.updates import hot_alert, leads_frame, score_updates
-from service.errors import LeadScoreError
+from service.daemon.digest import prune_history, render, summarise_rules_turns
+from service.daemon.updates import leads_frame, score_updates
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
 from service.state.leads import CachedLead, Scored
@@ -38,6 +45,8 @@ from service.state.leads import CachedLead, Scored
 log = structlog.get_logger(__name__)
 LEADS, ACTIVITIES = "leads", "activities"
 NOT_ATTEMPTED = "not attempted (API budget or an earlier batch failed); retried next cycle"
+#: a pass that pulled or wrote this many leads refreshes the database statistics afterwards
+BULK_LOAD = 10_000
 NOT_CONFIRMED = "the CRM did not confirm the write; retried next cycle"
 #: Salesforce compares modification stamps to the second (milliseconds are ignored)
 STAMP_GRANULARITY = timedelta(seconds=1)
@@ -49,6 +58,8 @@ class CycleReport:
 
     connector: str = ""
     rules_version: str = ""
+    #: the version in force with the rules file's content hash
+    rules_key: str = ""
     pulled: int = 0
     activities: int = 0
     candidates: int = 0
@@ -77,12 +88,18 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
 class _Pass:
     """The state of one pass (one connector, one set of rules, one ``now``)."""
 
-    def __init__(self, d: Daemon, crm: Any, rules: Rules, now: datetime) -> None:
+    def __init__(self, d: Daemon, crm: Any, rules: Rules, key: str, now: datetime) -> None:
         self.d, self.crm, self.rules, self.now = d, crm, rules, now
+        #: the version in force: the file's version and its content hash
+        self.key = key
         self.name: str = crm.name
         self.size = d.settings.daemon.batch_size
-        self.report = CycleReport(connector=self.name, rules_version=rules.version)
+        self.report = CycleReport(connector=self.name, rules_version=rules.version, rules_key=key)
         self.backfill = d.store.get_cursor(self.name, LEADS) is None
+        #: leads that changed in the CRM or have new activity: their turns into Hot are news
+        self.news: set[str] = set()
+        #: activities acted on in this pass, remembered with the cursors
+        self.seen: list[tuple[str, datetime]] = []
 
     def pull_leads(self) -> tuple[list[str], datetime | None]:
         """Leads modified since the cursor, inclusive (a record stamped in the cursor's instant
@@ -98,6 +115,7 @@ class _Pass:
         ids: list[str] = []
         mark = cursor
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
+            self.d.checkpoint()
             same = self.d.leads.unchanged(self.name, batch) if cursor else set()
             fresh = [r for r in batch if r.id not in same]
             self.report.unchanged += len(batch) - len(fresh)
@@ -139,10 +157,18 @@ class _Pass:
             return [], self.now
         ids: dict[str, None] = {}
         mark: datetime | None = cursor
-        for activity in self.crm.iter_activities(since=cursor):
-            self.report.activities += 1
+        # re-read an overlap window before the cursor: an activity logged late, stamped before
+        # the cursor, is still caught; those already acted on are skipped (also the future-dated
+        # ones, which come back every pass until their date: they trigger once)
+        seen = self.d.store.activities_seen(self.name)
+        since = cursor - timedelta(minutes=self.d.settings.daemon.activity_overlap_minutes)
+        for activity in self.crm.iter_activities(since=since):
             # a meeting booked for next week must not move the cursor past today's activity
             mark = _later(mark, min(activity.occurred_at, self.now))
+            if activity.id in seen:
+                continue
+            self.seen.append((activity.id, activity.occurred_at))
+            self.report.activities += 1
             if activity.lead_id:
                 ids[activity.lead_id] = None
         return list(ids), self._next_cursor(cursor, mark)
@@ -151,7 +177,7 @@ class _Pass:
         d, name, rules, now = self.d, self.name, self.rules, self.now
         scored = score_frame(rules, leads_frame(leads))
         ids = [lead.record_id for lead in leads]
-        references = d.leads.reference_totals(ids, rules.version, now - TREND_WINDOW)
+        references = d.leads.reference_totals(ids, self.key, now - TREND_WINDOW)
         updates = score_updates(leads, scored, rules, now, references)
         changed = d.store.changed_updates(name, updates)
         by_id = {u.record_id: u for u in changed}
@@ -175,30 +201,19 @@ class _Pass:
         d.store.record_failures(name, refused)
         bad = {e.record_id for e in refused} | set(gone)
         ok = [u for u in updates if u.record_id not in bad]
-        if ok:
-            history = pd.DataFrame(
-                {
-                    "id": [u.record_id for u in ok],
-                    "total": [u.values["Total"] for u in ok],
-                    "tier": [u.values["Tier"] for u in ok],
-                    "at": now,
-                }
-            )
-            d.store.record_scores(rules.version, history)
-        turned = d.leads.record_scored(
-            name,
-            [Scored(u.record_id, str(u.values["Tier"]), u.values["Total"]) for u in ok],
-            rules.version,
-            now,
-        )
         quiet = None
         if self.backfill and not d.settings.daemon.alert_on_backfill:
             quiet = "not sent: Hot on the first pass (backfill)"
         elif d.alerter is None:
             quiet = "not sent: Slack is not configured"
-        if quiet:
-            for record_id, turn in turned:
-                d.leads.record_alert(name, record_id, turn, now, quiet)
+        turned = d.leads.record_scored(
+            name,
+            [Scored(u.record_id, str(u.values["Tier"]), u.values["Total"]) for u in ok],
+            self.key,
+            now,
+            quiet=quiet,
+            news=self.news,
+        )
         r = self.report
         r.scored += len(updates)
         r.changed += len(changed)
@@ -211,39 +226,35 @@ class _Pass:
         m.write_failures.labels(connector=name).inc(len(refused))
 
     def alert(self) -> None:
-        d, name = self.d, self.name
+        """Summarise the turns a rules change caused, then deliver the outbox exactly once."""
+        d = self.d
         if d.alerter is None:
             return
-        for record_id, turn in d.leads.pending_alerts(name):
-            lead = d.leads.cached(name, [record_id]).get(record_id)
-            values = d.store.last_pushed(name, record_id)
-            if lead is None or values is None:
-                continue
-            try:
-                ts = d.alerter.send_hot_lead(hot_alert(lead, values, self.rules))
-            except LeadScoreError as exc:  # Slack is down: the alert stays pending
-                log.warning("hot_alert_failed", lead_id=record_id, error=str(exc))
-                return
-            d.leads.record_alert(name, record_id, turn, self.now, ts)
-            d.metrics.hot_alerts.inc()
-            self.report.alerts_sent += 1
+        summarise_rules_turns(d, self.name, self.now)
+        done = deliver(
+            d.outbox, d.alerter, self.name, self.now, lambda row: render(d, self.rules, row)
+        )
+        d.metrics.hot_alerts.inc(done.sent)
+        self.report.alerts_sent += done.sent + done.found
 
 
 def run_cycle(d: Daemon) -> CycleReport:
     """One scoring pass; see the module docstring. Connector errors propagate (the cursors stay)."""
-    rules = d.rules.current
+    rules, key = d.rules.current, d.rules.key
     now = d.clock()
     with d.connect() as crm:
-        p = _Pass(d, crm, rules, now)
+        p = _Pass(d, crm, rules, key, now)
         pulled, leads_mark = p.pull_leads()
         p.retire()
         active, activity_mark = p.pull_activity()
         pending = [e.record_id for e in d.store.pending_failures(p.name)]
-        due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), rules.version)
+        due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), key)
+        p.news = {*pulled, *active}
         candidates = list(dict.fromkeys([*pulled, *active, *pending, *due]))
         p.report.candidates = len(candidates)
         unknown = 0
         for chunk in batched(candidates, p.size):
+            d.checkpoint()
             cached = d.leads.cached(p.name, chunk)
             unknown += len(chunk) - len(cached)
             leads = [cached[i] for i in chunk if i in cached]
@@ -254,10 +265,16 @@ def run_cycle(d: Daemon) -> CycleReport:
         if leads_mark is not None:
             d.store.set_cursor(p.name, LEADS, leads_mark)
         if activity_mark is not None:
+            overlap = timedelta(minutes=d.settings.daemon.activity_overlap_minutes)
+            d.store.remember_activities(p.name, p.seen, activity_mark - overlap)
             d.store.set_cursor(p.name, ACTIVITIES, activity_mark)
         p.alert()
+    if p.report.pulled >= BULK_LOAD or p.report.written >= BULK_LOAD:
+        d.store.refresh_statistics()  # a backfill or a big change: the planner must know
     p.report.tiers = d.leads.tier_counts(p.name)
     d.metrics.set_tiers(p.report.tiers)
+    d.metrics.pending_alerts.set(len(d.leads.pending_alerts(p.name)))
+    prune_history(d)
     log.info(
         "score_cycle_finished", **{k: v for k, v in p.report.as_dict().items() if k != "tiers"}
     )

@@ -2,7 +2,9 @@
 
 Each ``Metrics`` has its own registry (two daemons in one test process do not share counters).
 The endpoint (``LEADSCORE_DAEMON__METRICS_PORT``, 0 = off) serves ``/metrics``, ``/livez`` (the
-scheduler is still running jobs) and ``/readyz`` (the last scoring cycle succeeded).
+heartbeat, beaten between batches and by the main loop, is recent) and ``/readyz`` (the state
+database answers, this instance holds the lease and the last scoring cycle succeeded; otherwise
+503 with the reason).
 """
 
 from __future__ import annotations
@@ -66,6 +68,35 @@ class Metrics:
             registry=r,
         )
 
+        self.rules_info = Gauge(
+            "leadscore_rules_info",
+            "The rules in force (1): version and key (version + content hash)",
+            ["version", "key"],
+            registry=r,
+        )
+        self.rules_bad_file = Gauge(
+            "leadscore_rules_file_bad",
+            "1 while the rules file cannot replace the rules in force (bad or missing)",
+            registry=r,
+        )
+        self.pending_alerts = Gauge(
+            "leadscore_pending_alerts",
+            "Slack messages in the outbox not confirmed yet (pending or claimed)",
+            registry=r,
+        )
+        self.state_up = Gauge(
+            "leadscore_state_store_up", "1 while the state database answers", registry=r
+        )
+        self.lease_held = Gauge(
+            "leadscore_lease_held", "1 while this instance is the active one", registry=r
+        )
+        self.state_up.set(1)
+
+    def rules_version_info(self, version: str, key: str) -> None:
+        """Show the rules in force (and only them) in ``leadscore_rules_info``."""
+        self.rules_info.clear()
+        self.rules_info.labels(version=version, key=key).set(1)
+
     def set_tiers(self, counts: dict[str, int]) -> None:
         """Set the per-tier gauge (tiers absent from ``counts`` read 0)."""
         for tier in TIERS:
@@ -91,7 +122,10 @@ def _app(metrics: Metrics, live: Health, ready: Health) -> Callable[..., Iterabl
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path in ("/livez", "/readyz"):
-            ok, reason = (live if path == "/livez" else ready)()
+            try:
+                ok, reason = (live if path == "/livez" else ready)()
+            except Exception as exc:  # a health check must answer, never 500
+                ok, reason = False, type(exc).__name__
             status = "200 OK" if ok else "503 Service Unavailable"
             start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
             return [f"{'ok' if ok else 'not ok'}: {reason}\n".encode()]

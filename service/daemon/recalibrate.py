@@ -127,7 +127,6 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     """Build a candidate from every closed deal in the CRM and apply the promotion rule."""
     from service.commands.common import load_deals
     from service.commands.crm import _deals_frame
-    from service.daemon.updates import leads_frame
     from service.health.registry import Registry
     from service.model.build import BuildResult, build_model
 
@@ -146,8 +145,9 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
         path = Path(tmp) / "deals.csv"
         _deals_frame(deals).to_csv(path, index=False)
         loaded = load_deals(path, s.recalibration_config)
-        current = list(d.leads.cached(name).values())
-        built = build_model(loaded, now=now, leads=leads_frame(current) if current else None)
+        # only the deals' fields of each lead, read in chunks (a million full copies take GBs)
+        current = d.leads.lead_frame(name, [str(c) for c in loaded.table.frame.columns])
+        built = build_model(loaded, now=now, leads=current if len(current) else None)
         frame, y = loaded.table.frame, loaded.outcome.y
     rules = built.rules.model_copy(update={"version": version})
     result = BuildResult(rules=rules, analysis={**built.analysis, "model_version": version})

@@ -24,10 +24,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import DBAPIError
 
 from service.daemon import jobs
 from service.daemon.context import SCORE_JOB, Daemon
 from service.daemon.metrics import MetricsServer
+from service.state.store import is_outage, outage_reason
 
 log = structlog.get_logger(__name__)
 
@@ -102,10 +104,32 @@ def on_job_event(d: Daemon, event: JobExecutionEvent) -> None:
     )
 
 
+def _take_lease(d: Daemon) -> bool:
+    """Try the lease once; an unreachable state database is an outage (503), not a crash."""
+    if d.lease is None or d.lease.held:
+        return True
+    try:
+        return d.lease.try_acquire()
+    except DBAPIError as exc:
+        if not is_outage(exc):
+            raise
+        reason = outage_reason(exc)
+        if d.state_down is None:
+            log.warning("state_store_unreachable", error=reason)
+        d.state_down = reason
+        d.metrics.state_up.set(0)
+        return False
+
+
 def serve(d: Daemon, stop: threading.Event, scheduler: BaseScheduler | None = None) -> None:
-    """Run the jobs (and the metrics endpoint) until ``stop`` is set, then shut down gracefully:
-    a running pass finishes (its writes and cursors stay consistent) before this returns."""
+    """Run the jobs (and the metrics endpoint) until ``stop`` is set.
+
+    Only the instance holding the lease runs jobs; another waits as a standby and tries again
+    every ``lease_retry_seconds``, taking over when the active one dies (PostgreSQL: at once; SQLite:
+    when its lease expires). The main loop beats the heartbeat and renews the lease. On ``stop`` a
+    running pass stops at its next batch boundary (its work is kept), then this returns."""
     s = d.settings.daemon
+    d.stop = stop
     server = None
     if s.metrics_port:
         server = MetricsServer(
@@ -113,14 +137,33 @@ def serve(d: Daemon, stop: threading.Event, scheduler: BaseScheduler | None = No
         )
         log.info("metrics_serving", host=s.metrics_host, port=server.port)
     board = _dashboard(d)
-    sched = build_scheduler(d, scheduler)
-    sched.start()
-    log.info("daemon_started", jobs=[job.id for job in sched.get_jobs()])
+    tick = min(s.lease_retry_seconds, s.lease_ttl_seconds / 4)
+    standby_said = False
     try:
-        stop.wait()
+        while not stop.is_set():
+            d.beat()
+            if not _take_lease(d):
+                if not standby_said:
+                    log.info("daemon_standby", retry_seconds=s.lease_retry_seconds)
+                    standby_said = True
+                stop.wait(s.lease_retry_seconds)
+                continue
+            standby_said = False
+            d.metrics.lease_held.set(1)
+            sched = build_scheduler(d, scheduler)
+            scheduler = None  # a scheduler that was shut down is not started twice
+            sched.start()
+            log.info("daemon_started", jobs=[job.id for job in sched.get_jobs()])
+            while not stop.wait(tick):
+                d.beat()
+                if d.lease is not None and not d.lease.renew():
+                    break
+            log.info("daemon_stopping", reason="stop requested" if stop.is_set() else "lease lost")
+            sched.shutdown(wait=True)
+            d.metrics.lease_held.set(0)
     finally:
-        log.info("daemon_stopping")
-        sched.shutdown(wait=True)
+        if d.lease is not None:
+            d.lease.release()
         if server is not None:
             server.close()
         if board is not None:

@@ -54,14 +54,22 @@ class Credentials:
     """What a request must present, from the settings (``None`` when auth is off)."""
 
     def __init__(self, settings: DashboardSettings) -> None:
-        if (settings.username is None) != (settings.password is None):
+        # a blank value (an env file line left empty) means not set, as for the Slack token
+        user = settings.username or None
+        password = (
+            settings.password
+            if settings.password and settings.password.get_secret_value()
+            else None
+        )
+        token = settings.token if settings.token and settings.token.get_secret_value() else None
+        if (user is None) != (password is None):
             raise ConfigError(
                 "LEADSCORE_DASHBOARD__USERNAME and LEADSCORE_DASHBOARD__PASSWORD go together: "
                 "set both, or neither (a token alone is LEADSCORE_DASHBOARD__TOKEN)."
             )
-        self.token = settings.token.get_secret_value().encode() if settings.token else None
-        self.user = settings.username.encode() if settings.username else None
-        self.password = settings.password.get_secret_value().encode() if settings.password else None
+        self.token = token.get_secret_value().encode() if token else None
+        self.user = user.encode() if user else None
+        self.password = password.get_secret_value().encode() if password else None
 
     @property
     def required(self) -> bool:

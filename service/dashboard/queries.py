@@ -20,10 +20,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from service.state.tables import (
     deal_outcomes,
     health_checks,
-    hot_alerts,
     job_runs,
     lead_cache,
     lead_state,
+    outbox,
     score_history,
     tier_changes,
 )
@@ -203,7 +203,7 @@ class HotLead:
 
 def hot_leads(conn: Connection, connector: str, limit: int = 200) -> list[HotLead]:
     """The Hot leads, highest score first (at most ``limit``), with who owns them and the alert."""
-    s, c, a = lead_state.c, lead_cache.c, hot_alerts.c
+    s, c, a = lead_state.c, lead_cache.c, outbox.c
     rows = conn.execute(
         select(
             s.record_id,
@@ -212,15 +212,17 @@ def hot_leads(conn: Connection, connector: str, limit: int = 200) -> list[HotLea
             c.attributes_json,
             s.total,
             s.scored_at,
-            a.message_ts,
+            a.status,
+            a.reason,
             a.sent_at,
         )
         .select_from(
             lead_state.outerjoin(
                 lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
             ).outerjoin(
-                hot_alerts,
+                outbox,
                 and_(
+                    a.kind == "hot",
                     a.connector == s.connector,
                     a.record_id == s.record_id,
                     a.hot_turn == s.hot_turns,
@@ -235,12 +237,14 @@ def hot_leads(conn: Connection, connector: str, limit: int = 200) -> list[HotLea
     for r in rows:
         attributes = json.loads(r.attributes_json) if r.attributes_json else {}
         name = next((str(attributes[k]) for k in _NAME_KEYS if attributes.get(k)), r.record_id)
-        if r.sent_at is None:
-            alerted = None
-        elif r.message_ts and r.message_ts.startswith("not sent"):
-            alerted = r.message_ts
-        else:
+        if r.status == "sent" and r.sent_at is not None:
             alerted = f"sent {r.sent_at:%Y-%m-%d %H:%M}"
+        elif r.status in ("skipped", "summarised", "awaiting_summary"):
+            alerted = r.reason or (
+                "in the rules-change summary" if r.status != "skipped" else "not sent"
+            )
+        else:
+            alerted = None
         out.append(
             HotLead(
                 r.record_id, r.object_type or "Lead", name, r.owner, r.total, r.scored_at, alerted

@@ -35,6 +35,10 @@ def read_yaml(path: str | Path) -> object:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise YamlFileProblem(yaml_problem(exc)) from None
+    except RecursionError:
+        raise YamlFileProblem(
+            "nested too deeply to read (hundreds of levels of [ or {); check the brackets"
+        ) from None
 
 
 def yaml_problem(exc: yaml.YAMLError) -> str:

@@ -7,21 +7,26 @@ so the daemon's state lives beside the pushed scores, cursors and score history.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, not_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+import pandas as pd
+from sqlalchemy import and_, delete, func, insert, not_, or_, select
 
 from connectors.base import LeadRecord
+from service.data.io import normalise_placeholders
+from service.state.bulk import upsert
+from service.state.outbox import HOT as HOT_KIND
+from service.state.outbox import UNDELIVERED, Outbox, turn_rows
 from service.state.store import StateStore, _chunks, _plain
 from service.state.tables import (
-    hot_alerts,
     job_runs,
     lead_cache,
     lead_state,
+    outbox,
     push_failures,
     pushed_scores,
     score_history,
@@ -78,14 +83,7 @@ class LeadState:
             for r in {r.id: r for r in records}.values()
         ]
         with self.engine.begin() as conn:
-            for chunk in _chunks(rows):
-                ids = [r["record_id"] for r in chunk]
-                conn.execute(
-                    delete(lead_cache).where(
-                        lead_cache.c.connector == connector, lead_cache.c.record_id.in_(ids)
-                    )
-                )
-                conn.execute(insert(lead_cache), list(chunk))
+            upsert(conn, lead_cache, rows, ("connector", "record_id"))
         return len(rows)
 
     def cached(self, connector: str, ids: Iterable[str] | None = None) -> dict[str, CachedLead]:
@@ -115,13 +113,35 @@ class LeadState:
 
     def unchanged(self, connector: str, records: Sequence[LeadRecord]) -> set[str]:
         """Ids of ``records`` whose attributes, owner, account and object are as last pulled:
-        read again without a change that matters to scoring (score fields are not attributes)."""
-        cached = self.cached(connector, [r.id for r in records])
+        read again without a change that matters to scoring (score fields are not attributes).
+        A copy pulled by a pass that died before scoring it does not count: the lead must have
+        been scored since that copy was pulled, or the change would be lost."""
+        ids = [r.id for r in records]
+        cached = self.cached(connector, ids)
+        c, s = lead_cache.c, lead_state.c
+        scored_since: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                scored_since.update(
+                    conn.execute(
+                        select(c.record_id)
+                        .join(
+                            lead_state,
+                            and_(s.connector == c.connector, s.record_id == c.record_id),
+                        )
+                        .where(
+                            c.connector == connector,
+                            c.record_id.in_(chunk),
+                            s.scored_at >= c.pulled_at,
+                        )
+                    ).scalars()
+                )
         out = set()
         for r in records:
             old = cached.get(r.id)
             if (
                 old is not None
+                and r.id in scored_since
                 and old.attributes == {k: _plain(v) for k, v in r.attributes.items()}
                 and (old.owner, old.account_id, old.object_type)
                 == (r.owner, r.account_id, r.object_type)
@@ -163,13 +183,48 @@ class LeadState:
                             for r in left
                         ],
                     )
-                for table in (lead_cache, lead_state, hot_alerts, push_failures, pushed_scores):
+                for table in (lead_cache, lead_state, outbox, push_failures, pushed_scores):
                     conn.execute(
                         delete(table).where(
                             table.c.connector == connector, table.c.record_id.in_(chunk)
                         )
                     )
         return known
+
+    def lead_frame(
+        self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
+    ) -> pd.DataFrame:
+        """Every pulled lead (index: record id) with only ``columns`` of its attributes, read in
+        chunks: repeated text values are shared (interned), so a million leads fit in a few
+        hundred MB instead of the GBs of full copies (recalibration reads only what it needs)."""
+        wanted = sorted(set(columns))
+        c = lead_cache.c
+        query = (
+            select(c.record_id, c.attributes_json)
+            .where(c.connector == connector)
+            .order_by(c.record_id)
+        )
+        parts: list[pd.DataFrame] = []
+        seen: set[str] = set()
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=chunk).execute(query)
+            for rows in result.partitions(chunk):
+                ids: list[str] = []
+                cols: dict[str, list[Any]] = {k: [] for k in wanted}
+                for r in rows:
+                    attrs = json.loads(r.attributes_json)
+                    seen.update(k for k in wanted if k in attrs)
+                    ids.append(r.record_id)
+                    for k in wanted:
+                        v = attrs.get(k)
+                        cols[k].append(sys.intern(v) if type(v) is str else v)
+                part = pd.DataFrame(cols, index=pd.Index(ids), columns=wanted)
+                normalise_placeholders(part)
+                parts.append(part)
+        if not parts:
+            return pd.DataFrame(columns=[])
+        frame = pd.concat(parts)
+        return frame[[k for k in wanted if k in seen]]  # fields no lead carries are not columns
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(
@@ -210,28 +265,39 @@ class LeadState:
 
     # -- scores and Hot turns ------------------------------------------------------------------
     def record_scored(
-        self, connector: str, scored: Sequence[Scored], version: str, at: datetime
+        self,
+        connector: str,
+        scored: Sequence[Scored],
+        version: str,
+        at: datetime,
+        *,
+        quiet: str | None = None,
+        news: set[str] | frozenset[str] = frozenset(),
     ) -> list[tuple[str, int]]:
-        """Remember the new tiers (and each change of tier, in ``tier_changes``); return
-        ``(id, turn)`` of the leads that turned Hot now (from any other tier or from never scored).
-        Each turn has its own number: alerted once."""
+        """Remember the new tiers (and each change of tier, in ``tier_changes``); return ``(id, turn)`` of the leads that turned Hot now (from
+        any other tier or from never scored). Each turn has its own number and gets its outbox
+        row in the same transaction (``quiet``: recorded as skipped with that reason), so a crash
+        can neither lose nor repeat an alert. A turn of a lead scored before with other rules is
+        put down to the rules change (summarised, not alerted alone) unless the lead is in
+        ``news`` (it changed in the CRM, or has new activity). A score-history row is added only
+        when the tier, the total or the rules changed (or the lead is new). Written in bulk."""
         turned: list[tuple[str, int]] = []
         s = lead_state.c
         with self.engine.begin() as conn:
-            for chunk in _chunks(list(scored)):
+            for chunk in _chunks(list(scored), 2000):
                 ids = [x.record_id for x in chunk]
-                before = {
-                    r.record_id: (r.tier, r.hot_turns)
-                    for r in conn.execute(
-                        select(s.record_id, s.tier, s.hot_turns).where(
-                            s.connector == connector, s.record_id.in_(ids)
-                        )
+                rows = conn.execute(
+                    select(s.record_id, s.tier, s.total, s.hot_turns, s.model_version).where(
+                        s.connector == connector, s.record_id.in_(ids)
                     )
-                }
-                new_rows = []
-                changes = []
+                ).all()
+                before = {r.record_id: (r.tier, r.hot_turns, r.model_version) for r in rows}
+                before_scores = {r.record_id: (r.tier, _plain(r.total)) for r in rows}
+                rows_out: list[dict[str, Any]] = []
+                turns: list[tuple[str, int, str]] = []
+                changes: list[dict[str, Any]] = []
                 for x in chunk:
-                    old_tier, turns = before.get(x.record_id, (None, 0))
+                    old_tier, n, old_version = before.get(x.record_id, (None, 0, None))
                     if x.record_id not in before or old_tier != x.tier:
                         changes.append(
                             {
@@ -243,27 +309,38 @@ class LeadState:
                             }
                         )
                     if x.tier == HOT and old_tier != HOT:
-                        turns += 1
-                        turned.append((x.record_id, turns))
+                        n += 1
+                        rules_change = (
+                            old_version is not None
+                            and old_version != version
+                            and x.record_id not in news
+                        )
+                        turns.append((x.record_id, n, "rules" if rules_change else "news"))
+                        turned.append((x.record_id, n))
                     values = {
                         "tier": x.tier,
                         "total": float(x.total),
                         "model_version": version,
                         "scored_at": at,
-                        "hot_turns": turns,
+                        "hot_turns": n,
                     }
-                    if x.record_id in before:
-                        conn.execute(
-                            update(lead_state)
-                            .where(s.connector == connector, s.record_id == x.record_id)
-                            .values(**values)
-                        )
-                    else:
-                        new_rows.append(
-                            {"connector": connector, "record_id": x.record_id, **values}
-                        )
-                if new_rows:
-                    conn.execute(insert(lead_state), new_rows)
+                    rows_out.append({"connector": connector, "record_id": x.record_id, **values})
+                upsert(conn, lead_state, rows_out, ("connector", "record_id"))
+                history = [
+                    {
+                        "record_id": x.record_id,
+                        "model_version": version,
+                        "total": _plain(x.total),
+                        "tier": x.tier,
+                        "at": at,
+                    }
+                    for x in chunk
+                    if x.record_id not in before
+                    or before[x.record_id][2] != version
+                    or before_scores.get(x.record_id) != (x.tier, _plain(x.total))
+                ]
+                upsert(conn, score_history, history, (), update=False)
+                Outbox.add(conn, turn_rows(connector, turns, at, version, quiet))
                 if changes:
                     conn.execute(insert(tier_changes), changes)
         return turned
@@ -288,51 +365,50 @@ class LeadState:
             return {str(tier): int(n) for tier, n in rows}
 
     def pending_alerts(self, connector: str) -> list[tuple[str, int]]:
-        """``(record_id, hot_turn)`` of Hot leads whose current turn has no alert yet."""
-        s, a = lead_state.c, hot_alerts.c
+        """``(record_id, hot_turn)`` of turns into Hot whose alert is not sent yet."""
+        c = outbox.c
         query = (
-            select(s.record_id, s.hot_turns)
-            .select_from(
-                lead_state.outerjoin(
-                    hot_alerts,
-                    and_(
-                        a.connector == s.connector,
-                        a.record_id == s.record_id,
-                        a.hot_turn == s.hot_turns,
-                    ),
-                )
-            )
-            .where(s.connector == connector, s.tier == HOT, s.hot_turns > 0, a.record_id.is_(None))
-            .order_by(s.scored_at, s.record_id)
+            select(c.record_id, c.hot_turn)
+            .where(c.connector == connector, c.kind == HOT_KIND, c.status.in_(UNDELIVERED))
+            .order_by(c.created_at, c.key)
         )
         with self.engine.connect() as conn:
-            return [(r.record_id, int(r.hot_turns)) for r in conn.execute(query)]
+            return [(r.record_id, int(r.hot_turn)) for r in conn.execute(query)]
 
-    def record_alert(
-        self, connector: str, record_id: str, hot_turn: int, at: datetime, message_ts: str | None
-    ) -> bool:
-        """Remember that this turn was alerted; False when it already was."""
-        row = {
-            "connector": connector,
-            "record_id": record_id,
-            "hot_turn": hot_turn,
-            "sent_at": at,
-            "message_ts": message_ts,
-        }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(hot_alerts).values(**row))
-        except IntegrityError:
-            return False
-        return True
+    def hot_turn_of(self, connector: str, record_id: str) -> tuple[str | None, int]:
+        """The lead's tier and its number of turns into Hot as last scored."""
+        s = lead_state.c
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(s.tier, s.hot_turns).where(
+                    s.connector == connector, s.record_id == record_id
+                )
+            ).one_or_none()
+        return (None, 0) if row is None else (row.tier, int(row.hot_turns))
 
     def alerts_sent(self, connector: str) -> int:
-        """Hot turns alerted (or deliberately skipped) so far."""
+        """Hot turns alerted (or deliberately skipped, or summarised) so far."""
+        c = outbox.c
         with self.engine.connect() as conn:
             return int(
                 conn.execute(
-                    select(func.count()).where(hot_alerts.c.connector == connector)
+                    select(func.count()).where(
+                        c.connector == connector, c.kind == HOT_KIND, c.status.not_in(UNDELIVERED)
+                    )
                 ).scalar_one()
+            )
+
+    def prune_history(self, before: datetime) -> int:
+        """Drop score-history rows older than ``before``, except each lead's latest row per rules
+        version (the trend still has a reference). Returns the rows dropped."""
+        h = score_history.c
+        latest = select(func.max(h.id)).group_by(h.record_id, h.model_version)
+        with self.engine.begin() as conn:
+            return int(
+                conn.execute(
+                    delete(score_history).where(h.at < before, h.id.not_in(latest))
+                ).rowcount
+                or 0
             )
 
     # -- trend reference -----------------------------------------------------------------------

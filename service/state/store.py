@@ -10,18 +10,27 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
 import structlog
-from sqlalchemy import Engine, create_engine, delete, func, insert, select, update
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from connectors.base import RecordError, ScoreUpdate
-from service.errors import ConfigError
-from service.state.tables import cursors, metadata, push_failures, pushed_scores, score_history
+from service.errors import ConfigError, StateStoreError
+from service.state.bulk import upsert
+from service.state.tables import (
+    cursors,
+    metadata,
+    push_failures,
+    pushed_scores,
+    score_history,
+    seen_activities,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -32,8 +41,8 @@ _CHUNK = 500
 
 def _plain(value: Any) -> Any:
     """One value in a canonical, JSON-able form (numbers compare by value, not by type)."""
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()  # numpy scalar
     if isinstance(value, bool):
@@ -79,6 +88,9 @@ class StateStore:
         engine: Engine | None = None,
     ) -> None:
         self.url = url
+        self.schema = schema
+        #: canonical values text of the updates ``changed_updates`` found changed, by record id
+        self._texts: dict[str, str] = {}
         self._clock = clock
         try:
             base = engine or create_engine(url, future=True)
@@ -87,20 +99,58 @@ class StateStore:
                 f"state_url: cannot use {_safe_url(url)!r} ({type(exc).__name__}); use "
                 "sqlite:///path.db or postgresql+psycopg://user@host/db (LEADSCORE_STATE_URL)."
             ) from None
+        if base.dialect.name == "sqlite" and engine is None:
+            event.listen(base, "connect", _sqlite_pragmas)
         self.engine = (
             base.execution_options(schema_translate_map={None: schema}) if schema else base
         )
         try:
-            metadata.create_all(self.engine)
-        except OperationalError as exc:
-            raise ConfigError(
+            self._create_tables()
+        except DBAPIError as exc:
+            if not is_outage(exc):
+                raise
+            if self.engine.dialect.name == "sqlite":  # a file does not go down: a wrong path
+                raise ConfigError(
+                    f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                    f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL (the folder must exist)."
+                ) from None
+            raise StateStoreError(
                 f"state_url: cannot open the state database {_safe_url(url)!r}: "
-                f"{str(exc.orig).strip().splitlines()[0]}. Check LEADSCORE_STATE_URL."
+                f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL and that the database is up."
             ) from None
 
     def now(self) -> datetime:
         """The store's clock (injected in tests)."""
         return self._clock()
+
+    def _create_tables(self) -> None:
+        """Create the missing tables; on PostgreSQL under a transaction advisory lock, so two
+        instances starting together do not race on ``CREATE TABLE``."""
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(7367616353741963)"))
+                    metadata.create_all(conn)
+                return
+            except OperationalError as exc:
+                # SQLite: another process created a table between the check and the CREATE;
+                # the next try sees it and skips it
+                if "already exists" not in str(exc.orig) or attempt == 2:
+                    raise
+                time.sleep(0.2)
+
+    def refresh_statistics(self) -> None:
+        """Refresh the planner's statistics after a bulk load (``ANALYZE``), so PostgreSQL does
+        not depend on autovacuum having run (a 1M pull fell from 29k to 12k leads a minute
+        without them) and SQLite's planner knows the new table sizes."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                for table in metadata.sorted_tables:
+                    conn.exec_driver_sql(f"ANALYZE {_qualified_name(conn, table.name)}")
+            else:
+                conn.exec_driver_sql("ANALYZE")
+        log.info("state_statistics_refreshed")
 
     def close(self) -> None:
         """Release the database connections."""
@@ -120,9 +170,10 @@ class StateStore:
                     )
                 )
                 stored.update({r.record_id: r.values_hash for r in rows})
-        changed = [
-            u for u in updates if stored.get(u.record_id) != _hash(canonical_values(u.values))
-        ]
+        texts = {u.record_id: canonical_values(u.values) for u in updates}
+        changed = [u for u in updates if stored.get(u.record_id) != _hash(texts[u.record_id])]
+        # record_pushed needs the same text for these: keep it rather than build it twice
+        self._texts = {u.record_id: texts[u.record_id] for u in changed}
         log.info(
             "state_changed_updates", connector=connector, offered=len(updates), changed=len(changed)
         )
@@ -135,29 +186,31 @@ class StateStore:
         written = set(written_ids)
         done = [u for u in updates if u.record_id in written]
         now = self._clock()
+        texts = self._texts
+        rows = []
+        for u in done:
+            text = texts.get(u.record_id) or canonical_values(u.values)
+            rows.append(
+                {
+                    "connector": connector,
+                    "record_id": u.record_id,
+                    "object_type": u.object_type,
+                    "values_hash": _hash(text),
+                    "values_json": text,
+                    "pushed_at": now,
+                }
+            )
         with self.engine.begin() as conn:
-            for chunk in _chunks(done):
-                chunk_ids = [u.record_id for u in chunk]
-                for table in (pushed_scores, push_failures):
-                    conn.execute(
-                        delete(table).where(
-                            table.c.connector == connector, table.c.record_id.in_(chunk_ids)
-                        )
-                    )
-                rows = []
-                for u in chunk:
-                    text = canonical_values(u.values)
-                    rows.append(
-                        {
-                            "connector": connector,
-                            "record_id": u.record_id,
-                            "object_type": u.object_type,
-                            "values_hash": _hash(text),
-                            "values_json": text,
-                            "pushed_at": now,
-                        }
-                    )
-                conn.execute(insert(pushed_scores), rows)
+            upsert(conn, pushed_scores, rows, ("connector", "record_id"))
+            f = push_failures.c
+            pending = set(
+                conn.execute(select(f.record_id).where(f.connector == connector)).scalars()
+            )
+            cleared = [u.record_id for u in done if u.record_id in pending]
+            for chunk in _chunks(cleared):
+                conn.execute(
+                    delete(push_failures).where(f.connector == connector, f.record_id.in_(chunk))
+                )
         return len(done)
 
     def last_pushed(self, connector: str, record_id: str) -> dict[str, Any] | None:
@@ -242,6 +295,30 @@ class StateStore:
                 row = {"connector": connector, "stream": stream, "value": value}
                 conn.execute(insert(cursors).values(**row))
 
+    # -- activities already acted on ----------------------------------------------------------
+    def activities_seen(self, connector: str) -> set[str]:
+        """Ids of the activities already acted on (inside the overlap window, or in the future)."""
+        c = seen_activities.c
+        with self.engine.connect() as conn:
+            return set(
+                conn.execute(select(c.activity_id).where(c.connector == connector)).scalars()
+            )
+
+    def remember_activities(
+        self, connector: str, seen: Sequence[tuple[str, datetime]], forget_before: datetime
+    ) -> None:
+        """Keep ``(id, occurred_at)`` of the activities acted on; forget those older than
+        ``forget_before`` (out of the overlap window for good)."""
+        c = seen_activities.c
+        rows = [{"connector": connector, "activity_id": i, "occurred_at": at} for i, at in seen]
+        with self.engine.begin() as conn:
+            upsert(conn, seen_activities, rows, ("connector", "activity_id"))
+            conn.execute(
+                delete(seen_activities).where(
+                    c.connector == connector, c.occurred_at < forget_before
+                )
+            )
+
     # -- score history -------------------------------------------------------------------------
     def record_scores(self, model_version: str, rows: pd.DataFrame) -> int:
         """Append scores (columns ``id``, ``total``, ``tier``, ``at``) to the history."""
@@ -282,6 +359,38 @@ class StateStore:
         return pd.DataFrame(
             [tuple(r) for r in rows], columns=["model_version", "total", "tier", "at"]
         )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL (readers do not block the writer; ``daemon status`` beside a running pass) and
+    ``synchronous=NORMAL`` (durable at each checkpoint; a commit is not an fsync), and a busy
+    timeout so a second process waits for a lock instead of failing at once."""
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _qualified_name(conn: Any, name: str) -> str:
+    prep = conn.dialect.identifier_preparer
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    return f"{prep.quote_schema(schema)}.{prep.quote(name)}" if schema else prep.quote(name)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for the database being unreachable (down, restarting, connection dropped), as
+    opposed to a bug (a constraint, a bad statement)."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def outage_reason(exc: BaseException) -> str:
+    """The first line of the driver's message (no statement, no parameters)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
 
 
 def _safe_url(url: str) -> str:

@@ -105,7 +105,7 @@ lead_cache = Table(
 )
 
 #: Per lead: the tier and total last scored (and written or unchanged), when, with which rules,
-#: and how many times it has turned Hot (each turn is alerted once: ``hot_alerts``).
+#: and how many times it has turned Hot (each turn is alerted once: ``outbox``).
 lead_state = Table(
     "leadscore_lead_state",
     metadata,
@@ -119,15 +119,51 @@ lead_state = Table(
     Index("ix_leadscore_lead_state_due", "connector", "tier", "scored_at"),
 )
 
-#: One row per turn into Hot that was alerted (or deliberately not: ``message_ts`` says why).
-hot_alerts = Table(
-    "leadscore_hot_alerts",
+#: The Slack outbox: one row per message that must reach the channel exactly once (a lead's turn
+#: into Hot, a rules-change summary or digest). ``status`` moves pending -> claimed (written before
+#: the post) -> sent; or skipped (deliberately not sent: ``reason`` says why) or summarised (a turn
+#: caused by a rules change, counted in a digest instead). A claim never confirmed is resolved by
+#: looking for the message's metadata (``key``) in the channel's history before posting again.
+outbox = Table(
+    "leadscore_outbox",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("connector", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(64), nullable=True),
+    Column("hot_turn", Integer, nullable=True),
+    Column("rules_version", String(128), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("payload_json", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("channel", String(64), nullable=True),
+    Column("message_ts", String(64), nullable=True),
+    Index("ix_leadscore_outbox_status", "connector", "status", "created_at"),
+)
+
+#: Activities already acted on, kept while they are inside the overlap window or still in the
+#: future: a late-logged activity is caught by re-reading the window, and a future-dated one (a
+#: meeting booked for next week) triggers once, not every pass until its date.
+seen_activities = Table(
+    "leadscore_seen_activities",
     metadata,
     Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
-    Column("hot_turn", Integer, primary_key=True),
-    Column("sent_at", UTCDateTime, nullable=False),
-    Column("message_ts", String(64), nullable=True),
+    Column("activity_id", String(128), primary_key=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+)
+
+#: Leases: which process may run the daemon's passes and jobs now (SQLite; PostgreSQL uses an
+#: advisory lock and keeps this row only to say who holds it).
+leases = Table(
+    "leadscore_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(255), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
 )
 
 #: Every daemon job run: which job, when, whether it succeeded, and a JSON summary or the error.

@@ -99,15 +99,17 @@ def test_policy_retries_transient_errors_until_success() -> None:
 
 
 def test_policy_honours_retry_after_and_logs_each_retry() -> None:
-    """A 429 with ``Retry-After: 4`` sleeps exactly 4 s and logs ``connector_retry``."""
+    """A 429 with ``Retry-After: 4`` sleeps exactly 4 s and logs ``connector_retry`` naming the
+    service it waits for."""
     waits: list[float] = []
     call = Flaky(classify_status(429, {"Retry-After": "4"}, "x"))
     with capture_logs() as logs:
-        retry_policy(RetrySettings(), sleep=waits.append)(call)
+        retry_policy(RetrySettings(), sleep=waits.append, service="hubspot")(call)
     assert waits == [4.0]
     assert logs == [
         {
             "event": "connector_retry",
+            "service": "hubspot",
             "log_level": "warning",
             "attempt": 1,
             "wait": 4.0,

@@ -114,8 +114,10 @@ def slack(_slack_server: FakeSlack) -> FakeSlack:
     return _slack_server
 
 
-def alerter_for(slack: FakeSlack, sleeps: list[float] | None = None) -> SlackAlerter:
-    settings = SlackSettings(token=TOKEN, base_url=slack.base_url)
+def alerter_for(
+    slack: FakeSlack, sleeps: list[float] | None = None, *, timeout: float = 10.0
+) -> SlackAlerter:
+    settings = SlackSettings(token=TOKEN, base_url=slack.base_url, timeout_seconds=timeout)
     waits = sleeps if sleeps is not None else []
     return SlackAlerter(settings, retry=RetrySettings(attempts=2), sleep=waits.append)
 

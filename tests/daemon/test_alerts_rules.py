@@ -63,7 +63,8 @@ def test_alert_once_per_turn_into_hot(
 def test_alert_survives_a_slack_outage_and_a_restart_without_repeating(
     tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake, slack: FakeSlack
 ) -> None:
-    """Slack down: the alert stays pending; after a restart it is sent once, then never again."""
+    """Slack down: the alert stays claimed but unconfirmed; after a restart the channel history
+    shows it was not posted, so it is sent once, then never again."""
     (lead,) = local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=WARM)
     d = make_daemon(tmp_path, rules_file, clock, local_connector(local), alerter=alerter_for(slack))
     run_cycle(d)
@@ -71,7 +72,7 @@ def test_alert_survives_a_slack_outage_and_a_restart_without_repeating(
     set_lead(local, lead, clock.advance(hours=1), HOT)
     with capture_logs() as logs:
         assert run_cycle(d).alerts_sent == 0
-    assert any(e["event"] == "hot_alert_failed" and e["lead_id"] == lead for e in logs)
+    assert any(e["event"] == "hot_alert_unconfirmed" and e["lead_id"] == lead for e in logs)
     assert d.leads.pending_alerts("local") == [(lead, 1)]
     slack.reset()
     d.close()

@@ -231,4 +231,40 @@ def test_trend_compares_with_the_score_two_weeks_ago(
     assert local.score_of(rising, "Trend") == "Rising"
     assert local.score_of(falling, "Trend") == "Falling"
     history = d.store.score_history(rising)
-    assert history["total"].tolist() == [30, 40, 40]
+    assert history["total"].tolist() == [30, 40]  # a history row only when the score changed
+
+
+class TestActivityWindow:
+    def test_a_late_logged_activity_before_the_cursor_is_caught_once(
+        self, tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+    ) -> None:
+        """An activity logged after a pass but stamped before its cursor (a rep logging a call
+        late) re-scores its lead on the next pass, once."""
+        ids = _tiered(local)
+        d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+        run_cycle(d)
+        local.add_activities(ids["Warm"], 1, occurred_at=T0 + timedelta(minutes=20))
+        clock.advance(minutes=30)
+        run_cycle(d)  # moves the activity cursor to 09:20
+        local.add_activities(ids["Cold"], 1, occurred_at=T0 + timedelta(minutes=10))  # late
+        now = clock.advance(minutes=15)
+        report = run_cycle(d)
+        assert report.activities == 1
+        assert d.leads.scored_at("local", ids["Cold"]) == now
+        clock.advance(minutes=15)
+        assert run_cycle(d).activities == 0
+
+    def test_a_future_dated_activity_triggers_once(
+        self, tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+    ) -> None:
+        """A meeting booked for next week re-scores its lead once, not on every pass until then."""
+        ids = _tiered(local)
+        d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+        run_cycle(d)
+        local.add_activities(ids["Cool"], 1, occurred_at=T0 + timedelta(days=7))
+        clock.advance(minutes=15)
+        assert run_cycle(d).activities == 1
+        for _ in range(4):
+            clock.advance(minutes=15)
+            report = run_cycle(d)
+            assert (report.activities, report.scored) == (0, 0)

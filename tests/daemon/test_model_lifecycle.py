@@ -25,7 +25,8 @@ def _versions(state: Path) -> set[str]:
     store = StateStore(f"sqlite:///{state}")
     try:
         with store.engine.connect() as conn:
-            return set(conn.execute(select(lead_state.c.model_version)).scalars())
+            keys = conn.execute(select(lead_state.c.model_version)).scalars()
+            return {k.split("#")[0] for k in keys}  # the key is version#content-hash
     finally:
         store.close()
 

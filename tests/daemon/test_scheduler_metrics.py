@@ -142,7 +142,7 @@ def test_metrics_and_health_endpoints(
     tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
 ) -> None:
     """/metrics shows leads scored, written and per tier; /readyz turns 200 after a good pass;
-    /livez turns 503 when no pass has finished for three polls."""
+    /livez turns 503 when no heartbeat came for ``liveness_seconds``."""
     for attrs in (HOT, WARM, WARM, COLD):
         local.add_leads(1, modified_at=T0 - timedelta(hours=1), attributes=attrs)
     d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
@@ -169,7 +169,27 @@ def test_metrics_and_health_endpoints(
         assert requests.get(f"{base}/livez", timeout=5).status_code == 200
         clock.advance(hours=1)
         live = requests.get(f"{base}/livez", timeout=5)
-        assert live.status_code == 503 and "no scoring cycle has finished" in live.text
+        assert live.status_code == 503 and "no heartbeat from the main loop since" in live.text
         assert run_cycle(d).scored == 0
     finally:
         server.close()
+
+
+def test_liveness_follows_the_heartbeat_between_batches(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """A pass running for hours stays alive while it beats between batches (the old check failed
+    any pass longer than three polls); a pass stuck in one batch for longer than the window is
+    not alive; the main loop's beat counts again once no job runs."""
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    d.job_beat()
+    for _ in range(12):  # three hours of a pass, a batch every 15 minutes
+        clock.advance(minutes=15)
+        d.checkpoint()
+        assert d.live()[0]
+    clock.advance(minutes=16)  # 900 s window: stuck in one batch
+    ok, reason = d.live()
+    assert not ok and "between batches" in reason
+    d.job_beat(running=False)
+    d.beat()
+    assert d.live()[0]

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from connectors.base import LeadRecord
 from service.state.leads import LeadState, Scored
+from service.state.outbox import Outbox, hot_key
 from service.state.store import StateStore
 from tests.daemon.conftest import T0
 
@@ -70,12 +71,16 @@ def test_due_ids_follow_tier_cadence_and_rules_version(state: LeadState) -> None
 
 
 def test_hot_turns_and_alerts(state: LeadState) -> None:
-    """Each turn into Hot is numbered; an alerted turn is not pending and cannot be recorded twice."""
+    """Each turn into Hot is numbered and gets one outbox row with the score; a confirmed turn
+    is not pending and cannot be confirmed twice."""
+    outbox = Outbox(state.store)
     assert state.record_scored("local", [Scored("a", "Hot", 70)], "v1", T0) == [("a", 1)]
     assert state.record_scored("local", [Scored("a", "Hot", 72)], "v1", T0) == []
     assert state.pending_alerts("local") == [("a", 1)]
-    assert state.record_alert("local", "a", 1, T0, "ts1") is True
-    assert state.record_alert("local", "a", 1, T0, "ts2") is False
+    assert outbox.claim(hot_key("local", "a", 1), T0, None) is True
+    assert state.pending_alerts("local") == [("a", 1)]  # claimed, not confirmed yet
+    assert outbox.confirm(hot_key("local", "a", 1), T0, "C1", "ts1") is True
+    assert outbox.confirm(hot_key("local", "a", 1), T0, "C1", "ts2") is False
     assert state.pending_alerts("local") == []
     state.record_scored("local", [Scored("a", "Warm", 40)], "v1", T0)
     assert state.record_scored("local", [Scored("a", "Hot", 65)], "v1", T0) == [("a", 2)]
@@ -107,3 +112,35 @@ def test_runs_keep_the_last_and_the_last_success(state: LeadState) -> None:
         {"error": "down"},
         T0 + timedelta(seconds=5),
     )
+
+
+def test_lead_frame_reads_only_the_columns_asked_for(state: LeadState) -> None:
+    """Recalibration's read of the lead copy: only the wanted fields, placeholders as missing,
+    a field no lead carries left out, every lead once, in chunks."""
+    records = [
+        lead(f"L{i}", industry="Software" if i % 2 else "N/A", x=i, big="y" * 100) for i in range(7)
+    ]
+    state.upsert_leads("local", records, T0)
+    frame = state.lead_frame("local", ["industry", "x", "missing"], chunk=3)
+    assert list(frame.columns) == ["industry", "x"]
+    assert frame.index.tolist() == sorted(r.id for r in records)
+    assert frame.loc["L1", "industry"] == "Software" and pd.isna(frame.loc["L2", "industry"])
+    assert frame["x"].sum() == sum(range(7))
+
+
+def test_statistics_are_refreshed_after_a_bulk_load(state: LeadState) -> None:
+    """``refresh_statistics`` runs ANALYZE: PostgreSQL records it per table, SQLite fills
+    ``sqlite_stat1``."""
+    state.upsert_leads("local", [lead(f"L{i}") for i in range(50)], T0)
+    state.store.refresh_statistics()
+    with state.store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            analysed = conn.exec_driver_sql(
+                "SELECT last_analyze FROM pg_stat_user_tables "
+                "WHERE relname = 'leadscore_lead_cache' AND schemaname = %s",
+                (state.store.schema,),
+            ).scalar_one()
+            assert analysed is not None
+        else:
+            names = conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars().all()
+            assert "leadscore_lead_cache" in names

@@ -80,6 +80,10 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    #: seconds to wait after the work is done, before answering (a slow server that accepted)
+    delay: float = 0.0
+    #: close the connection without answering (a server that accepted, then dropped)
+    drop: bool = False
 
     @classmethod
     def json(
@@ -141,7 +145,9 @@ class FakeServer:
                     body=body,
                 )
                 response = fake._dispatch(request)
-                if response.status == RESET:  # applied, then the connection drops
+                if response.delay:  # a slow server that already did the work
+                    fake._stopping.wait(response.delay)
+                if response.drop or response.status == RESET:  # applied, then the connection drops
                     self.close_connection = True
                     return
                 try:

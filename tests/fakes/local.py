@@ -91,7 +91,12 @@ class LocalFake:
         return [f"{prefix}{next(self._seq):07d}" for _ in range(n)]
 
     def add_leads(
-        self, n: int, *, modified_at: datetime | None = None, attributes: dict | None = None
+        self,
+        n: int,
+        *,
+        modified_at: datetime | None = None,
+        attributes: dict | None = None,
+        owner: str = "Dana Rep",
     ) -> list[str]:
         ids = self._ids("L", n)
         attrs = {**DEFAULT_ATTRIBUTES, **(attributes or {})}
@@ -99,7 +104,7 @@ class LocalFake:
             {
                 "id": i,
                 "account_id": "ACC1",
-                "owner": "Dana Rep",
+                "owner": owner,
                 "attributes": attrs,
                 "modified_at": modified_at or datetime.now(UTC),
                 "score_writes": 0,

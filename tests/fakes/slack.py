@@ -1,22 +1,42 @@
-"""A fake Slack Web API (``chat.postMessage``) on 127.0.0.1 for slack-sdk."""
+"""A fake Slack Web API on 127.0.0.1 for slack-sdk: ``chat.postMessage`` (with message metadata),
+``conversations.history`` (newest first, ``oldest``, ``cursor`` paging, metadata only with
+``include_all_metadata``) and ``conversations.list``.
+
+Besides the shared controls (``fail_next``: answer an error before accepting, i.e. Slack down;
+``hang_next``), a post can be *accepted and then answered late* (``slow_next``: the client times
+out although the message is in the channel) or *accepted and then dropped* (``drop_next``: the
+connection closes without an answer). ``messages`` is what the channel really holds.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.fakes.base import FakeServer, Request, Response
 
 TOKEN = "xoxb-fake-slack-secret"
+CHANNEL_ID = "C0HOTLEADS1"
 
 
 class FakeSlack(FakeServer):
-    """Accepts ``chat.postMessage`` for known channels; API errors come as HTTP 200 ok=false."""
+    """API errors come as HTTP 200 ok=false, as Slack does."""
 
-    def __init__(self, token: str = TOKEN, channels: tuple[str, ...] = ("#hot-leads",)) -> None:
+    def __init__(
+        self, token: str = TOKEN, channels: dict[str, str] | tuple[str, ...] = ("#hot-leads",)
+    ) -> None:
         super().__init__()
         self.token = token
-        self.channels = set(channels)
+        if isinstance(channels, tuple):
+            channels = {
+                name: CHANNEL_ID if i == 0 else f"C0CHAN{i:05d}" for i, name in enumerate(channels)
+            }
+        #: channel name (with #) -> id
+        self.channels = dict(channels)
         self.messages: list[dict[str, Any]] = []
+        self._slow: list[float] = []
+        self._drops = 0
+        self._last_ts = 0.0
 
     @property
     def base_url(self) -> str:
@@ -26,19 +46,104 @@ class FakeSlack(FakeServer):
         with self.lock:
             self.reset_controls()
             self.messages.clear()
+            self._slow.clear()
+            self._drops = 0
 
+    # --- controls ----------------------------------------------------------------------------
+    def slow_next(self, n: int, seconds: float) -> None:
+        """Accept the next ``n`` posts, then answer each only after ``seconds``."""
+        with self.lock:
+            self._slow.extend([seconds] * n)
+
+    def drop_next(self, n: int) -> None:
+        """Accept the next ``n`` posts, then close the connection without answering."""
+        with self.lock:
+            self._drops += n
+
+    def posts(self, **payload: Any) -> list[dict[str, Any]]:
+        """The messages whose metadata payload has these values (``lead_id="L1"``)."""
+        return [
+            m
+            for m in self.messages
+            if all(
+                ((m.get("metadata") or {}).get("event_payload") or {}).get(k) == v
+                for k, v in payload.items()
+            )
+        ]
+
+    # --- the API -----------------------------------------------------------------------------
     def error_response(self, status: int, headers: dict[str, str]) -> Response:
         error = "ratelimited" if status == 429 else "internal_error"
         return Response.json({"ok": False, "error": error}, status, headers)
 
+    def _channel_id(self, value: Any) -> str | None:
+        if value in self.channels.values():
+            return str(value)
+        return self.channels.get(str(value))
+
+    def _ts(self) -> str:
+        now = max(time.time(), self._last_ts + 0.000001)
+        self._last_ts = now
+        return f"{now:.6f}"
+
     def route(self, request: Request) -> Response:
-        if request.path != "/api/chat.postMessage" or request.method != "POST":
-            return Response.json({"ok": False, "error": "unknown_method"}, 404)
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return Response.json({"ok": False, "error": "invalid_auth"})
+        if request.path == "/api/chat.postMessage" and request.method == "POST":
+            return self._post(request)
+        if request.path == "/api/conversations.history":
+            return self._history(request)
+        if request.path == "/api/conversations.list":
+            channels = [{"id": i, "name": n.lstrip("#")} for n, i in self.channels.items()]
+            return Response.json({"ok": True, "channels": channels, "response_metadata": {}})
+        return Response.json({"ok": False, "error": "unknown_method"}, 404)
+
+    def _post(self, request: Request) -> Response:
         body = request.json() or {}
-        if body.get("channel") not in self.channels:
+        channel = self._channel_id(body.get("channel"))
+        if channel is None:
             return Response.json({"ok": False, "error": "channel_not_found"})
-        ts = f"1700000000.{len(self.messages) + 1:06d}"
-        self.messages.append(body)
-        return Response.json({"ok": True, "channel": body["channel"], "ts": ts, "message": body})
+        ts = self._ts()
+        self.messages.append({**body, "ts": ts, "channel_id": channel})
+        answer = Response.json({"ok": True, "channel": channel, "ts": ts, "message": body})
+        if self._drops:
+            self._drops -= 1
+            answer.drop = True
+        elif self._slow:
+            answer.delay = self._slow.pop(0)
+        return answer
+
+    def _history(self, request: Request) -> Response:
+        params = {k: v[-1] for k, v in request.query.items()}
+        if request.body:  # slack-sdk may send the parameters as a form
+            from urllib.parse import parse_qs
+
+            params.update({k: v[-1] for k, v in parse_qs(request.body.decode()).items()})
+        channel = params.get("channel")
+        if channel not in self.channels.values():  # history wants the id, not the name
+            return Response.json({"ok": False, "error": "channel_not_found"})
+        oldest = float(params.get("oldest") or 0)
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        with_meta = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            m
+            for m in reversed(self.messages)
+            if m["channel_id"] == channel and float(m["ts"]) > oldest
+        ]
+        page = found[start : start + limit]
+        out = []
+        for m in page:
+            item = {"type": "message", "ts": m["ts"], "text": m.get("text", "")}
+            if with_meta and m.get("metadata"):
+                item["metadata"] = m["metadata"]
+            out.append(item)
+        more = start + limit < len(found)
+        return Response.json(
+            {
+                "ok": True,
+                "messages": out,
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            }
+        )
