@@ -10,7 +10,7 @@ Everything the tool reports to a user is a ``LeadScoreError``; anything else is 
     │   ├── RulesError                a rules YAML fails validation (one line per problem)
     │   └── InsufficientDataError     the data cannot support a model (too few deals, one class)
     └── ConnectorError                talking to a CRM or Slack failed
-        ├── FatalConnectorError       do not retry: fix configuration first
+        ├── FatalConnectorError       exit 2; do not retry: fix configuration first
         │   ├── AuthError             401/403: credentials, scopes or permissions
         │   ├── BadRequestError       400: the request (query, field) is wrong
         │   └── MissingFieldError     a field the mapping or the scores need is not in the CRM
@@ -67,7 +67,10 @@ class ConnectorError(LeadScoreError):
 
 
 class FatalConnectorError(ConnectorError):
-    """Retrying will not help; the configuration or request must change."""
+    """Retrying will not help; the configuration or request must change (exit 2, like bad
+    input: the user fixes the credentials, permissions or mapping)."""
+
+    exit_code = 2
 
 
 class AuthError(FatalConnectorError):

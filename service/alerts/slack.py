@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from connectors.retry import classify_status, retry_after_seconds, retry_policy, transport_error
+from service import redact
 from service.errors import AuthError, BadRequestError, ConfigError, RateLimitedError
 from service.settings import RetrySettings, SlackSettings
 
@@ -113,6 +114,8 @@ class SlackAlerter:
         return f"SlackAlerter(channel={self.channel!r}, token=SecretStr('**********'))"
 
     def _post(self, message: dict[str, Any]) -> str:
+        message = redact.scrub_any(message)  # no secret a server echoed reaches the channel
+
         def attempt() -> str:
             try:
                 response = self._client.chat_postMessage(channel=self.channel, **message)

@@ -115,5 +115,7 @@ class Daemon:
         if run is None:
             return False, "no scoring cycle has run yet"
         if not run["ok"]:
-            return False, f"the last scoring cycle failed: {run['detail'].get('error', '')}"
+            # only what failed: the server's own text (which may echo a request) stays in the logs
+            kind = run["detail"].get("error_type", "") or "error"
+            return False, f"the last scoring cycle failed ({kind})"
         return True, f"last cycle succeeded at {run['finished_at'].isoformat()}"

@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connectors.base import LeadRecord
+from service import redact
 from service.state.store import StateStore, _chunks, _plain
 from service.state.tables import (
     hot_alerts,
@@ -369,7 +370,8 @@ class LeadState:
         self, job: str, started: datetime, finished: datetime, ok: bool, detail: Mapping[str, Any]
     ) -> None:
         """Append one job run with its summary (or error) as JSON."""
-        text = json.dumps(dict(detail), default=_plain, sort_keys=True)
+        # scrubbed: an error's text may repeat what a server echoed, credentials included
+        text = redact.scrub(json.dumps(dict(detail), default=_plain, sort_keys=True))
         with self.engine.begin() as conn:
             conn.execute(
                 insert(job_runs).values(
