@@ -124,6 +124,10 @@ class _PooledServer(WSGIServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _PooledServer6(_PooledServer):
+    address_family = socket.AF_INET6
+
+
 class _QuietHandler(WSGIRequestHandler):
     timeout = REQUEST_TIMEOUT
 

@@ -88,8 +88,12 @@ def _lead_rows(n: int = 30) -> list[list[str]]:
     ]
 
 
-def leads_csv(path: Path, *, cells: dict[tuple[int, str], str] | None = None,
-              extra: dict[str, str] | None = None) -> Path:  # fmt: skip
+def leads_csv(
+    path: Path,
+    *,
+    cells: dict[tuple[int, str], str] | None = None,
+    extra: dict[str, str] | None = None,
+) -> Path:
     """A leads file the example rules score; ``cells`` overrides (row, column) values, ``extra``
     adds columns (name -> value in every row)."""
     rows = _lead_rows()
@@ -106,8 +110,13 @@ def leads_csv(path: Path, *, cells: dict[tuple[int, str], str] | None = None,
     return path
 
 
-def deals_csv(path: Path, *, column: str = "industry", values: tuple[str, str] = ("Software", "Retail"),
-              n: int = 240) -> Path:  # fmt: skip
+def deals_csv(
+    path: Path,
+    *,
+    column: str = "industry",
+    values: tuple[str, str] = ("Software", "Retail"),
+    n: int = 240,
+) -> Path:
     """A deals file with a planted effect: ``column`` = ``values[0]`` wins far more often."""
     rng = np.random.default_rng(0)
     buf = io.StringIO()
@@ -166,8 +175,17 @@ def assert_inert_markdown(*names: str) -> Callable[[Path], None]:
 
 
 def _score(folder: Path, leads: Path, *extra: str) -> list[str]:
-    return ["score", str(leads), "--model", str(RULES), "--out", str(folder / "scored.csv"),
-            "--report", str(folder / "batch.md"), *extra]  # fmt: skip
+    return [
+        "score",
+        str(leads),
+        "--model",
+        str(RULES),
+        "--out",
+        str(folder / "scored.csv"),
+        "--report",
+        str(folder / "batch.md"),
+        *extra,
+    ]
 
 
 def formula_case(kind: str, value: str, column: str = "company") -> Case:
@@ -275,7 +293,12 @@ def _icp(text: str) -> Callable[[Path], list[str]]:
 
 
 def _audit_config(text: str) -> Callable[[Path], list[str]]:
-    return lambda d: ["audit", str(deals_csv(d / "deals.csv")), "--config", str(_write(d, "c.yaml", text))]  # fmt: skip
+    return lambda d: [
+        "audit",
+        str(deals_csv(d / "deals.csv")),
+        "--config",
+        str(_write(d, "c.yaml", text)),
+    ]
 
 
 def _analysis(text: str) -> Callable[[Path], list[str]]:
@@ -354,8 +377,10 @@ def _valid_deals_text() -> str:
     lines = ["deal_id,industry,employee_count,outcome"]
     rng = np.random.default_rng(0)
     for i in range(80):
-        lines.append(f"D{i},{rng.choice(['Software', 'Retail'])},{rng.integers(10, 900)},"
-                     f"{'won' if rng.random() < 0.4 else 'lost'}")  # fmt: skip
+        lines.append(
+            f"D{i},{rng.choice(['Software', 'Retail'])},{rng.integers(10, 900)},"
+            f"{'won' if rng.random() < 0.4 else 'lost'}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -393,10 +418,16 @@ def _markup_column(d: Path) -> list[str]:
     return ["audit", str(path)]
 
 
-HUBSPOT = {"LEADSCORE_CONNECTOR": "hubspot", "LEADSCORE_HUBSPOT__HOST": "{echo}",
-           "LEADSCORE_HUBSPOT__ACCESS_TOKEN": SECRETS["LEADSCORE_HUBSPOT__ACCESS_TOKEN"]}  # fmt: skip
-SF_SESSION = {"LEADSCORE_CONNECTOR": "salesforce", "LEADSCORE_SALESFORCE__INSTANCE_URL": "{echo}",
-              "LEADSCORE_SALESFORCE__SESSION_ID": SECRETS["LEADSCORE_SALESFORCE__SESSION_ID"]}  # fmt: skip
+HUBSPOT = {
+    "LEADSCORE_CONNECTOR": "hubspot",
+    "LEADSCORE_HUBSPOT__HOST": "{echo}",
+    "LEADSCORE_HUBSPOT__ACCESS_TOKEN": SECRETS["LEADSCORE_HUBSPOT__ACCESS_TOKEN"],
+}
+SF_SESSION = {
+    "LEADSCORE_CONNECTOR": "salesforce",
+    "LEADSCORE_SALESFORCE__INSTANCE_URL": "{echo}",
+    "LEADSCORE_SALESFORCE__SESSION_ID": SECRETS["LEADSCORE_SALESFORCE__SESSION_ID"],
+}
 SF_LOGIN = {
     "LEADSCORE_CONNECTOR": "salesforce",
     "LEADSCORE_SALESFORCE__LOGIN_URL": "{echo}",
@@ -425,21 +456,21 @@ def _cases() -> list[Case]:
             0,
             "leads scored",
             check=lambda d: assert_no_formula_cells(d / "scored.csv"),
-        ),  # fmt: skip
+        ),
         Case(
             "negative-number-stays-a-number",
             _negative_stays,
             0,
             "leads scored",
             check=_expect_cell("scored.csv", "company", "-5"),
-        ),  # fmt: skip
+        ),
         Case(
             "raw-keeps-formulas",
             _raw,
             0,
             "leads scored",
             check=_expect_cell("scored.csv", "company", FORMULAS[0]),
-        ),  # fmt: skip
+        ),
         Case("formula-from-crm-pull", _crm_pull, 0, "leads.csv", env=STATE, check=_check_pull),
         # 2. markdown and HTML in values and field names
         markdown_value_case("html-script-in-value", "<script>alert(1)</script>"),
@@ -449,67 +480,65 @@ def _cases() -> list[Case]:
         markdown_value_case("autolink-in-value", "<javascript:alert(1)>"),
         markdown_value_case(
             "backtick-breakout-in-value", "a` <svg onload=alert(1)> `b", column="contact_name"
-        ),  # fmt: skip
+        ),
         markdown_build_case(
             "html-in-field-name", "<img src=x onerror=alert(1)>", ("Software", "Retail")
-        ),  # fmt: skip
+        ),
         markdown_build_case(
             "links-in-deal-values",
             "industry",
             ("[a](javascript:alert(1))", "![b](https://evil.example/t.png)"),
-        ),  # fmt: skip
+        ),
         # 5. parser bombs and limits: YAML
         Case(
             "yaml-deep-flow-nesting",
             _rules_check("r.yaml", "[" * 20_000 + "]" * 20_000),
             2,
             "nests deeper than 64 levels",
-        ),  # fmt: skip
+        ),
         Case(
             "yaml-deep-block-nesting",
             _rules_check("r.yaml", _deep_block()),
             2,
             "LEADSCORE_LIMITS__MAX_NESTING",
-        ),  # fmt: skip
+        ),
         Case(
             "yaml-alias-bomb-rules",
             _rules_check("r.yaml", _laughs()),
             2,
             "LEADSCORE_LIMITS__MAX_YAML_NODES",
-        ),  # fmt: skip
+        ),
         Case("yaml-alias-bomb-icp", _icp(_laughs()), 2, "LEADSCORE_LIMITS__MAX_YAML_NODES"),
         Case(
             "yaml-alias-bomb-config",
             _audit_config(_laughs()),
             2,
             "LEADSCORE_LIMITS__MAX_YAML_NODES",
-        ),  # fmt: skip
+        ),
         Case(
             "yaml-recursive-alias", _rules_check("r.yaml", "a: &a [1, *a]\n"), 2, "contains itself"
-        ),  # fmt: skip
+        ),
         Case(
             "yaml-huge-integer-rules",
             _rules_check("r.yaml", f"version: {HUGE}\n"),
             2,
             "5,000 digits",
-        ),  # fmt: skip
+        ),
         Case("yaml-huge-integer-icp", _icp(f"employee_count: {HUGE}\n"), 2, "5,000 digits"),
         Case(
             "yaml-python-object-tag",
             _rules_check("r.yaml", "x: !!python/object/apply:os.system ['echo pwned']\n"),
             2,
             "not valid YAML",
-        ),  # fmt: skip
+        ),
         Case(
             "yaml-over-size-limit",
             _rules_check("r.yaml", "# " + "x" * 4000 + "\n"),
             2,
             "LEADSCORE_LIMITS__MAX_CONFIG_MB",
             env={"LEADSCORE_LIMITS__MAX_CONFIG_MB": "0.001"},
-        ),  # fmt: skip
-        Case(
-            "yaml-invalid-utf8", _rules_check("r.yaml", b"version: \xff\xfe\n"), 2, "not UTF-8"
-        ),  # fmt: skip
+        ),
+        Case("yaml-invalid-utf8", _rules_check("r.yaml", b"version: \xff\xfe\n"), 2, "not UTF-8"),
         Case("yaml-nul-byte", _rules_check("r.yaml", "version: a\x00b\n"), 2, "not valid YAML"),
         # JSON
         Case(
@@ -517,7 +546,7 @@ def _cases() -> list[Case]:
             _analysis("[" * 100_000 + "]" * 100_000),
             2,
             "LEADSCORE_LIMITS__MAX_NESTING",
-        ),  # fmt: skip
+        ),
         Case("json-huge-integer", _analysis('{"a": ' + HUGE + "}"), 2, "4,300 digits"),
         # data files
         Case(
@@ -525,31 +554,31 @@ def _cases() -> list[Case]:
             lambda d: ["audit", str(_wide_csv(d))],
             2,
             "100,001 columns; the limit is 2,000 (raise it with LEADSCORE_LIMITS__MAX_COLUMNS)",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-100000-columns-score",
             lambda d: ["score", str(_wide_csv(d)), "--model", str(RULES)],
             2,
             "LEADSCORE_LIMITS__MAX_COLUMNS",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-nul-byte-in-a-row",
             lambda d: ["audit", str(_bytes_csv(d, _with_line(5, b"D3,Soft\x00ware,10,won")))],
             2,
             "line 5 holds a NUL byte",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-binary-file",
             lambda d: ["audit", str(_bytes_csv(d, b"\x00\x01" * 100))],
             2,
             "a binary file",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-invalid-utf8-in-a-row",
             lambda d: ["audit", str(_bytes_csv(d, _with_line(4, b"D2,Caf\xc3\xa9 \xe9x,10,won")))],
             2,
             "line 4 is not valid UTF-8",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-huge-integer-cell",
             lambda d: [
@@ -558,13 +587,13 @@ def _cases() -> list[Case]:
             ],
             0,
             "Per attribute",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-huge-integer-in-leads",
             lambda d: _score(d, leads_csv(d / "leads.csv", cells={(0, "employee_count"): HUGE})),
             0,
             "leads scored",
-        ),  # fmt: skip
+        ),
         Case(
             "csv-gzip-bomb", lambda d: ["audit", str(_gzip_csv(d))], 2, "a compressed file (gzip)"
         ),
@@ -574,43 +603,43 @@ def _cases() -> list[Case]:
             2,
             "LEADSCORE_LIMITS__MAX_FILE_MB",
             env={"LEADSCORE_LIMITS__MAX_FILE_MB": "0.0001"},
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-decompression-bomb",
             lambda d: ["audit", str(_parquet_bomb(d))],
             2,
             "MB of values; the limit is 512 MB (raise it with LEADSCORE_LIMITS__MAX_DATA_MB)",
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-100000-columns",
             lambda d: ["audit", str(_parquet_wide(d))],
             2,
             "LEADSCORE_LIMITS__MAX_COLUMNS",
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-nested-columns",
             lambda d: ["audit", str(_parquet_nested(d))],
             2,
             "holds nested values",
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-deeply-nested-schema",
             lambda d: ["audit", str(_parquet_nested(d, 60))],
             2,
             "not a readable Parquet file",
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-dictionary-bomb",
             lambda d: ["audit", str(_parquet_dictionary_bomb(d))],
             2,
             "LEADSCORE_LIMITS__MAX_DATA_MB",
-        ),  # fmt: skip
+        ),
         Case(
             "parquet-garbage",
             lambda d: ["audit", str(_bytes_csv(d, b"PAR1" + b"\x07" * 64 + b"PAR1", "x.parquet"))],
             2,
             "not a readable Parquet file",
-        ),  # fmt: skip
+        ),
         # 3-4. where secrets go: http://, a planted .env, echoing servers
         Case(
             "http-hubspot-host",
@@ -619,7 +648,7 @@ def _cases() -> list[Case]:
             "LEADSCORE_HUBSPOT__HOST: http:// sends the credentials in clear text",
             env={**HUBSPOT, "LEADSCORE_HUBSPOT__HOST": "http://api.hubapi.com"},
             unset=INSECURE,
-        ),  # fmt: skip
+        ),
         Case(
             "http-salesforce-instance",
             lambda d: ["crm", "check"],
@@ -630,7 +659,7 @@ def _cases() -> list[Case]:
                 "LEADSCORE_SALESFORCE__INSTANCE_URL": "http://acme.my.salesforce.com",
             },
             unset=INSECURE,
-        ),  # fmt: skip
+        ),
         Case(
             "http-slack",
             lambda d: ["daemon", "status"],
@@ -638,7 +667,7 @@ def _cases() -> list[Case]:
             "LEADSCORE_SLACK__BASE_URL: http://",
             env={**STATE, "LEADSCORE_SLACK__BASE_URL": "http://slack.example/api/"},
             unset=INSECURE,
-        ),  # fmt: skip
+        ),
         Case("dotenv-redirect-ignored", _dotenv, 0, "connector local", env=STATE, unset=INSECURE),
         Case(
             "env-file-named-is-read",
@@ -647,14 +676,14 @@ def _cases() -> list[Case]:
             "LEADSCORE_HUBSPOT__HOST: http://",
             env={**STATE, "LEADSCORE_ENV_FILE": "{dir}/leadscore.env"},
             unset=INSECURE,
-        ),  # fmt: skip
+        ),
         Case(
             "env-file-missing",
             lambda d: ["daemon", "status"],
             2,
             "LEADSCORE_ENV_FILE={dir}/nope.env: no such file",
             env={**STATE, "LEADSCORE_ENV_FILE": "{dir}/nope.env"},
-        ),  # fmt: skip
+        ),
         Case(
             "echo-hubspot-token",
             lambda d: ["crm", "check"],
@@ -662,7 +691,7 @@ def _cases() -> list[Case]:
             "HubSpot refused the credentials (401)",
             env=HUBSPOT,
             echo_status=401,
-        ),  # fmt: skip
+        ),
         Case(
             "echo-salesforce-session",
             lambda d: ["crm", "check"],
@@ -670,7 +699,7 @@ def _cases() -> list[Case]:
             "Salesforce refused the credentials (401)",
             env=SF_SESSION,
             echo_status=401,
-        ),  # fmt: skip
+        ),
         Case(
             "echo-salesforce-login",
             lambda d: ["crm", "check"],
@@ -678,7 +707,7 @@ def _cases() -> list[Case]:
             "Salesforce login (password) failed",
             env=SF_LOGIN,
             echo_status=401,
-        ),  # fmt: skip
+        ),
         # 8. markup in ids and names
         Case(
             "markup-in-record-id",
@@ -686,7 +715,7 @@ def _cases() -> list[Case]:
             0,
             "[/bold]: [link=https://evil.example]",
             env=STATE,
-        ),  # fmt: skip
+        ),
         Case("markup-in-column-name", _markup_column, 0, "Industry [/bold]"),
     ]
 
