@@ -167,14 +167,14 @@ class MetricsServer:
         ready: Health,
         timeout: float = REQUEST_TIMEOUT,
     ) -> None:
-        handler = type("_Handler", (_QuietHandler,), {"timeout": timeout})
-        server_class = _PooledServer
-        if ":" in host:  # an IPv6 address
-            server_class = type(
-                "_PooledServer6", (_PooledServer,), {"address_family": socket.AF_INET6}
-            )
+
+        class _Handler(_QuietHandler):
+            pass
+
+        _Handler.timeout = timeout
+        server_class = _PooledServer6 if ":" in host else _PooledServer
         self._httpd = make_server(
-            host, port, _app(metrics, live, ready), server_class, handler_class=handler
+            host, port, _app(metrics, live, ready), server_class, handler_class=_Handler
         )
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
