@@ -158,14 +158,19 @@ class HubSpotConnector(CRMConnector):
                 resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kw)
             except urllib3.exceptions.HTTPError as exc:
                 raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
-            except Exception as exc:
-                status = getattr(exc, "status", None)
+            except Exception as raised:
+                err: BaseException = raised
+                if isinstance(raised, AttributeError) and raised.__context__ is not None:
+                    # the client fails decoding the empty body of its own transport error (a
+                    # bad TLS certificate): report that error instead
+                    err = raised.__context__
+                status = getattr(err, "status", None)
                 if not isinstance(status, int):
                     raise
                 if status == 0:
-                    raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
-                headers = dict(getattr(exc, "headers", None) or {})
-                message = _error_message(getattr(exc, "body", None))
+                    raise transport_error(err, service=SERVICE, hint=self._reach_hint) from None
+                headers = dict(getattr(err, "headers", None) or {})
+                message = _error_message(getattr(err, "body", None))
                 raise classify_status(status, headers, message, service=SERVICE) from None
             return json.loads(resp.data or b"null")
 

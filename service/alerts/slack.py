@@ -9,6 +9,7 @@ off so the policy lives in one place. The token is a ``SecretStr`` and is never 
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 from collections.abc import Callable, Mapping, Sequence
@@ -32,9 +33,35 @@ _CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived"}
 _DIMENSIONS = ("Firmographic", "Behavioral", "Engagement", "Intent")
 
 
-def escape_mrkdwn(text: object) -> str:
-    """CRM text made inert for Slack mrkdwn: ``&`` first, then ``<`` and ``>``."""
+#: Slack's formatting markers, each shown by a look-alike that Slack does not act on
+_MARKERS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+#: text Slack turns into a link by itself: scheme URLs, www. names, bare domains and e-mails
+_LINKABLE = re.compile(
+    r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b(?:/\S*)?)"
+)
+
+
+def _defang(match: re.Match[str]) -> str:
+    return match.group(0).replace("://", "∶//").replace(".", "․").replace("@", "＠")
+
+
+def _escape_entities(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_mrkdwn(text: object) -> str:
+    """CRM text made inert for Slack mrkdwn: ``&``, ``<`` and ``>`` escaped (no ``<!channel>``,
+    no ``<url|fake link>``), the markers ``* _ ~ ` `` and anything Slack would link by itself
+    (``https://...``, ``www.``, ``evil.example``, e-mail addresses) shown by look-alike characters
+    so it reads the same but is neither formatted nor clickable."""
+    return _LINKABLE.sub(_defang, _escape_entities(text).translate(_MARKERS))
+
+
+def escape_notice(text: object) -> str:
+    """An operational notice (which may quote a server's or a file's text) as a Slack code
+    block: nothing in it is formatted or linked, and setting names stay copyable."""
+    return "```" + _escape_entities(text).replace("`", "ˋ") + "```"
 
 
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
@@ -77,7 +104,7 @@ def build_message(alert: HotLeadAlert) -> dict[str, Any]:
         },
     ]
     if alert.record_url:
-        url = escape_mrkdwn(alert.record_url)
+        url = _escape_entities(alert.record_url).replace("|", "%7C")  # our own link target
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{url}|Open in CRM>"}]}
         )

@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 
-from service.alerts.slack import SlackAlerter, escape_mrkdwn
+from service.alerts.slack import SlackAlerter, escape_notice
 from service.daemon.metrics import Metrics
 from service.daemon.rules_watch import RulesWatcher
 from service.errors import LeadScoreError
@@ -92,7 +92,7 @@ class Daemon:
         if self.alerter is None:
             return
         try:
-            self.alerter.send_notice(escape_mrkdwn(text))
+            self.alerter.send_notice(escape_notice(text))
         except LeadScoreError as exc:
             log.warning("slack_notice_failed", error=str(exc))
 

@@ -65,6 +65,8 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     check: Callable[[Path], None] | None = None  # asserts on the files written
     echo_status: int | None = None
+    #: serve the echo over https with a self-signed certificate
+    echo_tls: bool = False
     #: environment variables to remove (the https rule is tested without the tests' allowance)
     unset: tuple[str, ...] = ()
 
@@ -707,6 +709,27 @@ def _cases() -> list[Case]:
             "Salesforce login (password) failed",
             env=SF_LOGIN,
             echo_status=401,
+        ),
+        # 8. a certificate that does not verify
+        Case(
+            "tls-bad-certificate-hubspot",
+            lambda d: ["crm", "check"],
+            2,
+            "HubSpot: the server's TLS certificate could not be verified",
+            env=HUBSPOT,
+            echo_status=200,
+            echo_tls=True,
+            unset=INSECURE,
+        ),
+        Case(
+            "tls-bad-certificate-salesforce",
+            lambda d: ["crm", "check"],
+            2,
+            "Salesforce: the server's TLS certificate could not be verified",
+            env=SF_SESSION,
+            echo_status=200,
+            echo_tls=True,
+            unset=INSECURE,
         ),
         # 8. markup in ids and names
         Case(

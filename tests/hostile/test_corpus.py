@@ -11,7 +11,7 @@ import pytest
 import structlog
 
 from service.cli import main
-from tests.hostile.corpus import CASES, Case
+from tests.hostile.corpus import CASES, SECRETS, Case
 from tests.hostile.runner import case_env, expected_message, fold
 
 
@@ -51,5 +51,6 @@ def test_hostile_input(
     assert expected_message(case, tmp_path) in text, text[-2000:]
     if case.code == 2:
         assert err.count("error:") == 1, err
+    assert not [s for s in SECRETS.values() if s in out + err]
     if case.check is not None:
         case.check(tmp_path)
