@@ -73,5 +73,5 @@ def test_compose_runs_the_daemon_beside_postgres() -> None:
     app = compose["services"]["leadscore"]
     assert app["command"] == ["daemon", "run"] and app["env_file"] == "leadscore.env"
     assert app["environment"]["LEADSCORE_STATE_URL"].startswith("postgresql+psycopg://")
-    assert "postgres" in compose["services"] and "9464:9464" in app["ports"]
+    assert "postgres" in compose["services"] and "127.0.0.1:9464:9464" in app["ports"]
     assert 'CMD ["daemon", "run"]' in (ROOT / "Dockerfile").read_text()
