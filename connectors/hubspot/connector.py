@@ -37,6 +37,7 @@ from connectors.hubspot.usage import daily_usage
 from connectors.hubspot.writer import BatchWriter, read_batch_response
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
+from service import redact
 from service.errors import (
     ConfigError,
     ConnectorError,
@@ -105,6 +106,7 @@ class HubSpotConnector(CRMConnector):
         self._token = (
             access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
         )
+        redact.register(self._token)  # scrubbed from any text a server echoes back
         self.host = host.rstrip("/")
         self.mapping = mapping or default_mapping("hubspot")
         self.page_size = page_size

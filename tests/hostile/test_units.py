@@ -220,3 +220,38 @@ class TestMetricsServer:
             for s in socks:
                 s.close()
             server.close()
+
+
+class TestRichMarkup:
+    """Ids and server text print as written, never as Rich markup."""
+
+    def test_push_summary_with_markup_ids(self, tmp_path: Path, monkeypatch, capsys) -> None:
+        """Refused ids like ``[/bold]`` are listed literally (the summary used to crash after
+        the writes, exit 1 as an internal error) and no fake link is made."""
+        import sys
+
+        import structlog
+
+        from service.cli import main
+        from tests.fakes.local import LocalFake
+
+        fake = LocalFake(tmp_path / "crm.db")
+        (good,) = fake.add_leads(1)
+        fake.reject_records(["[/bold]"], "[link=https://evil.example]click[/link]")
+        fake.close()
+        scored = tmp_path / "scored.csv"
+        scored.write_text(
+            f'lead_id,Lead_Score_Total\n{good},50\n[/bold],40\n"[link=https://evil.example]x",30\n'
+        )
+        monkeypatch.setenv("LEADSCORE_LOCAL__PATH", str(tmp_path / "crm.db"))
+        monkeypatch.setenv("LEADSCORE_STATE_URL", f"sqlite:///{tmp_path / 'state.db'}")
+        monkeypatch.setenv("COLUMNS", "250")
+        monkeypatch.setattr(sys, "argv", ["leadscore", "crm", "push", str(scored)])
+        try:
+            with pytest.raises(SystemExit) as exc:
+                main()
+        finally:
+            structlog.reset_defaults()
+        out, err = capsys.readouterr()
+        assert exc.value.code == 1 and "internal error" not in out + err  # 1: records refused
+        assert "[/bold]:" in out and "[link=https://evil.example]x" in out
