@@ -1,8 +1,8 @@
 """Peak memory and time of every hostile input in the corpus (``tests/hostile/corpus.py``).
 
 Run: ``python -m benchmarks hostile [KIND ...]``. Each case's files are built here, then its
-command runs in a child process of its own; the child's peak resident memory (``ru_maxrss``
-from ``wait4``) and wall time are printed per case, with the worst of each. Targets: every case
+command runs in a child process of its own; the child's peak resident memory (``VmHWM``, which
+the child reads from ``/proc/self/status`` as it exits) and wall time are printed per case, with the worst of each. Targets: every case
 under 1 GB and under 30 s, with the exit code the corpus expects. Exit code 1 when one misses.
 """
 
@@ -17,7 +17,25 @@ from pathlib import Path
 
 MEMORY_TARGET_MB = 1024
 TIME_TARGET_S = 30.0
-_CHILD = "import sys; from service.cli import main; sys.argv[0] = 'leadscore'; main()"
+#: the child writes its own /proc status at exit: VmHWM is the peak of its memory after exec
+#: (``ru_maxrss`` would also count the parent's memory copied at fork)
+_CHILD = (
+    "import atexit, os, sys\n"
+    "def _peak():\n"
+    "    with open('/proc/self/status') as s, open(os.environ['HOSTILE_PEAK'], 'w') as out:\n"
+    "        out.write(s.read())\n"
+    "atexit.register(_peak)\n"
+    "from service.cli import main\n"
+    "sys.argv[0] = 'leadscore'\n"
+    "main()\n"
+)
+
+
+def _peak_mb(status_file: Path) -> float:
+    for line in status_file.read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise ValueError(f"no VmHWM in {status_file}")
 
 
 def run_case(case: object, folder: Path) -> tuple[int, float, float]:
@@ -34,6 +52,7 @@ def run_case(case: object, folder: Path) -> tuple[int, float, float]:
             env.pop(name, None)
         env.update(extra)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+        env["HOSTILE_PEAK"] = str(folder / ".peak-status")
         began = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-c", _CHILD, *argv],
@@ -42,10 +61,9 @@ def run_case(case: object, folder: Path) -> tuple[int, float, float]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _pid, status, usage = os.wait4(child.pid, 0)
+        code = child.wait()
         seconds = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, usage.ru_maxrss / 1024, seconds
+    return code, _peak_mb(folder / ".peak-status"), seconds
 
 
 def main(argv: list[str] | None = None) -> int:
