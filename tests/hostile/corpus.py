@@ -239,18 +239,19 @@ def markdown_value_case(kind: str, value: str, column: str = "company") -> Case:
     return Case(kind, build, 0, "leads scored", check=assert_inert_markdown("batch.md"))
 
 
-def markdown_build_case(kind: str, column: str, values: tuple[str, str]) -> Case:
+def markdown_build_case(kind: str, column: str, values: tuple[str, str], shown: str) -> Case:
+    """Build a model from deals whose field name or values are hostile; ``shown`` (a part of
+    them) must reach the report, as text."""
+
     def build(d: Path) -> list[str]:
-        deals = deals_csv(d / "deals.csv", column=column, values=values)
+        deals = deals_csv(d / "deals.csv", column=column, values=values, n=160)
         return ["build", str(deals), "--out", str(d / "model")]
 
-    return Case(
-        kind,
-        build,
-        0,
-        "model.yaml",
-        check=lambda d: assert_inert_markdown("lead-scoring-model.md", "rep-guide.md")(d / "model"),
-    )
+    def check(d: Path) -> None:
+        assert_inert_markdown("lead-scoring-model.md", "rep-guide.md")(d / "model")
+        assert shown in (d / "model" / "lead-scoring-model.md").read_text(encoding="utf-8")
+
+    return Case(kind, build, 0, "model.yaml", check=check)
 
 
 # -- YAML and JSON ---------------------------------------------------------------------------
@@ -484,12 +485,16 @@ def _cases() -> list[Case]:
             "backtick-breakout-in-value", "a` <svg onload=alert(1)> `b", column="contact_name"
         ),
         markdown_build_case(
-            "html-in-field-name", "<img src=x onerror=alert(1)>", ("Software", "Retail")
+            "html-in-field-name",
+            "<img src=x onerror=alert(1)>",
+            ("Software", "Retail"),
+            "onerror=alert(1)",
         ),
         markdown_build_case(
             "links-in-deal-values",
             "industry",
             ("[a](javascript:alert(1))", "![b](https://evil.example/t.png)"),
+            "javascript:alert(1)",
         ),
         # 5. parser bombs and limits: YAML
         Case(
