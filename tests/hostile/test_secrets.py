@@ -152,6 +152,9 @@ def test_working_fakes_and_slack_leak_nothing(secret_env: Path, monkeypatch, cap
         fake.close()
         monkeypatch.setenv("LEADSCORE_CONNECTOR", "local")
         assert run(produced, monkeypatch, capsys, "daemon", "once") == 0
+        # recalibration from a CRM with too few closed deals: a clear refusal (exit 2)
+        assert run(produced, monkeypatch, capsys, "daemon", "once", "--recalibrate") == 2
+        assert run(produced, monkeypatch, capsys, "rules", "check", str(RULES)) == 0
         leads = leads_csv(secret_env / "leads.csv")
         out = secret_env / "out"
         assert (
@@ -184,6 +187,10 @@ def test_working_fakes_and_slack_leak_nothing(secret_env: Path, monkeypatch, cap
                 "50",
             )
             == 0
+        )
+        deals = str(out / "data" / "deals.csv")
+        assert (
+            run(produced, monkeypatch, capsys, "audit", deals, "--json", str(out / "a.json")) == 0
         )
         assert (
             run(
