@@ -30,6 +30,7 @@ from service.daemon.context import Daemon
 from service.data.atomic import write_text_atomic
 from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError, InsufficientDataError
+from service.report.escape import write_markdown
 from service.scoring.rules import Rules
 
 log = structlog.get_logger(__name__)
@@ -244,4 +245,4 @@ def _write_review(
         fields=fields,
     )
     result.decision = decision
-    write_text_atomic(folder / "recalibration.md", result.markdown())
+    write_markdown(folder / "recalibration.md", result.markdown())
