@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-dev
 DEMO   := demo
+# every Kubernetes resource file (kustomization.yaml is kustomize's, not a resource)
+K8S_MANIFESTS := $(filter-out %/kustomization.yaml,$(wildcard deploy/kubernetes/*.yaml))
 
 .PHONY: install demo test lint bench clean
 
@@ -45,6 +47,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check service connectors tests benchmarks
 	$(BIN)/ruff format --check service connectors tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/hadolint --failure-threshold info Dockerfile
+	$(BIN)/kubernetes-validate --strict --quiet $(K8S_MANIFESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

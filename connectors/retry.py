@@ -13,6 +13,7 @@ Sleeping is injected so tests never wait.
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable, Mapping
 
@@ -29,6 +30,7 @@ from service.errors import (
     AuthError,
     BadRequestError,
     ConnectorError,
+    FatalConnectorError,
     RateLimitedError,
     RetryableConnectorError,
 )
@@ -110,11 +112,32 @@ def classify_status(
     return ConnectorError(f"{service} answered an unexpected {status}: {message}", status=status)
 
 
+def _tls_failure(exc: BaseException | None) -> bool:
+    """True when the error (or one it arose from) is a TLS handshake or certificate failure."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ssl.SSLError) or "SSLError" in type(exc).__name__:
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(getattr(exc, "reason", "")):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def transport_error(
     exc: BaseException, *, service: str = "The CRM", hint: str = ""
-) -> RetryableConnectorError:
+) -> ConnectorError:
     """A timeout or dropped connection as a retryable error (the URL is kept, never a header);
-    ``hint`` names the setting to check (``check LEADSCORE_HUBSPOT__HOST``)."""
+    ``hint`` names the setting to check (``check LEADSCORE_HUBSPOT__HOST``). A server whose TLS
+    certificate does not verify is a ``FatalConnectorError``: retrying will not fix it."""
+    if _tls_failure(exc):
+        return FatalConnectorError(
+            f"{service}: the server's TLS certificate could not be verified (or the TLS "
+            "handshake failed); check the address"
+            + (f" ({hint})" if hint else "")
+            + ". leadscore always verifies certificates."
+        )
     kind = "timed out" if "timeout" in type(exc).__name__.lower() else "could not be reached"
     return RetryableConnectorError(
         f"{service} {kind}: {type(exc).__name__}" + (f"; {hint}" if hint else "")

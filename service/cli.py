@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from service import __version__
+from service import __version__, redact
 from service.errors import LeadScoreError
 from service.logging import configure_logging
 
@@ -67,14 +67,17 @@ def main() -> None:
     except LeadScoreError as exc:
         # escaped: a path or column such as ``deals[2024].csv`` is text, not Rich markup
         _err.print(
-            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+            f"[bold red]error:[/] {escape(redact.scrub(str(exc)))}",
+            highlight=False,
+            markup=True,
+            soft_wrap=True,
         )
         sys.exit(exc.exit_code)
     except (SystemExit, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug: say so plainly, without a traceback
         _err.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(redact.scrub(str(exc)))}\n"
             "This is a bug in leadscore; run again with --log-level DEBUG and report it.",
             highlight=False,
             markup=True,

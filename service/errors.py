@@ -13,7 +13,7 @@ Everything the tool reports to a user is a ``LeadScoreError``; anything else is 
     ├── LeaseError                    another instance runs the daemon (``daemon once`` says who)
     ├── PassInterrupted               a stop was asked for; the pass stopped between batches
     └── ConnectorError                talking to a CRM or Slack failed
-        ├── FatalConnectorError       do not retry: fix configuration first
+        ├── FatalConnectorError       exit 2; do not retry: fix configuration first
         │   ├── AuthError             401/403: credentials, scopes or permissions
         │   ├── BadRequestError       400: the request (query, field) is wrong
         │   └── MissingFieldError     a field the mapping or the scores need is not in the CRM
@@ -82,7 +82,10 @@ class ConnectorError(LeadScoreError):
 
 
 class FatalConnectorError(ConnectorError):
-    """Retrying will not help; the configuration or request must change."""
+    """Retrying will not help; the configuration or request must change (exit 2, like bad
+    input: the user fixes the credentials, permissions or mapping)."""
+
+    exit_code = 2
 
 
 class AuthError(FatalConnectorError):

@@ -9,6 +9,8 @@ from typing import Any
 
 import structlog
 
+from service import redact
+
 _SECRET_KEYS = ("token", "password", "secret", "session_id", "authorization", "api_key")
 
 
@@ -19,6 +21,15 @@ def _drop_secrets(
     for key in list(event):
         if any(s in key.lower() for s in _SECRET_KEYS):
             event[key] = "***"
+    return event
+
+
+def _scrub_values(
+    _logger: Any, _name: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Remove every registered secret value from every field (a server's echo, a traceback)."""
+    for key, value in event.items():
+        event[key] = redact.scrub_any(value)
     return event
 
 
@@ -78,6 +89,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _drop_secrets,
             structlog.processors.format_exc_info,
+            _scrub_values,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(number),

@@ -1,20 +1,29 @@
 """Runtime settings from ``LEADSCORE_*`` environment variables (nested with ``__``).
 
 Example: ``LEADSCORE_SALESFORCE__INSTANCE_URL=https://acme.my.salesforce.com``.
-A ``.env`` file in the working directory is read too. Secrets are ``SecretStr``: they print as
-``**********`` and never reach logs or error messages.
+An env file is read only when ``LEADSCORE_ENV_FILE`` names it (a ``.env`` planted in the working
+directory is not read). Secrets are ``SecretStr``: they print as ``**********``, and their values
+are registered with ``service.redact`` so no text leaving the process repeats them.
+
+Every address a secret is sent to (the CRM, Slack) must be ``https://`` unless
+``LEADSCORE_ALLOW_INSECURE_HTTP=true`` (local fakes and tests).
 """
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service import redact
 from service.errors import ConfigError
+
+#: the environment variable naming the one env file read (none is read otherwise)
+ENV_FILE_VARIABLE = "LEADSCORE_ENV_FILE"
 
 
 class _Section(BaseModel):
@@ -118,7 +127,8 @@ class DaemonSettings(_Section):
     recalibration_window_days: int = Field(90, ge=7)
     #: Prometheus metrics and health endpoints; 0 turns the HTTP server off
     metrics_port: int = Field(9464, ge=0, le=65535)
-    metrics_host: str = "0.0.0.0"
+    #: the address the endpoint listens on; the container and the manifests set 0.0.0.0
+    metrics_host: str = "127.0.0.1"
     #: alert Slack for leads already Hot on the very first cycle (the initial backfill)
     alert_on_backfill: bool = False
     #: the lead pull starts this long before the cursor (inclusive), so a record stamped in
@@ -169,14 +179,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEADSCORE_",
         env_nested_delimiter="__",
-        env_file=".env",
+        env_file=None,
         extra="ignore",
     )
 
     log_level: str = "INFO"
     log_json: bool | None = None
     connector: str = "local"
-    state_url: str = "sqlite:///leadscore-state.db"
+    #: kept out of ``repr``: a PostgreSQL URL carries the database password
+    state_url: str = Field("sqlite:///leadscore-state.db", repr=False)
+    #: allow plain ``http://`` addresses for the CRM and Slack (local fakes and tests only)
+    allow_insecure_http: bool = False
     rules_path: Path = Path("rules/live.yaml")
     field_mapping_path: Path | None = None
     local: LocalCRMSettings = LocalCRMSettings()
@@ -187,27 +200,74 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = DaemonSettings()
     dashboard: DashboardSettings = DashboardSettings()
 
+    @model_validator(mode="after")
+    def _https_only(self) -> Settings:
+        """Secrets travel only over TLS unless ``allow_insecure_http`` says otherwise."""
+        if self.allow_insecure_http:
+            return self
+        bad = [
+            f"LEADSCORE_{name}: {url.split('://')[0]}:// sends the credentials in clear text; "
+            "use an https:// address (LEADSCORE_ALLOW_INSECURE_HTTP=true allows http:// for "
+            "local test servers)"
+            for name, url in self.addresses().items()
+            if url and not url.lower().startswith("https://")
+        ]
+        if bad:
+            raise ValueError("\n".join(bad))
+        return self
+
+    def addresses(self) -> dict[str, str | None]:
+        """Every address a credential is sent to, by its environment variable name."""
+        return {
+            "SALESFORCE__INSTANCE_URL": self.salesforce.instance_url,
+            "SALESFORCE__LOGIN_URL": self.salesforce.login_url,
+            "HUBSPOT__HOST": self.hubspot.host,
+            "SLACK__BASE_URL": self.slack.base_url,
+        }
+
+
+def env_file() -> Path | None:
+    """The env file ``LEADSCORE_ENV_FILE`` names, checked to exist (``ConfigError`` if not)."""
+    named = os.environ.get(ENV_FILE_VARIABLE)
+    if not named:
+        return None
+    path = Path(named)
+    if not path.is_file():
+        raise ConfigError(
+            f"{ENV_FILE_VARIABLE}={named}: no such file. Point it at the env file to read, "
+            "or unset it to read settings from the environment only."
+        )
+    return path
+
 
 def get_settings() -> Settings:
     """Read the settings afresh (tests set environment variables per test).
 
     A bad variable is a ``ConfigError`` naming it (``LEADSCORE_RETRY__ATTEMPTS: ...``), one line
-    per problem; the values themselves are never repeated, since some are secrets.
+    per problem; the values themselves are never repeated, since some are secrets. Every secret
+    value read is registered with ``service.redact`` before anything can print it.
     """
+    path = env_file()
     try:
-        return Settings()
+        settings = Settings(_env_file=path)
     except ValidationError as exc:
         raise ConfigError(settings_problems(exc)) from None
+    redact.register_settings(settings, urls=[settings.state_url])
+    return settings
 
 
 def settings_problems(exc: ValidationError) -> str:
     """One ``LEADSCORE_NAME: what is wrong`` line per problem, without the offending values."""
     lines = []
     for err in exc.errors():
+        if not err["loc"]:  # a check across settings: its message names them
+            lines.append(str(err["ctx"].get("error", err["msg"])) if "ctx" in err else err["msg"])
+            continue
         name = "LEADSCORE_" + "__".join(str(part) for part in err["loc"]).upper()
         if err["type"] == "extra_forbidden":
             msg = "not a setting; check its spelling against the settings table in README.md"
         else:
             msg = err["msg"]
-        lines.append(f"{name}: {msg} (from the environment or .env)")
+        source = os.environ.get(ENV_FILE_VARIABLE)
+        lines.append(f"{name}: {msg} (from the environment{' or ' + source if source else ''})")
     return "\n".join(lines)

@@ -101,13 +101,13 @@ def test_setup_creates_the_missing_fields(
     assert run(capsys, "crm", "check")[0] == 0
 
 
-def test_auth_failure_exits_1_without_the_token(
+def test_auth_failure_exits_2_without_the_token(
     fake: FakeSalesforce, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A refused session gives exit 1 and advice, never the session id."""
+    """A refused session gives exit 2 (fix the credentials) and advice, never the session id."""
     fake.valid_tokens = set()
     code, out = run(capsys, "crm", "check")
-    assert code == 1
+    assert code == 2
     assert "refused the credentials (401)" in out
     assert TOKEN not in out
 

@@ -141,7 +141,7 @@ class TestPartialFailure:
             code, out = run(capsys, "crm", "push", str(path))
         finally:
             del fake._collections
-        assert code == 1 and "refused the credentials" in out
+        assert code == 2 and "refused the credentials" in out  # AuthError: exit 2
         store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
         try:
             assert sum(store.last_pushed("salesforce", i) is not None for i in ids) == 400

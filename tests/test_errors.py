@@ -40,7 +40,8 @@ def test_input_errors_exit_2_and_others_exit_1() -> None:
     assert errors.DataFileError("x").exit_code == 2
     assert errors.RulesError("f.yaml", ["a: b"]).exit_code == 2
     assert errors.InsufficientDataError("x").exit_code == 2
-    assert errors.AuthError("x").exit_code == 1
+    assert errors.AuthError("x").exit_code == 2
+    assert errors.RetryableConnectorError("x").exit_code == 1
     assert errors.LeadScoreError("x").exit_code == 1
 
 

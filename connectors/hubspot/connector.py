@@ -37,6 +37,7 @@ from connectors.hubspot.usage import daily_usage
 from connectors.hubspot.writer import BatchWriter, read_batch_response
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
+from service import redact
 from service.errors import (
     ConfigError,
     ConnectorError,
@@ -105,6 +106,7 @@ class HubSpotConnector(CRMConnector):
         self._token = (
             access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
         )
+        redact.register(self._token)  # scrubbed from any text a server echoes back
         self.host = host.rstrip("/")
         self.mapping = mapping or default_mapping("hubspot")
         self.page_size = page_size
@@ -158,14 +160,19 @@ class HubSpotConnector(CRMConnector):
                 resp = fn(*args, _preload_content=False, _request_timeout=self.timeout, **kw)
             except urllib3.exceptions.HTTPError as exc:
                 raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
-            except Exception as exc:
-                status = getattr(exc, "status", None)
+            except Exception as raised:
+                err: BaseException = raised
+                if isinstance(raised, AttributeError) and raised.__context__ is not None:
+                    # the client fails decoding the empty body of its own transport error (a
+                    # bad TLS certificate): report that error instead
+                    err = raised.__context__
+                status = getattr(err, "status", None)
                 if not isinstance(status, int):
                     raise
                 if status == 0:
-                    raise transport_error(exc, service=SERVICE, hint=self._reach_hint) from None
-                headers = dict(getattr(exc, "headers", None) or {})
-                message = _error_message(getattr(exc, "body", None))
+                    raise transport_error(err, service=SERVICE, hint=self._reach_hint) from None
+                headers = dict(getattr(err, "headers", None) or {})
+                message = _error_message(getattr(err, "body", None))
                 raise classify_status(status, headers, message, service=SERVICE) from None
             return json.loads(resp.data or b"null")
 

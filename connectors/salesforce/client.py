@@ -20,6 +20,7 @@ from simple_salesforce.exceptions import (
 )
 
 from connectors.retry import classify_status, transport_error
+from service import redact
 from service.errors import (
     AuthError,
     BadRequestError,
@@ -139,8 +140,13 @@ def connect(settings: SalesforceSettings, session: SalesforceSession) -> Salesfo
             "consumer_secret": _secret(settings.consumer_secret),
             "domain": settings.domain,
         }
+    redact.register(
+        settings.password, settings.security_token, settings.session_id, settings.consumer_secret
+    )
     try:
-        return Salesforce(**common, **kwargs)
+        sf = Salesforce(**common, **kwargs)
+        redact.register(sf.session_id)  # a session a login handed back is a secret too
+        return sf
     except SalesforceAuthenticationFailed as exc:
         raise AuthError(
             f"Salesforce login ({method}) failed: {exc.code}: {_clean(exc.auth_message)}. Check the "

@@ -24,6 +24,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from connectors.retry import classify_status, retry_after_seconds, retry_policy, transport_error
+from service import redact
 from service.errors import AuthError, BadRequestError, ConfigError, RateLimitedError
 from service.settings import RetrySettings, SlackSettings
 
@@ -35,9 +36,35 @@ _CHANNEL_ERRORS = {"channel_not_found", "not_in_channel", "is_archived"}
 _DIMENSIONS = ("Firmographic", "Behavioral", "Engagement", "Intent")
 
 
-def escape_mrkdwn(text: object) -> str:
-    """CRM text made inert for Slack mrkdwn: ``&`` first, then ``<`` and ``>``."""
+#: Slack's formatting markers, each shown by a look-alike that Slack does not act on
+_MARKERS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+#: text Slack turns into a link by itself: scheme URLs, www. names, bare domains and e-mails
+_LINKABLE = re.compile(
+    r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,24}\b(?:/\S*)?)"
+)
+
+
+def _defang(match: re.Match[str]) -> str:
+    return match.group(0).replace("://", "∶//").replace(".", "․").replace("@", "＠")
+
+
+def _escape_entities(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_mrkdwn(text: object) -> str:
+    """CRM text made inert for Slack mrkdwn: ``&``, ``<`` and ``>`` escaped (no ``<!channel>``,
+    no ``<url|fake link>``), the markers ``* _ ~ ` `` and anything Slack would link by itself
+    (``https://...``, ``www.``, ``evil.example``, e-mail addresses) shown by look-alike characters
+    so it reads the same but is neither formatted nor clickable."""
+    return _LINKABLE.sub(_defang, _escape_entities(text).translate(_MARKERS))
+
+
+def escape_notice(text: object) -> str:
+    """An operational notice (which may quote a server's or a file's text) as a Slack code
+    block: nothing in it is formatted or linked, and setting names stay copyable."""
+    return "```" + _escape_entities(text).replace("`", "ˋ") + "```"
 
 
 def _clip(text: str, limit: int = MAX_SECTION) -> str:
@@ -80,7 +107,7 @@ def build_message(alert: HotLeadAlert) -> dict[str, Any]:
         },
     ]
     if alert.record_url:
-        url = escape_mrkdwn(alert.record_url)
+        url = _escape_entities(alert.record_url).replace("|", "%7C")  # our own link target
         blocks.append(
             {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{url}|Open in CRM>"}]}
         )
@@ -146,6 +173,7 @@ class SlackAlerter:
 
         ``metadata`` (``event_type`` + ``event_payload``) is kept by Slack with the message, so a
         post whose answer was lost can be found again in the channel history."""
+        message = redact.scrub_any(message)  # no secret a server echoed reaches the channel
 
         def attempt() -> str:
             response = self._call(

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from service import redact
 from service.config import (
     BuildConfig,
     Outcome,
@@ -22,6 +24,14 @@ from service.config import (
 from service.data.io import Table, read_table
 
 console = Console()
+
+
+def plain(value: object) -> str:
+    """Text from data or a server made safe to print with Rich: its ``[...]`` is shown, not
+    read as markup (an id like ``[/bold]`` would crash the print, ``[link=...]`` fake a link),
+    and any secret value a server echoed is scrubbed."""
+    return escape(redact.scrub(str(value)))
+
 
 ConfigOpt = typer.Option(None, "--config", "-c", help="Build configuration YAML (column mapping).")
 OutcomeColumnOpt = typer.Option(None, "--outcome-column", help="Column holding the deal outcome.")

@@ -19,8 +19,9 @@ import typer
 from connectors import get_connector_class
 from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
 from connectors.mapping import load_mapping
-from service.commands.common import console
+from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
+from service.data.csv_out import write_csv
 from service.errors import ConfigError, ConnectorError
 from service.settings import get_settings
 
@@ -99,14 +100,14 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
             usage = crm.api_usage()
         except ConnectorError as exc:  # a missing scope must not hide the other results
             usage = None
-            console.print(f"[yellow]API usage: not available[/] ({exc})", highlight=False)
+            console.print(f"[yellow]API usage: not available[/] ({plain(exc)})", highlight=False)
         if usage:
             used, limit = usage
             console.print(
                 f"API usage: {used:,} of {limit:,} daily requests used, {limit - used:,} left"
             )
     for problem in problems:
-        console.print(f"[red]problem[/] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"[red]problem[/] {plain(problem)}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(1)
 
@@ -118,10 +119,10 @@ def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
         created = crm.ensure_fields()
         invisible = crm.invisible_fields()
         for field in created:
-            console.print(f"created {field}")
+            console.print(f"created {plain(field)}", highlight=False)
         for field in invisible:
             console.print(
-                f"{field} exists but is not visible to the integration user: assign the "
+                f"{plain(field)} exists but is not visible to the integration user: assign the "
                 "permission set (deploy/salesforce/README.md)",
                 highlight=False,
             )
@@ -177,8 +178,16 @@ def pull(
     out: Path = typer.Option(..., "--out", help="Folder for deals.csv, leads.csv, activities.csv."),
     connector: str | None = ConnectorOpt,
     mapping: Path | None = MappingOpt,
+    raw: bool = typer.Option(
+        False,
+        "--raw",
+        help="Write CRM values exactly as read: no ' before text a spreadsheet would run as a formula (=, +, -, @).",
+    ),
 ) -> None:
-    """Export closed deals, open leads and activities as the CSV files build and score read."""
+    """Export closed deals, open leads and activities as the CSV files build and score read.
+
+    CRM text that a spreadsheet would run as a formula is written with a leading ``'`` (the
+    ids are restored when ``crm push`` reads them back); ``--raw`` writes it untouched."""
     out.mkdir(parents=True, exist_ok=True)
     with open_connector(connector, mapping) as crm:
         frames = {
@@ -187,8 +196,8 @@ def pull(
             "activities.csv": _activities_frame(list(crm.iter_activities(since=None))),
         }
     for name, frame in frames.items():
-        frame.to_csv(out / name, index=False)
-        console.print(f"wrote {out / name} ({len(frame):,} rows)")
+        write_csv(frame, out / name, raw=raw)
+        console.print(f"wrote {plain(out / name)} ({len(frame):,} rows)", highlight=False)
 
 
 def push_updates(crm: CRMConnector, store: StateStore, updates: list[ScoreUpdate]) -> PushOutcome:
@@ -259,14 +268,15 @@ def push(
     result = outcome.result
     refused = f"{len(parsed.refused):,} refused (not sent); " if parsed.refused else ""
     console.print(
-        f"{parsed.rows:,} records in {scored}; {refused}{outcome.changed:,} changed; "
-        f"{len(result.written):,} written"
+        f"{parsed.rows:,} records in {plain(scored)}; {refused}{outcome.changed:,} changed; "
+        f"{len(result.written):,} written",
+        highlight=False,
     )
     if parsed.refused:
         console.print(f"[red]{len(parsed.refused):,} rows refused (not sent):[/]")
         for bad in parsed.refused:
             console.print(
-                f"  row {bad.row} ({bad.record_id or 'no id'}): {bad.reason}",
+                f"  row {bad.row} ({plain(bad.record_id or 'no id')}): {plain(bad.reason)}",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -275,12 +285,16 @@ def push(
     if refused_by_crm:
         console.print(f"[red]{len(refused_by_crm):,} refused by the CRM:[/]")
         for err in refused_by_crm:
-            console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
+            )
         console.print("They are kept and tried again on the next push.")
     if gone:
         console.print(f"[yellow]{len(gone):,} no longer leads (converted, deleted or merged):[/]")
         for err in gone:
-            console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
+            )
         console.print("Remove them from the file; they are not retried.")
     if result.deferred:
         console.print(

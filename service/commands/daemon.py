@@ -15,7 +15,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from service.commands.common import console
+from service.commands.common import console, plain
 from service.errors import LeaseError, PassInterrupted, StateStoreError
 from service.settings import get_settings
 
@@ -97,7 +97,7 @@ def once(
             raise error
         r = d.leads.last_runs()[SCORE_JOB]["detail"]
         console.print(
-            f"{r['connector']}: {r['pulled']:,} leads pulled, {r['activities']:,} activities; "
+            f"{plain(r['connector'])}: {r['pulled']:,} leads pulled, {r['activities']:,} activities; "
             f"{r['scored']:,} scored with rules {r['rules_version']}, {r['changed']:,} changed, "
             f"{r['written']:,} written, {r['failed']:,} kept for retry; "
             f"{r['alerts_sent']:,} Hot alerts sent",
@@ -120,7 +120,7 @@ def once(
             dec = d.leads.last_runs()[RECALIBRATE_JOB]["detail"]
             verb = "promoted" if dec["promoted"] else "not promoted"
             console.print(
-                f"Candidate {dec['version']} in {dec['folder']}: {verb} ({dec['reason']})",
+                plain(f"Candidate {dec['version']} in {dec['folder']}: {verb} ({dec['reason']})"),
                 highlight=False,
                 soft_wrap=True,
             )
@@ -134,7 +134,7 @@ def _when(value: datetime | None) -> str:
 
 def _summary(job: str, detail: dict[str, Any]) -> str:
     if "error" in detail:
-        return f"{detail.get('error_type', 'error')}: {detail['error']}"
+        return plain(f"{detail.get('error_type', 'error')}: {detail['error']}")
     if job == "score_cycle":
         return (
             f"{detail.get('scored', 0):,} scored, {detail.get('written', 0):,} written, "
@@ -191,8 +191,8 @@ def status() -> None:
                 else f"INVALID: {len(exc.problems)} problem(s); run leadscore rules check"
             )
         console.print(
-            f"connector {name}; state {_safe_url(settings.state_url)}; "
-            f"rules {settings.rules_path} ({rules})",
+            f"connector {plain(name)}; state {plain(_safe_url(settings.state_url))}; "
+            f"rules {plain(settings.rules_path)} ({plain(rules)})",
             highlight=False,
             soft_wrap=True,
         )
@@ -218,7 +218,9 @@ def status() -> None:
         pending = store.pending_failures(name)
         console.print(f"pending failures: {len(pending):,}")
         for err in pending[:10]:
-            console.print(f"  {err.record_id}: {err.reason}", highlight=False, soft_wrap=True)
+            console.print(
+                f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
+            )
         console.print(
             f"Hot alerts recorded: {leads.alerts_sent(name):,}; "
             f"waiting to be sent: {len(leads.pending_alerts(name)):,}"

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from connectors.base import SCORE_FIELDS, ScoreUpdate, score_field_name
+from service.data.csv_out import restore_cell
 from service.data.io import read_table
 from service.errors import DataFileError
 
@@ -134,7 +135,8 @@ def read_push_file(
     has_object = "object_type" in frame.columns
     out = PushFile(path=path, rows=len(frame))
     ids = [_text(v) for v in frame[id_col].tolist()]
-    ids = [None if i is None or not i.strip() else i.strip() for i in ids]
+    # an id that a spreadsheet-safe export (score, crm pull) prefixed with ' comes back as it was
+    ids = [None if i is None or not i.strip() else restore_cell(i.strip()) for i in ids]
     counts = Counter(i for i in ids if i is not None)
     cells = {k: frame[c].tolist() for k, c in present.items()}
     kinds = frame["object_type"].tolist() if has_object else [None] * len(frame)

@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from service.commands.common import console, progress
-from service.data.atomic import write_text_atomic
 from service.errors import DataFileError
 from service.report.batch import TIERS, render_section7
+from service.report.escape import write_markdown
 from service.scoring.batch import BatchResult, score_leads, tier_counts, write_scored
 from service.scoring.rules import Rules, load_rules
 
@@ -90,6 +90,11 @@ def score(
         "--update-report/--no-update-report",
         help="When analysis.json sits next to the model, rewrite its lead-scoring-model.md with Section 7 filled.",
     ),
+    raw: bool = typer.Option(
+        False,
+        "--raw",
+        help="Write values exactly as read: no ' before text a spreadsheet would run as a formula (=, +, -, @). For machine pipelines.",
+    ),
 ) -> None:
     """Score current leads: dimension subtotals, total, tier, top factors and missing data."""
     rules = load_rules(model)
@@ -106,7 +111,7 @@ def score(
         _check_overlap(batch, rules)
         bar.update(task, advance=1, description="writing the scored file")
         if out is not None:
-            write_scored(batch, out)
+            write_scored(batch, out, raw=raw)
         bar.update(task, advance=1, description="writing Section 7")
         analysis_path = model.parent / "analysis.json"
         full_report = update_report and analysis_path.exists()
@@ -122,7 +127,7 @@ def score(
             )
         if report is not None:
             try:
-                write_text_atomic(report, text)
+                write_markdown(report, text)
             except OSError as exc:
                 raise DataFileError(f"{report}: cannot write the report ({exc.strerror}).") from exc
         if full_report:
@@ -139,17 +144,21 @@ def score(
 
 def _update_full_report(analysis_path: Path, section7: str, counts: dict[str, int]) -> Path:
     """Re-render ``lead-scoring-model.md`` beside the model with this batch as Section 7."""
-    import json
-
+    from service.data.json_file import JsonFileProblem, read_json
     from service.report.writer import write_report
 
     try:
-        analysis = json.loads(analysis_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        analysis = read_json(analysis_path)
+    except JsonFileProblem as exc:
         raise DataFileError(
             f"{analysis_path}: cannot read it to update the report ({exc}); "
             "pass --no-update-report or rebuild the model."
         ) from exc
+    if not isinstance(analysis, dict):
+        raise DataFileError(
+            f"{analysis_path}: not a build's analysis (a JSON object); "
+            "pass --no-update-report or rebuild the model."
+        )
     try:
         files = write_report(
             analysis, analysis_path.parent, batch_section=section7, batch_counts=counts

@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from service.alerts.slack import SlackAlerter, escape_mrkdwn
+from service.alerts.slack import SlackAlerter, escape_notice
 from service.daemon.metrics import Metrics
 from service.daemon.rules_watch import RulesWatcher
 from service.errors import LeadScoreError, PassInterrupted, StateStoreError
@@ -144,7 +144,7 @@ class Daemon:
         if self.alerter is None:
             return
         try:
-            self.alerter.send_notice(escape_mrkdwn(text))
+            self.alerter.send_notice(escape_notice(text))
         except LeadScoreError as exc:
             log.warning("slack_notice_failed", error=str(exc))
 
@@ -187,12 +187,13 @@ class Daemon:
     def ready(self) -> tuple[bool, str]:
         """Ready when the state database is reachable and the last scoring pass succeeded."""
         if self.state_down is not None:
-            return False, f"the state database cannot be reached: {self.state_down}"
+            return False, f"the state database cannot be reached ({self.state_down})"
         if self.lease is not None and not self.lease.held:
             return False, "standby: another instance holds the lease"
         if self.last_cycle is None:
             return False, "no scoring cycle has run yet"
-        finished, ok, reason = self.last_cycle
+        finished, ok, kind = self.last_cycle
         if not ok:
-            return False, f"the last scoring cycle failed: {reason}"
+            # only what failed: the server's own text (which may echo a request) stays in the logs
+            return False, f"the last scoring cycle failed ({kind or 'error'})"
         return True, f"last cycle succeeded at {finished.isoformat()}"

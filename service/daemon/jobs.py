@@ -128,7 +128,7 @@ def _failed(d: Daemon, job: str, started: datetime, exc: LeadScoreError) -> None
     _record(d, job, started, False, _error(exc))
     d.metrics.job_failures.labels(job=job).inc()
     if job == SCORE_JOB:
-        d.last_cycle = (d.clock(), False, str(exc))
+        d.last_cycle = (d.clock(), False, type(exc).__name__)
     if isinstance(exc, LeaseError):
         return
     if isinstance(exc, StateStoreError):
@@ -138,7 +138,7 @@ def _failed(d: Daemon, job: str, started: datetime, exc: LeadScoreError) -> None
                 f"leadscore daemon: {exc}. Jobs are retried at their next time; nothing is lost. "
                 "A notice follows when it is back."
             )
-        d.state_down = str(exc)
+        d.state_down = type(exc).__name__
     elif d.job_ok.get(job, True):  # say it once, not every poll while the CRM is down
         d.notify(f"leadscore daemon: {job} failed ({type(exc).__name__}): {exc}")
     d.job_ok[job] = False

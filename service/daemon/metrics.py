@@ -1,21 +1,29 @@
 """Prometheus metrics of the daemon, and the HTTP endpoint that serves them with health checks.
 
 Each ``Metrics`` has its own registry (two daemons in one test process do not share counters).
-The endpoint (``LEADSCORE_DAEMON__METRICS_PORT``, 0 = off) serves ``/metrics``, ``/livez`` (the
-heartbeat, beaten between batches and by the main loop, is recent) and ``/readyz`` (the state
-database answers, this instance holds the lease and the last scoring cycle succeeded; otherwise
-503 with the reason).
+The endpoint (``LEADSCORE_DAEMON__METRICS_PORT``, 0 = off; ``LEADSCORE_DAEMON__METRICS_HOST``,
+127.0.0.1 unless set) serves ``/metrics``, ``/healthz`` and ``/livez`` (the heartbeat,
+beaten between batches and by the main loop, is recent) and ``/readyz`` (the state database
+answers, this instance holds the lease and the last scoring cycle succeeded; otherwise 503); any
+other path is 404.
+It needs no login, so it says no more than that: ``/readyz`` names what failed, never a server's
+text. Requests are served by a fixed pool of ``WORKERS`` threads; a client has ``REQUEST_TIMEOUT``
+seconds to send its request, and connections beyond ``BACKLOG`` waiting ones are closed at once,
+so slow or half-open clients cannot pile up threads.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterable
-from socketserver import ThreadingMixIn
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+
+from service import redact
 
 #: ``(healthy, reason)``
 Health = Callable[[], tuple[bool, str]]
@@ -107,41 +115,100 @@ class Metrics:
         return self.registry.get_sample_value(name, labels or None)
 
 
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+#: threads serving requests
+WORKERS = 4
+#: connections accepted and waiting for a worker; more are closed at once
+BACKLOG = 32
+#: seconds a client has to send its request (and to read the answer)
+REQUEST_TIMEOUT = 5.0
+_TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+
+
+class _PooledServer(WSGIServer):
+    """A WSGI server whose requests run on a fixed thread pool with a bounded queue."""
+
+    def __init__(self, *args: Any, workers: int = WORKERS, backlog: int = BACKLOG, **kw: Any):
+        super().__init__(*args, **kw)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="metrics")
+        self._slots = threading.BoundedSemaphore(workers + backlog)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # overloaded: drop rather than queue without end
+            return
+        self._pool.submit(self._serve, request, client_address)
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return  # a client that timed out or hung up is not news
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _PooledServer6(_PooledServer):
+    address_family = socket.AF_INET6
 
 
 class _QuietHandler(WSGIRequestHandler):
+    timeout = REQUEST_TIMEOUT
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
 
 def _app(metrics: Metrics, live: Health, ready: Health) -> Callable[..., Iterable[bytes]]:
     scrape = make_wsgi_app(metrics.registry)
+    checks = {"/healthz": live, "/livez": live, "/readyz": ready}
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path in ("/livez", "/readyz"):
+        if path in checks:
             try:
-                ok, reason = (live if path == "/livez" else ready)()
+                ok, reason = checks[path]()
             except Exception as exc:  # a health check must answer, never 500
                 ok, reason = False, type(exc).__name__
             status = "200 OK" if ok else "503 Service Unavailable"
-            start_response(status, [("Content-Type", "text/plain; charset=utf-8")])
-            return [f"{'ok' if ok else 'not ok'}: {reason}\n".encode()]
-        return scrape(environ, start_response)
+            start_response(status, list(_TEXT))
+            return [redact.scrub(f"{'ok' if ok else 'not ok'}: {reason}\n").encode()]
+        if path == "/metrics":
+            return scrape(environ, start_response)
+        start_response("404 Not Found", list(_TEXT))
+        return [b"not found: this server answers /metrics, /healthz and /readyz\n"]
 
     return app
 
 
 class MetricsServer:
-    """``/metrics``, ``/livez`` and ``/readyz`` on a port, served from a daemon thread."""
+    """``/metrics``, ``/healthz`` and ``/readyz`` on a port, served from a daemon thread."""
 
     def __init__(
-        self, metrics: Metrics, *, port: int, host: str, live: Health, ready: Health
+        self,
+        metrics: Metrics,
+        *,
+        port: int,
+        host: str = "127.0.0.1",
+        live: Health,
+        ready: Health,
+        timeout: float = REQUEST_TIMEOUT,
     ) -> None:
+
+        class _Handler(_QuietHandler):
+            pass
+
+        _Handler.timeout = timeout
+        server_class = _PooledServer6 if ":" in host else _PooledServer
         self._httpd = make_server(
-            host, port, _app(metrics, live, ready), _Server, handler_class=_QuietHandler
+            host, port, _app(metrics, live, ready), server_class, handler_class=_Handler
         )
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

@@ -28,7 +28,9 @@ import structlog
 
 from service.daemon.context import Daemon
 from service.data.atomic import write_text_atomic
+from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError, InsufficientDataError
+from service.report.escape import write_markdown
 from service.scoring.rules import Rules
 
 log = structlog.get_logger(__name__)
@@ -91,8 +93,8 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = read_json(path)
+    except JsonFileProblem as exc:
         log.warning("recalibration_record_unreadable", path=str(path), error=str(exc))
         return None
     return data if isinstance(data, dict) else None
@@ -243,4 +245,4 @@ def _write_review(
         fields=fields,
     )
     result.decision = decision
-    write_text_atomic(folder / "recalibration.md", result.markdown())
+    write_markdown(folder / "recalibration.md", result.markdown())

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from service.data.limits import check_columns, check_file_size, check_parquet
 from service.errors import DataFileError
 
 #: Compared case-insensitively after stripping whitespace.
@@ -26,6 +27,17 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 )
 _DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 64 * 1024
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip"),
+    (b"PK\x03\x04", "zip"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"\x28\xb5\x2f\xfd", "zstd"),
+)
+#: a well-formed multi-byte UTF-8 character (cp1252 text almost never holds one)
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 @dataclass
@@ -44,17 +56,45 @@ class Table:
     raw: pd.DataFrame | None = None
 
 
+def _line_of(raw: bytes, offset: int) -> int:
+    """The 1-based line of the file a byte offset falls on (line 1 is the header)."""
+    return raw.count(b"\n", 0, offset) + 1
+
+
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise DataFileError(f"{path}: broken UTF-16 text; save it as UTF-8 CSV.") from exc
-    if b"\x00" in raw[:_SNIFF_BYTES]:
+    for magic, kind in _COMPRESSED:
+        if raw.startswith(magic):
+            raise DataFileError(
+                f"{path}: a compressed file ({kind}), not CSV text; decompress it and pass the CSV "
+                "(compressed files are not read, so their size can be checked)."
+            )
+    head = raw[:_SNIFF_BYTES]
+    if head.count(b"\x00") > max(1, len(head) // 100):  # text has none; binary files many
         raise DataFileError(
             f"{path}: a binary file, not CSV text. Export the deals as CSV (or Parquet)."
         )
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise DataFileError(
+            f"{path}: line {_line_of(raw, nul)} holds a NUL byte (\\x00), which is not text; "
+            "remove it or export the file again."
+        )
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        # real UTF-8 elsewhere in the file means the bad byte is damage, not another encoding
+        if _UTF8_SEQUENCE.search(raw):
+            raise DataFileError(
+                f"{path}: line {_line_of(raw, exc.start)} is not valid UTF-8 (byte "
+                f"0x{raw[exc.start]:02x} at position {exc.start:,}) while the rest of the file "
+                "is UTF-8; fix that line or export the file again as UTF-8."
+            ) from None
+    for encoding in ("cp1252", "latin-1"):
         try:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError:
@@ -194,7 +234,9 @@ def read_table(
             f"{path}: a spreadsheet workbook; save it as CSV (File > Save As > CSV UTF-8) "
             "or Parquet and pass that file."
         )
+    check_file_size(path)
     if path.suffix.lower() in {".parquet", ".pq"}:
+        check_parquet(path)
         try:
             frame = pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises many types
@@ -206,6 +248,7 @@ def read_table(
             raise DataFileError(f"{path}: the file is empty. Export the deals with a header row.")
         delimiter = _sniff_delimiter(text, path)
         header = next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter), [])
+        check_columns(path, len(header))
         names = [h.strip() for h in header]
         dupes = sorted({n for n in names if n and names.count(n) > 1})
         if dupes:

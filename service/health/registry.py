@@ -28,6 +28,8 @@ from typing import Any
 import structlog
 
 from service.data.atomic import write_text_atomic, write_with
+from service.data.json_file import JsonFileProblem
+from service.data.json_file import read_json as read_json_file
 from service.errors import DataFileError, InputError
 from service.scoring.rules import Rules, load_rules
 
@@ -53,11 +55,11 @@ def read_json(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = read_json_file(path)  # within the input limits (size, nesting, digits)
+    except JsonFileProblem as exc:
         raise DataFileError(
             f"{path}: cannot be read as JSON ({exc}); restore or remove it."
-        ) from exc
+        ) from None
     if not isinstance(data, dict):
         raise DataFileError(f"{path}: expected a JSON object; restore or remove it.")
     return data

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from service.data.atomic import write_text_atomic
 from service.report.document import render_report
+from service.report.escape import write_markdown
 from service.report.plots import write_plots
 from service.report.rep_guide import render_rep_guide
 
@@ -27,9 +27,9 @@ def write_report(
     written = write_plots(analysis, plots_dir, batch_counts)
     links = {name: f"plots/{name}" for name, path in written.items() if path is not None}
     report = out_dir / REPORT_NAME
-    write_text_atomic(report, render_report(analysis, batch_section=batch_section, plots=links))
+    write_markdown(report, render_report(analysis, batch_section=batch_section, plots=links))
     guide = out_dir / REP_GUIDE_NAME
-    write_text_atomic(guide, render_rep_guide(analysis))
+    write_markdown(guide, render_rep_guide(analysis))
     files = {"report": report, "rep_guide": guide}
     files.update({name: path for name, path in written.items() if path is not None})
     return files

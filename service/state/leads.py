@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import and_, delete, func, insert, not_, or_, select
 
 from connectors.base import LeadRecord
+from service import redact
 from service.data.io import normalise_placeholders
 from service.state.bulk import upsert
 from service.state.outbox import HOT as HOT_KIND
@@ -445,7 +446,8 @@ class LeadState:
         self, job: str, started: datetime, finished: datetime, ok: bool, detail: Mapping[str, Any]
     ) -> None:
         """Append one job run with its summary (or error) as JSON."""
-        text = json.dumps(dict(detail), default=_plain, sort_keys=True)
+        # scrubbed: an error's text may repeat what a server echoed, credentials included
+        text = redact.scrub(json.dumps(dict(detail), default=_plain, sort_keys=True))
         with self.engine.begin() as conn:
             conn.execute(
                 insert(job_runs).values(

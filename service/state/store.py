@@ -17,10 +17,22 @@ from typing import Any
 
 import pandas as pd
 import structlog
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from connectors.base import RecordError, ScoreUpdate
+from service import redact
 from service.errors import ConfigError, StateStoreError
 from service.state.bulk import upsert
 from service.state.tables import (
@@ -67,6 +79,27 @@ def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FI
     return json.dumps({k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True)
 
 
+#: seconds a PostgreSQL server has to accept the connection (a silent one no longer blocks)
+CONNECT_TIMEOUT = 10
+_LOOPBACK = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def connect_args(url: str) -> dict[str, Any]:
+    """Driver arguments for ``url``: for PostgreSQL a connect timeout and, off this machine,
+    TLS that verifies the server (``sslmode=verify-full``), unless the URL says otherwise."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        return {}
+    query = {k.lower() for k in parsed.query}
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in query:
+        args["connect_timeout"] = CONNECT_TIMEOUT
+    host = (parsed.host or "").lower()
+    if "sslmode" not in query and host not in _LOOPBACK and not host.startswith("/"):
+        args["sslmode"] = "verify-full"
+    return args
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -93,7 +126,7 @@ class StateStore:
         self._texts: dict[str, str] = {}
         self._clock = clock
         try:
-            base = engine or create_engine(url, future=True)
+            base = engine or create_engine(url, future=True, connect_args=connect_args(url))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ConfigError(
                 f"state_url: cannot use {_safe_url(url)!r} ({type(exc).__name__}); use "
@@ -235,7 +268,11 @@ class StateStore:
                         push_failures.c.record_id == err.record_id,
                     )
                 ).scalar_one_or_none()
-                values = {"reason": err.reason, "retryable": err.retryable, "failed_at": now}
+                values = {
+                    "reason": redact.scrub(err.reason),
+                    "retryable": err.retryable,
+                    "failed_at": now,
+                }
                 if attempts is None:
                     conn.execute(
                         insert(push_failures).values(

@@ -41,6 +41,7 @@ def base_env(**extra: str) -> dict[str, str]:
     env.update(NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     env.update(LEADSCORE_LOG_JSON="true", LEADSCORE_DAEMON__METRICS_PORT="0")
     env.update(LEADSCORE_DASHBOARD__PORT="0")  # two replicas on one host: no shared port
+    env.update(LEADSCORE_ALLOW_INSECURE_HTTP="true")  # the fakes are plain http on 127.0.0.1
     env.update(extra)
     return env
 

@@ -77,12 +77,13 @@ def test_once_exits_2_on_a_bad_rules_file(
     assert "signals[2].points" in out and "Traceback" not in out
 
 
-def test_once_exits_1_when_the_crm_is_unreachable(
+def test_once_exits_2_when_the_crm_is_not_configured(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No local CRM file: exit 1 with what to do; the failed run is recorded for status."""
+    """No local CRM file (a FatalConnectorError: fix the setting): exit 2 with what to do; the
+    failed run is recorded for status."""
     code, out = run(capsys, "daemon", "once")
-    assert code == 1
+    assert code == 2
     assert "does not exist" in out and "Traceback" not in out
     code, out = run(capsys, "daemon", "status")
     assert code == 0 and "failed" in out and "FatalConnectorError" in out

@@ -121,7 +121,7 @@ def test_compose_starts_as_shipped_outside_docker(tmp_path: Path) -> None:
     credentials without stopping the daemon), and SIGTERM stops it cleanly."""
     compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
     app = compose["services"]["leadscore"]
-    assert "postgres" in compose["services"] and "9464:9464" in app["ports"]
+    assert "postgres" in compose["services"] and "127.0.0.1:9464:9464" in app["ports"]
     env: dict[str, str] = {}
     for entry in app["env_file"]:
         path, required = (

@@ -132,7 +132,7 @@ class TestBadRulesFile:
             for _ in range(3):
                 assert rules_job(d) is False
         (failed,) = [e for e in logs if e["event"] == "rules_reload_failed"]
-        assert "nested too deeply" in failed["problems"][0]
+        assert "nests deeper than" in failed["problems"][0]
         rules_file.write_text(deep.replace("version: x", "version: y"), encoding="utf-8")
         rules_job(d)
         rules_job(d)
@@ -145,5 +145,5 @@ class TestBadRulesFile:
         """``load_rules`` (``leadscore rules check``) says what is wrong instead of crashing."""
         path = tmp_path / "deep.yaml"
         path.write_text("a: " + "{b: " * 3000 + "1" + "}" * 3000, encoding="utf-8")
-        with pytest.raises(RulesError, match="nested too deeply"):
+        with pytest.raises(RulesError, match="nests deeper than"):
             load_rules(path)

@@ -186,13 +186,13 @@ def test_missing_leads_file_is_an_input_error(tmp_path, capsys, monkeypatch):
 
 def test_scored_csv_writer_falls_back_for_mixed_columns(tmp_path):
     """A column Arrow cannot convert (mixed Python objects) is still written, by pandas."""
-    from service.scoring.batch import _to_csv
+    from service.data.csv_out import write_csv
 
     frame = pd.DataFrame(
         {"mixed": pd.Series([1, "two", 3.5], dtype=object), "Lead_Score_Total": [1, 2, 3]}
     )
     out = tmp_path / "scored.csv"
-    _to_csv(frame, out)
+    write_csv(frame, out)
     back = pd.read_csv(out, dtype=str)
     assert back["mixed"].tolist() == ["1", "two", "3.5"]
     assert back["Lead_Score_Total"].tolist() == ["1", "2", "3"]
