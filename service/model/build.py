@@ -31,6 +31,8 @@ from service.data.atomic import write_text_atomic
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
+from service.model.baselines import baseline_aucs
+from service.model.headline import choose_headline
 from service.model.icp import compare_icp, load_icp
 from service.model.points import PointsFitter
 from service.model.reference import health_reference
@@ -82,6 +84,7 @@ class Fit:
     rules: Rules
     scores: pd.DataFrame  # score_frame().scores of the deals fitted on
     y: np.ndarray
+    fires: pd.DataFrame | None = None  # score_frame().fires of the deals fitted on
 
 
 @dataclass
@@ -186,7 +189,9 @@ def build_model(
         tier_expectations={t["tier"]: t["expected_conversion"] for t in tiers},
         split=split.kind,
         split_note=getattr(split, "note", None),
+        seed=seed,
     )
+    validation["baselines"] = baseline_aucs(X_tr, y_tr, X_te, y_te, seed=seed)
     # which deals were held out (row positions in the file), so a later model can be compared
     # with this one on exactly the same deals
     validation["holdout_rows"] = [int(i) for i in X_te.index]
@@ -198,6 +203,14 @@ def build_model(
     if refit_all and not refit_skipped:
         step(STEPS[6])
         final = _fit(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
+
+    headline = choose_headline(
+        fit.rules,
+        fit.fires if fit.fires is not None else score_frame(fit.rules, X_tr).fires,
+        held.fires,
+        y_te,
+        final_rules=final.rules,
+    )
 
     step(STEPS[7])
     icp_rows = compare_icp(icp_data, X, y, source=str(icp)) if icp_data else []
@@ -244,6 +257,7 @@ def build_model(
             "--refit-all was not applied: the validated model has no signals, so there is "
             "nothing to refit; the model stays the empty one validated on the holdout."
         )
+    analysis["headline"] = headline
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
     analysis["health_reference"] = health_reference(final.rules, X, leads)
@@ -330,7 +344,9 @@ def _fit(
     thresholds = choose_thresholds(total, y, config.tiers)
     rules = draft.model_copy(update={"thresholds": thresholds})
     scores = scored.scores.copy()
-    return Fit(patterns=patterns, points=fitter, rules=rules, scores=scores, y=y)
+    return Fit(
+        patterns=patterns, points=fitter, rules=rules, scores=scores, y=y, fires=scored.fires
+    )
 
 
 def _bookkeeping(config: BuildConfig) -> list[str]:

@@ -49,12 +49,14 @@ __all__ = [
 ]
 
 RANKING_FORMULA = (
-    "power = |ln(odds ratio)| × min(1, −log10(q) / 2). The odds ratio compares the odds of winning "
-    "with the attribute to the odds without it (each count smoothed by half a deal, so an "
-    "attribute with no wins still gets a finite power); its log makes 2x and 0.5x weigh the same "
-    "and, unlike the lift over the base rate, it is not capped when the base rate is high. The "
-    "weight is the statistical confidence: full at a Benjamini-Hochberg q-value of 0.01 or below, "
-    "falling to zero at q = 1. The lift is reported beside it."
+    "power = the lower end of the 95% confidence interval of |ln(odds ratio)|, that is "
+    "max(0, |ln OR| − 1.96 × its standard error), and 0 when the attribute is not significant "
+    "(Benjamini-Hochberg q ≥ 0.05). The odds ratio compares the odds of winning with the "
+    "attribute to the odds without it (each count smoothed by half a deal); its log makes 2x "
+    "and 0.5x weigh the same and, unlike the lift over the base rate, it is not capped when the "
+    "base rate is high. Taking the lower end of the interval ranks a strong effect measured on "
+    "many deals above an extreme one measured on a few: a small group's wide interval reaches "
+    "down towards no effect. The lift is reported beside it."
 )
 
 #: confidence labels: High needs q < HIGH_Q and n >= HIGH_N; Medium q < alpha and n >= MEDIUM_N
@@ -130,14 +132,16 @@ class AttributeStat:
         }
 
 
-def power_score(won_n: int, n: int, won_absent: int, n_absent: int, q_value: float) -> float:
+def power_score(
+    won_n: int, n: int, won_absent: int, n_absent: int, q_value: float, alpha: float = 0.05
+) -> float:
     """Predictive power as ``RANKING_FORMULA`` defines it."""
-    if n <= 0 or n_absent <= 0:
+    if n <= 0 or n_absent <= 0 or q_value >= alpha:
         return 0.0
-    odds_present = (won_n + 0.5) / (n - won_n + 0.5)
-    odds_absent = (won_absent + 0.5) / (n_absent - won_absent + 0.5)
-    weight = min(1.0, -math.log10(max(q_value, 1e-300)) / 2.0)
-    return abs(math.log(odds_present / odds_absent)) * max(0.0, weight)
+    cells = (won_n + 0.5, n - won_n + 0.5, won_absent + 0.5, n_absent - won_absent + 0.5)
+    log_or = math.log((cells[0] / cells[1]) / (cells[2] / cells[3]))
+    se = math.sqrt(sum(1.0 / c for c in cells))
+    return max(0.0, abs(log_or) - 1.96 * se)
 
 
 def _confidence(q: float, n: int, alpha: float) -> str:
@@ -194,7 +198,7 @@ def measure_attributes(
                 ci_high=high,
                 significant=bool(qi < alpha and ni > 0 and na > 0),
                 direction=1 if not (present < absent) else -1,
-                power=power_score(wi, ni, wins - wi, na, qi),
+                power=power_score(wi, ni, wins - wi, na, qi, alpha),
                 confidence=_confidence(qi, ni, alpha),
             )
         )
