@@ -159,6 +159,7 @@ def assemble(
     all_scores: pd.DataFrame,
     loss_reasons: pd.Series | None,
     split_note: str | None,
+    loss_attributes: pd.DataFrame | None = None,
     capacity: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The ``analysis.json`` document."""
@@ -175,6 +176,7 @@ def assemble(
             loss_reasons.reset_index(drop=True),
             pd.Series(y),
             all_scores["total"].reset_index(drop=True),
+            loss_attributes,
         )
     zeroed = [
         d

@@ -32,6 +32,7 @@ from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
 from service.model.baselines import baseline_aucs
+from service.model.candidates import indicator_frames
 from service.model.headline import choose_headline
 from service.model.icp import compare_icp, load_icp
 from service.model.points import PointsFitter
@@ -234,6 +235,7 @@ def build_model(
         refit_all=refit_all and not refit_skipped,
         all_scores=everything.scores,
         loss_reasons=None if loss_col is None else frame.loc[X.index, loss_col],
+        loss_attributes=None if loss_col is None else _attribute_fires(X, final),
         split_note=getattr(split, "note", None),
         capacity=capacity_check(
             tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
@@ -258,6 +260,7 @@ def build_model(
             "nothing to refit; the model stays the empty one validated on the holdout."
         )
     analysis["headline"] = headline
+    analysis["outcome_unit"] = outcome_unit(deals.outcome.column, deals.outcome.won_values)
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
     analysis["health_reference"] = health_reference(final.rules, X, leads)
@@ -347,6 +350,21 @@ def _fit(
     return Fit(
         patterns=patterns, points=fitter, rules=rules, scores=scores, y=y, fires=scored.fires
     )
+
+
+def outcome_unit(column: str, won_values: list[str]) -> str:
+    """``"opportunities"`` when the rows are sales opportunities (a won/lost stage, as in
+    "Closed Won"), else ``"leads"`` (a conversion flag): what a tier's rate is the rate of."""
+    words = " ".join([str(column), *map(str, won_values)]).casefold()
+    return "opportunities" if any(w in words for w in ("won", "stage", "opportunit")) else "leads"
+
+
+def _attribute_fires(X: pd.DataFrame, fit: Fit) -> pd.DataFrame:
+    """Rows x attribute label: which measured attributes each deal has."""
+    cands = [s.candidate for s in fit.patterns.stats]
+    fires, _ = indicator_frames(X, cands)
+    fires.columns = [c.label for c in cands]
+    return fires.loc[:, ~fires.columns.duplicated()]
 
 
 def _bookkeeping(config: BuildConfig) -> list[str]:

@@ -121,7 +121,10 @@ def model_note(it: Interaction, *, scored: bool, adds_both: bool) -> str:
     ratio = it.interaction_lift
     if ratio >= 1:
         if scored:
-            return text + f", so the combination is worth {ratio:.1f}x that: the model scores it as a pair."
+            return (
+                text
+                + f", so the combination is worth {ratio:.1f}x that: the model scores it as a pair."
+            )
         return text + (
             f" ({ratio:.1f}x), but scoring the pair did not improve the cross-validated fit, "
             "so the model does not score it as a pair."
@@ -168,7 +171,9 @@ def find_interactions(
         return []
     yv = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(dtype="float64")
     cands = [s.candidate for s in strong]
-    main_cands = list({c.id: c for c in [*(s.candidate for s in stats if s.significant), *cands]}.values())
+    main_cands = list(
+        {c.id: c for c in [*(s.candidate for s in stats if s.significant), *cands]}.values()
+    )
     fires, _ = indicator_frames(X, main_cands)
     f = fires[[c.id for c in cands]].to_numpy(dtype=bool)
     base = float(yv.mean())

@@ -40,7 +40,9 @@ def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float
     """Fitted win probabilities and the (unpenalised) log-likelihood of a weighted fit."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = LogisticRegression(C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7).fit(X, y, sample_weight=w)
+        model = LogisticRegression(C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7).fit(
+            X, y, sample_weight=w
+        )
     p = np.clip(model.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
     ll = float((w * (y * np.log(p) + (1 - y) * np.log1p(-p))).sum())
     return p, ll
@@ -78,13 +80,11 @@ def joint_pair_tests(main: np.ndarray, pairs: np.ndarray, y: np.ndarray) -> list
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            full = LogisticRegression(C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7).fit(
-                np.column_stack([Xm, Z[:, j]]), yy, sample_weight=w
-            )
+            full = LogisticRegression(
+                C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7
+            ).fit(np.column_stack([Xm, Z[:, j]]), yy, sample_weight=w)
         q = np.clip(full.predict_proba(np.column_stack([Xm, Z[:, j]]))[:, 1], 1e-12, 1 - 1e-12)
         ll1 = float((w * (yy * np.log(q) + (1 - yy) * np.log1p(-q))).sum())
         lr = max(0.0, 2.0 * (ll1 - ll0))
-        out.append(
-            JointTest(float(sps.chi2.sf(lr, df=1)), lr, "lr", float(full.coef_.ravel()[-1]))
-        )
+        out.append(JointTest(float(sps.chi2.sf(lr, df=1)), lr, "lr", float(full.coef_.ravel()[-1])))
     return out

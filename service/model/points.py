@@ -222,7 +222,11 @@ class PointsFitter:
         losses = []
         for train, test in folds.split(X, y):
             coef_model = LogisticRegression(
-                C=self.C_, l1_ratio=1.0, solver="liblinear", tol=TOL, max_iter=300,
+                C=self.C_,
+                l1_ratio=1.0,
+                solver="liblinear",
+                tol=TOL,
+                max_iter=300,
                 random_state=self.seed,
             ).fit(X[train], y[train])
             losses.append(log_loss(y[test], coef_model.predict_proba(X[test])[:, 1], labels=[0, 1]))
@@ -246,7 +250,9 @@ class PointsFitter:
                 kept, current = trial, loss
             else:
                 self.dropped_.append(
-                    _dropped(by_id[pair], "scoring the pair does not improve the cross-validated fit")
+                    _dropped(
+                        by_id[pair], "scoring the pair does not improve the cross-validated fit"
+                    )
                 )
         return [a for a in active if a in kept]
 

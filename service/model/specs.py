@@ -54,7 +54,9 @@ def candidate_specs(patterns: Patterns) -> list[SignalSpec]:
     base = patterns.base_rate
     for it in patterns.interactions:
         positive = (
-            it.joint_coefficient > 0 if it.joint_coefficient is not None else it.interaction_lift > 1
+            it.joint_coefficient > 0
+            if it.joint_coefficient is not None
+            else it.interaction_lift > 1
         )
         if not (it.significant and positive and it.win_rate_both > base):
             continue
