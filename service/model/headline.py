@@ -58,9 +58,9 @@ def choose_headline(
             "contribution": round(float(contribution), 4),
             "holdout_n": n_with,
             "holdout_won": won_with,
-            "holdout_win_rate": round(rate_with, 4),
-            "holdout_ci": [round(low, 4), round(high, 4)],
-            "holdout_win_rate_without": round(rate_without, 4),
+            "holdout_win_rate": rate_with,
+            "holdout_ci": [low, high],
+            "holdout_win_rate_without": rate_without,
             "holdout_n_without": n_without,
         }
     return None

@@ -82,7 +82,7 @@ def no_skill_accuracy(won: np.ndarray) -> float | None:
     if won.size == 0:
         return None
     rate = float(won.mean())
-    return round(max(rate, 1 - rate), 4)
+    return max(rate, 1 - rate)
 
 
 def decile_table(scores: np.ndarray, won: np.ndarray) -> list[dict[str, Any]]:
@@ -105,8 +105,8 @@ def decile_table(scores: np.ndarray, won: np.ndarray) -> list[dict[str, Any]]:
                 "decile": k,
                 "n": n,
                 "won": w,
-                "win_rate": None if rate is None else round(rate, 4),
-                "lift": None if rate is None or base == 0 else round(rate / base, 4),
+                "win_rate": rate,
+                "lift": None if rate is None or base == 0 else rate / base,
                 "min_score": float(scores[part].min()),
                 "max_score": float(scores[part].max()),
             }
@@ -130,10 +130,10 @@ def tier_holdout(tiers: np.ndarray, won: np.ndarray) -> list[dict[str, Any]]:
                 "tier": tier,
                 "holdout_n": n,
                 "holdout_won": w,
-                "holdout_win_rate": None if rate is None else round(rate, 4),
-                "holdout_ci": None if ci is None else [round(ci[0], 4), round(ci[1], 4)],
-                "precision": None if rate is None else round(rate, 4),
-                "recall": round(w / total_won, 4) if total_won else None,
+                "holdout_win_rate": rate,
+                "holdout_ci": ci,
+                "precision": rate,
+                "recall": w / total_won if total_won else None,
             }
         )
     return rows

@@ -5,9 +5,12 @@ main-effects model (every significant attribute), ``pairs`` the rows x pairs 0/1
 A AND B terms to test. The main-effects model is one logistic regression (a weak ridge penalty,
 ``RIDGE_C``, keeps it finite when attributes separate the outcome or are collinear, as the
 levels of one field are). For every pair at once, Rao's score statistic for adding its column
-is computed from that single fit; a pair whose score p-value is below ``SCREEN_P`` is then refitted
-with its column and tested by the likelihood ratio (twice the gain in log-likelihood, chi-square
-with one degree of freedom). Identical rows are fitted once with their count as weight.
+is computed from that single fit. The pairs the screen finds (Benjamini-Hochberg q of the score
+test below ``SCREEN_Q``, at most ``MAX_LR`` of them, strongest first) are then refitted with their
+column, warm-started from the main-effects fit, and tested by the likelihood ratio (twice the gain
+in log-likelihood, chi-square with one degree of freedom); the others keep the score test, which
+the likelihood ratio test agrees with asymptotically. Identical rows are fitted once with their
+count as weight.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 from sklearn.linear_model import LogisticRegression
+from statsmodels.stats.multitest import multipletests
 
 #: the main-effects model's inverse ridge penalty (per deal-weighted log loss): weak
 RIDGE_C = 10.0
-#: pairs whose score-test p-value is below this get the likelihood-ratio test (no pair above
-#: it can reach q < 0.05, since a q-value is never below its p-value)
-SCREEN_P = 0.05
+#: pairs whose score-test q-value is below this get the likelihood-ratio test
+SCREEN_Q = 0.1
+#: at most this many likelihood-ratio refits (each is a full fit of the joint model)
+MAX_LR = 8
 
 
 @dataclass(frozen=True)
@@ -36,16 +41,18 @@ class JointTest:
     coefficient: float | None  # the pair term's coefficient when refitted (lr only)
 
 
-def _fit(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
-    """Fitted win probabilities and the (unpenalised) log-likelihood of a weighted fit."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = LogisticRegression(C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7).fit(
-            X, y, sample_weight=w
-        )
+def _model(warm: LogisticRegression | None = None) -> LogisticRegression:
+    model = LogisticRegression(C=RIDGE_C, max_iter=2000, tol=1e-6, warm_start=True)
+    if warm is not None:
+        # start from the main-effects fit with the pair term at 0: a few steps from the optimum
+        model.coef_ = np.column_stack([warm.coef_, np.zeros((1, 1))])
+        model.intercept_ = warm.intercept_.copy()
+    return model
+
+
+def _loglik(model: LogisticRegression, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     p = np.clip(model.predict_proba(X)[:, 1], 1e-12, 1 - 1e-12)
-    ll = float((w * (y * np.log(p) + (1 - y) * np.log1p(-p))).sum())
-    return p, ll
+    return float((w * (y * np.log(p) + (1 - y) * np.log1p(-p))).sum())
 
 
 def joint_pair_tests(main: np.ndarray, pairs: np.ndarray, y: np.ndarray) -> list[JointTest]:
@@ -61,7 +68,11 @@ def joint_pair_tests(main: np.ndarray, pairs: np.ndarray, y: np.ndarray) -> list
     rows, counts = np.unique(np.column_stack([main, pairs, y]), axis=0, return_counts=True)
     k = main.shape[1]
     Xm, Z, yy, w = rows[:, :k], rows[:, k : k + m], rows[:, -1], counts.astype(float)
-    p, ll0 = _fit(Xm, yy, w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        main_fit = _model().fit(Xm, yy, sample_weight=w)
+    ll0 = _loglik(main_fit, Xm, yy, w)
+    p = np.clip(main_fit.predict_proba(Xm)[:, 1], 1e-12, 1 - 1e-12)
     # Rao's score test for each pair column, from the one main-effects fit
     design = np.column_stack([np.ones(len(yy)), Xm])
     wv = w * p * (1 - p)
@@ -73,18 +84,18 @@ def joint_pair_tests(main: np.ndarray, pairs: np.ndarray, y: np.ndarray) -> list
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(var > 1e-9, u * u / var, 0.0)
     p_score = sps.chi2.sf(score, df=1)
+    q_score = multipletests(p_score, method="fdr_bh")[1]
+    refit = set([j for j in np.argsort(p_score, kind="stable") if q_score[j] < SCREEN_Q][:MAX_LR])
     out = []
     for j in range(m):
-        if p_score[j] >= SCREEN_P:
+        if j not in refit:
             out.append(JointTest(float(p_score[j]), float(score[j]), "score", None))
             continue
+        Xj = np.column_stack([Xm, Z[:, j]])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            full = LogisticRegression(
-                C=RIDGE_C, solver="newton-cholesky", max_iter=200, tol=1e-7
-            ).fit(np.column_stack([Xm, Z[:, j]]), yy, sample_weight=w)
-        q = np.clip(full.predict_proba(np.column_stack([Xm, Z[:, j]]))[:, 1], 1e-12, 1 - 1e-12)
-        ll1 = float((w * (yy * np.log(q) + (1 - yy) * np.log1p(-q))).sum())
+            full = _model(main_fit).fit(Xj, yy, sample_weight=w)
+        ll1 = _loglik(full, Xj, yy, w)
         lr = max(0.0, 2.0 * (ll1 - ll0))
         out.append(JointTest(float(sps.chi2.sf(lr, df=1)), lr, "lr", float(full.coef_.ravel()[-1])))
     return out

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.metrics import log_loss
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, train_test_split
 
 from service.errors import ConfigError
 from service.scoring.rules import (
@@ -211,17 +211,18 @@ class PointsFitter:
         self._to_points(X_all, col, by_id)
         return self
 
-    def _cv_loss(self, X: np.ndarray, y: np.ndarray) -> float:
-        """Mean held-out log loss of the L1 fit at ``C_`` over the same stratified folds."""
+    def _cv_losses(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Held-out log loss of the L1 fit at ``C_`` on each fold of a twice-repeated stratified
+        ``cv``-fold split (the same folds for every call)."""
         if len(y) > CV_MAX_ROWS:
             keep, _ = train_test_split(
                 np.arange(len(y)), train_size=CV_MAX_ROWS, stratify=y, random_state=self.seed
             )
             X, y = X[keep], y[keep]
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
+        folds = RepeatedStratifiedKFold(n_splits=self.cv, n_repeats=2, random_state=self.seed)
         losses = []
         for train, test in folds.split(X, y):
-            coef_model = LogisticRegression(
+            model = LogisticRegression(
                 C=self.C_,
                 l1_ratio=1.0,
                 solver="liblinear",
@@ -229,12 +230,14 @@ class PointsFitter:
                 max_iter=300,
                 random_state=self.seed,
             ).fit(X[train], y[train])
-            losses.append(log_loss(y[test], coef_model.predict_proba(X[test])[:, 1], labels=[0, 1]))
-        return float(np.mean(losses))
+            losses.append(log_loss(y[test], model.predict_proba(X[test])[:, 1], labels=[0, 1]))
+        return np.asarray(losses)
 
     def _pairs_that_help(self, X_all, y, active, col, by_id) -> list[str]:
-        """Keep a pair signal only when adding it lowers the cross-validated log loss of the
-        joint fit; strongest evidence first, each judged against the signals kept so far."""
+        """Keep a pair signal only when adding it lowers the held-out log loss of the joint fit
+        on every fold of a repeated cross-validation (an improvement that chance alone gives
+        on some folds, not on all); strongest evidence first, each judged against the signals
+        kept so far."""
         pairs = sorted(
             (a for a in active if by_id[a].kind == "pair"),
             key=lambda i: by_id[i].q_value if by_id[i].q_value is not None else 1.0,
@@ -242,12 +245,12 @@ class PointsFitter:
         if not pairs:
             return active
         kept = [a for a in active if by_id[a].kind != "pair"]
-        current = self._cv_loss(X_all[:, [col[i] for i in kept]], y) if kept else math.inf
+        current = self._cv_losses(X_all[:, [col[i] for i in kept]], y) if kept else None
         for pair in pairs:
             trial = [*kept, pair]
-            loss = self._cv_loss(X_all[:, [col[i] for i in trial]], y)
-            if loss < current:
-                kept, current = trial, loss
+            losses = self._cv_losses(X_all[:, [col[i] for i in trial]], y)
+            if current is None or bool((losses < current).all()):
+                kept, current = trial, losses
             else:
                 self.dropped_.append(
                     _dropped(
