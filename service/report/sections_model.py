@@ -208,7 +208,7 @@ def win_loss(analysis: dict[str, Any]) -> str:
                         lift(i.get("interaction_lift")),
                         (i.get("note") or "")
                         + (
-                            f" (q = {num(i.get('q_value'), 3)} against the joint model"
+                            f" (q {_q(i.get('q_value'))} against the joint model"
                             + ("; scored as a pair)" if i.get("scored") else ")")
                         ),
                     ]
@@ -314,6 +314,12 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
             "No attribute had a win rate significantly below the base rate; no points are deducted."
         )
     return "\n".join(parts)
+
+
+def _q(value: Any) -> str:
+    if isinstance(value, int | float) and value < 0.001:
+        return "< 0.001"
+    return f"= {num(value, 3)}"
 
 
 def points_text(s: dict[str, Any]) -> str:

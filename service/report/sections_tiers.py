@@ -52,7 +52,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             [
                 "Tier",
                 "Score Range",
-                f"Holdout {rate_noun(analysis).capitalize()} (95% CI)",
+                f"Holdout {rate_noun(analysis)} (95% CI)",
                 "Share of Historical Deals",
                 "Share of Current Leads",
                 "Response SLA",
@@ -76,8 +76,8 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
     )
     parts.append(
         "\nEach rate is measured on held-out deals the model never saw, with its Wilson 95% "
-        "interval: the rate to expect from new leads. (On the training deals the rates read higher, "
-        "because the points were fitted to them; analysis.json keeps both.)"
+        "interval: the rate to expect from new leads. The rates of the training deals, which the "
+        "points were fitted to, are in analysis.json (`training_win_rate`) for comparison only."
     )
     if analysis.get("refit_all"):
         parts.append(

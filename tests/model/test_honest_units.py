@@ -181,12 +181,15 @@ class TestSalesProcessFields:
     """Owner, seller, sales-rep and assigned-to fields are excluded by default; keep overrides."""
 
     @pytest.mark.parametrize(
-        "name", ["Seller", "Owner", "OwnerId", "Lead Owner", "Sales Rep", "assigned_to", "AssignedTo"]
+        "name",
+        ["Seller", "Owner", "OwnerId", "Lead Owner", "Sales Rep", "assigned_to", "AssignedTo"],
     )
     def test_names_that_describe_the_sales_process(self, name):
         assert sales_process_field(name)
 
-    @pytest.mark.parametrize("name", ["Lead Source", "Product", "Client", "Reporter", "Sales Cycle"])
+    @pytest.mark.parametrize(
+        "name", ["Lead Source", "Product", "Client", "Reporter", "Sales Cycle"]
+    )
     def test_names_that_do_not(self, name):
         assert not sales_process_field(name)
 
@@ -201,3 +204,29 @@ class TestSalesProcessFields:
         assert "Seller" not in x.columns
         x, _ = audit(frame, keep=["Seller"]).modelling_data()
         assert "Seller" in x.columns
+
+
+class TestRanking:
+    """Section 2.1's ranking does not favour small extreme groups."""
+
+    def test_large_solid_effect_outranks_a_small_extreme_one(self):
+        from service.model.patterns import find_candidates, measure_attributes
+
+        rng = np.random.default_rng(0)
+        n = 1200
+        big = rng.random(n) < 0.5
+        small = np.zeros(n, bool)
+        small[rng.choice(np.flatnonzero(~big), 21, replace=False)] = True
+        p = np.where(big, 0.45, 0.15)
+        p[small] = 0.9
+        y = pd.Series((rng.random(n) < p).astype(int))
+        X = pd.DataFrame(
+            {
+                "segment": np.where(big, "Mid-market", "Other"),
+                "source": np.where(small, "Referral", rng.choice(["Web", "Event"], n)),
+            }
+        )
+        stats = measure_attributes(X, y, find_candidates(X, y))
+        by = {s.id: s for s in stats}
+        assert by["source = Referral"].lift > by["segment = Mid-market"].lift
+        assert by["segment = Mid-market"].rank < by["source = Referral"].rank

@@ -316,7 +316,10 @@ def test_every_section_of_the_specification_is_present_and_filled(tmp_path: Path
     assert "| Hot | 70+ points |" in text and "| Cold | below 25 points |" in text
     assert "### 1.4 Stated ICP Compared With the Data" in text
     guide = files["rep_guide"].read_text()
-    assert "Requested a demo: +18" in guide and "| Hot | 70+ points | 71% (36% to 92%, 7 deals) |" in guide
+    assert (
+        "Requested a demo: +18" in guide
+        and "| Hot | 70+ points | 71% (36% to 92%, 7 deals) |" in guide
+    )
 
 
 def test_missing_numbers_say_not_available_instead_of_placeholders() -> None:

@@ -50,7 +50,10 @@ class TestCapacity:
         }
         text = render_report(analysis)
         section = text.split("### 4.4")[1].split("## Section 5")[0]
-        assert "| Tier | Target % of Leads | Expected Monthly Volume | Rep Capacity Required |" in section
+        assert (
+            "| Tier | Target % of Leads | Expected Monthly Volume | Rep Capacity Required |"
+            in section
+        )
         # Hot: 12% of 120 a week = 62.4 leads a month, at 25 a rep-week = 2.5 rep-weeks
         assert "| Hot | 12% | 62 leads/month | 2.5 rep-weeks/month |" in section
         assert "| Cold | 33% |" in section and "0 (marketing only)" in section
