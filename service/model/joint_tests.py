@@ -5,12 +5,14 @@ main-effects model (every significant attribute), ``pairs`` the rows x pairs 0/1
 A AND B terms to test. The main-effects model is one logistic regression (a weak ridge penalty,
 ``RIDGE_C``, keeps it finite when attributes separate the outcome or are collinear, as the
 levels of one field are). For every pair at once, Rao's score statistic for adding its column
-is computed from that single fit. The pairs the screen finds (Benjamini-Hochberg q of the score
-test below ``SCREEN_Q``, at most ``MAX_LR`` of them, strongest first) are then refitted with their
-column, warm-started from the main-effects fit, and tested by the likelihood ratio (twice the gain
-in log-likelihood, chi-square with one degree of freedom); the others keep the score test, which
-the likelihood ratio test agrees with asymptotically. Identical rows are fitted once with their
-count as weight.
+is computed from that single fit. The pairs whose verdict is in doubt (Benjamini-Hochberg q of
+the score test between ``CLEAR_Q`` and ``SCREEN_Q``, at most ``MAX_LR`` of them, strongest first)
+are then refitted with their column, warm-started from the main-effects fit, and tested by the
+likelihood ratio (twice the gain in log-likelihood, chi-square with one degree of freedom); the
+others keep the score test, which the likelihood-ratio test agrees with asymptotically (a pair far
+past the threshold either way is not moved across it by the choice of test). Each refit is a full
+fit of the joint model, so on a large file they are most of the step's time. Identical rows are
+fitted once with their count as weight.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from statsmodels.stats.multitest import multipletests
 
 #: the main-effects model's inverse ridge penalty (per deal-weighted log loss): weak
 RIDGE_C = 10.0
-#: pairs whose score-test q-value is below this get the likelihood-ratio test
-SCREEN_Q = 0.1
+#: pairs whose score-test q-value lies in [CLEAR_Q, SCREEN_Q) get the likelihood-ratio test
+CLEAR_Q, SCREEN_Q = 0.001, 0.2
 #: at most this many likelihood-ratio refits (each is a full fit of the joint model)
-MAX_LR = 8
+MAX_LR = 4
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class JointTest:
     p_value: float
     statistic: float
     test: str  # "lr" or "score"
-    coefficient: float | None  # the pair term's coefficient when refitted (lr only)
+    #: the pair term's coefficient: refitted (lr) or one Newton step from the main-effects fit
+    #: (score), whose sign is the direction of the interaction either way
+    coefficient: float | None
 
 
 def _model(warm: LogisticRegression | None = None) -> LogisticRegression:
@@ -85,11 +89,13 @@ def joint_pair_tests(main: np.ndarray, pairs: np.ndarray, y: np.ndarray) -> list
         score = np.where(var > 1e-9, u * u / var, 0.0)
     p_score = sps.chi2.sf(score, df=1)
     q_score = multipletests(p_score, method="fdr_bh")[1]
-    refit = set([j for j in np.argsort(p_score, kind="stable") if q_score[j] < SCREEN_Q][:MAX_LR])
+    doubtful = [j for j in np.argsort(p_score, kind="stable") if CLEAR_Q <= q_score[j] < SCREEN_Q]
+    refit = set(doubtful[:MAX_LR])
     out = []
     for j in range(m):
         if j not in refit:
-            out.append(JointTest(float(p_score[j]), float(score[j]), "score", None))
+            step = float(u[j] / var[j]) if var[j] > 1e-9 else None
+            out.append(JointTest(float(p_score[j]), float(score[j]), "score", step))
             continue
         Xj = np.column_stack([Xm, Z[:, j]])
         with warnings.catch_warnings():

@@ -53,7 +53,13 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         "",
     ]
     lines += [
-        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}" for s in positives
+        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}"
+        + (
+            f" (capped from {signed(s['points_uncapped'])}: no signal may exceed 35% of the maximum)"
+            if s.get("points_uncapped") not in (None, s.get("points"))
+            else ""
+        )
+        for s in positives
     ] or ["- none yet"]
     if negatives:
         lines += ["", "**Signals that subtract points:**", ""]
