@@ -277,6 +277,11 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
         ]
         if rows:
             parts.append(_signal_table(rows))
+            if any(s.get("dimension") == "negative" for s in rows):
+                parts.append(
+                    "\nRows marked (deduction) come off the total score; they are counted in the "
+                    "negative subtotal (3.5), not in this dimension's maximum."
+                )
         else:
             parts.append(
                 f"No {titles[dim].lower()} signal earned points: either no such field was in the data or none "
