@@ -49,15 +49,14 @@ __all__ = [
 ]
 
 RANKING_FORMULA = (
-    "power = max(0, |ln OR| − 1.96 × SE) × 2√(s(1 − s)): the lower end of the 95% confidence "
-    "interval of the log odds ratio's size, times the spread of the attribute (s is the share of "
-    "deals that have it; the factor is 1 at s = 50%), and 0 when the attribute is not significant "
-    "(Benjamini-Hochberg q ≥ 0.05). The odds ratio compares the odds of winning with the "
-    "attribute to the odds without it (each count smoothed by half a deal); its log makes 2x "
+    "power = max(0, |ln OR| − 1.96 × SE) × min(1, n / 100): the lower end of the 95% confidence "
+    "interval of the log odds ratio's size, weighted down for an attribute seen on fewer than 100 "
+    "deals (n; 100 is the size High confidence needs), and 0 when the attribute is not "
+    "significant (Benjamini-Hochberg q ≥ 0.05). The odds ratio compares the odds of winning with "
+    "the attribute to the odds without it (each count smoothed by half a deal); its log makes 2x "
     "and 0.5x weigh the same and, unlike the lift over the base rate, it is not capped when the "
-    "base rate is high. The lower end of the interval and the spread rank a solid effect on many "
-    "deals above an extreme one on a few: a small group's interval is wide and it moves few "
-    "deals. The lift is reported beside it."
+    "base rate is high. The lower end of the interval and the size weight rank a solid effect on "
+    "many deals above an extreme one on a few. The lift is reported beside it."
 )
 
 #: confidence labels: High needs q < HIGH_Q and n >= HIGH_N; Medium q < alpha and n >= MEDIUM_N
@@ -142,8 +141,7 @@ def power_score(
     cells = (won_n + 0.5, n - won_n + 0.5, won_absent + 0.5, n_absent - won_absent + 0.5)
     log_or = math.log((cells[0] / cells[1]) / (cells[2] / cells[3]))
     se = math.sqrt(sum(1.0 / c for c in cells))
-    share = n / (n + n_absent)
-    return max(0.0, abs(log_or) - 1.96 * se) * 2.0 * math.sqrt(share * (1.0 - share))
+    return max(0.0, abs(log_or) - 1.96 * se) * min(1.0, n / HIGH_N)
 
 
 def _confidence(q: float, n: int, alpha: float) -> str:
