@@ -16,7 +16,8 @@ It checks that the builder really held out the same deals (a spy records the spl
 prints the holdout AUCs beside the README's reference figures, our AUC minus the best baseline
 (pass if >= -0.01), and the time each takes, with our build time as a multiple of LightGBM's fit.
 The cleaned rows are the ones the builder's audit keeps (for salvirt_b2b: exact duplicates
-removed); the baselines are fitted on exactly those rows.
+removed); the baselines are fitted on exactly those rows, without the sales-process fields our
+audit leaves out by default (salvirt_b2b's ``Seller``), so every model sees the same fields.
 """
 
 from __future__ import annotations
@@ -116,7 +117,16 @@ def load_baseline_data(ds: Dataset, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
     if ds.dedupe:
         raw = raw[~raw.duplicated(keep="first")]
     y = (raw[ds.outcome].astype(str) == ds.won).astype(int)
-    drop = [ds.outcome, *excluded_columns(ds, raw.columns), *(c for c in ID_COLUMNS if c in raw)]
+    from service.model.process_fields import sales_process_field
+
+    # the fields our audit leaves out as the sales process (Seller): every model gets the same
+    process = [c for c in raw.columns if sales_process_field(str(c))]
+    drop = [
+        ds.outcome,
+        *excluded_columns(ds, raw.columns),
+        *(c for c in ID_COLUMNS if c in raw),
+        *process,
+    ]
     return raw.drop(columns=drop), y
 
 

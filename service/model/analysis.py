@@ -159,17 +159,24 @@ def assemble(
     all_scores: pd.DataFrame,
     loss_reasons: pd.Series | None,
     split_note: str | None,
+    loss_attributes: pd.DataFrame | None = None,
     capacity: dict[str, Any] | None,
 ) -> dict[str, Any]:
     """The ``analysis.json`` document."""
     total = fit.scores["total"].to_numpy(dtype=float)
     tiers = tier_table(total, fit.y, fit.rules.thresholds, fit.rules.tiers)
+    held = {t["tier"]: t for t in validation.get("tiers") or []}
+    for row in tiers:
+        # the rate a reader acts on is the one measured on deals the model never saw
+        row.update({k: v for k, v in held.get(row["tier"], {}).items() if k.startswith("holdout_")})
+        row["training_win_rate"] = row["expected_conversion"]
     losses = []
     if loss_reasons is not None:
         losses = loss_reason_table(
             loss_reasons.reset_index(drop=True),
             pd.Series(y),
             all_scores["total"].reset_index(drop=True),
+            loss_attributes,
         )
     zeroed = [
         d
@@ -190,7 +197,13 @@ def assemble(
         "audit": audit,
         "attributes": [s.to_dict() for s in fit.patterns.stats],
         "ranking_formula": RANKING_FORMULA,
-        "interactions": [i.to_dict() for i in fit.patterns.interactions],
+        "interactions": [
+            i.to_dict(
+                scored=i.id in fit.points.points_,
+                adds_both=i.a.id in fit.points.points_ and i.b.id in fit.points.points_,
+            )
+            for i in fit.patterns.interactions
+        ],
         "non_predictors": fit.patterns.non_predictors,
         "insufficient_data": fit.patterns.insufficient,
         "loss_reasons": losses,

@@ -55,6 +55,8 @@ from service.model.audit_quality import (
     find_outcome_problems,
     find_value_problems,
 )
+from service.model.process_fields import DETAIL as PROCESS_DETAIL
+from service.model.process_fields import sales_process_field
 
 __all__ = [
     "AuditReport",
@@ -305,6 +307,9 @@ def _exclusions(
             continue
         if info.name in config.exclude:
             out.append(Excluded(info.name, "configured_exclude", "excluded by the configuration"))
+            continue
+        if sales_process_field(info.name) and info.name not in configured_ids:
+            out.append(Excluded(info.name, "sales_process", PROCESS_DETAIL))
             continue
         closed_values = series[closed].reset_index(drop=True)
         coded = None if info.name in configured_ids else outcome_coded(closed_values, y)

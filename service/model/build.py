@@ -31,6 +31,9 @@ from service.data.atomic import write_text_atomic
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
+from service.model.baselines import baseline_aucs
+from service.model.candidates import indicator_frames
+from service.model.headline import choose_headline
 from service.model.icp import compare_icp, load_icp
 from service.model.points import PointsFitter
 from service.model.reference import health_reference
@@ -82,6 +85,7 @@ class Fit:
     rules: Rules
     scores: pd.DataFrame  # score_frame().scores of the deals fitted on
     y: np.ndarray
+    fires: pd.DataFrame | None = None  # score_frame().fires of the deals fitted on
 
 
 @dataclass
@@ -186,7 +190,9 @@ def build_model(
         tier_expectations={t["tier"]: t["expected_conversion"] for t in tiers},
         split=split.kind,
         split_note=getattr(split, "note", None),
+        seed=seed,
     )
+    validation["baselines"] = baseline_aucs(X_tr, y_tr, X_te, y_te, seed=seed)
     # which deals were held out (row positions in the file), so a later model can be compared
     # with this one on exactly the same deals
     validation["holdout_rows"] = [int(i) for i in X_te.index]
@@ -198,6 +204,14 @@ def build_model(
     if refit_all and not refit_skipped:
         step(STEPS[6])
         final = _fit(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
+
+    headline = choose_headline(
+        fit.rules,
+        fit.fires if fit.fires is not None else score_frame(fit.rules, X_tr).fires,
+        held.fires,
+        y_te,
+        final_rules=final.rules,
+    )
 
     step(STEPS[7])
     icp_rows = compare_icp(icp_data, X, y, source=str(icp)) if icp_data else []
@@ -221,6 +235,7 @@ def build_model(
         refit_all=refit_all and not refit_skipped,
         all_scores=everything.scores,
         loss_reasons=None if loss_col is None else frame.loc[X.index, loss_col],
+        loss_attributes=None if loss_col is None else _attribute_fires(X, final),
         split_note=getattr(split, "note", None),
         capacity=capacity_check(
             tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
@@ -244,6 +259,8 @@ def build_model(
             "--refit-all was not applied: the validated model has no signals, so there is "
             "nothing to refit; the model stays the empty one validated on the holdout."
         )
+    analysis["headline"] = headline
+    analysis["outcome_unit"] = outcome_unit(deals.outcome.column, deals.outcome.won_values)
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
     analysis["health_reference"] = health_reference(final.rules, X, leads)
@@ -330,7 +347,24 @@ def _fit(
     thresholds = choose_thresholds(total, y, config.tiers)
     rules = draft.model_copy(update={"thresholds": thresholds})
     scores = scored.scores.copy()
-    return Fit(patterns=patterns, points=fitter, rules=rules, scores=scores, y=y)
+    return Fit(
+        patterns=patterns, points=fitter, rules=rules, scores=scores, y=y, fires=scored.fires
+    )
+
+
+def outcome_unit(column: str, won_values: list[str]) -> str:
+    """``"opportunities"`` when the rows are sales opportunities (a won/lost stage, as in
+    "Closed Won"), else ``"leads"`` (a conversion flag): what a tier's rate is the rate of."""
+    words = " ".join([str(column), *map(str, won_values)]).casefold()
+    return "opportunities" if any(w in words for w in ("won", "stage", "opportunit")) else "leads"
+
+
+def _attribute_fires(X: pd.DataFrame, fit: Fit) -> pd.DataFrame:
+    """Rows x attribute label: which measured attributes each deal has."""
+    cands = [s.candidate for s in fit.patterns.stats]
+    fires, _ = indicator_frames(X, cands)
+    fires.columns = [c.label for c in cands]
+    return fires.loc[:, ~fires.columns.duplicated()]
 
 
 def _bookkeeping(config: BuildConfig) -> list[str]:

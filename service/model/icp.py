@@ -8,6 +8,12 @@ matching column, or none of the stated values occur) is listed as such.
 
 Verdicts: ``confirmed`` (inside wins significantly more), ``contradicted`` (significantly less),
 ``not confirmed`` (no significant difference), ``cannot check``.
+
+A criterion can hold on the whole and still contain a part that does not: each stated value of a
+set (each industry, each tool) and each part of a stated range (cut at 1-2-5 steps: 200 to 500,
+500 to 1,000, 1,000 to 2,000) is compared with the rest of the stated profile, and the parts
+that win significantly less (Benjamini-Hochberg over the parts of the criterion) are listed as
+``gaps``: the places where following the stated ICP costs wins.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from statsmodels.stats.proportion import proportions_ztest
 
 from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import ConfigError
+from service.model.stats import benjamini_hochberg
 
 ALPHA = 0.05
 
@@ -219,6 +226,10 @@ def compare_icp(
             won_vals = num[known & (y_arr == 1)]
             k_y = y_arr[known]
             rate_in, rate_out, p = _test(inside[known], k_y)
+            parts = {
+                f"{_fmt(a)} to {_fmt(b)}": known & (num >= a) & (num < b)
+                for a, b in _range_parts(low, high)
+            }
             if len(won_vals):
                 q1, q3 = np.percentile(won_vals, [25, 75])
                 observed = f"won deals concentrate at {q1:,.0f} to {q3:,.0f} (middle half of wins)"
@@ -230,6 +241,7 @@ def compare_icp(
             wanted_cf = {w.casefold() for w in wanted}
             inside = text.isin(wanted_cf).fillna(False).to_numpy(bool)
             rate_in, rate_out, p = _test(inside[known], y_arr[known])
+            parts = {w: (text == w.casefold()).fillna(False).to_numpy(bool) for w in wanted}
             observed = _best_values(series[known], y_arr[known], base)
             absent = [w for w in wanted if w.casefold() not in set(text.dropna())]
             if absent:
@@ -238,6 +250,14 @@ def compare_icp(
         if rate_in is not None:
             observed += (
                 f"; win rate inside the ICP {rate_in:.0%} vs {rate_out:.0%} outside (p = {p:.3g})"
+            )
+        gaps = _gaps(parts, inside & known, y_arr, base)
+        if gaps:
+            row["gaps"] = gaps
+            observed += "; but inside it " + ", ".join(
+                f"{g['part']} wins {g['win_rate']:.0%} (n={g['n']}) against "
+                f"{g['win_rate_rest_of_icp']:.0%} for the rest of the ICP and {base:.0%} overall"
+                for g in gaps
             )
         row.update(
             observed=observed,
@@ -260,6 +280,46 @@ def compare_icp(
                 }
             )
     return rows
+
+
+def _range_parts(low: float | None, high: float | None) -> list[tuple[float, float]]:
+    """A stated range cut at 1-2-5 steps (200, 500, 1,000, 2,000); none for an open range."""
+    if low is None or high is None or not 0 <= low < high:
+        return []
+    steps = sorted(
+        {m * 10.0**e for e in range(-2, 13) for m in (1, 2, 5) if low < m * 10.0**e < high}
+    )
+    edges = [low, *steps, high]
+    return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)] if steps else []
+
+
+def _gaps(
+    parts: dict[str, np.ndarray], inside: np.ndarray, y: np.ndarray, base: float, min_n: int = 15
+) -> list[dict[str, Any]]:
+    """Parts of a criterion that win significantly less than the rest of the stated profile
+    (Benjamini-Hochberg over the parts, q < ALPHA)."""
+    tests = []
+    for name, mask in parts.items():
+        mask = mask & inside
+        if min_n <= int(mask.sum()) <= int(inside.sum()) - min_n:
+            rate_in, rate_rest, p = _test(mask[inside], y[inside])
+            if p is not None:
+                tests.append((name, int(mask.sum()), rate_in, rate_rest, p))
+    if len(tests) < 2:
+        return []
+    q = benjamini_hochberg([t[4] for t in tests])
+    return [
+        {
+            "part": name,
+            "n": n,
+            "win_rate": r_in,
+            "win_rate_rest_of_icp": r_rest,
+            "base_rate": base,
+            "q_value": float(qi),
+        }
+        for (name, n, r_in, r_rest, _), qi in zip(tests, q, strict=True)
+        if qi < ALPHA and r_in is not None and r_rest is not None and r_in < r_rest
+    ]
 
 
 def _best_values(series: pd.Series, y: np.ndarray, base: float, min_n: int = 15) -> str:

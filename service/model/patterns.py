@@ -49,12 +49,14 @@ __all__ = [
 ]
 
 RANKING_FORMULA = (
-    "power = |ln(odds ratio)| × min(1, −log10(q) / 2). The odds ratio compares the odds of winning "
-    "with the attribute to the odds without it (each count smoothed by half a deal, so an "
-    "attribute with no wins still gets a finite power); its log makes 2x and 0.5x weigh the same "
-    "and, unlike the lift over the base rate, it is not capped when the base rate is high. The "
-    "weight is the statistical confidence: full at a Benjamini-Hochberg q-value of 0.01 or below, "
-    "falling to zero at q = 1. The lift is reported beside it."
+    "power = max(0, |ln OR| − 1.96 × SE) × min(1, n / 100): the lower end of the 95% confidence "
+    "interval of the log odds ratio's size, weighted down for an attribute seen on fewer than 100 "
+    "deals (n; 100 is the size High confidence needs), and 0 when the attribute is not "
+    "significant (Benjamini-Hochberg q ≥ 0.05). The odds ratio compares the odds of winning with "
+    "the attribute to the odds without it (each count smoothed by half a deal); its log makes 2x "
+    "and 0.5x weigh the same and, unlike the lift over the base rate, it is not capped when the "
+    "base rate is high. The lower end of the interval and the size weight rank a solid effect on "
+    "many deals above an extreme one on a few. The lift is reported beside it."
 )
 
 #: confidence labels: High needs q < HIGH_Q and n >= HIGH_N; Medium q < alpha and n >= MEDIUM_N
@@ -130,14 +132,16 @@ class AttributeStat:
         }
 
 
-def power_score(won_n: int, n: int, won_absent: int, n_absent: int, q_value: float) -> float:
+def power_score(
+    won_n: int, n: int, won_absent: int, n_absent: int, q_value: float, alpha: float = 0.05
+) -> float:
     """Predictive power as ``RANKING_FORMULA`` defines it."""
-    if n <= 0 or n_absent <= 0:
+    if n <= 0 or n_absent <= 0 or q_value >= alpha:
         return 0.0
-    odds_present = (won_n + 0.5) / (n - won_n + 0.5)
-    odds_absent = (won_absent + 0.5) / (n_absent - won_absent + 0.5)
-    weight = min(1.0, -math.log10(max(q_value, 1e-300)) / 2.0)
-    return abs(math.log(odds_present / odds_absent)) * max(0.0, weight)
+    cells = (won_n + 0.5, n - won_n + 0.5, won_absent + 0.5, n_absent - won_absent + 0.5)
+    log_or = math.log((cells[0] / cells[1]) / (cells[2] / cells[3]))
+    se = math.sqrt(sum(1.0 / c for c in cells))
+    return max(0.0, abs(log_or) - 1.96 * se) * min(1.0, n / HIGH_N)
 
 
 def _confidence(q: float, n: int, alpha: float) -> str:
@@ -194,7 +198,7 @@ def measure_attributes(
                 ci_high=high,
                 significant=bool(qi < alpha and ni > 0 and na > 0),
                 direction=1 if not (present < absent) else -1,
-                power=power_score(wi, ni, wins - wi, na, qi),
+                power=power_score(wi, ni, wins - wi, na, qi, alpha),
                 confidence=_confidence(qi, ni, alpha),
             )
         )
@@ -233,14 +237,27 @@ def non_predictors(
     return out
 
 
+#: a loss reason needs this many deals before its attributes are compared with other losses
+LOSS_REASON_MIN = 10
+
+
 def loss_reason_table(
-    reasons: pd.Series, y: pd.Series, scores: pd.Series | None = None
+    reasons: pd.Series,
+    y: pd.Series,
+    scores: pd.Series | None = None,
+    attributes: pd.DataFrame | None = None,
+    *,
+    alpha: float = 0.05,
 ) -> list[dict[str, Any]]:
     """Loss reasons among lost deals: count, share of losses, average score and the pattern.
 
     Losses without a reason are counted as ``(not recorded)``. With ``scores`` (the model's score
     of each deal), each reason's average score is compared with that of all losses: a reason
-    scoring above it is one the model cannot see coming.
+    scoring above it is one the model cannot see coming. With ``attributes`` (rows x attribute
+    label, 0/1, same rows as ``reasons``), each attribute's rate among the losses with a reason
+    is compared with its rate among the other losses (two-proportion test, Benjamini-Hochberg
+    over every reason and attribute tested); the significant ones, most over-represented first,
+    are the reason's ``distinctive`` attributes and lead its pattern.
     """
     yv = pd.to_numeric(pd.Series(y).reset_index(drop=True), errors="coerce")
     lost = (yv == 0).to_numpy()
@@ -257,6 +274,7 @@ def loss_reason_table(
             raise ValueError(f"scores has {len(scores)} values but y has {len(yv)}.")
         score_lost = pd.to_numeric(pd.Series(scores).reset_index(drop=True), errors="coerce")[lost]
     overall = float(score_lost.mean()) if score_lost is not None else None
+    distinctive = _distinctive(text, attributes, lost, alpha) if attributes is not None else {}
     out = []
     for reason, count in text.value_counts().items():
         avg = None
@@ -264,6 +282,12 @@ def loss_reason_table(
             avg = _clean(float(score_lost[text == reason].mean()))
         share = count / n_lost
         pattern = f"{share:.0%} of losses"
+        marks = distinctive.get(str(reason), [])
+        if marks:
+            pattern += "; " + ", ".join(
+                f"{m['attribute']} {m['rate_in_reason']:.0%} vs {m['rate_other_losses']:.0%} of other losses"
+                for m in marks[:3]
+            )
         if avg is not None and overall is not None and math.isfinite(overall):
             if avg >= overall + 5:
                 pattern += (
@@ -284,6 +308,49 @@ def loss_reason_table(
                 "share_of_losses": float(share),
                 "avg_score": avg,
                 "pattern": pattern,
+                "distinctive": marks,
             }
         )
     return out
+
+
+def _distinctive(
+    text: pd.Series, attributes: pd.DataFrame, lost: np.ndarray, alpha: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Per loss reason: attributes whose rate differs from the other losses (q < ``alpha``)."""
+    if len(attributes) != len(lost):
+        raise ValueError(f"attributes has {len(attributes)} rows but y has {len(lost)}.")
+    A = attributes.reset_index(drop=True).to_numpy(dtype=bool)[lost]
+    labels = [str(c) for c in attributes.columns]
+    reasons = text.to_numpy()
+    tests = []
+    for reason, count in text.value_counts().items():
+        inside = reasons == reason
+        n_in, n_out = int(inside.sum()), int((~inside).sum())
+        if count < LOSS_REASON_MIN or n_out < LOSS_REASON_MIN:
+            continue
+        has_in, has_out = A[inside].sum(axis=0), A[~inside].sum(axis=0)
+        for j, label in enumerate(labels):
+            a, b = int(has_in[j]), int(has_out[j])
+            if a + b == 0:
+                continue
+            res = two_proportion_test(a, n_in, b, n_out)
+            tests.append((str(reason), label, a / n_in, b / n_out, res.p_value))
+    if not tests:
+        return {}
+    q = benjamini_hochberg([t[4] for t in tests])
+    found: dict[str, list[dict[str, Any]]] = {}
+    for (reason, label, r_in, r_out, p), qi in zip(tests, q, strict=True):
+        if qi < alpha:
+            found.setdefault(reason, []).append(
+                {
+                    "attribute": label,
+                    "rate_in_reason": float(r_in),
+                    "rate_other_losses": float(r_out),
+                    "p_value": float(p),
+                    "q_value": float(qi),
+                }
+            )
+    for marks in found.values():
+        marks.sort(key=lambda m: -abs(m["rate_in_reason"] - m["rate_other_losses"]))
+    return found

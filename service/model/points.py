@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.metrics import log_loss
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold, train_test_split
 
 from service.errors import ConfigError
 from service.scoring.rules import (
@@ -71,6 +72,9 @@ class SignalSpec:
     win_rate_present: float
     win_rate_absent: float | None = None
     q_value: float | None = None
+    #: "attribute", or "pair" for an A AND B interaction signal (scored only when it improves
+    #: the cross-validated fit)
+    kind: str = "attribute"
 
     @property
     def fields(self) -> list[str]:
@@ -198,12 +202,62 @@ class PointsFitter:
         if active and len(np.unique(y)) == 2:
             assert X_all is not None
             active = self._dedupe(X_all, col, active, by_id)
+            singles = [a for a in active if by_id[a].kind != "pair"]
             if self.C_ is None:
-                self.C_ = self._choose_C(X_all[:, [col[a] for a in active]], y)
+                self.C_ = self._choose_C(X_all[:, [col[a] for a in singles or active]], y)
+            active = self._pairs_that_help(X_all, y, active, col, by_id)
             coefs = self._fit_consistent(X_all, y, active, col, by_id)
         self.coef_ = coefs
         self._to_points(X_all, col, by_id)
         return self
+
+    def _cv_losses(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Held-out log loss of the L1 fit at ``C_`` on each fold of a twice-repeated stratified
+        ``cv``-fold split (the same folds for every call)."""
+        if len(y) > CV_MAX_ROWS:
+            keep, _ = train_test_split(
+                np.arange(len(y)), train_size=CV_MAX_ROWS, stratify=y, random_state=self.seed
+            )
+            X, y = X[keep], y[keep]
+        folds = RepeatedStratifiedKFold(n_splits=self.cv, n_repeats=2, random_state=self.seed)
+        losses = []
+        for train, test in folds.split(X, y):
+            model = LogisticRegression(
+                C=self.C_,
+                l1_ratio=1.0,
+                solver="liblinear",
+                tol=TOL,
+                max_iter=300,
+                random_state=self.seed,
+            ).fit(X[train], y[train])
+            losses.append(log_loss(y[test], model.predict_proba(X[test])[:, 1], labels=[0, 1]))
+        return np.asarray(losses)
+
+    def _pairs_that_help(self, X_all, y, active, col, by_id) -> list[str]:
+        """Keep a pair signal only when adding it lowers the held-out log loss of the joint fit
+        on every fold of a repeated cross-validation (an improvement that chance alone gives
+        on some folds, not on all); strongest evidence first, each judged against the signals
+        kept so far."""
+        pairs = sorted(
+            (a for a in active if by_id[a].kind == "pair"),
+            key=lambda i: by_id[i].q_value if by_id[i].q_value is not None else 1.0,
+        )
+        if not pairs:
+            return active
+        kept = [a for a in active if by_id[a].kind != "pair"]
+        current = self._cv_losses(X_all[:, [col[i] for i in kept]], y) if kept else None
+        for pair in pairs:
+            trial = [*kept, pair]
+            losses = self._cv_losses(X_all[:, [col[i] for i in trial]], y)
+            if current is None or bool((losses < current).all()):
+                kept, current = trial, losses
+            else:
+                self.dropped_.append(
+                    _dropped(
+                        by_id[pair], "scoring the pair does not improve the cross-validated fit"
+                    )
+                )
+        return [a for a in active if a in kept]
 
     def _dedupe(self, X_all, col, active, by_id) -> list[str]:
         """Keep one of each group of (near) identical indicators: the best-evidenced one."""
@@ -302,6 +356,7 @@ class PointsFitter:
         if not ids:
             self.scale_ = self.scale or 0.0
             self.points_: dict[str, int] = {}
+            self.uncapped_: dict[str, int] = {}
         else:
             X = X_all[:, [col[i] for i in ids]]
             logit = X @ coef
@@ -314,7 +369,9 @@ class PointsFitter:
                     pts = self._capped(np.rint(coef * self.scale_), ids)
                     if _rank_fidelity(X @ pts, logit) >= MIN_RANK_FIDELITY:
                         break
-            pts = self._capped(np.rint(coef * self.scale_), ids)
+            raw = np.rint(coef * self.scale_)
+            pts = self._capped(raw, ids)
+            self.uncapped_ = {i: int(r) for i, r in zip(ids, raw, strict=True)}
             self.spearman_ = _rank_fidelity(X @ pts, logit)
             self.points_ = {}
             for i, p, c in zip(ids, pts, coef, strict=True):
@@ -389,6 +446,13 @@ class PointsFitter:
                     "q_value": s.q_value,
                     "coefficient": float(self.coef_[i]),
                     "criteria": describe(s.conditions),
+                    "kind": s.kind,
+                    "source_dimension": s.dimension,
+                    **(
+                        {"points_uncapped": int(self.uncapped_[i])}
+                        if self.uncapped_.get(i, p) != p
+                        else {}
+                    ),
                 }
             )
         self.dimension_max_ = {

@@ -53,7 +53,12 @@ def candidate_specs(patterns: Patterns) -> list[SignalSpec]:
         )
     base = patterns.base_rate
     for it in patterns.interactions:
-        if not (it.significant and it.interaction_lift > 1 and it.win_rate_both > base):
+        positive = (
+            it.joint_coefficient > 0
+            if it.joint_coefficient is not None
+            else it.interaction_lift > 1
+        )
+        if not (it.significant and positive and it.win_rate_both > base):
             continue
         specs.append(
             SignalSpec(
@@ -67,6 +72,7 @@ def candidate_specs(patterns: Patterns) -> list[SignalSpec]:
                 win_rate_present=float(it.win_rate_both),
                 win_rate_absent=None,
                 q_value=float(it.q_value),
+                kind="pair",
             )
         )
     return specs

@@ -36,6 +36,12 @@ from sklearn.model_selection import train_test_split
 from service.data.dates import parse_dates
 from service.errors import InputError
 from service.model.confidence import assess_confidence
+from service.model.holdout_metrics import (
+    auc_interval,
+    decile_table,
+    no_skill_accuracy,
+    tier_holdout,
+)
 from service.model.misclassified import misclassified_block
 from service.scoring.engine import assign_tiers, evaluate_signals
 from service.scoring.rules import TIERS, Rules
@@ -183,6 +189,7 @@ def validate(
     tier_expectations: Mapping[str, float] | None = None,
     split: str | None = None,
     split_note: str | None = None,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """The ``validation`` block of ``analysis.json`` for holdout ``scores`` and outcomes ``y``.
 
@@ -279,7 +286,12 @@ def validate(
         "split": split,
         "split_note": split_note,
         "auc": auc,
+        "auc_ci": None if one_class else auc_interval(total, won, seed=seed),
         "accuracy": accuracy,
+        "no_skill_accuracy": no_skill_accuracy(won),
+        "baselines": {"logistic_regression": None, "gradient_boosting": None},
+        "deciles": decile_table(total, won),
+        "tiers": tier_holdout(tier, won),
         "precision_hot": p_hot,
         "recall_hot": r_hot,
         "f1_hot": f_hot,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from service.report import sections_leakage, sections_model, sections_ops, sections_tiers
-from service.report.fmt import NA, attribute_name, lift, num, pct, table
+from service.report.fmt import NA, num, pct, rate_noun, signed, table
 
 DIMENSION_TITLES = {
     "firmographic": "Firmographic Fit",
@@ -72,19 +72,6 @@ def header(analysis: dict[str, Any]) -> str:
     )
 
 
-def _strongest(analysis: dict[str, Any]) -> dict[str, Any] | None:
-    attrs = [
-        a
-        for a in analysis.get("attributes") or []
-        if a.get("significant")
-        and (a.get("direction", 1) > 0)
-        and isinstance(a.get("lift"), int | float)
-    ]
-    if not attrs:
-        return None
-    return min(attrs, key=lambda a: a.get("rank") or 10**9)
-
-
 def executive_summary(analysis: dict[str, Any]) -> str:
     val = analysis.get("validation") or {}
     signals = analysis.get("signals") or []
@@ -98,22 +85,27 @@ def executive_summary(analysis: dict[str, Any]) -> str:
         f"{num(score_range.get('min'))} to {num(score_range.get('max'))} points, and it was checked on "
         f"{num(val.get('holdout_n'))} deals it never saw while being built."
     )
-    top = _strongest(analysis)
-    if top is not None:
-        wr, wa = top.get("win_rate_present"), top.get("win_rate_absent")
+    top = analysis.get("headline")
+    if top:
         p2 = (
-            f"The single strongest predictor of a closed-won deal is **{attribute_name(top)}**: "
-            f"deals with it won {pct(wr)} of the time against {pct(wa)} without it, "
-            f"{lift(top.get('lift'))} the base rate (based on {num(top.get('n'))} deals)."
+            f"The single strongest predictor of a closed-won deal in the fitted model is "
+            f"**{top.get('label')}** ({signed(top.get('points'))} points, the largest contribution "
+            f"to the score): on the {num(val.get('holdout_n'))} held-out deals, those with it won "
+            f"{pct(top.get('holdout_win_rate'))} of the time ({num(top.get('holdout_n'))} deals) "
+            f"against {pct(top.get('holdout_win_rate_without'))} without it."
         )
     else:
         p2 = (
-            "No attribute predicted winning with statistical confidence in this data, so the model "
-            "assigns few or no points: collect more closed deals or richer fields before relying on it."
+            "No signal of the fitted model held up on the held-out deals (or none earned points), so "
+            "there is no strongest predictor to name: collect more closed deals or richer fields "
+            "before relying on the model."
         )
     if tiers:
-        rates = ", ".join(f"{name} {pct(tiers[name].get('expected_conversion'))}" for name in tiers)
-        p2 += f" The model assigns leads to four tiers with expected conversion rates of {rates}."
+        rates = ", ".join(f"{name} {pct(tiers[name].get('holdout_win_rate'))}" for name in tiers)
+        p2 += (
+            f" The model assigns leads to four tiers; on the held-out deals the "
+            f"{rate_noun(analysis)} per tier was {rates} (Section 4.2 gives the intervals)."
+        )
     share_leads = None
     conf = val.get("confusion") or {}
     if conf and val.get("holdout_n"):

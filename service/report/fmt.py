@@ -64,3 +64,30 @@ def attribute_name(entry: dict[str, Any]) -> str:
     return (
         f"{field} = { ({True: 'yes', False: 'no'}[value] if isinstance(value, bool) else value) }"
     )
+
+
+def rate_noun(analysis: dict[str, Any]) -> str:
+    """What a tier's rate is: the win rate of opportunities, or the conversion rate of leads."""
+    if analysis.get("outcome_unit") == "opportunities":
+        return "win rate of opportunities"
+    return "conversion rate"
+
+
+def holdout_rate(t: dict[str, Any]) -> str:
+    """A tier's holdout rate with its Wilson 95% interval: ``46% (38% to 54%, 120 deals)``."""
+    rate = t.get("holdout_win_rate")
+    if not isinstance(rate, int | float):
+        return f"{NA} (no holdout deal in this tier)"
+    ci = t.get("holdout_ci") or [None, None]
+    return f"{pct(rate)} ({pct(ci[0])} to {pct(ci[1])}, {num(t.get('holdout_n'))} deals)"
+
+
+def plain(value: Any) -> str:
+    """A value for prose: floats rounded (never ``0.42800000000000005``), None as not available."""
+    if isinstance(value, bool) or value is None:
+        return cell(value) if value is not None else NA
+    if isinstance(value, float):
+        return num(value, 2) if abs(value) < 10 else num(value)
+    if isinstance(value, int):
+        return num(value)
+    return cell(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.report.fmt import NA, pct, signed, table
+from service.report.fmt import NA, holdout_rate, rate_noun, signed, table
 from service.report.sections_tiers import tier_range
 
 
@@ -26,12 +26,18 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         "**What each tier means and what to do.**",
         "",
         table(
-            ["Tier", "Score", "Past deals like these won", "What to do", "Respond within"],
+            [
+                "Tier",
+                "Score",
+                f"Held-out deals like these: {rate_noun(analysis)}",
+                "What to do",
+                "Respond within",
+            ],
             [
                 [
                     t.get("tier"),
                     tier_range(t),
-                    pct(t.get("expected_conversion")),
+                    holdout_rate(t),
                     t.get("action") or NA,
                     t.get("sla") or NA,
                 ]
@@ -47,7 +53,13 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         "",
     ]
     lines += [
-        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}" for s in positives
+        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}"
+        + (
+            f" (capped from {signed(s['points_uncapped'])}: no signal may exceed 35% of the maximum)"
+            if s.get("points_uncapped") not in (None, s.get("points"))
+            else ""
+        )
+        for s in positives
     ] or ["- none yet"]
     if negatives:
         lines += ["", "**Signals that subtract points:**", ""]

@@ -18,6 +18,8 @@ REASON_WORDS = {
     "leakage_name_cue": "its name describes the sales process or the result: suspected leakage",
     "leakage_same_as_suspect": "carries the same information as a suspected field",
     "configured_exclude": "excluded in the configuration",
+    "sales_process": "it describes the sales process (who owns or works the deal), not the lead; scoring "
+    "it would feed itself once Hot leads go to the top sellers (name it under `keep:` to score it anyway)",
 }
 
 
@@ -205,7 +207,10 @@ def win_loss(analysis: dict[str, Any]) -> str:
                         f"A: {pct(i.get('win_rate_a'))}, B: {pct(i.get('win_rate_b'))}",
                         lift(i.get("interaction_lift")),
                         (i.get("note") or "")
-                        + (" (significant)" if i.get("significant") else " (not significant)"),
+                        + (
+                            f" (q {_q(i.get('q_value'))} against the joint model"
+                            + ("; scored as a pair)" if i.get("scored") else ")")
+                        ),
                     ]
                     for i in inter[:10]
                 ],
@@ -254,10 +259,17 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
         "- Points come from a joint (penalised logistic) fit of the selected signals, so two signals that "
         "measure the same thing do not both collect full points; each row shows the signal's own lift "
         "next to its points so the two can be checked against each other.",
+        "- Cap: no single positive signal may carry more than 35% of the maximum positive score; a signal "
+        "held to that cap shows the points its fit earned beside the points it ships with.",
     ]
     for i, dim in enumerate(("firmographic", "behavioral", "engagement", "intent"), 1):
         info = dims.get(dim) or {}
-        rows = [s for s in signals if s.get("dimension") == dim]
+        rows = [
+            s
+            for s in signals
+            if s.get("dimension") == dim
+            or (s.get("dimension") == "negative" and s.get("source_dimension") == dim)
+        ]
         parts += [
             "",
             f"### 3.{i} Dimension {i}: {titles[dim]} (0 to {num(info.get('max_points'))} points max)",
@@ -265,6 +277,11 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
         ]
         if rows:
             parts.append(_signal_table(rows))
+            if any(s.get("dimension") == "negative" for s in rows):
+                parts.append(
+                    "\nRows marked (deduction) come off the total score; they are counted in the "
+                    "negative subtotal (3.5), not in this dimension's maximum."
+                )
         else:
             parts.append(
                 f"No {titles[dim].lower()} signal earned points: either no such field was in the data or none "
@@ -287,7 +304,7 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
                     [
                         s.get("label") or s.get("name"),
                         signed(s.get("points")),
-                        "Negative",
+                        f"{titles.get(str(s.get('source_dimension')), 'Other').split()[0]} (deduction)",
                         f"won {pct(s.get('win_rate_present', measured.get(s.get('id'), {}).get('win_rate_present')))} "
                         f"of the time vs {pct(analysis.get('base_rate'))} overall "
                         f"({lift(s.get('lift'))}, {num(s.get('n'))} deals)",
@@ -304,13 +321,32 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
+def _q(value: Any) -> str:
+    if isinstance(value, int | float) and value < 0.001:
+        return "< 0.001"
+    return f"= {num(value, 3)}"
+
+
+def points_text(s: dict[str, Any]) -> str:
+    """The points a signal ships with, the cap that held them down, and deductions named."""
+    text = signed(s.get("points"))
+    if s.get("dimension") == "negative":
+        text += " (deduction)"
+    uncapped = s.get("points_uncapped")
+    if isinstance(uncapped, int | float) and uncapped != s.get("points"):
+        text += (
+            f" (capped from {signed(uncapped)}: no signal may exceed 35% of the positive maximum)"
+        )
+    return text
+
+
 def _signal_table(rows: list[dict[str, Any]]) -> str:
     return table(
         ["Signal", "Points", "Criteria", "Data Source", "Lift Basis"],
         [
             [
                 s.get("label") or s.get("name"),
-                signed(s.get("points")),
+                points_text(s),
                 s.get("criteria") or NA,
                 ", ".join(s.get("fields") or [s.get("field")]),
                 f"{lift(s.get('lift'))} lift ({num(s.get('n'))} deals)",

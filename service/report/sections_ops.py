@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from service.report.fmt import NA, num, pct, signed, table
+from service.report.fmt import NA, holdout_rate, num, pct, rate_noun, signed, table
 
 FIELDS = [
     ("Lead_Score_Total", "Number (integer)", "Total lead score"),
@@ -100,8 +100,9 @@ def crm_implementation(analysis: dict[str, Any]) -> str:
         f"tier and what caused it; an upgrade to Hot or Warm (total {warm} or more) assigns an unassigned lead.",
         "- Rule 4, assignment by tier: new Hot and Warm leads are assigned round-robin, weighted by territory, "
         "industry expertise and current Hot + Warm queue.",
-        "- Rule 5, stale lead downgrade: no activity for 30 days lowers the engagement subtotal at the next "
-        "re-score and notifies the rep when the tier drops; runs daily.",
+        "- Rule 5, stale lead review: a lead with no activity for 30 days is listed for its owner to review; "
+        "its score does not decay with time (this model has no time-decaying signal), it changes only when "
+        "the lead's fields change.",
         "- Rule 6, trend: a daily job compares the total with its value 14 days ago: Rising (+5 or more), "
         "Stable, Falling (−5 or more), written to `Lead_Score_Trend`.",
         "",
@@ -234,7 +235,9 @@ def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         parts.append(
             "\nAfter validation the final model was refitted on every deal with the same settings; the figures below are from the holdout, before the refit."
         )
-    parts += ["", _targets_table(val), "", "Confusion Matrix:", ""]
+    parts += ["", _targets_table(val), ""]
+    parts += _trust_lines(analysis, val)
+    parts += ["", "Confusion Matrix:", ""]
     parts.append(
         table(
             ["", "Predicted: Win (Hot/Warm)", "Predicted: Loss (Cool/Cold)"],
@@ -284,14 +287,15 @@ def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         f"Recommended Fix: {val.get('fn_fix') or 'capture the missing fields named above (enrichment or activity tracking) so these deals can earn the points they lack.'}"
     )
     hot = tiers.get("Hot", {})
-    hot_rate = hot.get("expected_conversion")
+    hot_rate = hot.get("holdout_win_rate")
+    hot_low = (hot.get("holdout_ci") or [None])[0]
     acc = val.get("accuracy")
     parts += [
         "",
         "### 6.4 Ongoing Monitoring Protocol",
         "",
         "Weekly for the first 90 days, then monthly:",
-        f"1. Conversion rate by tier: is Hot still converting at {pct(hot_rate * 0.8 if isinstance(hot_rate, float) else None)} or more (80% of the expected {pct(hot_rate)})?",
+        f"1. {rate_noun(analysis).capitalize()} by tier: is Hot still at {pct(hot_rate * 0.8 if isinstance(hot_rate, float) else None)} or more (80% of its holdout rate {holdout_rate(hot)})?",
         f"2. Tier volume: is Hot still {pct(max(0.0, (hot.get('share_of_leads') or 0) - 0.05))} to {pct((hot.get('share_of_leads') or 0) + 0.05)} of leads?",
         "3. Score distribution shape: a sudden shift usually means a data feed broke.",
         "4. New lead sources or segments that the model has no signal for.",
@@ -303,7 +307,7 @@ def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "",
         "Rebuild from scratch if: accuracy drops below "
         f"{pct(acc - 0.10 if isinstance(acc, float) else None)} (10 points under this holdout's {pct(acc)}); "
-        f"Hot converts below {pct(hot_rate * 0.5 if isinstance(hot_rate, float) else None)} (half of the expected rate); "
+        f"Hot falls below {pct(hot_rate * 0.5 if isinstance(hot_rate, float) else None)} (half of its holdout rate); "
         "a new product, market or segment is added; the competitive landscape changes; or new closed deals "
         "outnumber the deals this model was built on.",
         "",
@@ -313,10 +317,73 @@ def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "scores; the treatment group (70%) sees scores and follows the tier SLAs. Compare lead-to-opportunity "
         "conversion, time to first contact, sales cycle length, win rate, revenue per lead and rep adoption.",
         f"Success: the treatment group improves at least two of these by 10% or more with no degradation in the "
-        f"others, and Hot leads convert at {pct(hot_rate)} or more "
-        f"(holdout precision for Hot was {pct(val.get('precision_hot'))}).",
+        f"others, and Hot leads reach a {rate_noun(analysis)} of at least {pct(hot_low)}: the low end of "
+        f"the Hot tier's holdout interval ({holdout_rate(hot)}).",
     ]
     return "\n".join(parts)
+
+
+def _trust_lines(analysis: dict[str, Any], val: dict[str, Any]) -> list[str]:
+    """No-skill baseline, AUC interval, the models a data scientist would fit, per-tier
+    precision and recall, and the decile lift table: what a reader needs to trust the AUC."""
+    out = []
+    acc, no_skill = val.get("accuracy"), val.get("no_skill_accuracy")
+    out.append(
+        f"- No-skill baseline: calling every holdout deal the commoner outcome scores "
+        f"{pct(no_skill, 1)} accuracy; the model's accuracy is {pct(acc, 1)}."
+    )
+    ci = val.get("auc_ci") or [None, None]
+    out.append(
+        f"- Holdout AUC {num(val.get('auc'), 3)}, bootstrap 95% interval {num(ci[0], 3)} to "
+        f"{num(ci[1], 3)} (deals resampled 1,000 times)."
+    )
+    base = val.get("baselines") or {}
+    out.append(
+        "- The same training deals and fields fitted by scikit-learn, scored on the same holdout: "
+        f"logistic regression AUC {num(base.get('logistic_regression'), 3)}, gradient boosting "
+        f"AUC {num(base.get('gradient_boosting'), 3)}, against {num(val.get('auc'), 3)} for the "
+        "integer points."
+    )
+    rows = [
+        [
+            t.get("tier"),
+            num(t.get("holdout_n")),
+            num(t.get("holdout_won")),
+            pct(t.get("precision")),
+            pct(t.get("recall")),
+        ]
+        for t in val.get("tiers") or []
+    ]
+    if rows:
+        out += [
+            "",
+            "Per tier on the holdout (precision: share of the tier's deals won; recall: share of all "
+            "holdout wins that fell in the tier):",
+            "",
+            table(["Tier", "Deals", "Won", "Precision", "Recall"], rows),
+        ]
+    deciles = val.get("deciles") or []
+    if deciles:
+        out += [
+            "",
+            "Decile lift (holdout deals in ten equal groups by score, highest first):",
+            "",
+            table(
+                ["Decile", "Scores", "Deals", "Won", "Win Rate", "Lift"],
+                [
+                    [
+                        d.get("decile"),
+                        f"{num(d.get('min_score'))} to {num(d.get('max_score'))}",
+                        num(d.get("n")),
+                        num(d.get("won")),
+                        pct(d.get("win_rate")),
+                        f"{num(d.get('lift'), 2)}x",
+                    ]
+                    for d in deciles
+                ],
+            ),
+        ]
+    return out
 
 
 def batch(section: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.report.fmt import NA, cell, num, pct, table
+from service.report.fmt import NA, holdout_rate, num, pct, plain, rate_noun, table
 
 
 def tier_range(t: dict[str, Any]) -> str:
@@ -52,7 +52,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             [
                 "Tier",
                 "Score Range",
-                "Expected Conversion",
+                f"Holdout {rate_noun(analysis)} (95% CI)",
                 "Share of Historical Deals",
                 "Share of Current Leads",
                 "Response SLA",
@@ -62,7 +62,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
                 [
                     t.get("tier"),
                     tier_range(t),
-                    f"{pct(t.get('expected_conversion'))} ({pct(t.get('ci_low'))} to {pct(t.get('ci_high'))})",
+                    holdout_rate(t),
                     pct(t.get("share_of_leads")),
                     pct(t["share_of_current_leads"])
                     if "share_of_current_leads" in t
@@ -74,6 +74,15 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             ],
         )
     )
+    parts.append(
+        "\nEach rate is measured on held-out deals the model never saw, with its Wilson 95% "
+        "interval: the rate to expect from new leads. The rates of the training deals, which the "
+        "points were fitted to, are in analysis.json (`training_win_rate`) for comparison only."
+    )
+    if analysis.get("refit_all"):
+        parts.append(
+            "The holdout rates are those of the model validated before the refit on every deal."
+        )
     if plots.get("tier-volumes.png"):
         parts.append(f"\n![Tier volumes]({plots['tier-volumes.png']})")
     parts += [
@@ -82,8 +91,9 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "",
         "Upgrade triggers: the score crosses a higher threshold at a re-score (for example after a demo or "
         "pricing request, a new stakeholder engaging, or an intent signal arriving).  ",
-        "Downgrade triggers: no activity for 30 days or more (engagement points lapse), an unsubscribe or a "
-        "negative signal appearing.",
+        "Downgrade triggers: a re-score after the lead's data changes, such as an unsubscribe or a negative "
+        "signal appearing. Points do not lapse with time: this model has no time-decaying signal, so a lead "
+        "with no new activity keeps its score until its fields change.",
         "",
         "Re-Scoring Frequency:",
     ]
@@ -99,6 +109,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
     parts += ["", "### 4.4 Volume and Capacity Validation", ""]
     cap = analysis.get("capacity") or {}
     weekly = cap.get("new_leads_per_week")
+    per_rep = cap.get("leads_per_rep_per_week")
     rows = []
     for t in tiers:
         share = t.get("share_of_current_leads", t.get("share_of_leads"))
@@ -110,9 +121,14 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
                 f"{num(monthly)} leads/month"
                 if monthly is not None
                 else "not available (no lead volume configured)",
+                _capacity_required(t.get("tier"), monthly, per_rep),
             ]
         )
-    parts.append(table(["Tier", "Target % of Leads", "Expected Monthly Volume"], rows))
+    parts.append(
+        table(
+            ["Tier", "Target % of Leads", "Expected Monthly Volume", "Rep Capacity Required"], rows
+        )
+    )
     current = analysis.get("current_leads")
     if current:
         parts.append(
@@ -123,7 +139,8 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         parts.append("")
         parts.append(
             "\n".join(
-                f"- {cell(k).replace('_', ' ').capitalize()}: {cell(v)}" for k, v in cap.items()
+                f"- {str(k).replace('_', ' ').capitalize()}: {_cap_value(k, v)}"
+                for k, v in cap.items()
             )
         )
     else:
@@ -133,3 +150,23 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             "volume fits the team."
         )
     return "\n".join(parts)
+
+
+def _capacity_required(tier: Any, monthly: float | None, per_rep_week: Any) -> str:
+    """Rep time a tier needs each month, in rep-weeks of lead work (the configured leads a rep
+    works per week); Cool is nurtured automatically and Cold gets no rep time."""
+    if tier == "Cold":
+        return "0 (marketing only)"
+    if tier == "Cool":
+        return "automated nurture (rep touches only)"
+    if monthly is None or not isinstance(per_rep_week, int | float) or per_rep_week <= 0:
+        return "not available (give capacity in the configuration)"
+    return f"{num(monthly / per_rep_week, 1)} rep-weeks/month"
+
+
+def _cap_value(key: str, value: Any) -> str:
+    if value is None:
+        return NA
+    if key.endswith(("share", "utilisation")) and isinstance(value, float):
+        return pct(value)
+    return plain(value)

@@ -180,7 +180,9 @@ def test_a_stale_recorded_auc_does_not_block_a_better_candidate(
     from connectors.local import LocalCRM
     from service.sample import generate
 
-    data = generate(deals=180, leads=40, seed=0)
+    # 400 deals: on 180 the candidate (cut points now confirmed on a second half, issue 10) has
+    # no signal, and an empty model cannot show the stale-AUC rule at work
+    data = generate(deals=400, leads=40, seed=0)
     crm = LocalCRM(tmp_path / "crm.db")
     crm.load_frames(deals=data.deals, leads=data.leads, activities=data.activities)
     crm.close()

@@ -110,7 +110,11 @@ def test_salvirt_reports_83_exact_duplicates_and_survivorship() -> None:
     x, y = report.modelling_data()
     assert len(x) == len(y) == 365
     assert report.survivorship["applies"] is True
-    assert [e.field for e in report.excluded] == ["Status"]
+    # the seller describes who worked the deal, not the lead: out by default (issue 10)
+    assert {e.field: e.reason for e in report.excluded} == {
+        "Seller": "sales_process",
+        "Status": "outcome",
+    }
 
 
 #: the leakage columns the data README names for xeducation

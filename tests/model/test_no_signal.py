@@ -17,12 +17,6 @@ from service.model.build import build_model
 
 sample = pytest.importorskip("service.sample")
 LEADSCORE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "leadscore"
-#: With half the deals held out, range signals (employee_count 236 to under 360 ...) still get
-#: points on shuffled outcomes: the cut points are tested on the deals that chose them. Issue 10
-#: (point 2) confirms cuts on other deals; strict, so this marker fails once that is fixed.
-_RANGES_NOT_CONFIRMED = pytest.mark.xfail(
-    strict=True, reason="issue 10: range cut points tested on the deals that chose them"
-)
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +34,11 @@ def shuffled(tmp_path_factory) -> dict[str, Path]:
     "flags",
     [
         {"refit_all": True},
-        pytest.param({"holdout": 0.5}, marks=_RANGES_NOT_CONFIRMED),
+        # with half the deals held out, cut points tested on the deals that chose them used to
+        # give range signals points on shuffled outcomes; issue 10 confirms cuts on other deals
+        {"holdout": 0.5},
         {"leads": True},
-        pytest.param(
-            {"refit_all": True, "holdout": 0.5, "leads": True}, marks=_RANGES_NOT_CONFIRMED
-        ),
+        {"refit_all": True, "holdout": 0.5, "leads": True},
     ],
     ids=["refit-all", "holdout-0.5", "leads", "all-three"],
 )

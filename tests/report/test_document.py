@@ -188,6 +188,10 @@ def _analysis() -> dict[str, Any]:
                 "min_score": 70,
                 "max_score": None,
                 "expected_conversion": 0.78,
+                "holdout_n": 7,
+                "holdout_won": 5,
+                "holdout_win_rate": 0.7143,
+                "holdout_ci": [0.359, 0.918],
                 "ci_low": 0.6,
                 "ci_high": 0.9,
                 "share_of_leads": 0.12,
@@ -201,6 +205,10 @@ def _analysis() -> dict[str, Any]:
                 "min_score": 45,
                 "max_score": 69,
                 "expected_conversion": 0.5,
+                "holdout_n": 12,
+                "holdout_won": 5,
+                "holdout_win_rate": 0.4167,
+                "holdout_ci": [0.193, 0.68],
                 "ci_low": 0.4,
                 "ci_high": 0.6,
                 "share_of_leads": 0.25,
@@ -214,6 +222,10 @@ def _analysis() -> dict[str, Any]:
                 "min_score": 25,
                 "max_score": 44,
                 "expected_conversion": 0.25,
+                "holdout_n": 15,
+                "holdout_won": 3,
+                "holdout_win_rate": 0.2,
+                "holdout_ci": [0.07, 0.452],
                 "ci_low": 0.15,
                 "ci_high": 0.35,
                 "share_of_leads": 0.3,
@@ -227,6 +239,10 @@ def _analysis() -> dict[str, Any]:
                 "min_score": None,
                 "max_score": 24,
                 "expected_conversion": 0.08,
+                "holdout_n": 11,
+                "holdout_won": 1,
+                "holdout_win_rate": 0.0909,
+                "holdout_ci": [0.016, 0.377],
                 "ci_low": 0.03,
                 "ci_high": 0.15,
                 "share_of_leads": 0.33,
@@ -300,7 +316,10 @@ def test_every_section_of_the_specification_is_present_and_filled(tmp_path: Path
     assert "| Hot | 70+ points |" in text and "| Cold | below 25 points |" in text
     assert "### 1.4 Stated ICP Compared With the Data" in text
     guide = files["rep_guide"].read_text()
-    assert "Requested a demo: +18" in guide and "| Hot | 70+ points | 78% |" in guide
+    assert (
+        "Requested a demo: +18" in guide
+        and "| Hot | 70+ points | 71% (36% to 92%, 7 deals) |" in guide
+    )
 
 
 def test_missing_numbers_say_not_available_instead_of_placeholders() -> None:
