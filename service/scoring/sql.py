@@ -1,0 +1,358 @@
+"""The rules compiled to one SQL statement that scores leads where they live.
+
+``compile_rules`` builds one sqlglot expression tree from the rules models and generates it for a
+dialect (DuckDB, PostgreSQL, Spark, Databricks, Snowflake, BigQuery): every identifier is quoted
+and every value is a literal, so no field name or value is ever pasted into SQL text.
+
+The statement returns every column of the table plus the ``Lead_Score_*`` columns, computed as the
+Python engine computes them (``service.scoring.engine``, the reference; tests compare the two row
+for row). Its shape, read top to bottom::
+
+    SELECT t.*, o.Lead_Score_Total, ...
+    FROM leads AS t
+    CROSS JOIN (one row: per field, is NA a code, is the column numeric) AS k
+    CROSS JOIN LATERAL (per field: the text, placeholders NULL)        AS v
+    CROSS JOIN LATERAL (per field: the number and the lower-cased text) AS n
+    CROSS JOIN LATERAL (per signal: fired 0/1, known 0/1)              AS s
+    CROSS JOIN LATERAL (per dimension: raw points; missing weight; texts) AS d
+    CROSS JOIN LATERAL (the Lead_Score_* values)                      AS o
+
+BigQuery has no ``LATERAL``: there each layer is ``CROSS JOIN UNNEST([STRUCT(...)])``, the same
+expressions. Cleaning follows ``service.scoring.sql_values``; a field the rules read must be a
+column of the table (the engine would count such a signal as missing for every lead).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlglot import exp
+
+from service.errors import InputError
+from service.scoring.batch import LEAD_SCORE_COLUMNS
+from service.scoring.conditions import TRUE_TEXT, canonical_text, is_number
+from service.scoring.engine import UNSCOREABLE
+from service.scoring.factors import SEPARATOR, factor_text
+from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Flag, Missing, Range, Rules
+from service.scoring.sql_values import (
+    FieldNames,
+    cleaned,
+    col,
+    column_kinds,
+    double,
+    is_in,
+    lit,
+    one_if,
+    parsed,
+)
+
+DIALECTS = ("duckdb", "postgres", "spark", "databricks", "snowflake", "bigquery")
+TOP_N = 3
+
+
+@dataclass(frozen=True)
+class SqlOptions:
+    """Where the leads are and what the statement returns."""
+
+    table: str = "leads"
+    #: ``CREATE OR REPLACE VIEW view AS ...`` instead of a plain ``SELECT``
+    view: str | None = None
+    #: return only this column and the ``Lead_Score_*`` columns (for a reverse-ETL sync)
+    id_column: str | None = None
+
+
+def table_name(dotted: str, option: str = "--table") -> exp.Table:
+    """``schema.table`` (or ``catalog.schema.table``) as quoted identifiers, never as SQL text."""
+    parts = dotted.split(".")
+    if not 1 <= len(parts) <= 3 or any(not p.strip() for p in parts):
+        raise InputError(
+            f"{option} {dotted!r}: give a table name, optionally with its schema "
+            "(schema.table) or catalog (catalog.schema.table)."
+        )
+    ident = [exp.to_identifier(p, quoted=True) for p in parts]
+    catalog, db = (None, None)
+    if len(ident) == 3:
+        catalog, db = ident[0], ident[1]
+    elif len(ident) == 2:
+        db = ident[0]
+    return exp.Table(this=ident[-1], db=db, catalog=catalog)
+
+
+class _Builder:
+    """Builds the layers of the statement from the rules; one instance per compile."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        fields = [c.field for s in rules.signals for c in s.when]
+        self.fields = {f: FieldNames(i) for i, f in enumerate(dict.fromkeys(fields))}
+        # NA-as-a-code and numeric-column only matter where a value is compared as text
+        kinded = [
+            c.field
+            for s in rules.signals
+            for c in s.when
+            if isinstance(c, FieldIn | Flag | Missing)
+        ]
+        self.kinded = {f: self.fields[f] for f in dict.fromkeys(kinded)}
+
+    # -- conditions -------------------------------------------------------------------------
+    def condition(self, cond: Condition) -> tuple[exp.Expression, exp.Expression]:
+        """``(fires, known)`` as SQL booleans; ``fires`` may be NULL only where not known."""
+        names = self.fields[cond.field]
+        text, number, lower = (col(names.text, "v"), col(names.number, "n"), col(names.lower, "n"))
+        present = exp.Not(this=exp.Is(this=text, expression=exp.Null()))
+        if isinstance(cond, Missing):
+            return exp.Is(this=text, expression=exp.Null()), exp.true()
+        if isinstance(cond, Range):
+            known = exp.Not(this=exp.Is(this=number, expression=exp.Null()))
+            parts: list[exp.Expression] = [known]
+            if cond.min is not None:
+                parts.append(exp.GTE(this=number, expression=double(cond.min)))
+            if cond.max is not None:
+                parts.append(exp.LT(this=number, expression=double(cond.max)))
+            return exp.and_(*parts), known
+        numeric_col = exp.EQ(this=col(names.numeric, "k"), expression=lit(1))
+        if isinstance(cond, FieldIn):
+            numbers = [double(float(v)) for v in cond.values if is_number(v)]
+            numbers = [n for n in numbers if not isinstance(n, exp.Null)]
+            as_number = is_in(number, numbers)
+            as_text = is_in(lower, [lit(canonical_text(v)) for v in dict.fromkeys(cond.values)])
+        else:  # Flag
+            as_number = exp.GT(this=number, expression=lit(0))
+            as_text = is_in(lower, [lit(v) for v in sorted(TRUE_TEXT)])
+        fires = exp.Case(ifs=[exp.If(this=numeric_col, true=as_number)], default=as_text)
+        return exp.and_(present, fires), present
+
+    def signal(self, index: int) -> tuple[exp.Expression, exp.Expression]:
+        """``f_j``, ``k_j`` as 0/1: AND of the conditions; known when all are known or one known
+        condition fails (``conditions.evaluate_all``)."""
+        pairs = [self.condition(c) for c in self.rules.signals[index].when]
+        fired = [exp.and_(k, exp.Coalesce(this=f, expressions=[exp.false()])) for f, k in pairs]
+        all_known = exp.and_(*[k for _, k in pairs])
+        known_false = [
+            exp.and_(k, exp.Not(this=exp.Coalesce(this=f, expressions=[exp.false()])))
+            for f, k in pairs
+        ]
+        known = exp.or_(all_known, *known_false) if len(pairs) > 1 else pairs[0][1]
+        return one_if(exp.and_(*fired)), one_if(known)
+
+    # -- sums and texts ---------------------------------------------------------------------
+    @staticmethod
+    def _sum(terms: Sequence[exp.Expression]) -> exp.Expression:
+        if not terms:
+            return lit(0)
+        total = terms[0]
+        for term in terms[1:]:
+            total = exp.Add(this=total, expression=term)
+        return exp.paren(total) if len(terms) > 1 else total
+
+    def _weighted(
+        self, indices: Sequence[int], flag: str, *, absent: bool = False
+    ) -> exp.Expression:
+        terms = []
+        for j in indices:
+            value: exp.Expression = col(f"{flag}_{j}", "s")
+            if absent:
+                value = exp.paren(exp.Sub(this=lit(1), expression=value))
+            pts = abs(self.rules.signals[j].points) if absent else self.rules.signals[j].points
+            terms.append(
+                exp.Mul(this=value, expression=lit(pts) if pts >= 0 else exp.Neg(this=lit(-pts)))
+            )
+        return self._sum(terms)
+
+    @staticmethod
+    def _joined(pieces: Sequence[tuple[exp.Expression, str]]) -> exp.Expression:
+        """The texts whose condition holds, joined with ``; `` (empty text for none)."""
+        if not pieces:
+            return lit("")
+        parts = [
+            exp.Case(ifs=[exp.If(this=cond, true=lit(SEPARATOR + text))], default=lit(""))
+            for cond, text in pieces
+        ]
+        concat = exp.Concat(expressions=parts, safe=True) if len(parts) > 1 else parts[0]
+        return exp.Substring(this=concat, start=lit(len(SEPARATOR) + 1))
+
+    def top_factors(self) -> exp.Expression:
+        """Up to three fired signals, largest points first (ties in file order), as
+        ``factors.top_factors`` writes them."""
+        signals = self.rules.signals
+        points = np.array([s.points for s in signals], dtype=np.int64)
+        order = [int(j) for j in np.argsort(-np.abs(points), kind="stable")]
+        pieces = []
+        for rank, j in enumerate(order):
+            fired = exp.EQ(this=col(f"f_{j}", "s"), expression=lit(1))
+            if rank >= TOP_N:
+                before = self._sum([col(f"f_{i}", "s") for i in order[:rank]])
+                fired = exp.and_(fired, exp.LT(this=before, expression=lit(TOP_N)))
+            pieces.append(
+                (fired, factor_text(signals[j].label or signals[j].name, signals[j].points))
+            )
+        return self._joined(pieces)
+
+    def missing_names(self) -> exp.Expression:
+        pieces = [
+            (exp.EQ(this=col(f"k_{j}", "s"), expression=lit(0)), s.label or s.name)
+            for j, s in enumerate(self.rules.signals)
+        ]
+        return self._joined(pieces)
+
+    def unscoreable_weight(self) -> int:
+        """The least missing weight (sum of |points|) that makes a lead Unscoreable, found with
+        the engine's own float division so the boundary is the same."""
+        weights = [abs(s.points) for s in self.rules.signals]
+        total = float(sum(weights))
+        if total <= 0:
+            return math.iinfo(np.int32).max  # the engine's share is 0: never Unscoreable
+        share = self.rules.unscoreable_missing_share
+        return next(m for m in range(int(total) + 1) if m / total >= share)
+
+    # -- layers -----------------------------------------------------------------------------
+    def layers(self) -> list[tuple[str, list[exp.Expression]]]:
+        rules = self.rules
+        v = [
+            e
+            for f, names in self.fields.items()
+            for e in cleaned(f, names, "k" if f in self.kinded else None)
+        ]
+        n = [e for names in self.fields.values() for e in parsed(names, "v")]
+        s: list[exp.Expression] = []
+        for j in range(len(rules.signals)):
+            fired, known = self.signal(j)
+            s += [exp.alias_(fired, f"f_{j}"), exp.alias_(known, f"k_{j}")]
+        d: list[exp.Expression] = []
+        groups = [sig.dimension for sig in rules.signals]
+        for dim in (*DIMENSIONS, "negative"):
+            idx = [j for j, g in enumerate(groups) if g == dim]
+            d.append(exp.alias_(self._weighted(idx, "f"), f"raw_{dim}"))
+            if dim != "negative":
+                positive = [j for j in idx if rules.signals[j].points > 0]
+                d.append(exp.alias_(self._weighted(positive, "k", absent=True), f"extra_{dim}"))
+        d.append(exp.alias_(self._weighted(range(len(groups)), "k", absent=True), "missing_weight"))
+        d.append(exp.alias_(self.top_factors(), "top_factors"))
+        d.append(exp.alias_(self.missing_names(), "missing_names"))
+        return [("v", v), ("n", n), ("s", s), ("d", d), ("o", self.outputs())]
+
+    def outputs(self) -> list[exp.Expression]:
+        rules = self.rules
+        capped: dict[str, exp.Expression] = {}
+        potential: list[exp.Expression] = []
+        for dim in DIMENSIONS:
+            raw = col(f"raw_{dim}", "d")
+            limit = rules.dimensions[dim].max_points if dim in rules.dimensions else 0
+            capped[dim] = exp.Least(this=raw, expressions=[lit(limit)])
+            has_signal = any(sig.dimension == dim for sig in rules.signals)
+            if has_signal and dim in rules.dimensions:
+                gained = exp.Add(this=raw, expression=col(f"extra_{dim}", "d"))
+                potential.append(
+                    exp.Sub(
+                        this=exp.Least(this=gained, expressions=[lit(limit)]),
+                        expression=capped[dim],
+                    )
+                )
+        floor = (
+            exp.Neg(this=lit(rules.negative_max_points)) if rules.negative_max_points else lit(0)
+        )
+        negative = exp.Greatest(this=col("raw_negative", "d"), expressions=[floor])
+        total = self._sum([*capped.values(), negative])
+        t = rules.thresholds
+        unscoreable = exp.GTE(
+            this=col("missing_weight", "d"), expression=lit(self.unscoreable_weight())
+        )
+        tier = exp.Case(
+            ifs=[
+                exp.If(this=unscoreable, true=lit(UNSCOREABLE)),
+                # totals are integers: ``total >= 72.5`` is ``total >= 73``
+                exp.If(this=exp.GTE(this=total, expression=lit(math.ceil(t.hot))), true=lit("Hot")),
+                exp.If(
+                    this=exp.GTE(this=total, expression=lit(math.ceil(t.warm))), true=lit("Warm")
+                ),
+                exp.If(
+                    this=exp.GTE(this=total, expression=lit(math.ceil(t.cool))), true=lit("Cool")
+                ),
+            ],
+            default=lit("Cold"),
+        )
+        names = col("missing_names", "d")
+        missing = exp.Case(
+            ifs=[exp.If(this=exp.EQ(this=names, expression=lit("")), true=lit(""))],
+            default=exp.Concat(
+                expressions=[
+                    names,
+                    lit(" (up to +"),
+                    exp.cast(self._sum(potential), exp.DataType.Type.VARCHAR),
+                    lit(" points)"),
+                ],
+                safe=True,
+            ),
+        )
+        values = [
+            total,
+            capped["firmographic"],
+            capped["behavioral"],
+            capped["engagement"],
+            capped["intent"],
+            tier,
+            lit(rules.version),
+            col("top_factors", "d"),
+            missing,
+        ]
+        return [
+            exp.alias_(e, name, quoted=True)
+            for e, name in zip(values, LEAD_SCORE_COLUMNS, strict=True)
+        ]
+
+    def statement(self, options: SqlOptions) -> exp.Expression:
+        source = table_name(options.table)
+        leads = source.copy()
+        leads.set("alias", exp.TableAlias(this=exp.to_identifier("t", quoted=True)))
+        if options.id_column is not None:
+            first: exp.Expression = col(options.id_column, "t")
+        else:
+            first = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
+        outputs = [col(name, "o") for name in LEAD_SCORE_COLUMNS]
+        query = exp.select(first, *outputs).from_(leads)
+        if self.kinded:
+            query = query.join(column_kinds(self.kinded, leads.copy(), "k"), join_type="cross")
+        for alias, columns in self.layers():
+            layer = exp.Lateral(
+                this=exp.select(*columns).subquery(),
+                alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
+            )
+            query = query.join(layer, join_type="cross")
+        if options.view is None:
+            return query
+        return exp.Create(
+            this=table_name(options.view, "--view"), kind="VIEW", replace=True, expression=query
+        )
+
+
+def _bigquery(tree: exp.Expression) -> exp.Expression:
+    """BigQuery has no LATERAL: ``CROSS JOIN UNNEST([STRUCT(...)]) AS x`` reads the same."""
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Lateral) and isinstance(node.this, exp.Subquery):
+            select = node.this.this
+            struct = exp.Struct(expressions=[e.copy() for e in select.expressions])
+            return exp.Unnest(
+                expressions=[exp.Array(expressions=[struct])], alias=node.args["alias"].copy()
+            )
+        return node
+
+    return tree.transform(swap)
+
+
+def compile_tree(rules: Rules, options: SqlOptions | None = None) -> exp.Expression:
+    """The statement as one sqlglot expression tree (dialect-neutral)."""
+    return _Builder(rules).statement(options or SqlOptions())
+
+
+def compile_rules(rules: Rules, dialect: str, options: SqlOptions | None = None) -> str:
+    """The statement for ``dialect``, pretty-printed, identifiers quoted."""
+    if dialect not in DIALECTS:
+        raise InputError(f"--dialect {dialect!r}: choose one of {', '.join(DIALECTS)}.")
+    tree = compile_tree(rules, options)
+    if dialect == "bigquery":
+        tree = _bigquery(tree)
+    return tree.sql(dialect=dialect, identify=True, pretty=True, unsupported_level="raise")
