@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlglot import exp
+from sqlglot import ErrorLevel, exp
 
 from service.errors import InputError
 from service.scoring.batch import LEAD_SCORE_COLUMNS
@@ -81,6 +81,14 @@ def table_name(dotted: str, option: str = "--table") -> exp.Table:
     return exp.Table(this=ident[-1], db=db, catalog=catalog)
 
 
+def _at_most(value: exp.Expr, limit: int) -> exp.Expr:
+    """``LEAST(value, limit)`` written as CASE: the same in every dialect (no NULL rules)."""
+    return exp.Case(
+        ifs=[exp.If(this=exp.GT(this=value, expression=lit(limit)), true=lit(limit))],
+        default=value.copy(),
+    )
+
+
 class _Builder:
     """Builds the layers of the statement from the rules; one instance per compile."""
 
@@ -98,7 +106,7 @@ class _Builder:
         self.kinded = {f: self.fields[f] for f in dict.fromkeys(kinded)}
 
     # -- conditions -------------------------------------------------------------------------
-    def condition(self, cond: Condition) -> tuple[exp.Expression, exp.Expression]:
+    def condition(self, cond: Condition) -> tuple[exp.Expr, exp.Expr]:
         """``(fires, known)`` as SQL booleans; ``fires`` may be NULL only where not known."""
         names = self.fields[cond.field]
         text, number, lower = (col(names.text, "v"), col(names.number, "n"), col(names.lower, "n"))
@@ -107,7 +115,7 @@ class _Builder:
             return exp.Is(this=text, expression=exp.Null()), exp.true()
         if isinstance(cond, Range):
             known = exp.Not(this=exp.Is(this=number, expression=exp.Null()))
-            parts: list[exp.Expression] = [known]
+            parts: list[exp.Expr] = [known]
             if cond.min is not None:
                 parts.append(exp.GTE(this=number, expression=double(cond.min)))
             if cond.max is not None:
@@ -125,7 +133,7 @@ class _Builder:
         fires = exp.Case(ifs=[exp.If(this=numeric_col, true=as_number)], default=as_text)
         return exp.and_(present, fires), present
 
-    def signal(self, index: int) -> tuple[exp.Expression, exp.Expression]:
+    def signal(self, index: int) -> tuple[exp.Expr, exp.Expr]:
         """``f_j``, ``k_j`` as 0/1: AND of the conditions; known when all are known or one known
         condition fails (``conditions.evaluate_all``)."""
         pairs = [self.condition(c) for c in self.rules.signals[index].when]
@@ -140,7 +148,7 @@ class _Builder:
 
     # -- sums and texts ---------------------------------------------------------------------
     @staticmethod
-    def _sum(terms: Sequence[exp.Expression]) -> exp.Expression:
+    def _sum(terms: Sequence[exp.Expr]) -> exp.Expr:
         if not terms:
             return lit(0)
         total = terms[0]
@@ -148,12 +156,10 @@ class _Builder:
             total = exp.Add(this=total, expression=term)
         return exp.paren(total) if len(terms) > 1 else total
 
-    def _weighted(
-        self, indices: Sequence[int], flag: str, *, absent: bool = False
-    ) -> exp.Expression:
+    def _weighted(self, indices: Sequence[int], flag: str, *, absent: bool = False) -> exp.Expr:
         terms = []
         for j in indices:
-            value: exp.Expression = col(f"{flag}_{j}", "s")
+            value: exp.Expr = col(f"_ls_{flag}_{j}", "s")
             if absent:
                 value = exp.paren(exp.Sub(this=lit(1), expression=value))
             pts = abs(self.rules.signals[j].points) if absent else self.rules.signals[j].points
@@ -163,7 +169,7 @@ class _Builder:
         return self._sum(terms)
 
     @staticmethod
-    def _joined(pieces: Sequence[tuple[exp.Expression, str]]) -> exp.Expression:
+    def _joined(pieces: Sequence[tuple[exp.Expr, str]]) -> exp.Expr:
         """The texts whose condition holds, joined with ``; `` (empty text for none)."""
         if not pieces:
             return lit("")
@@ -174,7 +180,7 @@ class _Builder:
         concat = exp.Concat(expressions=parts, safe=True) if len(parts) > 1 else parts[0]
         return exp.Substring(this=concat, start=lit(len(SEPARATOR) + 1))
 
-    def top_factors(self) -> exp.Expression:
+    def top_factors(self) -> exp.Expr:
         """Up to three fired signals, largest points first (ties in file order), as
         ``factors.top_factors`` writes them."""
         signals = self.rules.signals
@@ -182,18 +188,18 @@ class _Builder:
         order = [int(j) for j in np.argsort(-np.abs(points), kind="stable")]
         pieces = []
         for rank, j in enumerate(order):
-            fired = exp.EQ(this=col(f"f_{j}", "s"), expression=lit(1))
+            fired: exp.Expr = exp.EQ(this=col(f"_ls_f_{j}", "s"), expression=lit(1))
             if rank >= TOP_N:
-                before = self._sum([col(f"f_{i}", "s") for i in order[:rank]])
+                before = self._sum([col(f"_ls_f_{i}", "s") for i in order[:rank]])
                 fired = exp.and_(fired, exp.LT(this=before, expression=lit(TOP_N)))
             pieces.append(
                 (fired, factor_text(signals[j].label or signals[j].name, signals[j].points))
             )
         return self._joined(pieces)
 
-    def missing_names(self) -> exp.Expression:
+    def missing_names(self) -> exp.Expr:
         pieces = [
-            (exp.EQ(this=col(f"k_{j}", "s"), expression=lit(0)), s.label or s.name)
+            (exp.EQ(this=col(f"_ls_k_{j}", "s"), expression=lit(0)), s.label or s.name)
             for j, s in enumerate(self.rules.signals)
         ]
         return self._joined(pieces)
@@ -204,12 +210,12 @@ class _Builder:
         weights = [abs(s.points) for s in self.rules.signals]
         total = float(sum(weights))
         if total <= 0:
-            return math.iinfo(np.int32).max  # the engine's share is 0: never Unscoreable
+            return 2**31 - 1  # the engine's share is 0: never Unscoreable
         share = self.rules.unscoreable_missing_share
         return next(m for m in range(int(total) + 1) if m / total >= share)
 
     # -- layers -----------------------------------------------------------------------------
-    def layers(self) -> list[tuple[str, list[exp.Expression]]]:
+    def layers(self) -> list[tuple[str, list[exp.Expr]]]:
         rules = self.rules
         v = [
             e
@@ -217,48 +223,54 @@ class _Builder:
             for e in cleaned(f, names, "k" if f in self.kinded else None)
         ]
         n = [e for names in self.fields.values() for e in parsed(names, "v")]
-        s: list[exp.Expression] = []
+        s: list[exp.Expr] = []
         for j in range(len(rules.signals)):
             fired, known = self.signal(j)
-            s += [exp.alias_(fired, f"f_{j}"), exp.alias_(known, f"k_{j}")]
-        d: list[exp.Expression] = []
+            s += [exp.alias_(fired, f"_ls_f_{j}"), exp.alias_(known, f"_ls_k_{j}")]
+        d: list[exp.Expr] = []
         groups = [sig.dimension for sig in rules.signals]
         for dim in (*DIMENSIONS, "negative"):
             idx = [j for j, g in enumerate(groups) if g == dim]
-            d.append(exp.alias_(self._weighted(idx, "f"), f"raw_{dim}"))
+            d.append(exp.alias_(self._weighted(idx, "f"), f"_ls_raw_{dim}"))
             if dim != "negative":
                 positive = [j for j in idx if rules.signals[j].points > 0]
-                d.append(exp.alias_(self._weighted(positive, "k", absent=True), f"extra_{dim}"))
-        d.append(exp.alias_(self._weighted(range(len(groups)), "k", absent=True), "missing_weight"))
-        d.append(exp.alias_(self.top_factors(), "top_factors"))
-        d.append(exp.alias_(self.missing_names(), "missing_names"))
+                d.append(exp.alias_(self._weighted(positive, "k", absent=True), f"_ls_extra_{dim}"))
+        d.append(
+            exp.alias_(self._weighted(range(len(groups)), "k", absent=True), "_ls_missing_weight")
+        )
+        d.append(exp.alias_(self.top_factors(), "_ls_top_factors"))
+        d.append(exp.alias_(self.missing_names(), "_ls_missing_names"))
         return [("v", v), ("n", n), ("s", s), ("d", d), ("o", self.outputs())]
 
-    def outputs(self) -> list[exp.Expression]:
+    def outputs(self) -> list[exp.Expr]:
         rules = self.rules
-        capped: dict[str, exp.Expression] = {}
-        potential: list[exp.Expression] = []
+        capped: dict[str, exp.Expr] = {}
+        potential: list[exp.Expr] = []
         for dim in DIMENSIONS:
-            raw = col(f"raw_{dim}", "d")
+            raw = col(f"_ls_raw_{dim}", "d")
             limit = rules.dimensions[dim].max_points if dim in rules.dimensions else 0
-            capped[dim] = exp.Least(this=raw, expressions=[lit(limit)])
+            capped[dim] = _at_most(raw, limit)
             has_signal = any(sig.dimension == dim for sig in rules.signals)
             if has_signal and dim in rules.dimensions:
-                gained = exp.Add(this=raw, expression=col(f"extra_{dim}", "d"))
+                gained = exp.Add(this=raw, expression=col(f"_ls_extra_{dim}", "d"))
                 potential.append(
                     exp.Sub(
-                        this=exp.Least(this=gained, expressions=[lit(limit)]),
+                        this=_at_most(gained, limit),
                         expression=capped[dim],
                     )
                 )
         floor = (
             exp.Neg(this=lit(rules.negative_max_points)) if rules.negative_max_points else lit(0)
         )
-        negative = exp.Greatest(this=col("raw_negative", "d"), expressions=[floor])
+        raw_negative = col("_ls_raw_negative", "d")
+        negative = exp.Case(
+            ifs=[exp.If(this=exp.LT(this=raw_negative, expression=floor), true=floor.copy())],
+            default=raw_negative.copy(),
+        )
         total = self._sum([*capped.values(), negative])
         t = rules.thresholds
         unscoreable = exp.GTE(
-            this=col("missing_weight", "d"), expression=lit(self.unscoreable_weight())
+            this=col("_ls_missing_weight", "d"), expression=lit(self.unscoreable_weight())
         )
         tier = exp.Case(
             ifs=[
@@ -274,7 +286,7 @@ class _Builder:
             ],
             default=lit("Cold"),
         )
-        names = col("missing_names", "d")
+        names = col("_ls_missing_names", "d")
         missing = exp.Case(
             ifs=[exp.If(this=exp.EQ(this=names, expression=lit("")), true=lit(""))],
             default=exp.Concat(
@@ -295,7 +307,7 @@ class _Builder:
             capped["intent"],
             tier,
             lit(rules.version),
-            col("top_factors", "d"),
+            col("_ls_top_factors", "d"),
             missing,
         ]
         return [
@@ -303,12 +315,12 @@ class _Builder:
             for e, name in zip(values, LEAD_SCORE_COLUMNS, strict=True)
         ]
 
-    def statement(self, options: SqlOptions) -> exp.Expression:
+    def statement(self, options: SqlOptions) -> exp.Expr:
         source = table_name(options.table)
         leads = source.copy()
         leads.set("alias", exp.TableAlias(this=exp.to_identifier("t", quoted=True)))
         if options.id_column is not None:
-            first: exp.Expression = col(options.id_column, "t")
+            first: exp.Expr = col(options.id_column, "t")
         else:
             first = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
         outputs = [col(name, "o") for name in LEAD_SCORE_COLUMNS]
@@ -328,10 +340,10 @@ class _Builder:
         )
 
 
-def _bigquery(tree: exp.Expression) -> exp.Expression:
+def _bigquery(tree: exp.Expr) -> exp.Expr:
     """BigQuery has no LATERAL: ``CROSS JOIN UNNEST([STRUCT(...)]) AS x`` reads the same."""
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Lateral) and isinstance(node.this, exp.Subquery):
             select = node.this.this
             struct = exp.Struct(expressions=[e.copy() for e in select.expressions])
@@ -343,7 +355,7 @@ def _bigquery(tree: exp.Expression) -> exp.Expression:
     return tree.transform(swap)
 
 
-def compile_tree(rules: Rules, options: SqlOptions | None = None) -> exp.Expression:
+def compile_tree(rules: Rules, options: SqlOptions | None = None) -> exp.Expr:
     """The statement as one sqlglot expression tree (dialect-neutral)."""
     return _Builder(rules).statement(options or SqlOptions())
 
@@ -355,4 +367,4 @@ def compile_rules(rules: Rules, dialect: str, options: SqlOptions | None = None)
     tree = compile_tree(rules, options)
     if dialect == "bigquery":
         tree = _bigquery(tree)
-    return tree.sql(dialect=dialect, identify=True, pretty=True, unsupported_level="raise")
+    return tree.sql(dialect=dialect, identify=True, pretty=True, unsupported_level=ErrorLevel.RAISE)

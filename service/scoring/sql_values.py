@@ -27,7 +27,7 @@ NUMBER_PATTERN = (
 CODE_PATTERN = "^[A-Z]{2,5}$"
 
 
-def lit(value: str | int) -> exp.Expression:
+def lit(value: str | int) -> exp.Expr:
     return exp.Literal.string(value) if isinstance(value, str) else exp.Literal.number(value)
 
 
@@ -35,7 +35,7 @@ def col(name: str, table: str) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
-def double(value: float) -> exp.Expression:
+def double(value: float) -> exp.Expr:
     """A DOUBLE literal equal to the Python float (``repr`` round-trips it)."""
     if value != value:  # NaN: never equal to anything, as in pandas
         return exp.Null()
@@ -45,28 +45,28 @@ def double(value: float) -> exp.Expression:
     return exp.cast(exp.Literal.number(repr(float(value))), exp.DataType.Type.DOUBLE)
 
 
-def is_in(this: exp.Expression, values: list[exp.Expression]) -> exp.Expression:
+def is_in(this: exp.Expr, values: list[exp.Expr]) -> exp.Expr:
     if not values:
         return exp.false()
     return exp.In(this=this, expressions=values)
 
 
-def matches(this: exp.Expression, pattern: str) -> exp.Expression:
+def matches(this: exp.Expr, pattern: str) -> exp.Expr:
     return exp.RegexpLike(this=this, expression=exp.Literal.string(pattern))
 
 
-def one_if(condition: exp.Expression) -> exp.Expression:
+def one_if(condition: exp.Expr) -> exp.Expr:
     """``CASE WHEN condition THEN 1 ELSE 0 END``: NULL counts as false."""
     return exp.Case(ifs=[exp.If(this=condition, true=lit(1))], default=lit(0))
 
 
-def stripped(source: exp.Expression) -> exp.Expression:
+def stripped(source: exp.Expr) -> exp.Expr:
     """The value as text without surrounding whitespace (NULL stays NULL)."""
     text = exp.cast(source, exp.DataType.Type.VARCHAR)
     return exp.Trim(this=text, expression=exp.Literal.string(WHITESPACE))
 
 
-def is_placeholder(text: exp.Expression) -> exp.Expression:
+def is_placeholder(text: exp.Expr) -> exp.Expr:
     return is_in(exp.Lower(this=text), [lit(p) for p in sorted(PLACEHOLDERS)])
 
 
@@ -78,40 +78,38 @@ class FieldNames:
 
     @property
     def code(self) -> str:  # 1: "NA" is a value in this column
-        return f"na_{self.index}"
+        return f"_ls_na_{self.index}"
 
     @property
     def numeric(self) -> str:  # 1: the column is read as numbers
-        return f"num_{self.index}"
+        return f"_ls_num_{self.index}"
 
     @property
     def text(self) -> str:  # stripped text, placeholders NULL
-        return f"v_{self.index}"
+        return f"_ls_v_{self.index}"
 
     @property
     def number(self) -> str:  # the value as a number, NULL when it is not one
-        return f"n_{self.index}"
+        return f"_ls_n_{self.index}"
 
     @property
     def lower(self) -> str:  # the text lower-cased, for case-insensitive comparisons
-        return f"l_{self.index}"
+        return f"_ls_l_{self.index}"
 
 
-def column_kinds(
-    fields: dict[str, FieldNames], source: exp.Expression, alias: str
-) -> exp.Expression:
+def column_kinds(fields: dict[str, FieldNames], source: exp.Expr, alias: str) -> exp.Expr:
     """One row: per field, whether ``NA`` is a code and whether the column is numeric."""
-    inner: list[exp.Expression] = []
-    outer: list[exp.Expression] = []
+    inner: list[exp.Expr] = []
+    outer: list[exp.Expr] = []
     for name, names in fields.items():
         st = stripped(col(name, "t"))
         ph = is_placeholder(st)
         i = names.index
         inner += [
-            exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), f"a{i}"),
+            exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), f"_ls_a{i}"),
             exp.alias_(
                 exp.Count(this=exp.Case(ifs=[exp.If(this=exp.Not(this=ph), true=lit(1))])),
-                f"c{i}",
+                f"_ls_c{i}",
             ),
             exp.alias_(
                 exp.Min(
@@ -119,7 +117,7 @@ def column_kinds(
                         ifs=[exp.If(this=exp.Not(this=ph), true=one_if(matches(st, CODE_PATTERN)))]
                     )
                 ),
-                f"o{i}",
+                f"_ls_o{i}",
             ),
             exp.alias_(
                 exp.Min(
@@ -129,20 +127,20 @@ def column_kinds(
                         )
                     )
                 ),
-                f"m{i}",
+                f"_ls_m{i}",
             ),
         ]
         code = exp.and_(
-            exp.EQ(this=col(f"a{i}", "a"), expression=lit(1)),
-            exp.GT(this=col(f"c{i}", "a"), expression=lit(0)),
-            exp.EQ(this=col(f"o{i}", "a"), expression=lit(1)),
+            exp.EQ(this=col(f"_ls_a{i}", "a"), expression=lit(1)),
+            exp.GT(this=col(f"_ls_c{i}", "a"), expression=lit(0)),
+            exp.EQ(this=col(f"_ls_o{i}", "a"), expression=lit(1)),
         )
         outer += [
             exp.alias_(one_if(code), names.code),
             exp.alias_(
                 one_if(
                     exp.and_(
-                        exp.EQ(this=col(f"m{i}", "a"), expression=lit(1)),
+                        exp.EQ(this=col(f"_ls_m{i}", "a"), expression=lit(1)),
                         exp.Not(this=exp.paren(code)),
                     )
                 ),
@@ -153,7 +151,7 @@ def column_kinds(
     return exp.select(*outer).from_(aggregates.subquery("a")).subquery(alias)
 
 
-def cleaned(name: str, names: FieldNames, kinds: str | None) -> list[exp.Expression]:
+def cleaned(name: str, names: FieldNames, kinds: str | None) -> list[exp.Expr]:
     """``v_i``: the stripped text with placeholders NULL (``NA`` kept in a code column)."""
     st = stripped(col(name, "t"))
     drop = is_placeholder(st)
@@ -167,7 +165,7 @@ def cleaned(name: str, names: FieldNames, kinds: str | None) -> list[exp.Express
     return [exp.alias_(value, names.text)]
 
 
-def parsed(names: FieldNames, layer: str) -> list[exp.Expression]:
+def parsed(names: FieldNames, layer: str) -> list[exp.Expr]:
     """``n_i`` (the number, when the text is one) and ``l_i`` (the text lower-cased)."""
     text = col(names.text, layer)
     number = exp.Case(

@@ -3,12 +3,13 @@
 The leads are text, as a CSV holds them: every range boundary, each placeholder, mixed case and
 padded categories, booleans written as true/1/yes, a column of codes where ``NA`` is a value,
 numeric and text columns, pair signals, dimension and deduction caps, and a row with no value at
-all. Columns cycle through their values with different lengths, so rows mix them.
+all. Each value appears at least once; then values are drawn at random (fixed seed), so rows mix them.
 """
 
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 from typing import Any
 
@@ -37,19 +38,62 @@ assert {p.strip().lower() for p in PLACEHOLDER_SPELLINGS} == set(PLACEHOLDERS)
 COLUMNS: dict[str, list[str]] = {
     # every boundary of [.., 10), [10, 50), [50, 200), [200, ..), written several ways
     "employees": [
-        "9.999", "10", "49.99", "50", "199.999", "200", "  50  ", "+50", "5e1", ".5", "1E3",
-        "inf", "-inf", "Infinity", "-1", "abc", "1,5", "", "N/A", "10.0", "0x10",
+        "9.999",
+        "10",
+        "49.99",
+        "50",
+        "199.999",
+        "200",
+        "  50  ",
+        "+50",
+        "5e1",
+        ".5",
+        "1E3",
+        "inf",
+        "-inf",
+        "Infinity",
+        "-1",
+        "abc",
+        "1,5",
+        "",
+        "N/A",
+        "10.0",
+        "0x10",
     ],
     "industry": [
-        "SaaS", "  saas ", "SAAS", "Fin Tech", "fin tech", "FIN TECH ", "Health care", "health care",
-        "Retail", "", "Select", "-", "unknown",
+        "SaaS",
+        "  saas ",
+        "SAAS",
+        "Fin Tech",
+        "fin tech",
+        "FIN TECH ",
+        "Health care",
+        "health care",
+        "Retail",
+        "",
+        "Select",
+        "-",
+        "unknown",
     ],
     # short upper-case codes: NA is North America here, not a placeholder
     "region": ["EMEA", "APAC", "NA", "LATAM", "", "N/A"],
     # not codes: NA is a placeholder
     "region2": ["Emea", "NA", "north america", "EMEA ", "na", "emea"],
     "demo": [
-        "true", "TRUE", "1", "yes", " Yes ", "y", "t", "1.0", "no", "0", "false", "2", "", "Select",
+        "true",
+        "TRUE",
+        "1",
+        "yes",
+        " Yes ",
+        "y",
+        "t",
+        "1.0",
+        "no",
+        "0",
+        "false",
+        "2",
+        "",
+        "Select",
         "True",
     ],
     "pricing": ["3", "2.999", "10", "", "x", "3.0", " 4 "],
@@ -87,56 +131,115 @@ def edge_rules_data() -> dict[str, Any]:
         },
         "negative_max_points": 10,
         "signals": [
-            sig("size_small", "firmographic", 4, {"kind": "range", "field": "employees", "max": 10}),
-            sig("size_mid", "firmographic", 8, {"kind": "range", "field": "employees", "min": 10, "max": 50}),
-            sig("size_large", "firmographic", 12, {"kind": "range", "field": "employees", "min": 50, "max": 200}),
+            sig(
+                "size_small", "firmographic", 4, {"kind": "range", "field": "employees", "max": 10}
+            ),
+            sig(
+                "size_mid",
+                "firmographic",
+                8,
+                {"kind": "range", "field": "employees", "min": 10, "max": 50},
+            ),
+            sig(
+                "size_large",
+                "firmographic",
+                12,
+                {"kind": "range", "field": "employees", "min": 50, "max": 200},
+            ),
             sig("size_xl", "firmographic", 20, {"kind": "range", "field": "employees", "min": 200}),
             sig(
-                "industry_fit", "firmographic", 15,
-                {"kind": "field_in", "field": "industry", "values": ["SaaS", "fin tech", "Health care "]},
+                "industry_fit",
+                "firmographic",
+                15,
+                {
+                    "kind": "field_in",
+                    "field": "industry",
+                    "values": ["SaaS", "fin tech", "Health care "],
+                },
                 label="Industry we win in",
             ),
-            sig("north_america", "firmographic", 3, {"kind": "field_in", "field": "region", "values": ["NA"]}),
-            sig("emea", "firmographic", 2, {"kind": "field_in", "field": "region2", "values": ["emea"]}),
+            sig(
+                "north_america",
+                "firmographic",
+                3,
+                {"kind": "field_in", "field": "region", "values": ["NA"]},
+            ),
+            sig(
+                "emea",
+                "firmographic",
+                2,
+                {"kind": "field_in", "field": "region2", "values": ["emea"]},
+            ),
             sig("demo", "intent", 18, {"kind": "flag", "field": "demo"}, label="Requested a demo"),
             sig(
-                "demo_and_pricing", "intent", 12,
+                "demo_and_pricing",
+                "intent",
+                12,
                 {"kind": "flag", "field": "demo"},
                 {"kind": "range", "field": "pricing", "min": 3},
                 label="Demo and pricing 3+",
             ),
             sig("webinar", "engagement", 6, {"kind": "flag", "field": "webinar"}),
-            sig("plan", "behavioral", 7, {"kind": "field_in", "field": "plan", "values": [1, "2", 3.5, True]}),
-            sig("code", "behavioral", 9, {"kind": "field_in", "field": "code", "values": ["007", 5, "ab c"]}),
+            sig(
+                "plan",
+                "behavioral",
+                7,
+                {"kind": "field_in", "field": "plan", "values": [1, "2", 3.5, True]},
+            ),
+            sig(
+                "code",
+                "behavioral",
+                9,
+                {"kind": "field_in", "field": "code", "values": ["007", 5, "ab c"]},
+            ),
             sig("careers", "negative", -6, {"kind": "flag", "field": "careers"}),
             sig("student", "negative", -8, {"kind": "flag", "field": "student"}),
-            sig("no_phone", "negative", -3, {"kind": "missing", "field": "phone"}, label="No phone"),
             sig(
-                "referral", "engagement", 6,
-                {"kind": "field_in", "field": "source", "values": ["Referral"]},
-                label="Rep's \"pick\"; referral – über",
+                "no_phone", "negative", -3, {"kind": "missing", "field": "phone"}, label="No phone"
             ),
-            sig("revenue", "behavioral", 9, {"kind": "range", "field": "Revenue [EUR]", "min": 1e6}),
-            sig("flat_growth", "behavioral", 3, {"kind": "range", "field": "growth", "min": -0.5, "max": 0.25}),
-            sig("bool_text", "engagement", 2, {"kind": "field_in", "field": "flagtext", "values": [True]}),
+            sig(
+                "referral",
+                "engagement",
+                6,
+                {"kind": "field_in", "field": "source", "values": ["Referral"]},
+                label='Rep\'s "pick"; referral – über',
+            ),
+            sig(
+                "revenue", "behavioral", 9, {"kind": "range", "field": "Revenue [EUR]", "min": 1e6}
+            ),
+            sig(
+                "flat_growth",
+                "behavioral",
+                3,
+                {"kind": "range", "field": "growth", "min": -0.5, "max": 0.25},
+            ),
+            sig(
+                "bool_text",
+                "engagement",
+                2,
+                {"kind": "field_in", "field": "flagtext", "values": [True]},
+            ),
         ],
-        "thresholds": {"hot": 50.5, "warm": 33, "cool": 24},
+        "thresholds": {"hot": 50.5, "warm": 34, "cool": 24},
         "unscoreable_missing_share": 0.5,
     }
 
 
 def edge_rows(n: int = 160) -> list[dict[str, str]]:
     """``n`` leads cycling through the values, then one row of each placeholder in every field."""
+    rng = random.Random(17)
     rows = []
     for i in range(n):
         row = {"lead_id": f"E{i:04d}"}
-        for j, (name, values) in enumerate(COLUMNS.items()):
-            row[name] = values[(i * (j + 1) + j) % len(values)]
+        for name, values in COLUMNS.items():  # every value once, then drawn at random
+            row[name] = values[i] if i < len(values) else rng.choice(values)
         rows.append(row)
     for k, spelling in enumerate(PLACEHOLDER_SPELLINGS):
         row = {"lead_id": f"P{k:04d}"}
         row.update(dict.fromkeys(COLUMNS, spelling))
         rows.append(row)
+    for k in range(2):  # no value at all: empty text, and (odd row, see sql_engines) SQL NULL
+        rows.append({"lead_id": f"N{k:04d}", **dict.fromkeys(COLUMNS, "")})
     return rows
 
 
