@@ -81,14 +81,14 @@ def _summary(batch: BatchResult, rules: Rules) -> None:
 
 def _read(leads: Path | None, from_sql: str | None, table: str | None, rules: Rules) -> BatchResult:
     """The leads from a file, or from a database table with ``--from-sql URL --table T``."""
+    if table is not None and from_sql is None:
+        raise InputError("--table reads from a database: add --from-sql URL.")
     if (leads is None) == (from_sql is None):
         raise InputError(
             "give either a leads file or --from-sql URL --table T (the leads in a database), "
             "not both and not neither."
         )
     if from_sql is None:
-        if table is not None:
-            raise InputError("--table reads from a database: add --from-sql URL.")
         assert leads is not None
         return score_leads(leads, rules)
     if table is None:

@@ -59,9 +59,12 @@ COLUMNS: dict[str, list[str]] = {
         "N/A",
         "10.0",
         "0x10",
+        "\u00a050\t",
     ],
     "industry": [
         "SaaS",
+        "\tSaaS\u00a0",
+        "\u3000fin tech\n",
         "  saas ",
         "SAAS",
         "Fin Tech",
@@ -95,6 +98,7 @@ COLUMNS: dict[str, list[str]] = {
         "",
         "Select",
         "True",
+        "\u2003yes\u3000",
     ],
     "pricing": ["3", "2.999", "10", "", "x", "3.0", " 4 "],
     # every value a number: a numeric column (a flag is > 0, field_in compares numbers)

@@ -193,3 +193,45 @@ class TestCheckErrorsAreShared:
                 ["rules", "sql", str(path), "--dialect", dialect], capsys, monkeypatch
             )
             assert (compiled.code, compiled.err, compiled.out) == (2, check.err, "")
+
+
+class TestUnscoreableBoundary:
+    """A lead missing exactly the Unscoreable share of signal points is Unscoreable in both."""
+
+    @pytest.mark.parametrize("share", [0.6, 0.35, 0.7])
+    def test_boundary(self, share):
+        signals = [
+            {
+                "name": f"s{i}",
+                "dimension": "firmographic",
+                "points": pts,
+                "when": [{"kind": "range", "field": f"f{i}", "min": 1}],
+            }
+            for i, pts in enumerate([1, 2, 3, 4])
+        ]
+        rules = parse_rules(
+            {
+                "version": "b",
+                "dimensions": {"firmographic": {"max_points": 10}},
+                "signals": signals,
+                "thresholds": {"hot": 9, "warm": 5, "cool": 2},
+                "unscoreable_missing_share": share,
+            }
+        )
+        # every subset of missing fields: missing weights 0..10, each boundary hit
+        rows = [
+            {"lead_id": str(m), **{f"f{i}": "" if m >> i & 1 else "1" for i in range(4)}}
+            for m in range(16)
+        ]
+        raw = pd.DataFrame(rows)
+        frame = pd.DataFrame({c: pd.to_numeric(raw[c].replace("", None)) for c in raw})
+        engine = score_frame(rules, frame).scores
+        got = run_duckdb(raw, rules).set_index("lead_id").loc[raw["lead_id"]]
+        assert got["Lead_Score_Tier"].tolist() == engine["tier"].tolist()
+        assert got["Lead_Score_Missing"].str.len().gt(0).sum() == 15
+        missing_weight = [
+            sum(p for i, p in enumerate([1, 2, 3, 4]) if m >> i & 1) for m in range(16)
+        ]
+        boundary = [w for w in missing_weight if w / 10 >= share]
+        assert min(boundary) / 10 == pytest.approx(share, abs=0.051)  # the boundary is in the data
+        assert (engine["tier"] == "Unscoreable").sum() == len(boundary)
