@@ -11,6 +11,7 @@ for row). Its shape, read top to bottom::
     SELECT t.*, o.Lead_Score_Total, ...
     FROM leads AS t
     CROSS JOIN (one row: per field, is NA a code, is the column numeric) AS k
+    CROSS JOIN LATERAL (per field: the text, whitespace stripped)      AS c
     CROSS JOIN LATERAL (per field: the text, placeholders NULL)        AS v
     CROSS JOIN LATERAL (per field: the number and the lower-cased text) AS n
     CROSS JOIN LATERAL (per signal: fired 0/1, known 0/1)              AS s
@@ -36,7 +37,7 @@ from service.scoring.batch import LEAD_SCORE_COLUMNS
 from service.scoring.conditions import TRUE_TEXT, canonical_text, is_number
 from service.scoring.engine import UNSCOREABLE
 from service.scoring.factors import SEPARATOR, factor_text
-from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Flag, Missing, Range, Rules
+from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Missing, Range, Rules
 from service.scoring.sql_values import (
     FieldNames,
     cleaned,
@@ -47,6 +48,7 @@ from service.scoring.sql_values import (
     lit,
     one_if,
     parsed,
+    stripped_columns,
 )
 
 DIALECTS = ("duckdb", "postgres", "spark", "databricks", "snowflake", "bigquery")
@@ -96,14 +98,6 @@ class _Builder:
         self.rules = rules
         fields = [c.field for s in rules.signals for c in s.when]
         self.fields = {f: FieldNames(i) for i, f in enumerate(dict.fromkeys(fields))}
-        # NA-as-a-code and numeric-column only matter where a value is compared as text
-        kinded = [
-            c.field
-            for s in rules.signals
-            for c in s.when
-            if isinstance(c, FieldIn | Flag | Missing)
-        ]
-        self.kinded = {f: self.fields[f] for f in dict.fromkeys(kinded)}
 
     # -- conditions -------------------------------------------------------------------------
     def condition(self, cond: Condition) -> tuple[exp.Expr, exp.Expr]:
@@ -217,12 +211,12 @@ class _Builder:
     # -- layers -----------------------------------------------------------------------------
     def layers(self) -> list[tuple[str, list[exp.Expr]]]:
         rules = self.rules
-        v = [
-            e
-            for f, names in self.fields.items()
-            for e in cleaned(f, names, "k" if f in self.kinded else None)
+        c = stripped_columns(self.fields, "t")
+        v = [e for f, names in self.fields.items() for e in cleaned(names, "k", "c")]
+        ranged = {c.field for sig in rules.signals for c in sig.when if isinstance(c, Range)}
+        n = [
+            e for f, names in self.fields.items() for e in parsed(names, "v", per_value=f in ranged)
         ]
-        n = [e for names in self.fields.values() for e in parsed(names, "v")]
         s: list[exp.Expr] = []
         for j in range(len(rules.signals)):
             fired, known = self.signal(j)
@@ -240,7 +234,7 @@ class _Builder:
         )
         d.append(exp.alias_(self.top_factors(), "_ls_top_factors"))
         d.append(exp.alias_(self.missing_names(), "_ls_missing_names"))
-        return [("v", v), ("n", n), ("s", s), ("d", d), ("o", self.outputs())]
+        return [("c", c), ("v", v), ("n", n), ("s", s), ("d", d), ("o", self.outputs())]
 
     def outputs(self) -> list[exp.Expr]:
         rules = self.rules
@@ -315,56 +309,105 @@ class _Builder:
             for e, name in zip(values, LEAD_SCORE_COLUMNS, strict=True)
         ]
 
-    def statement(self, options: SqlOptions) -> exp.Expr:
+    def statement(self, options: SqlOptions, *, chained: bool) -> exp.Expr:
         source = table_name(options.table)
         leads = source.copy()
         leads.set("alias", exp.TableAlias(this=exp.to_identifier("t", quoted=True)))
-        if options.id_column is not None:
-            first: exp.Expr = col(options.id_column, "t")
-        else:
-            first = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
-        outputs = [col(name, "o") for name in LEAD_SCORE_COLUMNS]
-        query = exp.select(first, *outputs).from_(leads)
-        if self.kinded:
-            query = query.join(column_kinds(self.kinded, leads.copy(), "k"), join_type="cross")
-        for alias, columns in self.layers():
-            layer = exp.Lateral(
-                this=exp.select(*columns).subquery(),
-                alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
-            )
-            query = query.join(layer, join_type="cross")
+        kinds = column_kinds(self.fields, leads.copy(), "k") if self.fields else None
+        layers = self.layers()
+        query = (self._chained if chained else self._lateral)(leads, kinds, layers, options)
         if options.view is None:
             return query
         return exp.Create(
             this=table_name(options.view, "--view"), kind="VIEW", replace=True, expression=query
         )
 
-
-def _bigquery(tree: exp.Expr) -> exp.Expr:
-    """BigQuery has no LATERAL: ``CROSS JOIN UNNEST([STRUCT(...)]) AS x`` reads the same."""
-
-    def swap(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Lateral) and isinstance(node.this, exp.Subquery):
-            select = node.this.this
-            struct = exp.Struct(expressions=[e.copy() for e in select.expressions])
-            return exp.Unnest(
-                expressions=[exp.Array(expressions=[struct])], alias=node.args["alias"].copy()
+    @staticmethod
+    def _lateral(
+        leads: exp.Table, kinds: exp.Expr | None, layers: _Layers, options: SqlOptions
+    ) -> exp.Select:
+        """``FROM leads t CROSS JOIN k CROSS JOIN LATERAL (...) c ...``: for PostgreSQL and
+        Spark, which have no ``* EXCLUDE``. ``OFFSET 0`` keeps PostgreSQL from pasting each
+        layer's expressions into every place that reads them."""
+        if options.id_column is not None:
+            first: exp.Expr = col(options.id_column, "t")
+        else:
+            first = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
+        outputs = [col(name, "o") for name in LEAD_SCORE_COLUMNS]
+        query = exp.select(first, *outputs).from_(leads)
+        if kinds is not None:
+            query = query.join(kinds, join_type="cross")
+        for alias, columns in layers:
+            layer = exp.Lateral(
+                this=exp.select(*columns).subquery(),
+                alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
             )
+            query = query.join(layer, join_type="cross")
+        return query
+
+    @staticmethod
+    def _chained(
+        leads: exp.Table, kinds: exp.Expr | None, layers: _Layers, options: SqlOptions
+    ) -> exp.Select:
+        """``SELECT p.* EXCLUDE (helpers), outputs FROM (SELECT p.*, layer FROM (...) p) p``:
+        each layer a derived table over the one before (DuckDB, Databricks, Snowflake, BigQuery;
+        DuckDB would otherwise copy a LATERAL layer's expressions into every reader)."""
+        star = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
+        stars: list[exp.Expr] = [star]
+        if kinds is not None:
+            stars.append(exp.Column(this=exp.Star(), table=exp.to_identifier("k", quoted=True)))
+        *inner, (_, outputs) = layers
+        _, first_columns = inner[0]
+        query = exp.select(*stars, *first_columns).from_(leads)
+        if kinds is not None:
+            query = query.join(kinds, join_type="cross")
+        helpers = [c.alias for c in first_columns]
+        helpers += (
+            [c.alias for c in kinds.find(exp.Select).expressions] if kinds is not None else []
+        )
+        for _, columns in inner[1:]:
+            prev = exp.Column(this=exp.Star(), table=exp.to_identifier("p", quoted=True))
+            query = exp.select(prev, *map(_from_previous, columns)).from_(query.subquery("p"))
+            helpers += [c.alias for c in columns]
+        if options.id_column is not None:
+            first: exp.Expr = col(options.id_column, "p")
+        else:
+            excluded = [exp.to_identifier(h, quoted=True) for h in helpers]
+            first = exp.Column(
+                this=exp.Star(except_=excluded), table=exp.to_identifier("p", quoted=True)
+            )
+        return exp.select(first, *map(_from_previous, outputs)).from_(query.subquery("p"))
+
+
+_Layers = list[tuple[str, list[exp.Expr]]]
+_LAYER_NAMES = frozenset({"k", "c", "v", "n", "s", "d", "o"})
+
+
+def _from_previous(expression: exp.Expr) -> exp.Expr:
+    """The expression with every helper column read from the derived table ``p``."""
+
+    def move(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and node.table in _LAYER_NAMES:
+            return exp.column(node.name, table="p", quoted=True)
         return node
 
-    return tree.transform(swap)
+    return expression.transform(move)
 
 
-def compile_tree(rules: Rules, options: SqlOptions | None = None) -> exp.Expr:
-    """The statement as one sqlglot expression tree (dialect-neutral)."""
-    return _Builder(rules).statement(options or SqlOptions())
+#: dialects that can drop the helper columns with ``* EXCLUDE`` / ``* EXCEPT``
+_CHAINED = frozenset({"duckdb", "databricks", "snowflake", "bigquery"})
+
+
+def compile_tree(
+    rules: Rules, options: SqlOptions | None = None, *, dialect: str = "duckdb"
+) -> exp.Expr:
+    """The statement as one sqlglot expression tree, shaped for ``dialect``."""
+    return _Builder(rules).statement(options or SqlOptions(), chained=dialect in _CHAINED)
 
 
 def compile_rules(rules: Rules, dialect: str, options: SqlOptions | None = None) -> str:
     """The statement for ``dialect``, pretty-printed, identifiers quoted."""
     if dialect not in DIALECTS:
         raise InputError(f"--dialect {dialect!r}: choose one of {', '.join(DIALECTS)}.")
-    tree = compile_tree(rules, options)
-    if dialect == "bigquery":
-        tree = _bigquery(tree)
+    tree = compile_tree(rules, options, dialect=dialect)
     return tree.sql(dialect=dialect, identify=True, pretty=True, unsupported_level=ErrorLevel.RAISE)

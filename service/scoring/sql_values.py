@@ -60,10 +60,25 @@ def one_if(condition: exp.Expr) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=condition, true=lit(1))], default=lit(0))
 
 
+#: a value that starts or ends with whitespace
+PADDED_PATTERN = f"^[{WHITESPACE}]|[{WHITESPACE}]$"
+
+
 def stripped(source: exp.Expr) -> exp.Expr:
-    """The value as text without surrounding whitespace (NULL stays NULL)."""
+    """The value as text without surrounding whitespace (NULL stays NULL). TRIM with a set of
+    characters is slow, and most values are not padded: only those starting or ending with
+    whitespace are trimmed."""
     text = exp.cast(source, exp.DataType.Type.VARCHAR)
-    return exp.Trim(this=text, expression=exp.Literal.string(WHITESPACE))
+    trimmed = exp.Trim(this=text.copy(), expression=exp.Literal.string(WHITESPACE))
+    padded = matches(text.copy(), PADDED_PATTERN)
+    return exp.Case(ifs=[exp.If(this=padded, true=trimmed)], default=text)
+
+
+def stripped_columns(fields: dict[str, FieldNames], table: str) -> list[exp.Expr]:
+    """``st_i`` for each field: computed once, read by every later step."""
+    return [
+        exp.alias_(stripped(col(name, table)), names.stripped) for name, names in fields.items()
+    ]
 
 
 def is_placeholder(text: exp.Expr) -> exp.Expr:
@@ -75,6 +90,10 @@ class FieldNames:
     """The helper columns for one field (by its position, so any field name is safe)."""
 
     index: int
+
+    @property
+    def stripped(self) -> str:  # the value as text, whitespace stripped
+        return f"_ls_st_{self.index}"
 
     @property
     def code(self) -> str:  # 1: "NA" is a value in this column
@@ -98,18 +117,21 @@ class FieldNames:
 
 
 def column_kinds(fields: dict[str, FieldNames], source: exp.Expr, alias: str) -> exp.Expr:
-    """One row: per field, whether ``NA`` is a code and whether the column is numeric."""
-    inner: list[exp.Expr] = []
+    """One row: per field, whether ``NA`` is a code and whether the column is numeric.
+
+    Both depend only on the set of distinct values, so each field is read as ``SELECT DISTINCT``
+    (a few hundred values where the table has millions of rows)."""
     outer: list[exp.Expr] = []
+    query: exp.Select | None = None
     for name, names in fields.items():
-        st = stripped(col(name, "t"))
-        ph = is_placeholder(st)
         i = names.index
-        inner += [
-            exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), f"_ls_a{i}"),
+        st = exp.column("st", table="u", quoted=True)
+        ph = is_placeholder(st)
+        aggregates = [
+            exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), "has_na"),
             exp.alias_(
                 exp.Count(this=exp.Case(ifs=[exp.If(this=exp.Not(this=ph), true=lit(1))])),
-                f"_ls_c{i}",
+                "values",
             ),
             exp.alias_(
                 exp.Min(
@@ -117,7 +139,7 @@ def column_kinds(fields: dict[str, FieldNames], source: exp.Expr, alias: str) ->
                         ifs=[exp.If(this=exp.Not(this=ph), true=one_if(matches(st, CODE_PATTERN)))]
                     )
                 ),
-                f"_ls_o{i}",
+                "codes",
             ),
             exp.alias_(
                 exp.Min(
@@ -127,33 +149,34 @@ def column_kinds(fields: dict[str, FieldNames], source: exp.Expr, alias: str) ->
                         )
                     )
                 ),
-                f"_ls_m{i}",
+                "numbers",
             ),
         ]
-        code = exp.and_(
-            exp.EQ(this=col(f"_ls_a{i}", "a"), expression=lit(1)),
-            exp.GT(this=col(f"_ls_c{i}", "a"), expression=lit(0)),
-            exp.EQ(this=col(f"_ls_o{i}", "a"), expression=lit(1)),
+        distinct = (
+            exp.select(exp.alias_(stripped(col(name, "t")), "st"))
+            .distinct()
+            .from_(source.copy())
+            .subquery("u")
         )
-        outer += [
-            exp.alias_(one_if(code), names.code),
-            exp.alias_(
-                one_if(
-                    exp.and_(
-                        exp.EQ(this=col(f"_ls_m{i}", "a"), expression=lit(1)),
-                        exp.Not(this=exp.paren(code)),
-                    )
-                ),
-                names.numeric,
-            ),
-        ]
-    aggregates = exp.select(*inner).from_(source)
-    return exp.select(*outer).from_(aggregates.subquery("a")).subquery(alias)
+        one = exp.select(*aggregates).from_(distinct).subquery(f"a{i}")
+        query = exp.select().from_(one) if query is None else query.join(one, join_type="cross")
+        a = f"a{i}"
+        code = exp.and_(
+            exp.EQ(this=col("has_na", a), expression=lit(1)),
+            exp.GT(this=col("values", a), expression=lit(0)),
+            exp.EQ(this=col("codes", a), expression=lit(1)),
+        )
+        numeric = exp.and_(
+            exp.EQ(this=col("numbers", a), expression=lit(1)), exp.Not(this=exp.paren(code))
+        )
+        outer += [exp.alias_(one_if(code), names.code), exp.alias_(one_if(numeric), names.numeric)]
+    assert query is not None
+    return query.select(*outer).subquery(alias)
 
 
-def cleaned(name: str, names: FieldNames, kinds: str | None) -> list[exp.Expr]:
+def cleaned(names: FieldNames, kinds: str | None, layer: str) -> list[exp.Expr]:
     """``v_i``: the stripped text with placeholders NULL (``NA`` kept in a code column)."""
-    st = stripped(col(name, "t"))
+    st = col(names.stripped, layer)
     drop = is_placeholder(st)
     if kinds is not None:
         keep_na = exp.and_(
@@ -165,15 +188,16 @@ def cleaned(name: str, names: FieldNames, kinds: str | None) -> list[exp.Expr]:
     return [exp.alias_(value, names.text)]
 
 
-def parsed(names: FieldNames, layer: str) -> list[exp.Expr]:
-    """``n_i`` (the number, when the text is one) and ``l_i`` (the text lower-cased)."""
+def parsed(names: FieldNames, layer: str, *, per_value: bool) -> list[exp.Expr]:
+    """``n_i`` (the number, when the text is one) and ``l_i`` (the text lower-cased).
+
+    In a numeric column every value is a number; in a text column only a range reads numbers
+    (``per_value``), one value at a time as ``pandas.to_numeric(errors="coerce")`` does."""
     text = col(names.text, layer)
-    number = exp.Case(
-        ifs=[
-            exp.If(
-                this=matches(text, NUMBER_PATTERN),
-                true=exp.cast(text, exp.DataType.Type.DOUBLE),
-            )
-        ]
-    )
+    number = exp.cast(text, exp.DataType.Type.DOUBLE)
+    numeric = exp.EQ(this=col(names.numeric, "k"), expression=lit(1))
+    ifs = [exp.If(this=numeric, true=number)]
+    if per_value:
+        ifs.append(exp.If(this=matches(text.copy(), NUMBER_PATTERN), true=number.copy()))
+    number = exp.Case(ifs=ifs)
     return [exp.alias_(number, names.number), exp.alias_(exp.Lower(this=text), names.lower)]
