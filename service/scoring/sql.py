@@ -40,15 +40,12 @@ from service.scoring.factors import SEPARATOR, factor_text
 from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Missing, Range, Rules
 from service.scoring.sql_values import (
     FieldNames,
-    cleaned,
     col,
-    column_kinds,
     double,
     is_in,
     lit,
     one_if,
-    parsed,
-    stripped_columns,
+    value_ctes,
 )
 
 DIALECTS = ("duckdb", "postgres", "spark", "databricks", "snowflake", "bigquery")
@@ -101,9 +98,9 @@ class _Builder:
 
     # -- conditions -------------------------------------------------------------------------
     def condition(self, cond: Condition) -> tuple[exp.Expr, exp.Expr]:
-        """``(fires, known)`` as SQL booleans; ``fires`` may be NULL only where not known."""
-        names = self.fields[cond.field]
-        text, number, lower = (col(names.text, "v"), col(names.number, "n"), col(names.lower, "n"))
+        """``(fires, known)`` as SQL booleans over one distinct value of the field (the columns
+        of ``sql_values.value_ctes``); ``fires`` may be NULL only where not known."""
+        text, number, lower = col("v", "x"), col("n", "x"), col("l", "x")
         present = exp.Not(this=exp.Is(this=text, expression=exp.Null()))
         if isinstance(cond, Missing):
             return exp.Is(this=text, expression=exp.Null()), exp.true()
@@ -111,11 +108,11 @@ class _Builder:
             known = exp.Not(this=exp.Is(this=number, expression=exp.Null()))
             parts: list[exp.Expr] = [known]
             if cond.min is not None:
-                parts.append(exp.GTE(this=number, expression=double(cond.min)))
+                parts.append(exp.GTE(this=number.copy(), expression=double(cond.min)))
             if cond.max is not None:
-                parts.append(exp.LT(this=number, expression=double(cond.max)))
-            return exp.and_(*parts), known
-        numeric_col = exp.EQ(this=col(names.numeric, "k"), expression=lit(1))
+                parts.append(exp.LT(this=number.copy(), expression=double(cond.max)))
+            return exp.and_(*parts), known.copy()
+        numeric_col = exp.EQ(this=col("num", "x"), expression=lit(1))
         if isinstance(cond, FieldIn):
             numbers = [double(float(v)) for v in cond.values if is_number(v)]
             numbers = [n for n in numbers if not isinstance(n, exp.Null)]
@@ -125,20 +122,51 @@ class _Builder:
             as_number = exp.GT(this=number, expression=lit(0))
             as_text = is_in(lower, [lit(v) for v in sorted(TRUE_TEXT)])
         fires = exp.Case(ifs=[exp.If(this=numeric_col, true=as_number)], default=as_text)
-        return exp.and_(present, fires), present
+        return exp.and_(present, fires), present.copy()
+
+    def ctes(self, leads: exp.Table) -> list[tuple[str, exp.Select]]:
+        """Per field: its distinct values, its kinds, and each condition on it per value."""
+        out: list[tuple[str, exp.Select]] = []
+        for name, names in self.fields.items():
+            conditions = [
+                (f"{j}_{c}", *self.condition(cond))
+                for j, sig in enumerate(self.rules.signals)
+                for c, cond in enumerate(sig.when)
+                if cond.field == name
+            ]
+            out += value_ctes(name, names, leads, conditions)
+        return out
+
+    def joins(self, query: exp.Select) -> exp.Select:
+        """Each field's lookup joined to its lead on the value as text (NULL matches nothing)."""
+        for name, names in self.fields.items():
+            raw = exp.cast(col(name, "t"), exp.DataType.Type.VARCHAR)
+            query = query.join(
+                exp.to_table(names.lookup, quoted=True).as_(names.alias, quoted=True),
+                on=exp.EQ(this=raw, expression=col("raw", names.alias)),
+                join_type="left",
+            )
+        return query
 
     def signal(self, index: int) -> tuple[exp.Expr, exp.Expr]:
         """``f_j``, ``k_j`` as 0/1: AND of the conditions; known when all are known or one known
-        condition fails (``conditions.evaluate_all``)."""
-        pairs = [self.condition(c) for c in self.rules.signals[index].when]
-        fired = [exp.and_(k, exp.Coalesce(this=f, expressions=[exp.false()])) for f, k in pairs]
-        all_known = exp.and_(*[k for _, k in pairs])
-        known_false = [
-            exp.and_(k, exp.Not(this=exp.Coalesce(this=f, expressions=[exp.false()])))
-            for f, k in pairs
-        ]
-        known = exp.or_(all_known, *known_false) if len(pairs) > 1 else pairs[0][1]
-        return one_if(exp.and_(*fired)), one_if(known)
+        condition fails (``conditions.evaluate_all``). A lead with no value (NULL) matches no
+        lookup row: its conditions read as the engine reads a missing value."""
+        pairs = []
+        for c, cond in enumerate(self.rules.signals[index].when):
+            alias = self.fields[cond.field].alias
+            missing = 1 if isinstance(cond, Missing) else 0
+            fired = exp.Coalesce(this=col(f"f_{index}_{c}", alias), expressions=[lit(missing)])
+            known = exp.Coalesce(this=col(f"k_{index}_{c}", alias), expressions=[lit(missing)])
+            pairs.append(
+                (exp.EQ(this=fired, expression=lit(1)), exp.EQ(this=known, expression=lit(1)))
+            )
+        fired_all = exp.and_(*[f for f, _ in pairs])
+        if len(pairs) == 1:
+            return one_if(fired_all), one_if(pairs[0][1])
+        all_known = exp.and_(*[k.copy() for _, k in pairs])
+        known_false = [exp.and_(k.copy(), exp.Not(this=f.copy())) for f, k in pairs]
+        return one_if(fired_all), one_if(exp.or_(exp.paren(all_known), *known_false))
 
     # -- sums and texts ---------------------------------------------------------------------
     @staticmethod
@@ -167,29 +195,61 @@ class _Builder:
         """The texts whose condition holds, joined with ``; `` (empty text for none)."""
         if not pieces:
             return lit("")
-        parts = [
-            exp.Case(ifs=[exp.If(this=cond, true=lit(SEPARATOR + text))], default=lit(""))
-            for cond, text in pieces
-        ]
-        concat = exp.Concat(expressions=parts, safe=True) if len(parts) > 1 else parts[0]
+        parts: list[exp.Expr] = [
+            exp.Case(ifs=[exp.If(this=cond, true=lit(SEPARATOR + text))]) for cond, text in pieces
+        ]  # NULL when the condition fails: CONCAT reads it as empty text
+        concat = exp.Concat(expressions=parts, coalesce=True)
         return exp.Substring(this=concat, start=lit(len(SEPARATOR) + 1))
+
+    def _ranked(self) -> list[int]:
+        """Signal indices largest points first, ties in file order (``factors.top_factors``)."""
+        points = np.array([sig.points for sig in self.rules.signals], dtype=np.int64)
+        return [int(j) for j in np.argsort(-np.abs(points), kind="stable")]
+
+    def positions(self) -> list[tuple[str, list[exp.Expr]]]:
+        """Layers ``r1``..``r3``: the rank (1-based, 0 for none) of the k-th fired signal in
+        ``_ranked`` order; each layer looks past the one before."""
+        order = self._ranked()
+        layers: list[tuple[str, list[exp.Expr]]] = []
+        for k in range(1, TOP_N + 1):
+            ifs: list[exp.If] = []
+            if k > 1:
+                before = col(f"_ls_p{k - 1}", f"r{k - 1}")
+                ifs.append(exp.If(this=exp.EQ(this=before, expression=lit(0)), true=lit(0)))
+            for rank, j in enumerate(order, start=1):
+                fired: exp.Expr = exp.EQ(this=col(f"_ls_f_{j}", "s"), expression=lit(1))
+                if k > 1:
+                    if rank == 1:
+                        continue
+                    later = exp.LT(this=col(f"_ls_p{k - 1}", f"r{k - 1}"), expression=lit(rank))
+                    fired = exp.and_(fired, later)
+                ifs.append(exp.If(this=fired, true=lit(rank)))
+            position = exp.Case(ifs=ifs, default=lit(0)) if ifs else lit(0)
+            layers.append((f"r{k}", [exp.alias_(position, f"_ls_p{k}")]))
+        return layers
 
     def top_factors(self) -> exp.Expr:
         """Up to three fired signals, largest points first (ties in file order), as
-        ``factors.top_factors`` writes them."""
+        ``factors.top_factors`` writes them: the text of the signal at each position."""
         signals = self.rules.signals
-        points = np.array([s.points for s in signals], dtype=np.int64)
-        order = [int(j) for j in np.argsort(-np.abs(points), kind="stable")]
-        pieces = []
-        for rank, j in enumerate(order):
-            fired: exp.Expr = exp.EQ(this=col(f"_ls_f_{j}", "s"), expression=lit(1))
-            if rank >= TOP_N:
-                before = self._sum([col(f"_ls_f_{i}", "s") for i in order[:rank]])
-                fired = exp.and_(fired, exp.LT(this=before, expression=lit(TOP_N)))
-            pieces.append(
-                (fired, factor_text(signals[j].label or signals[j].name, signals[j].points))
-            )
-        return self._joined(pieces)
+        order = self._ranked()
+        parts: list[exp.Expr] = []
+        for k in range(1, TOP_N + 1):
+            prefix = "" if k == 1 else SEPARATOR
+            whens = [
+                exp.If(
+                    this=lit(rank),
+                    true=lit(
+                        prefix + factor_text(signals[j].label or signals[j].name, signals[j].points)
+                    ),
+                )
+                for rank, j in enumerate(order, start=1)
+            ]
+            if whens:
+                parts.append(exp.Case(this=col(f"_ls_p{k}", f"r{k}"), ifs=whens))
+        if not parts:
+            return lit("")
+        return exp.Concat(expressions=parts, coalesce=True)
 
     def missing_names(self) -> exp.Expr:
         pieces = [
@@ -211,12 +271,6 @@ class _Builder:
     # -- layers -----------------------------------------------------------------------------
     def layers(self) -> list[tuple[str, list[exp.Expr]]]:
         rules = self.rules
-        c = stripped_columns(self.fields, "t")
-        v = [e for f, names in self.fields.items() for e in cleaned(names, "k", "c")]
-        ranged = {c.field for sig in rules.signals for c in sig.when if isinstance(c, Range)}
-        n = [
-            e for f, names in self.fields.items() for e in parsed(names, "v", per_value=f in ranged)
-        ]
         s: list[exp.Expr] = []
         for j in range(len(rules.signals)):
             fired, known = self.signal(j)
@@ -232,9 +286,8 @@ class _Builder:
         d.append(
             exp.alias_(self._weighted(range(len(groups)), "k", absent=True), "_ls_missing_weight")
         )
-        d.append(exp.alias_(self.top_factors(), "_ls_top_factors"))
         d.append(exp.alias_(self.missing_names(), "_ls_missing_names"))
-        return [("c", c), ("v", v), ("n", n), ("s", s), ("d", d), ("o", self.outputs())]
+        return [("s", s), ("d", d), *self.positions(), ("o", self.outputs())]
 
     def outputs(self) -> list[exp.Expr]:
         rules = self.rules
@@ -301,7 +354,7 @@ class _Builder:
             capped["intent"],
             tier,
             lit(rules.version),
-            col("_ls_top_factors", "d"),
+            self.top_factors(),
             missing,
         ]
         return [
@@ -310,33 +363,27 @@ class _Builder:
         ]
 
     def statement(self, options: SqlOptions, *, chained: bool) -> exp.Expr:
-        source = table_name(options.table)
-        leads = source.copy()
+        leads = table_name(options.table)
         leads.set("alias", exp.TableAlias(this=exp.to_identifier("t", quoted=True)))
-        kinds = column_kinds(self.fields, leads.copy(), "k") if self.fields else None
         layers = self.layers()
-        query = (self._chained if chained else self._lateral)(leads, kinds, layers, options)
+        query = (self._chained if chained else self._lateral)(leads, layers, options)
+        for name, cte in self.ctes(leads):
+            query = query.with_(exp.to_identifier(name, quoted=True), as_=cte)
         if options.view is None:
             return query
         return exp.Create(
             this=table_name(options.view, "--view"), kind="VIEW", replace=True, expression=query
         )
 
-    @staticmethod
-    def _lateral(
-        leads: exp.Table, kinds: exp.Expr | None, layers: _Layers, options: SqlOptions
-    ) -> exp.Select:
-        """``FROM leads t CROSS JOIN k CROSS JOIN LATERAL (...) c ...``: for PostgreSQL and
-        Spark, which have no ``* EXCLUDE``. ``OFFSET 0`` keeps PostgreSQL from pasting each
-        layer's expressions into every place that reads them."""
+    def _lateral(self, leads: exp.Table, layers: _Layers, options: SqlOptions) -> exp.Select:
+        """``FROM leads t LEFT JOIN lookups CROSS JOIN LATERAL (...) s ...``: for PostgreSQL and
+        Spark, which have no ``* EXCLUDE``."""
         if options.id_column is not None:
             first: exp.Expr = col(options.id_column, "t")
         else:
             first = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
         outputs = [col(name, "o") for name in LEAD_SCORE_COLUMNS]
-        query = exp.select(first, *outputs).from_(leads)
-        if kinds is not None:
-            query = query.join(kinds, join_type="cross")
+        query = self.joins(exp.select(first, *outputs).from_(leads.copy()))
         for alias, columns in layers:
             layer = exp.Lateral(
                 this=exp.select(*columns).subquery(),
@@ -345,30 +392,19 @@ class _Builder:
             query = query.join(layer, join_type="cross")
         return query
 
-    @staticmethod
-    def _chained(
-        leads: exp.Table, kinds: exp.Expr | None, layers: _Layers, options: SqlOptions
-    ) -> exp.Select:
+    def _chained(self, leads: exp.Table, layers: _Layers, options: SqlOptions) -> exp.Select:
         """``SELECT p.* EXCLUDE (helpers), outputs FROM (SELECT p.*, layer FROM (...) p) p``:
-        each layer a derived table over the one before (DuckDB, Databricks, Snowflake, BigQuery;
-        DuckDB would otherwise copy a LATERAL layer's expressions into every reader)."""
+        each layer a derived table over the one before (DuckDB, Databricks, Snowflake,
+        BigQuery; DuckDB would copy a LATERAL layer's expressions into every reader)."""
         star = exp.Column(this=exp.Star(), table=exp.to_identifier("t", quoted=True))
-        stars: list[exp.Expr] = [star]
-        if kinds is not None:
-            stars.append(exp.Column(this=exp.Star(), table=exp.to_identifier("k", quoted=True)))
         *inner, (_, outputs) = layers
         _, first_columns = inner[0]
-        query = exp.select(*stars, *first_columns).from_(leads)
-        if kinds is not None:
-            query = query.join(kinds, join_type="cross")
-        helpers = [c.alias for c in first_columns]
-        helpers += (
-            [c.alias for c in kinds.find(exp.Select).expressions] if kinds is not None else []
-        )
+        query = self.joins(exp.select(star, *first_columns).from_(leads.copy()))
+        helpers = [str(c.alias) for c in first_columns]
         for _, columns in inner[1:]:
             prev = exp.Column(this=exp.Star(), table=exp.to_identifier("p", quoted=True))
             query = exp.select(prev, *map(_from_previous, columns)).from_(query.subquery("p"))
-            helpers += [c.alias for c in columns]
+            helpers += [str(c.alias) for c in columns]
         if options.id_column is not None:
             first: exp.Expr = col(options.id_column, "p")
         else:
@@ -380,7 +416,7 @@ class _Builder:
 
 
 _Layers = list[tuple[str, list[exp.Expr]]]
-_LAYER_NAMES = frozenset({"k", "c", "v", "n", "s", "d", "o"})
+_LAYER_NAMES = frozenset({"s", "d", "o", *(f"r{k}" for k in range(1, TOP_N + 1))})
 
 
 def _from_previous(expression: exp.Expr) -> exp.Expr:

@@ -74,130 +74,123 @@ def stripped(source: exp.Expr) -> exp.Expr:
     return exp.Case(ifs=[exp.If(this=padded, true=trimmed)], default=text)
 
 
-def stripped_columns(fields: dict[str, FieldNames], table: str) -> list[exp.Expr]:
-    """``st_i`` for each field: computed once, read by every later step."""
-    return [
-        exp.alias_(stripped(col(name, table)), names.stripped) for name, names in fields.items()
-    ]
-
-
 def is_placeholder(text: exp.Expr) -> exp.Expr:
     return is_in(exp.Lower(this=text), [lit(p) for p in sorted(PLACEHOLDERS)])
 
 
 @dataclass(frozen=True)
 class FieldNames:
-    """The helper columns for one field (by its position, so any field name is safe)."""
+    """The names for one field (by its position, so any field name is safe)."""
 
     index: int
 
     @property
-    def stripped(self) -> str:  # the value as text, whitespace stripped
-        return f"_ls_st_{self.index}"
+    def values(self) -> str:  # CTE: the distinct values, as text and stripped
+        return f"_ls_values_{self.index}"
 
     @property
-    def code(self) -> str:  # 1: "NA" is a value in this column
-        return f"_ls_na_{self.index}"
+    def kinds(self) -> str:  # CTE: one row, is NA a code, is the column numeric
+        return f"_ls_kinds_{self.index}"
 
     @property
-    def numeric(self) -> str:  # 1: the column is read as numbers
-        return f"_ls_num_{self.index}"
+    def lookup(self) -> str:  # CTE: per distinct value, each condition's fires and known
+        return f"_ls_lookup_{self.index}"
 
     @property
-    def text(self) -> str:  # stripped text, placeholders NULL
-        return f"_ls_v_{self.index}"
-
-    @property
-    def number(self) -> str:  # the value as a number, NULL when it is not one
-        return f"_ls_n_{self.index}"
-
-    @property
-    def lower(self) -> str:  # the text lower-cased, for case-insensitive comparisons
-        return f"_ls_l_{self.index}"
+    def alias(self) -> str:  # the lookup joined to the leads
+        return f"_ls_f{self.index}"
 
 
-def column_kinds(fields: dict[str, FieldNames], source: exp.Expr, alias: str) -> exp.Expr:
-    """One row: per field, whether ``NA`` is a code and whether the column is numeric.
+def value_ctes(
+    name: str,
+    names: FieldNames,
+    leads: exp.Table,
+    conditions: list[tuple[str, exp.Expr, exp.Expr]],
+) -> list[tuple[str, exp.Select]]:
+    """Three CTEs that read one field as ``service.data.io`` does, on its distinct values only.
 
-    Both depend only on the set of distinct values, so each field is read as ``SELECT DISTINCT``
-    (a few hundred values where the table has millions of rows)."""
-    outer: list[exp.Expr] = []
-    query: exp.Select | None = None
-    for name, names in fields.items():
-        i = names.index
-        st = exp.column("st", table="u", quoted=True)
-        ph = is_placeholder(st)
-        aggregates = [
-            exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), "has_na"),
-            exp.alias_(
-                exp.Count(this=exp.Case(ifs=[exp.If(this=exp.Not(this=ph), true=lit(1))])),
-                "values",
+    ``conditions`` are ``(name, fires, known)`` over the columns ``v`` (the text, placeholders
+    NULL), ``n`` (the number), ``l`` (the text lower-cased) and ``num`` (1: a numeric column) of
+    table ``x``; the lookup holds each as 0/1 per distinct value, to be joined to the leads on
+    ``raw``. Both column-wide decisions (``NA`` as a code, a numeric column) depend only on the
+    set of distinct values, which is what the ``kinds`` CTE reads.
+    """
+    raw = exp.cast(col(name, "t"), exp.DataType.Type.VARCHAR)
+    distinct = exp.select(exp.alias_(raw, "raw")).distinct().from_(leads.copy()).subquery("u")
+    values = exp.select(
+        col("raw", "u"), exp.alias_(stripped(col("raw", "u")), "st", quoted=True)
+    ).from_(distinct)
+
+    st = col("st", "u")
+    ph = is_placeholder(st)
+    aggregates = exp.select(
+        exp.alias_(exp.Max(this=one_if(exp.EQ(this=st, expression=lit("NA")))), "has_na"),
+        exp.alias_(
+            exp.Count(this=exp.Case(ifs=[exp.If(this=exp.Not(this=ph), true=lit(1))])), "kept"
+        ),
+        exp.alias_(
+            exp.Min(
+                this=exp.Case(
+                    ifs=[exp.If(this=exp.Not(this=ph), true=one_if(matches(st, CODE_PATTERN)))]
+                )
             ),
-            exp.alias_(
-                exp.Min(
-                    this=exp.Case(
-                        ifs=[exp.If(this=exp.Not(this=ph), true=one_if(matches(st, CODE_PATTERN)))]
-                    )
-                ),
-                "codes",
+            "codes",
+        ),
+        exp.alias_(
+            exp.Min(
+                this=one_if(
+                    exp.or_(exp.Is(this=st, expression=exp.Null()), ph, matches(st, NUMBER_PATTERN))
+                )
             ),
-            exp.alias_(
-                exp.Min(
-                    this=one_if(
-                        exp.or_(
-                            exp.Is(this=st, expression=exp.Null()), ph, matches(st, NUMBER_PATTERN)
-                        )
-                    )
-                ),
-                "numbers",
-            ),
+            "numbers",
+        ),
+    ).from_(exp.to_table(names.values, quoted=True).as_("u", quoted=True))
+    code = exp.and_(
+        exp.EQ(this=col("has_na", "a"), expression=lit(1)),
+        exp.GT(this=col("kept", "a"), expression=lit(0)),
+        exp.EQ(this=col("codes", "a"), expression=lit(1)),
+    )
+    numeric = exp.and_(
+        exp.EQ(this=col("numbers", "a"), expression=lit(1)), exp.Not(this=exp.paren(code))
+    )
+    kinds = exp.select(
+        exp.alias_(one_if(code), "code", quoted=True),
+        exp.alias_(one_if(numeric), "num", quoted=True),
+    ).from_(aggregates.subquery("a"))
+
+    st = col("st", "s")
+    keep_na = exp.and_(
+        exp.EQ(this=st, expression=lit("NA")), exp.EQ(this=col("code", "k"), expression=lit(1))
+    )
+    drop = exp.and_(is_placeholder(st), exp.Not(this=exp.paren(keep_na)))
+    text = exp.select(
+        col("raw", "s"),
+        exp.alias_(exp.Case(ifs=[exp.If(this=drop, true=exp.Null())], default=st.copy()), "v"),
+        col("num", "k"),
+    ).from_(exp.to_table(names.values, quoted=True).as_("s", quoted=True))
+    text = text.join(
+        exp.to_table(names.kinds, quoted=True).as_("k", quoted=True), join_type="cross"
+    )
+    v = col("v", "w")
+    number = exp.Case(
+        ifs=[
+            exp.If(
+                this=matches(v, NUMBER_PATTERN), true=exp.cast(v.copy(), exp.DataType.Type.DOUBLE)
+            )
         ]
-        distinct = (
-            exp.select(exp.alias_(stripped(col(name, "t")), "st"))
-            .distinct()
-            .from_(source.copy())
-            .subquery("u")
-        )
-        one = exp.select(*aggregates).from_(distinct).subquery(f"a{i}")
-        query = exp.select().from_(one) if query is None else query.join(one, join_type="cross")
-        a = f"a{i}"
-        code = exp.and_(
-            exp.EQ(this=col("has_na", a), expression=lit(1)),
-            exp.GT(this=col("values", a), expression=lit(0)),
-            exp.EQ(this=col("codes", a), expression=lit(1)),
-        )
-        numeric = exp.and_(
-            exp.EQ(this=col("numbers", a), expression=lit(1)), exp.Not(this=exp.paren(code))
-        )
-        outer += [exp.alias_(one_if(code), names.code), exp.alias_(one_if(numeric), names.numeric)]
-    assert query is not None
-    return query.select(*outer).subquery(alias)
-
-
-def cleaned(names: FieldNames, kinds: str | None, layer: str) -> list[exp.Expr]:
-    """``v_i``: the stripped text with placeholders NULL (``NA`` kept in a code column)."""
-    st = col(names.stripped, layer)
-    drop = is_placeholder(st)
-    if kinds is not None:
-        keep_na = exp.and_(
-            exp.EQ(this=st, expression=lit("NA")),
-            exp.EQ(this=col(names.code, kinds), expression=lit(1)),
-        )
-        drop = exp.and_(drop, exp.Not(this=exp.paren(keep_na)))
-    value = exp.Case(ifs=[exp.If(this=drop, true=exp.Null())], default=st)
-    return [exp.alias_(value, names.text)]
-
-
-def parsed(names: FieldNames, layer: str, *, per_value: bool) -> list[exp.Expr]:
-    """``n_i`` (the number, when the text is one) and ``l_i`` (the text lower-cased).
-
-    In a numeric column every value is a number; in a text column only a range reads numbers
-    (``per_value``), one value at a time as ``pandas.to_numeric(errors="coerce")`` does."""
-    text = col(names.text, layer)
-    number = exp.cast(text, exp.DataType.Type.DOUBLE)
-    numeric = exp.EQ(this=col(names.numeric, "k"), expression=lit(1))
-    ifs = [exp.If(this=numeric, true=number)]
-    if per_value:
-        ifs.append(exp.If(this=matches(text.copy(), NUMBER_PATTERN), true=number.copy()))
-    number = exp.Case(ifs=ifs)
-    return [exp.alias_(number, names.number), exp.alias_(exp.Lower(this=text), names.lower)]
+    )
+    parsed = exp.select(
+        col("raw", "w"),
+        col("v", "w"),
+        col("num", "w"),
+        exp.alias_(number, "n", quoted=True),
+        exp.alias_(exp.Lower(this=v.copy()), "l", quoted=True),
+    ).from_(text.subquery("w"))
+    columns: list[exp.Expr] = [col("raw", "x")]
+    for cname, fires, known in conditions:
+        columns += [
+            exp.alias_(one_if(exp.and_(known, fires)), f"f_{cname}", quoted=True),
+            exp.alias_(one_if(known), f"k_{cname}", quoted=True),
+        ]
+    lookup = exp.select(*columns).from_(parsed.subquery("x"))
+    return [(names.values, values), (names.kinds, kinds), (names.lookup, lookup)]

@@ -20,6 +20,7 @@ from service.data.io import PLACEHOLDERS
 from service.scoring.engine import score_frame
 from service.scoring.rules import parse_rules
 from service.scoring.sql import DIALECTS, SqlOptions, compile_rules
+from service.scoring.sql import compile_rules as compile_sql
 from service.scoring.sql_values import NUMBER_PATTERN, WHITESPACE
 from tests.scoring.cli_support import run_cli
 from tests.scoring.sql_cases import edge_rows, edge_rules_data
@@ -50,7 +51,7 @@ class TestDialects:
         tree = sqlglot.parse_one(text, read=dialect)
         assert tree.sql(dialect=dialect, identify=True, pretty=True) == text
         assert "Lead_Score_Missing" in text
-        assert ("LATERAL" in text) == (dialect != "bigquery")
+        assert ("LATERAL" in text) == (dialect in ("postgres", "spark"))
 
     @pytest.mark.parametrize("dialect", ["snowflake", "bigquery"])
     def test_matches_committed_statement(self, dialect):
@@ -62,12 +63,19 @@ class TestDialects:
         expected = sqlglot.parse_one(path.read_text(encoding="utf-8"), read=dialect)
         assert sqlglot.parse_one(text, read=dialect) == expected
 
-    def test_bigquery_has_no_lateral(self):
-        """BigQuery reads each layer from UNNEST([STRUCT(...)]); the others use LATERAL."""
+    def test_helpers_are_dropped_per_dialect(self):
+        """Where the dialect can, helper columns are dropped with * EXCLUDE / * EXCEPT; PostgreSQL
+        and Spark compute them in LATERAL subqueries instead."""
         rules = parse_rules(edge_rules_data())
-        assert "LATERAL" not in compile_rules(rules, "bigquery")
-        assert compile_rules(rules, "bigquery").count("UNNEST([") == 5
-        assert compile_rules(rules, "snowflake").count("CROSS JOIN LATERAL") == 5
+
+        def compile_rules(rules, dialect):  # the statement on one line
+            return " ".join(compile_sql(rules, dialect).split())
+
+        assert '"p".* EXCLUDE ("_ls_f_0"' in compile_rules(rules, "duckdb")
+        assert '"p".* EXCLUDE ("_ls_f_0"' in compile_rules(rules, "snowflake")
+        assert "`p`.* EXCEPT (`_ls_f_0`" in compile_rules(rules, "bigquery")
+        assert "`p`.* EXCEPT (`_ls_f_0`" in compile_rules(rules, "databricks")
+        assert compile_rules(rules, "postgres").count("CROSS JOIN LATERAL") == 6
 
     def test_names_and_values_are_quoted_not_pasted(self):
         """A field, table or label with quotes stays an identifier or a literal."""
