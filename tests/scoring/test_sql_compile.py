@@ -100,7 +100,9 @@ class TestDialects:
         text = compile_rules(
             rules, "postgres", SqlOptions(table="crm.leads", view="crm.lead_scores", id_column="id")
         )
-        assert text.startswith('CREATE OR REPLACE VIEW "crm"."lead_scores" AS\nSELECT\n  "t"."id",')
+        assert text.startswith('CREATE OR REPLACE VIEW "crm"."lead_scores" AS\nWITH ')
+        assert '\nSELECT\n  "t"."id",\n  "o"."Lead_Score_Total",' in text
+        assert 'FROM "crm"."leads" AS "t"' in text
         assert '"t".*' not in text
 
     def test_unknown_dialect_is_an_input_error(self, tmp_path, capsys, monkeypatch):
