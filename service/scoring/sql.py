@@ -37,7 +37,7 @@ from service.scoring.batch import LEAD_SCORE_COLUMNS
 from service.scoring.conditions import TRUE_TEXT, canonical_text, is_number
 from service.scoring.engine import UNSCOREABLE
 from service.scoring.factors import SEPARATOR, factor_text
-from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Missing, Range, Rules
+from service.scoring.rules import DIMENSIONS, Condition, FieldIn, Flag, Missing, Range, Rules
 from service.scoring.sql_values import (
     FieldNames,
     col,
@@ -118,9 +118,11 @@ class _Builder:
             numbers = [n for n in numbers if not isinstance(n, exp.Null)]
             as_number = is_in(number, numbers)
             as_text = is_in(lower, [lit(canonical_text(v)) for v in dict.fromkeys(cond.values)])
-        else:  # Flag
+        elif isinstance(cond, Flag):
             as_number = exp.GT(this=number, expression=lit(0))
             as_text = is_in(lower, [lit(v) for v in sorted(TRUE_TEXT)])
+        else:  # a condition kind added to the rules needs its SQL here, never a silent guess
+            raise TypeError(f"no SQL for condition kind {type(cond).__name__}")
         fires = exp.Case(ifs=[exp.If(this=numeric_col, true=as_number)], default=as_text)
         return exp.and_(present, fires), present.copy()
 

@@ -245,3 +245,17 @@ class TestUnscoreableBoundary:
         boundary = [w for w in missing_weight if w / 10 >= share]
         assert min(boundary) / 10 == pytest.approx(share, abs=0.051)  # the boundary is in the data
         assert (engine["tier"] == "Unscoreable").sum() == len(boundary)
+
+
+def test_a_new_condition_kind_fails_loudly():
+    """A condition kind the compiler does not know is an error, never read as another kind."""
+    from pydantic import BaseModel
+
+    class Pooled(BaseModel):
+        kind: str = "pooled"
+        field: str = "industry"
+
+    rules = parse_rules(edge_rules_data())
+    signal = rules.signals[0].model_copy(update={"when": [Pooled()]})
+    with pytest.raises(TypeError, match="no SQL for condition kind Pooled"):
+        compile_rules(rules.model_copy(update={"signals": [signal]}), "duckdb")
