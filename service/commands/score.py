@@ -9,10 +9,18 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from service.commands.common import console, progress
-from service.errors import DataFileError
+from service.data.sql_table import read_sql_table, write_sql_table
+from service.errors import DataFileError, InputError
 from service.report.batch import TIERS, render_section7
 from service.report.escape import write_markdown
-from service.scoring.batch import BatchResult, score_leads, tier_counts, write_scored
+from service.scoring.batch import (
+    BatchResult,
+    score_frame_leads,
+    score_leads,
+    scored_output,
+    tier_counts,
+    write_scored,
+)
 from service.scoring.rules import Rules, load_rules
 
 ORDER = 40
@@ -71,8 +79,27 @@ def _summary(batch: BatchResult, rules: Rules) -> None:
         )
 
 
+def _read(leads: Path | None, from_sql: str | None, table: str | None, rules: Rules) -> BatchResult:
+    """The leads from a file, or from a database table with ``--from-sql URL --table T``."""
+    if table is not None and from_sql is None:
+        raise InputError("--table reads from a database: add --from-sql URL.")
+    if (leads is None) == (from_sql is None):
+        raise InputError(
+            "give either a leads file or --from-sql URL --table T (the leads in a database), "
+            "not both and not neither."
+        )
+    if from_sql is None:
+        assert leads is not None
+        return score_leads(leads, rules)
+    if table is None:
+        raise InputError("--from-sql needs --table T: the table that holds the leads.")
+    return score_frame_leads(read_sql_table(from_sql, table), rules, source=table)
+
+
 def score(
-    leads: Path = typer.Argument(..., help="The leads file (CSV or Parquet)."),
+    leads: Path | None = typer.Argument(
+        None, help="The leads file (CSV or Parquet); or use --from-sql and --table."
+    ),
     model: Path = typer.Option(
         ..., "--model", "-m", help="The rules YAML (model.yaml or rules/live.yaml)."
     ),
@@ -84,6 +111,21 @@ def score(
     ),
     contact_column: str | None = typer.Option(
         None, "--contact-column", help="Column with the contact's name."
+    ),
+    from_sql: str | None = typer.Option(
+        None,
+        "--from-sql",
+        help="Read the leads from a database (SQLAlchemy URL: duckdb:///file.duckdb or "
+        "postgresql+psycopg://user@host/db).",
+    ),
+    table: str | None = typer.Option(
+        None, "--table", help="With --from-sql: the table of leads (schema.table allowed)."
+    ),
+    to_table: str | None = typer.Option(
+        None,
+        "--to-table",
+        help="With --from-sql: write the scored leads to this table of the same database "
+        "(replaced in one transaction).",
     ),
     update_report: bool = typer.Option(
         True,
@@ -98,10 +140,14 @@ def score(
 ) -> None:
     """Score current leads: dimension subtotals, total, tier, top factors and missing data."""
     rules = load_rules(model)
-    show_bar = leads.exists() and leads.stat().st_size > BIG_FILE_BYTES
+    if to_table is not None and from_sql is None:
+        raise InputError("--to-table writes to the database of --from-sql: add --from-sql URL.")
+    show_bar = from_sql is not None or (
+        leads is not None and leads.exists() and leads.stat().st_size > BIG_FILE_BYTES
+    )
     with progress(disable=None if show_bar else True) as bar:
         task = bar.add_task("reading and scoring leads", total=3)
-        batch = score_leads(leads, rules)
+        batch = _read(leads, from_sql, table, rules)
         for option, column in (
             ("--id-column", id_column),
             ("--name-column", name_column),
@@ -112,6 +158,8 @@ def score(
         bar.update(task, advance=1, description="writing the scored file")
         if out is not None:
             write_scored(batch, out, raw=raw)
+        if to_table is not None and from_sql is not None:
+            write_sql_table(scored_output(batch.raw, batch.result, rules), from_sql, to_table)
         bar.update(task, advance=1, description="writing Section 7")
         analysis_path = model.parent / "analysis.json"
         full_report = update_report and analysis_path.exists()
@@ -123,7 +171,7 @@ def score(
                 id_col=_guess(batch, id_column, ("lead_id", "id")),
                 name_col=_guess(batch, name_column, ("company", "company_name", "account")),
                 contact_col=_guess(batch, contact_column, ("contact_name", "contact", "name")),
-                source=leads.name,
+                source=leads.name if leads is not None else str(table),
             )
         if report is not None:
             try:
@@ -136,6 +184,8 @@ def score(
     _summary(batch, rules)
     if out is not None:
         console.print(f"Scored leads: {out}", highlight=False)
+    if to_table is not None:
+        console.print(f"Scored leads written to table: {to_table}", highlight=False)
     if report is not None:
         console.print(f"Section 7 report: {report}", highlight=False)
     if full_report:

@@ -211,6 +211,15 @@ def _clean(
     return found
 
 
+def table_from_frame(frame: pd.DataFrame, source: str, *, clean: Collection[str]) -> Table:
+    """A frame read from elsewhere (a database table) as ``read_table`` would leave it: ``raw``
+    as given, and the ``clean`` columns' values interpreted (placeholders, numbers)."""
+    frame = frame.copy(deep=False)
+    raw = frame.copy(deep=False)
+    placeholders = _clean(frame, only=clean)
+    return Table(path=Path(source), frame=frame, placeholders=placeholders, raw=raw)
+
+
 def read_table(
     path: str | Path, *, keep_raw: bool = False, clean: Collection[str] | None = None
 ) -> Table:

@@ -16,7 +16,7 @@ import structlog
 
 from service.data.atomic import write_with
 from service.data.csv_out import write_csv
-from service.data.io import Table, read_table
+from service.data.io import Table, read_table, table_from_frame
 from service.errors import DataFileError
 from service.scoring.engine import ScoredFrame, score_frame
 from service.scoring.rules import Rules
@@ -91,7 +91,18 @@ def score_leads(path: str | Path, rules: Rules, *, top_n: int = 3) -> BatchResul
     """Read a leads file and score every lead."""
     # only the fields the rules read need their values interpreted; the rest pass through as text
     fields = {f for signal in rules.signals for f in signal.fields}
-    table = read_table(path, keep_raw=True, clean=fields)
+    return _score_table(read_table(path, keep_raw=True, clean=fields), rules, top_n=top_n)
+
+
+def score_frame_leads(
+    frame: pd.DataFrame, rules: Rules, *, source: str, top_n: int = 3
+) -> BatchResult:
+    """Score leads already in a DataFrame (read from a database table), cleaned as a file is."""
+    fields = {f for signal in rules.signals for f in signal.fields}
+    return _score_table(table_from_frame(frame, source, clean=fields), rules, top_n=top_n)
+
+
+def _score_table(table: Table, rules: Rules, *, top_n: int) -> BatchResult:
     raw = table.raw if table.raw is not None else table.frame
     result = score_frame(rules, table.frame, top_n=top_n)
     counts = result.scores["tier"].value_counts()

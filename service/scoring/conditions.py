@@ -123,3 +123,8 @@ def evaluate_all(
         any_known_false |= k & ~f
     known = all_known | any_known_false
     return fires & all_known, known
+
+
+#: public names for code that must read values as these conditions do (the SQL compiler)
+is_number = _is_number
+canonical_text = _canon
