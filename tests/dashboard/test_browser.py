@@ -220,7 +220,9 @@ def test_dashboard_command_serves_the_store_without_the_daemon(dashboard: str) -
             except requests.ConnectionError:
                 time.sleep(0.2)
         assert page is not None, proc.stdout.read() if proc.stdout else ""
-        assert page.status_code == 200 and "Hot leads: call now (25)" in page.text
+        hot = re.search(r"Leads per tier: Hot (\d+)", OUTPUT["daemon once"])
+        assert hot is not None, OUTPUT["daemon once"]
+        assert page.status_code == 200 and f"Hot leads: call now ({hot.group(1)})" in page.text
         assert requests.get(f"http://127.0.0.1:{port}/model", timeout=10).status_code == 200
     finally:
         proc.terminate()
