@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from benchmarks.memory import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 LEADS = 1_000_000
@@ -33,18 +34,6 @@ PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GROWTH_LEADS = 20_000
 GROWTH_POLLS = 96  # one simulated day at the default 15-minute poll
-
-
-def _rss_mb() -> float:
-    """This process's peak RSS: ``VmHWM`` (``ru_maxrss`` survives ``exec`` on Linux, so a child
-    would report its parent's peak from before the fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def build_crm(path: Path, n: int, *, deals: int = 0) -> None:
@@ -163,7 +152,7 @@ def child(kind: str, crm: Path, state_url: str) -> dict[str, Any]:
         report = run_cycle(d)
         out["first_pass_s"] = time.perf_counter() - start
         out["written"] = report.written
-        out["first_pass_rss_mb"] = _rss_mb()
+        out["first_pass_rss_mb"] = peak_rss_mb()
         clock.now += timedelta(minutes=15)
         start = time.perf_counter()
         quiet = run_cycle(d)
@@ -199,11 +188,11 @@ def child(kind: str, crm: Path, state_url: str) -> dict[str, Any]:
 
                 for batch in batched(crm_conn.iter_leads(), 5000):
                     d.leads.upsert_leads("local", batch, clock())
-        base = _rss_mb()
+        base = peak_rss_mb()
         start = time.perf_counter()
         recalibrate(d)
         out["recalibrate_s"] = time.perf_counter() - start
-        out["recalibrate_rss_mb"] = _rss_mb()
+        out["recalibrate_rss_mb"] = peak_rss_mb()
         out["rss_before_mb"] = base
     return out
 

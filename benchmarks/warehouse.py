@@ -15,7 +15,6 @@ the tier counts of both must be equal (the run fails otherwise).
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks.memory import peak_rss_mb
 from benchmarks.scoring import bench_rules, generate_leads
 
 ROWS = 10_000_000
@@ -90,18 +90,6 @@ def _python_side(leads: Path, out: Path) -> dict[str, object]:
     return {"seconds": seconds, "tiers": dict(tiers)}
 
 
-def _peak_mb() -> float:
-    """This process's peak resident memory. ``VmHWM`` starts afresh at exec; ``ru_maxrss`` would
-    carry the parent's peak (the data generation) into the child."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _side(name: str, leads: Path, out: Path) -> dict[str, object]:
     """One side in a fresh process: its own peak memory, not the other's."""
     command = [sys.executable, "-m", "benchmarks.warehouse", "--side", name, str(leads), str(out)]
@@ -114,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["--side"]:
         name, leads, out = args[1], Path(args[2]), Path(args[3])
         result = (_duckdb_side if name == "duckdb" else _python_side)(leads, out)
-        result["peak_mb"] = _peak_mb()
+        result["peak_mb"] = peak_rss_mb()
         print(json.dumps(result))
         return 0
     rows = int(args[0]) if args and args[0].isdigit() else ROWS
