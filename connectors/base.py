@@ -79,8 +79,12 @@ class LeadRecord:
     object_type: str
     modified_at: datetime | None
     attributes: dict[str, Any] = field(default_factory=dict)
+    #: the owner as the CRM shows it (a name where the CRM gives one, else its id)
     owner: str | None = None
     account_id: str | None = None
+    #: the owner's CRM user id (Salesforce ``OwnerId``, HubSpot ``hubspot_owner_id``, the local
+    #: CRM's owner column); ``None`` when the record has no owner
+    owner_id: str | None = None
     #: the score fields as the CRM holds them now (logical name -> value)
     current_scores: dict[str, Any] = field(default_factory=dict)
 
@@ -95,6 +99,30 @@ class Activity:
     lead_id: str | None = None
     account_id: str | None = None
     detail: str | None = None
+    #: the CRM user id of the rep who logged it (Salesforce Task/Event ``OwnerId``, HubSpot
+    #: engagement owner); ``None`` for activity no rep did (an email open, a page view)
+    rep_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CRMUser:
+    """A CRM user who can own leads: the rep of Section 5's routing and SLA rules."""
+
+    id: str
+    name: str
+    email: str | None = None
+    #: the CRM user id of this user's manager, when the CRM records one
+    manager_id: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class OwnerAssignment:
+    """Give record ``record_id`` (of ``object_type``) to CRM user ``owner_id``."""
+
+    record_id: str
+    object_type: str
+    owner_id: str
 
 
 @dataclass(frozen=True)
@@ -178,6 +206,31 @@ class CRMConnector(Protocol):
     ) -> WriteResult:
         """Write in batches; ``on_batch`` gets each batch's outcome once the CRM answered it."""
         ...
+
+    def get_leads(self, ids: Sequence[str]) -> list[LeadRecord]:
+        """Read these records now, as ``iter_leads`` would map them (used to re-read a lead with
+        new activity before scoring it). Ids the CRM no longer has are left out. The default
+        reads nothing: the caller then scores its cached copy."""
+        return []
+
+    def iter_users(self) -> Iterator[CRMUser]:
+        """The CRM's users who can own leads (id, name, email, manager). Default: none known."""
+        return iter(())
+
+    #: whether ``assign_owners`` writes owners to this CRM
+    writes_owners: ClassVar[bool] = False
+
+    def assign_owners(
+        self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """Set the owner of each record (batched like ``write_scores``, per-record outcome).
+        The default refuses every assignment: the CRM connector does not write owners."""
+        return WriteResult(
+            failed=[
+                RecordError(a.record_id, f"the {self.name} connector does not write owners")
+                for a in assignments
+            ]
+        )
 
     def missing_fields(self) -> list[str]:
         """The score fields the CRM lacks (CRM field names), without changing anything."""
