@@ -61,6 +61,9 @@ class SalesforceSettings(_Section):
     #: which Contacts are scored as leads: ``without_won_deal`` (not of an account that won a
     #: deal: those are customers), ``all``, or ``none`` (Leads only)
     contact_leads: Literal["without_won_deal", "all", "none"] = "without_won_deal"
+    #: the longest query URL a read by id sends: Salesforce takes 16,384 bytes of URI and
+    #: headers together (414 past it), so ``WHERE Id IN (...)`` is split to stay below this
+    max_query_url: int = Field(12_000, ge=2_000, le=16_384)
 
 
 class HubSpotSettings(_Section):

@@ -61,6 +61,45 @@ class FakeControl(Protocol):
     def count(self, method: str | None = None, path_contains: str | None = None) -> int: ...
 
 
+@runtime_checkable
+class FakeOwners(Protocol):
+    """The controls of a fake CRM whose connector reads users and writes owners
+    (``writes_owners``): the contract suite's owner tests drive it through these."""
+
+    def add_user(
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str: ...
+
+    def owner_of(self, record_id: str) -> str | None: ...
+
+    def add_activities(
+        self,
+        lead_id: str,
+        n: int,
+        *,
+        occurred_at: datetime | None = None,
+        rep_id: str | None = None,
+    ) -> list[str]: ...
+
+
+@runtime_checkable
+class FakeRereads(Protocol):
+    """The controls of a fake CRM whose connector re-reads leads by id (``get_leads``)."""
+
+    def change_lead(self, record_id: str, attributes: dict, *, at: datetime) -> None:
+        """Edit a lead as a person would, attributes named as ``add_leads`` names them."""
+        ...
+
+    def unknown_lead_id(self) -> str:
+        """A well-formed lead id the CRM has no record of."""
+        ...
+
+
 @dataclass
 class Request:
     """One request as the fake received it."""
