@@ -3,7 +3,9 @@
 1. Leads modified since the ``leads`` cursor (inclusive, overlapping while fresh) are pulled and
    their copy kept in the state store; those read again unchanged are not candidates. Records
    that left the funnel since the cursor (converted, deleted, merged, customers) are retired.
-2. Activities since the ``activities`` cursor make their leads due at once.
+2. Activities since the ``activities`` cursor make their leads due at once; those leads are read
+   again from the CRM (``get_leads``: their counters may have moved since they were pulled) and
+   their cached copy replaced; a lead the connector returns nothing for keeps its cached copy.
 3. Due as well: leads never scored, scored with other rules, whose tier's cadence has passed
    (Hot 1 day, Warm 3, Cool 7, Cold 30), and records the CRM refused before.
 4. In batches: score, Trend against the score two weeks ago, keep only the records whose values
@@ -62,6 +64,8 @@ class CycleReport:
     rules_key: str = ""
     pulled: int = 0
     activities: int = 0
+    #: leads with new activity read again from the CRM before scoring
+    reread: int = 0
     candidates: int = 0
     scored: int = 0
     changed: int = 0
@@ -173,6 +177,19 @@ class _Pass:
                 ids[activity.lead_id] = None
         return list(ids), self._next_cursor(cursor, mark)
 
+    def reread(self, ids: Sequence[str]) -> None:
+        """Read the leads with new activity again and keep the fresh copies: the activity is
+        news because of what it did to the lead (an open counted, a demo requested), which the
+        copy pulled before it happened does not show. Ids the CRM returns nothing for keep
+        their cached copy."""
+        for chunk in batched(ids, self.size):
+            fresh = self.crm.get_leads(chunk)
+            if fresh:
+                self.d.leads.upsert_leads(self.name, fresh, self.now)
+            self.report.reread += len(fresh)
+        if ids:
+            log.info("leads_reread", connector=self.name, asked=len(ids), read=self.report.reread)
+
     def score(self, leads: Sequence[CachedLead]) -> None:
         d, name, rules, now = self.d, self.name, self.rules, self.now
         scored = score_frame(rules, leads_frame(leads))
@@ -247,6 +264,7 @@ def run_cycle(d: Daemon) -> CycleReport:
         pulled, leads_mark = p.pull_leads()
         p.retire()
         active, activity_mark = p.pull_activity()
+        p.reread(active)
         pending = [e.record_id for e in d.store.pending_failures(p.name)]
         due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), key)
         p.news = {*pulled, *active}
