@@ -784,7 +784,7 @@ class FakeSalesforce(FakeServer):
         ok, failed = [], []
         for rec in csv.DictReader(io.StringIO(job["csv"])):
             rid = rec.pop("Id")
-            values = {k: (_bulk_value(v)) for k, v in rec.items()}
+            values = {k: _bulk_value(k, v) for k, v in rec.items()}
             error = self._apply(job["object"], rid, values)
             if error is None:
                 ok.append([rid, "false", rid])
@@ -799,10 +799,16 @@ class FakeSalesforce(FakeServer):
         )
 
 
-def _bulk_value(text: str) -> Any:
+#: the number fields a Bulk CSV column is read into as numbers (ids and text stay strings)
+NUMBER_FIELDS = {
+    score_field_name(k, "salesforce") for k, v in SCORE_FIELDS.items() if v == "number"
+}
+
+
+def _bulk_value(name: str, text: str) -> Any:
+    """A CSV cell as the field's type takes it: ``#N/A`` or empty is null."""
     if text in ("", "#N/A"):
         return None
-    try:
+    if name in NUMBER_FIELDS:
         return float(text)
-    except ValueError:
-        return text
+    return text
