@@ -134,3 +134,21 @@ class TestOwnerWrites:
         (failure,) = result.failed
         assert "INVALID_CROSS_REFERENCE_KEY" in failure.reason and not failure.gone
         assert fake.writes_of(lead) == 0
+
+
+def test_an_owner_write_renews_an_expired_session_and_writes_once(fake: FakeSalesforce) -> None:
+    """The session expires before an owner write: the connector logs in again and writes
+    every owner exactly once."""
+    settings = SalesforceSettings(
+        login_url=fake.url, username="u@example.com", password="pw", security_token="tok"
+    )
+    connector = SalesforceConnector(settings, retry=RetrySettings(attempts=2), sleep=lambda _s: 0)
+    ids = fake.add_leads(3)
+    rep = fake.add_user("Ben Rep", "ben@example.com")
+    connector.check()
+    fake.expire_sessions()
+    result = connector.assign_owners([OwnerAssignment(i, "Lead", rep) for i in ids])
+    assert sorted(result.written) == sorted(ids)
+    assert fake.logins == 2
+    assert [fake.owner_of(i) for i in ids] == [rep] * 3
+    assert [fake.writes_of(i) for i in ids] == [1, 1, 1]
