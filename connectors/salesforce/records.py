@@ -90,7 +90,9 @@ def deal_from_payload(payload: Mapping[str, Any], mapping: ObjectMapping | None)
 def lead_from_payload(
     payload: Mapping[str, Any], mapping: ObjectMapping | None, object_type: str
 ) -> LeadRecord:
-    """A Lead or Contact -> ``LeadRecord`` with its owner and the score fields it holds now."""
+    """A Lead or Contact -> ``LeadRecord`` with its owner and the score fields it holds now.
+    ``owner_id`` is the owning user; a Lead waiting in a queue (owned by a Group) has none:
+    no rep owns it yet, so routing may assign it."""
     scores = {
         logical: payload[score_field_name(logical, "salesforce")]
         for logical in SCORE_FIELDS
@@ -103,7 +105,7 @@ def lead_from_payload(
         attributes=attributes(payload, mapping),
         owner=get_path(payload, "Owner.Name") or payload.get("OwnerId"),
         account_id=payload.get("AccountId"),
-        owner_id=payload.get("OwnerId") or None,
+        owner_id=rep_of(payload.get("OwnerId")),
         current_scores=scores,
     )
 
@@ -133,7 +135,8 @@ def activity_from_payload(
 
 
 def rep_of(owner_id: Any) -> str | None:
-    """The rep behind a Task or Event: its ``OwnerId`` when that is a user (a queue is not)."""
+    """The user behind an ``OwnerId`` (a Task's or Event's rep, a lead's owner); ``None`` for a
+    queue, which is a Group and no rep."""
     text = str(owner_id or "")
     return text if text.startswith(USER_PREFIX) else None
 

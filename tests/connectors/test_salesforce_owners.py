@@ -152,3 +152,16 @@ def test_an_owner_write_renews_an_expired_session_and_writes_once(fake: FakeSale
     assert fake.logins == 2
     assert [fake.owner_of(i) for i in ids] == [rep] * 3
     assert [fake.writes_of(i) for i in ids] == [1, 1, 1]
+
+
+def test_a_lead_in_a_queue_has_no_owner_until_assigned(fake: FakeSalesforce) -> None:
+    """A Lead owned by a queue (a Group) reads with no ``owner_id`` (it awaits a rep, so routing
+    may assign it) and the queue's name as ``owner``; once assigned it reads with the rep."""
+    (lead,) = fake.add_leads(1, owner_id=fake.queue_id)
+    connector = make(fake)
+    (record,) = connector.get_leads([lead])
+    assert (record.owner_id, record.owner) == (None, "Marketing")
+    rep = fake.add_user("Ben Rep", "ben@example.com")
+    assert connector.assign_owners([OwnerAssignment(lead, "Lead", rep)]).written == [lead]
+    (record,) = connector.get_leads([lead])
+    assert (record.owner_id, record.owner) == (rep, "Ben Rep")

@@ -156,9 +156,17 @@ class FakeSalesforce(FakeServer):
         return rid
 
     def add_leads(
-        self, n: int, *, modified_at: datetime | None = None, attributes: dict | None = None
+        self,
+        n: int,
+        *,
+        modified_at: datetime | None = None,
+        attributes: dict | None = None,
+        owner_id: str | None = None,
     ) -> list[str]:
+        """``n`` open Leads owned by ``owner_id`` (a user, or ``queue_id``: waiting in the
+        queue), by default Dana Owner."""
         values = {LEAD_ATTRIBUTES[k]: v for k, v in (attributes or {}).items()}
+        owner = owner_id or self.owner_id
         with self.lock:
             return [
                 self._insert(
@@ -169,7 +177,7 @@ class FakeSalesforce(FakeServer):
                         "Industry": "Software",
                         "NumberOfEmployees": 250,
                         "IsConverted": False,
-                        "OwnerId": self.owner_id,
+                        "OwnerId": owner,
                         **values,
                     },
                     modified_at,
