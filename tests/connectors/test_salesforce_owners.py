@@ -165,3 +165,26 @@ def test_a_lead_in_a_queue_has_no_owner_until_assigned(fake: FakeSalesforce) -> 
     assert connector.assign_owners([OwnerAssignment(lead, "Lead", rep)]).written == [lead]
     (record,) = connector.get_leads([lead])
     assert (record.owner_id, record.owner) == (rep, "Ben Rep")
+
+
+def test_the_permission_set_lets_the_integration_user_assign_owners() -> None:
+    """Changing the owner of a lead or contact one does not own takes Transfer Leads and
+    Transfer Record, and edit access on both objects: the shipped permission set grants them."""
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "deploy" / "salesforce" / "force-app/main/default"
+    ns = {"m": "http://soap.sforce.com/2006/04/metadata"}
+    perms = ET.parse(root / "permissionsets" / "LeadScore_Integration.permissionset-meta.xml")
+    enabled = {
+        p.findtext("m:name", namespaces=ns)
+        for p in perms.getroot().findall("m:userPermissions", ns)
+        if p.findtext("m:enabled", namespaces=ns) == "true"
+    }
+    assert {"ApiEnabled", "TransferAnyLead", "TransferAnyEntity"} <= enabled
+    editable = {
+        p.findtext("m:object", namespaces=ns)
+        for p in perms.getroot().findall("m:objectPermissions", ns)
+        if p.findtext("m:allowEdit", namespaces=ns) == "true"
+    }
+    assert {"Lead", "Contact"} <= editable
