@@ -98,8 +98,8 @@ class HubSpotConnector(CRMConnector):
         ):
             raise ConfigError(
                 "hubspot.access_token is not set: create a private app with the crm.objects "
-                "contacts/deals read and write and crm.schemas scopes, and set "
-                "LEADSCORE_HUBSPOT__ACCESS_TOKEN to its token."
+                "contacts/deals read and write, crm.objects.owners.read and crm.schemas scopes, "
+                "and set LEADSCORE_HUBSPOT__ACCESS_TOKEN to its token."
             )
         if not 1 <= page_size <= 200:
             raise ValueError(
