@@ -77,6 +77,10 @@ class FakeOwners(Protocol):
 
     def owner_of(self, record_id: str) -> str | None: ...
 
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this record's owner."""
+        ...
+
     def add_activities(
         self,
         lead_id: str,

@@ -134,6 +134,8 @@ class FakeHubSpot(FakeServer):
             self.associations: dict[tuple[str, str], dict[str, list[str]]] = {}
             self.rejected: dict[str, str] = {}
             self.writes: Counter[str] = Counter()
+            #: writes that set a record's ``hubspot_owner_id``, per record
+            self.owner_writes: Counter[str] = Counter()
             self._ids = itertools.count(1001)
             self.archived: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _BASE_PROPERTIES}
             #: HubSpot's portal limit: at most this many requests per rolling 10 s (None: off)
@@ -315,6 +317,11 @@ class FakeHubSpot(FakeServer):
     def writes_of(self, record_id: str) -> int:
         with self.lock:
             return self.writes[record_id]
+
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this contact's ``hubspot_owner_id``."""
+        with self.lock:
+            return self.owner_writes[record_id]
 
     # -- HTTP ----------------------------------------------------------------------------------
     def error_response(self, status: int, headers: dict[str, str]) -> Response:
@@ -579,6 +586,8 @@ class FakeHubSpot(FakeServer):
             record["properties"][modified] = stamp
             record["updatedAt"] = stamp
             self.writes[rid] += 1
+            if "hubspot_owner_id" in item["properties"]:
+                self.owner_writes[rid] += 1
             results.append(record)
         payload: dict[str, Any] = {"status": "COMPLETE", "results": results}
         if errors:

@@ -124,6 +124,8 @@ class FakeSalesforce(FakeServer):
             self.cursors: dict[str, list[dict[str, Any]]] = {}
             self.rejected: dict[str, str] = {}
             self.writes: dict[str, int] = {}
+            #: writes that set a record's OwnerId, per record
+            self.owner_writes: dict[str, int] = {}
             self.jobs: dict[str, dict[str, Any]] = {}
             self.api_used, self.api_max = 100, 100_000
             self.valid_tokens = {TOKEN}
@@ -389,6 +391,11 @@ class FakeSalesforce(FakeServer):
     def writes_of(self, record_id: str) -> int:
         with self.lock:
             return self.writes.get(record_id, 0)
+
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this record's ``OwnerId``."""
+        with self.lock:
+            return self.owner_writes.get(record_id, 0)
 
     # --- HTTP ------------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
@@ -678,6 +685,8 @@ class FakeSalesforce(FakeServer):
         row.update(values)
         row["SystemModstamp"] = iso(self.now)
         self.writes[rid] = self.writes.get(rid, 0) + 1
+        if "OwnerId" in values:
+            self.owner_writes[rid] = self.owner_writes.get(rid, 0) + 1
         return None
 
     def _collections(self, body: dict[str, Any]) -> Response:
