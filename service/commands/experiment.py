@@ -64,7 +64,16 @@ def report(
     table = Table(
         title=f"Experiment: {result.n_control:,} control, {result.n_treatment:,} treatment leads"
     )
-    for col in ("Metric", "Control", "Treatment", "Difference", "95% interval", "p", "Verdict"):
+    for col in (
+        "Metric",
+        "Control",
+        "Treatment",
+        "Difference",
+        "95% interval",
+        "p",
+        "p (Holm)",
+        "Verdict",
+    ):
         table.add_column(col)
     for m in result.metrics:
         table.add_row(
@@ -74,6 +83,7 @@ def report(
             _fmt(m.diff),
             "-" if m.low is None else f"{m.low:.3g} to {m.high:.3g}",
             _fmt(m.p_value, 2),
+            _fmt(m.p_adjusted, 2),
             m.verdict(alpha) + (f" ({m.note})" if m.note else ""),
         )
     console.print(table)

@@ -11,18 +11,21 @@ a two-sided test of no difference:
 - win rate (converted leads whose deal closed): as conversion;
 - revenue per lead (when deal values exist): means; Welch's t interval and test (scipy).
 
-A metric counts as better (or worse) only when its test gives p < ``alpha`` in that direction.
+A metric counts as better (or worse) only when its test, Holm-adjusted over the metrics measured
+(four tests at 5% each would call a difference by chance one time in five), gives p < ``alpha``
+in that direction.
 The verdict states whether the treatment did better, and whether Section 6.5's success criterion
 (better on at least two metrics, worse on none) is met.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from service.experiment.groups import CONTROL, TREATMENT
@@ -44,12 +47,15 @@ class Metric:
     #: True: a higher value is better (conversion); False: lower is (time to first contact)
     higher_is_better: bool = True
     note: str = ""
+    #: ``p_value`` adjusted for testing several metrics (Holm); the verdict uses it
+    p_adjusted: float | None = None
 
     def verdict(self, alpha: float) -> str:
         """``better``, ``worse`` or ``no difference`` (``not measured`` without data)."""
-        if self.p_value is None or self.diff is None:
+        p = self.p_adjusted if self.p_adjusted is not None else self.p_value
+        if p is None or self.diff is None:
             return "not measured"
-        if self.p_value >= alpha or self.diff == 0:
+        if p >= alpha or self.diff == 0:
             return "no difference"
         good = self.diff > 0 if self.higher_is_better else self.diff < 0
         return "better" if good else "worse"
@@ -116,7 +122,7 @@ def _times(c: pd.Series, t: pd.Series, seed: int) -> Metric:
     ci = stats.bootstrap(
         (t, c),
         lambda a, b, axis=-1: np.median(a, axis=axis) - np.median(b, axis=axis),
-        n_resamples=2000,
+        n_resamples=1000,
         random_state=np.random.default_rng(seed),
         vectorized=True,
     ).confidence_interval
@@ -177,4 +183,9 @@ def compare(frame: pd.DataFrame, *, alpha: float = 0.05, seed: int = 0) -> Exper
         )
     )
     report.metrics.append(_means("revenue per lead", c["revenue"], t["revenue"]))
+    tested = [i for i, m in enumerate(report.metrics) if m.p_value is not None]
+    if tested:
+        adjusted = multipletests([report.metrics[i].p_value for i in tested], method="holm")[1]
+        for i, p in zip(tested, adjusted, strict=True):
+            report.metrics[i] = replace(report.metrics[i], p_adjusted=float(p))
     return report
