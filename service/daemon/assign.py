@@ -2,8 +2,9 @@
 
 Each choice is recorded (status ``pending``, with its explanation) before the CRM is asked, and
 settled per record as each batch is confirmed (``written``, with the new owner's notice in the
-same transaction, or ``failed`` with the CRM's reason). A pass that dies in between sends the
-pending ones again next time (writing the same owner twice is harmless); a lead this service has
+same transaction, or ``failed`` with the CRM's reason). A CRM that fails the write (after the
+shared retries) leaves the rest pending and the pass goes on to its alerts; a pass that dies in
+between sends the pending ones again next time (writing the same owner twice is harmless); a lead this service has
 assigned, or that has an owner in the CRM, is never reassigned.
 """
 
@@ -16,6 +17,7 @@ import structlog
 from connectors.base import OwnerAssignment, WriteResult
 from service.daemon.messages5 import ASSIGNMENT, lead_label, message_row
 from service.daemon.routing import choose
+from service.errors import LeadScoreError
 
 if TYPE_CHECKING:
     from service.daemon.section5 import Rules5
@@ -93,9 +95,14 @@ def assign_unowned(p: Rules5) -> int:
                 p.log.settle_assignment(p.name, err.record_id, FAILED, err.reason)
 
     object_types = {rid: (leads[rid].object_type if rid in leads else "Lead") for rid in todo}
-    result = p.crm.assign_owners(
-        [OwnerAssignment(rid, object_types[rid], r["owner_id"]) for rid, r in todo.items()],
-        on_batch=settle,
-    )
+    try:
+        result = p.crm.assign_owners(
+            [OwnerAssignment(rid, object_types[rid], r["owner_id"]) for rid, r in todo.items()],
+            on_batch=settle,
+        )
+    except LeadScoreError as exc:  # the batches confirmed are settled; the rest stay pending
+        log.warning("owner_writes_failed", connector=p.name, pending=len(todo), error=str(exc))
+        p.report["assign_failed"] += 1
+        return 0
     p.report["assigned"] += len(result.written)
     return len(result.written)

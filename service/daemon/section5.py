@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -230,42 +231,56 @@ class Rules5:
         self.batch_notices()
 
     def start_clocks(self) -> None:
+        """Start a clock for each alerted turn into Hot and tell the owner; tell an owner who
+        got the lead (Rule 4) after its clock started."""
+        hot = self.rules.tiers.get("Hot")
+        hours = hot.sla_hours if hot is not None else None
         turns = self.log.unclocked_turns(self.name)
-        if not turns:
-            return
-        hours = self.rules.tiers["Hot"].sla_hours if "Hot" in self.rules.tiers else None
         facts = self.facts.get(self.name, [t[0] for t in turns])
-        leads = self.d.leads.cached(self.name, [t[0] for t in turns])
         clocks, messages = [], []
         for rid, turn, at in turns:
             f = facts.get(rid)
             owner_id, owner = (f.owner_id, f.owner_name) if f else (None, None)
             # no SLA on Hot: the owner is still told; the clock never runs out
             deadline = at + (timedelta(hours=hours) if hours else NEVER)
-            email = self.email_of(owner_id)
-            clocks.append(Clock(rid, turn, owner_id, owner, at, deadline, email))
-            if owner_id is None:
-                continue
-            lead = leads.get(rid)
-            label = lead_label(lead.attributes if lead else {}, rid)
-            sla = f" First contact due by {when(deadline)}." if hours else ""
-            action = self.rules.tiers["Hot"].action if "Hot" in self.rules.tiers else ""
-            messages.append(
-                message_row(
-                    f"{OWNER_HOT}:{self.name}:{rid}:{turn}",
-                    self.name,
-                    OWNER_HOT,
-                    self.now,
-                    {
-                        "email": email,
-                        "text": f":fire: Your lead {label} just turned Hot.{sla} Next: {action}",
-                    },
-                    record_id=rid,
-                    hot_turn=turn,
-                )
-            )
+            clock = Clock(rid, turn, owner_id, owner, at, deadline, self.email_of(owner_id))
+            clocks.append(clock)
+            if owner_id is not None:
+                messages.append(self._owner_message(clock, bool(hours)))
         self.log.start_clocks(self.name, clocks, messages)
         self.report["sla_started"] += len(clocks)
+        waiting = self.log.ownerless(self.name)
+        owners = self.facts.get(self.name, [c.record_id for c in waiting])
+        for c in waiting:
+            f = owners.get(c.record_id)
+            if f is None or f.owner_id is None:
+                continue
+            adopted = replace(
+                c,
+                owner_id=f.owner_id,
+                owner_name=f.owner_name,
+                owner_email=self.email_of(f.owner_id),
+            )
+            self.log.adopt(self.name, adopted, [self._owner_message(adopted, bool(hours))])
+
+    def _owner_message(self, clock: Clock, timed: bool) -> dict[str, Any]:
+        lead = self.d.leads.cached(self.name, [clock.record_id]).get(clock.record_id)
+        label = lead_label(lead.attributes if lead else {}, clock.record_id)
+        sla = f" First contact due by {when(clock.deadline)}." if timed else ""
+        hot = self.rules.tiers.get("Hot")
+        return message_row(
+            f"{OWNER_HOT}:{self.name}:{clock.record_id}:{clock.hot_turn}",
+            self.name,
+            OWNER_HOT,
+            self.now,
+            {
+                "email": clock.owner_email,
+                "text": f":fire: Your lead {label} just turned Hot.{sla} "
+                f"Next: {hot.action if hot else ''}",
+            },
+            record_id=clock.record_id,
+            hot_turn=clock.hot_turn,
+        )
 
     def escalate(self) -> None:
         routing = self.d.routing.current if self.d.routing is not None else None

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from connectors.base import LeadRecord, batched
 from service.state.store import StateStore
@@ -72,15 +72,22 @@ class LeadFacts:
                 ]
                 if new:
                     conn.execute(lead_facts.insert(), new)
-                for r in chunk:
-                    if r.id in known:
-                        conn.execute(
-                            update(lead_facts)
-                            .where(c.connector == connector, c.record_id == r.id)
-                            .values(
-                                owner_id=r.owner_id, owner_name=r.owner, account_id=r.account_id
-                            )
-                        )
+                old = [
+                    {"rid": r.id, "o": r.owner_id, "n": r.owner, "a": r.account_id}
+                    for r in chunk
+                    if r.id in known
+                ]
+                if old:  # one statement for the whole chunk (executemany)
+                    conn.execute(
+                        update(lead_facts)
+                        .where(c.connector == connector, c.record_id == bindparam("rid"))
+                        .values(
+                            owner_id=bindparam("o"),
+                            owner_name=bindparam("n"),
+                            account_id=bindparam("a"),
+                        ),
+                        old,
+                    )
 
     def note_owner(self, connector: str, record_id: str, owner_id: str, name: str | None) -> None:
         """The CRM confirmed an assignment: the lead is owned now."""
@@ -160,16 +167,21 @@ class LeadFacts:
             return list(conn.execute(query).scalars())
 
     def record_scores(self, connector: str, rows: Sequence[Mapping[str, object]]) -> None:
-        """Per lead: ``tier``, ``total``, ``fired_json``, ``stale_level``, ``experiment_group``."""
+        """Per lead (``record_id``): ``tier``, ``total``, ``fired_json``, ``stale_level``,
+        ``experiment_group``, or the subset given (the same keys on every row)."""
+        if not rows:
+            return
         c = lead_facts.c
+        keys = [k for k in rows[0] if k != "record_id"]
+        statement = (
+            update(lead_facts)
+            .where(c.connector == connector, c.record_id == bindparam("rid"))
+            .values({k: bindparam(f"v_{k}") for k in keys})
+        )
+        params = [{"rid": r["record_id"], **{f"v_{k}": r[k] for k in keys}} for r in rows]
         with self.engine.begin() as conn:
-            for row in rows:
-                values = {k: v for k, v in row.items() if k != "record_id"}
-                conn.execute(
-                    update(lead_facts)
-                    .where(c.connector == connector, c.record_id == row["record_id"])
-                    .values(**values)
-                )
+            for chunk in batched(params, CHUNK):
+                conn.execute(statement, chunk)
 
     def mark_converted(self, connector: str, ids: Iterable[str], at: datetime) -> None:
         """The leads left the funnel as converted (the experiment's conversion)."""

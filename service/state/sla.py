@@ -145,6 +145,41 @@ class Section5Log:
                 ).rowcount
         return stopped
 
+    def ownerless(self, connector: str) -> list[Clock]:
+        """Running clocks of leads that had no owner when their clock started."""
+        k = sla_clocks.c
+        query = select(sla_clocks).where(
+            k.connector == connector,
+            k.owner_id.is_(None),
+            k.stopped_at.is_(None),
+            k.breached.is_(False),
+        )
+        with self.engine.connect() as conn:
+            return [_clock(r) for r in conn.execute(query)]
+
+    def adopt(self, connector: str, clock: Clock, messages: Sequence[Mapping[str, Any]]) -> bool:
+        """The lead got an owner (``clock.owner_*``) while its clock runs: record them on the
+        clock and add their message, once."""
+        k = sla_clocks.c
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(sla_clocks)
+                .where(
+                    k.connector == connector,
+                    k.record_id == clock.record_id,
+                    k.hot_turn == clock.hot_turn,
+                    k.owner_id.is_(None),
+                )
+                .values(
+                    owner_id=clock.owner_id,
+                    owner_name=clock.owner_name,
+                    owner_email=clock.owner_email,
+                )
+            ).rowcount
+            if n:
+                Outbox.add(conn, messages)
+        return bool(n)
+
     def overdue(self, connector: str, now: datetime) -> list[Clock]:
         """Running clocks past their deadline and not yet escalated."""
         k = sla_clocks.c
