@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 
 from service.state.outbox import HOT, SKIPPED, SUMMARISED, Outbox
 from service.state.store import StateStore
@@ -62,6 +62,26 @@ class Compliance:
     def rate(self) -> float | None:
         done = self.met + self.breached
         return self.met / done if done else None
+
+
+def compliance(conn: Connection, connector: str) -> list[Compliance]:
+    """Per owner (name, else id), from ``leadscore_sla_clocks``: clocks met (stopped before the
+    deadline), breached and running (the dashboard's Rep Productivity reads this too)."""
+    k = sla_clocks.c
+    owner = func.coalesce(k.owner_name, k.owner_id, "(no owner)")
+    met = func.sum(case((and_(k.stopped_at.is_not(None), k.breached.is_(False)), 1), else_=0))
+    breached = func.sum(case((k.breached.is_(True), 1), else_=0))
+    running = func.sum(case((and_(k.stopped_at.is_(None), k.breached.is_(False)), 1), else_=0))
+    query = (
+        select(owner.label("owner"), met, breached, running)
+        .where(k.connector == connector)
+        .group_by(owner)
+        .order_by(owner)
+    )
+    return [
+        Compliance(str(r[0]), int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
+        for r in conn.execute(query)
+    ]
 
 
 class Section5Log:
@@ -225,22 +245,8 @@ class Section5Log:
 
     def compliance(self, connector: str) -> list[Compliance]:
         """Per owner (name, else id): clocks met (stopped before the deadline), breached, running."""
-        k = sla_clocks.c
-        owner = func.coalesce(k.owner_name, k.owner_id, "(no owner)")
-        met = func.sum(case((and_(k.stopped_at.is_not(None), k.breached.is_(False)), 1), else_=0))
-        breached = func.sum(case((k.breached.is_(True), 1), else_=0))
-        running = func.sum(case((and_(k.stopped_at.is_(None), k.breached.is_(False)), 1), else_=0))
-        query = (
-            select(owner.label("owner"), met, breached, running)
-            .where(k.connector == connector)
-            .group_by(owner)
-            .order_by(owner)
-        )
         with self.engine.connect() as conn:
-            return [
-                Compliance(str(r[0]), int(r[1] or 0), int(r[2] or 0), int(r[3] or 0))
-                for r in conn.execute(query)
-            ]
+            return compliance(conn, connector)
 
     # -- Rule 3 --------------------------------------------------------------------------------
     def add_notices(self, connector: str, rows: Sequence[Mapping[str, Any]]) -> None:
