@@ -49,6 +49,8 @@ from service.state.sla import Clock, Section5Log
 
 log = structlog.get_logger(__name__)
 NEVER = timedelta(days=3650)
+#: turns into Hot older than this get no clock (they predate it, or the daemon was down for days)
+CLOCK_LOOKBACK = timedelta(days=2)
 RANK = {t: i for i, t in enumerate(reversed(TIERS))}  # Cold 0 .. Hot 3
 
 
@@ -134,20 +136,20 @@ class Rules5:
         before = self.facts.get(self.name, ids)
         labels = {s.name: s.label or s.name for s in self.rules.signals}
         points = {s.name: s.points for s in self.rules.signals}
-        fires = scored.fires
+        names = np.array(scored.fires.columns, dtype=object)
+        matrix = scored.fires.to_numpy(dtype=bool)
+        position = {rid: i for i, rid in enumerate(scored.scores.index)}
+        tiers = scored.scores["tier"].to_numpy()
+        totals = scored.scores["total"].to_numpy()
         rows, notices = [], []
         settings = self.d.settings.notices
         for lead, level in zip(leads, levels, strict=True):
             rid = lead.record_id
             if rid not in ok:
                 continue
-            fired = (
-                tuple(n for n in fires.columns if bool(fires.at[rid, n]))
-                if len(fires.columns)
-                else ()
-            )
-            tier = str(scored.scores.at[rid, "tier"])
-            total = float(scored.scores.at[rid, "total"])
+            i = position[rid]
+            fired = tuple(str(n) for n in names[matrix[i]])
+            tier, total = str(tiers[i]), float(totals[i])
             rows.append(
                 {
                     "record_id": rid,
@@ -235,7 +237,7 @@ class Rules5:
         got the lead (Rule 4) after its clock started."""
         hot = self.rules.tiers.get("Hot")
         hours = hot.sla_hours if hot is not None else None
-        turns = self.log.unclocked_turns(self.name)
+        turns = self.log.unclocked_turns(self.name, self.now - CLOCK_LOOKBACK)
         facts = self.facts.get(self.name, [t[0] for t in turns])
         clocks, messages = [], []
         for rid, turn, at in turns:

@@ -91,8 +91,9 @@ class Section5Log:
         self.engine = store.engine
 
     # -- SLA clocks ----------------------------------------------------------------------------
-    def unclocked_turns(self, connector: str) -> list[tuple[str, int, datetime]]:
-        """Turns into Hot that were alerted (or are being) but have no clock yet."""
+    def unclocked_turns(self, connector: str, since: datetime) -> list[tuple[str, int, datetime]]:
+        """Turns into Hot since ``since`` that were alerted (or are being) but have no clock
+        yet (older turns, from before the clock existed, are left alone: no mass escalation)."""
         o, k = outbox.c, sla_clocks.c
         query = (
             select(o.record_id, o.hot_turn, o.created_at)
@@ -109,6 +110,7 @@ class Section5Log:
             .where(
                 o.connector == connector,
                 o.kind == HOT,
+                o.created_at >= since,
                 o.status.not_in((SKIPPED, SUMMARISED, "awaiting_summary")),
                 k.record_id.is_(None),
             )

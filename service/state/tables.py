@@ -251,6 +251,7 @@ lead_facts = Table(
     Column("experiment_group", String(16), nullable=True),
     Column("first_contact_at", UTCDateTime, nullable=True),
     Column("converted_at", UTCDateTime, nullable=True),
+    Index("ix_leadscore_lead_facts_activity", "connector", "last_activity_at"),
 )
 
 #: Rule 2's SLA clock: one row per turn into Hot that was alerted (``hot_turn`` as in the
