@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import structlog
-from sqlalchemy import String, and_, bindparam, func, literal_column, or_, select, update
+from sqlalchemy import Select, String, and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from connectors.base import (
@@ -334,7 +334,7 @@ _ACCEPTED: dict[str, tuple[type, ...]] = {
 def _among(column: Any, ids: Sequence[str]) -> Any:
     """``column IN ids`` with one parameter (a JSON array read by ``json_each``): an expanding
     ``IN`` of thousands of ids costs more to compile than the query costs to run."""
-    each = select(literal_column("value")).select_from(
+    each: Select[Any] = select(literal_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(list(ids)), type_=String))
     )
     return column.in_(each)

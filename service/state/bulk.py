@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     String,
     Table,
     any_,
@@ -41,11 +42,11 @@ def among(dialect: str, column: Any, ids: Iterable[str]) -> ColumnElement[bool]:
     """``column IN ids`` with one bound parameter, whatever the number of ids."""
     values = list(ids)
     if dialect == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(String)))  # type: ignore[no-any-return]
-    each = select(literal_column("value")).select_from(
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    each: Select[Any] = select(literal_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(values), type_=String))
     )
-    return column.in_(each)  # type: ignore[no-any-return]
+    return column.in_(each)
 
 
 def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[_Processor]:
