@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, String, and_, bindparam, func, literal_column, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from connectors.base import (
@@ -74,7 +74,7 @@ class LocalConnector(CRMConnector):
         self,
         path: Path | str,
         *,
-        page_size: int = 500,
+        page_size: int = 5000,
         retry: RetrySettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
         mapping: Any = None,
@@ -350,7 +350,7 @@ class LocalConnector(CRMConnector):
         def fetch() -> list[Any]:
             with self.crm.engine.connect() as conn:
                 return list(
-                    conn.execute(select(t.lead_scores).where(t.lead_scores.c.lead_id.in_(ids)))
+                    conn.execute(select(t.lead_scores).where(_among(t.lead_scores.c.lead_id, ids)))
                 )
 
         out: dict[str, dict[str, Any]] = {}
@@ -364,25 +364,25 @@ class LocalConnector(CRMConnector):
         result = WriteResult()
         ids = [u.record_id for u in batch]
         with self.crm.engine.begin() as conn:
-            known = set(conn.execute(select(t.leads.c.id).where(t.leads.c.id.in_(ids))).scalars())
+            known = set(
+                conn.execute(select(t.leads.c.id).where(_among(t.leads.c.id, ids))).scalars()
+            )
             locks = dict(
                 conn.execute(
                     select(t.record_locks.c.record_id, t.record_locks.c.reason).where(
-                        t.record_locks.c.record_id.in_(ids)
+                        _among(t.record_locks.c.record_id, ids)
                     )
                 ).all()
             )
             fields = set(conn.execute(select(t.score_fields.c.name)).scalars())
-            rows: list[dict[str, Any]] = []
+            rows: list[tuple[str, str, str]] = []
+            encode = _Encoder()
             for u in batch:
                 reason = self._refusal(u, known, locks, fields)
                 if reason is not None:
                     result.failed.append(RecordError(u.record_id, reason))
                     continue
-                rows.extend(
-                    {"lead_id": u.record_id, "field": score_field_name(k, STYLE), "value": plain(v)}
-                    for k, v in u.values.items()
-                )
+                rows.extend((u.record_id, _NAME_OF[k], encode(v)) for k, v in u.values.items())
                 result.written.append(u.record_id)
             if rows:
                 # one prepared statement for every row, plain tuples to the driver (SQLAlchemy's
@@ -390,12 +390,12 @@ class LocalConnector(CRMConnector):
                 conn.exec_driver_sql(
                     "INSERT INTO lead_scores (lead_id, field, value) VALUES (?, ?, ?) "
                     "ON CONFLICT (lead_id, field) DO UPDATE SET value = excluded.value",
-                    [(r["lead_id"], r["field"], json.dumps(r["value"])) for r in rows],
+                    rows,
                 )
             if result.written:
                 conn.execute(
                     update(t.leads)
-                    .where(t.leads.c.id.in_(result.written))
+                    .where(_among(t.leads.c.id, result.written))
                     .values(score_writes=t.leads.c.score_writes + 1)
                 )
         return result
@@ -413,10 +413,55 @@ class LocalConnector(CRMConnector):
                 return (
                     f"unknown score field {logical!r}; score fields are {', '.join(SCORE_FIELDS)}"
                 )
-            name = score_field_name(logical, STYLE)
+            name = _NAME_OF[logical]
             if name not in fields:
                 return f"field {name} does not exist; create it with `leadscore crm setup`"
+            if type(value) in _ACCEPTED.get(logical, ()):
+                continue  # a number for a number field, text for a text field
             problem = check_value(logical, value)
             if problem:
                 return problem
         return None
+
+
+#: the CRM name of each score field
+_NAME_OF = {n: score_field_name(n, STYLE) for n in SCORE_FIELDS}
+#: value types a field takes without a closer look (picklists are always checked)
+_ACCEPTED: dict[str, tuple[type, ...]] = {
+    n: (int, float, type(None)) if kind == "number" else (str, type(None))
+    for n, kind in SCORE_FIELDS.items()
+    if not kind.startswith("picklist:")
+}
+
+
+def _among(column: Any, ids: Sequence[str]) -> Any:
+    """``column IN ids`` with one parameter (a JSON array read by ``json_each``): an expanding
+    ``IN`` of thousands of ids costs more to compile than the query costs to run."""
+    each: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(ids)), type_=String))
+    )
+    return column.in_(each)
+
+
+class _Encoder:
+    """A score value as the JSON text the ``value`` column stores (what SQLAlchemy's JSON type
+    writes for ``plain(value)``), with the repeated texts (tiers, versions) encoded once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, value: Any) -> str:
+        kind = type(value)
+        if kind is int:
+            return str(value)
+        if kind is float and value == value and value not in (_INF, -_INF):
+            return repr(value)
+        if kind is str or kind is datetime:
+            text = self.seen.get(value)
+            if text is None:
+                text = self.seen[value] = json.dumps(plain(value))
+            return text
+        return json.dumps(plain(value))
+
+
+_INF = float("inf")

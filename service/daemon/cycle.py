@@ -1,19 +1,28 @@
 """One scoring pass: pull what changed, score what is due, write what changed, alert new Hot leads.
 
-1. Leads modified since the ``leads`` cursor (inclusive, overlapping while fresh) are pulled and
-   their copy kept in the state store; those read again unchanged are not candidates. Records
-   that left the funnel since the cursor (converted, deleted, merged, customers) are retired.
-2. Activities since the ``activities`` cursor make their leads due at once; those leads are read
-   again from the CRM (``get_leads``: their counters may have moved since they were pulled) and
-   their cached copy replaced; a lead the connector returns nothing for keeps its cached copy.
-3. Due as well: leads never scored, scored with other rules, whose tier's cadence has passed
-   (Hot 1 day, Warm 3, Cool 7, Cold 30), and records the CRM refused before.
-4. In batches: score, Trend against the score two weeks ago, keep only the records whose values
-   changed since their last successful write, write them, remember each batch as soon as the CRM
-   confirmed it and what was refused (a record the CRM says is converted or deleted is retired),
-   append the history, and note the leads that turned Hot.
+The pass streams: no stage holds every lead, and every batch is scored, written and recorded
+before the next one is read. In order:
+
+1. Records that left the funnel since the cursor (converted, deleted, merged, customers) are
+   retired. Activities since the ``activities`` cursor (re-reading an overlap window) name the
+   leads with news; those leads are read again from the CRM (``get_leads``: their counters may
+   have moved since they were pulled) and their cached copy replaced (a lead the connector
+   returns nothing for keeps its cached copy). Records the CRM refused before are pending, and
+   once a day the leads a ``stale_after_days`` window passed on (Rule 5) are due.
+2. The stream (``pull_and_score``): leads modified since the ``leads`` cursor (inclusive,
+   overlapping while fresh) are read in batches of ``batch_size``. Per batch: the copies whose
+   attributes changed are kept in the state store in one bulk write (those read again unchanged,
+   or already scored by a pass that stopped, are not candidates), and the batch is scored from
+   the records in hand (step 4).
+3. Then, from the stored copies: the leads with new activity and the pending refusals that the
+   stream did not score, and the leads that are due (never scored, scored with other rules, or
+   whose tier's cadence has passed: Hot 1 day, Warm 3, Cool 7, Cold 30), read in keyset pages.
+4. Scoring a batch: score, Trend against the score two weeks ago, keep only the records whose
+   values changed since their last successful write, write them, remember each write batch as
+   soon as the CRM confirmed it and what was refused (a record the CRM says is converted or
+   deleted is retired), then the tiers, history rows (only on change) and Hot turns, in bulk.
 5. Only then move the cursors, so a pass that dies half-way is simply done again: the batches it
-   already wrote are recorded and not written twice; nothing it had not written is lost.
+   already wrote are recorded and not written or scored twice; nothing it had not written is lost.
 6. Alert Slack exactly once per turn into Hot through the outbox (``service.alerts.outbox``):
    each turn's row is written with the score, claimed before the post, and a claim never
    confirmed is looked up in the channel history before anything is posted again. Turns seen on
@@ -111,32 +120,71 @@ class _Pass:
         #: Section 5's rules 2 to 5 and the experiment (``service.daemon.section5``)
         self.r5 = Rules5(d, crm, rules, now)
 
-    def pull_leads(self) -> tuple[list[str], datetime | None]:
-        """Leads modified since the cursor, inclusive (a record stamped in the cursor's instant
-        is read). The cursor is where the next pull starts: just after the newest modification
-        time seen once that time is at least ``cursor_overlap_seconds`` old when it was read
-        (every record stamped before it had been committed and read); otherwise the overlap
-        before it, so a record committed late with an earlier stamp is still read. Records the
-        daemon wrote are read once by the next pass (every write moves the modification time)
-        and not again by the quiet passes after it. A record read again whose
-        attributes, owner and account are unchanged (the overlap, or a record touched only by
-        the daemon's own score write) is not a candidate."""
+    def pull_and_score(self, others: dict[str, None]) -> datetime | None:
+        """Stream the leads modified since the cursor, inclusive (a record stamped in the
+        cursor's instant is read), and score them batch by batch as they come: each batch's
+        changed copies are kept and its scores written and recorded before the next batch is
+        read, so nothing is read back and memory holds one batch. Returns where the next pull
+        starts: just after the newest modification time seen once that time is at least
+        ``cursor_overlap_seconds`` old when it was read (every record stamped before it had been
+        committed and read); otherwise the overlap before it, so a record committed late with an
+        earlier stamp is still read. Records the daemon wrote are read once by the next pass
+        (every write moves the modification time) and not again by the quiet passes after it.
+        A record read again whose attributes, owner and account are unchanged (the overlap, a
+        record touched only by the daemon's own score write, or one a stopped pass already
+        scored) is not a candidate. Leads scored here are taken out of ``others``."""
         cursor = self.d.store.get_cursor(self.name, LEADS)
-        ids: list[str] = []
         mark = cursor
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.checkpoint()
-            same = self.d.leads.unchanged(self.name, batch) if cursor else set()
-            fresh = [r for r in batch if r.id not in same]
+            fresh = self.d.leads.keep_pulled(self.name, batch, self.now)
             self.report.unchanged += len(batch) - len(fresh)
-            if fresh:
-                self.d.leads.upsert_leads(self.name, fresh, self.now)
-                self.r5.pulled(fresh)
-            ids.extend(r.id for r in fresh)
+            self.report.pulled += len(fresh)
+            if fresh:  # their owner as the CRM holds it; a new lead starts its stale clock
+                kept = {lead.record_id for lead in fresh}
+                self.r5.pulled([r for r in batch if r.id in kept])
             for r in batch:
                 mark = _later(mark, r.modified_at)
-        self.report.pulled = len(ids)
-        return ids, self._next_cursor(cursor, mark)
+            if fresh:
+                ids = {lead.record_id for lead in fresh}
+                self.score(fresh, news=ids)
+                for i in ids:
+                    others.pop(i, None)
+        return self._next_cursor(cursor, mark)
+
+    def score_cached(self, ids: Sequence[str]) -> None:
+        """Score leads from their pulled copy (new activity, refused before), batch by batch."""
+        unknown = 0
+        for chunk in batched(ids, self.size):
+            self.d.checkpoint()
+            cached = self.d.leads.cached(self.name, chunk)
+            unknown += len(chunk) - len(cached)
+            leads = [cached[i] for i in chunk if i in cached]
+            if leads:
+                self.score(leads, news=self.news)
+        if unknown:
+            log.info("leads_not_pulled_skipped", connector=self.name, count=unknown)
+
+    def score_due(self) -> None:
+        """Score the cached leads that are due (never scored, other rules, cadence passed), in
+        keyset pages by id; those scored or refused earlier in this pass are not due."""
+        d, cadences, after = self.d, cadence_days(self.rules, self.d.settings.daemon), None
+        while True:
+            d.checkpoint()
+            ids = d.leads.due_ids(
+                self.name,
+                self.now,
+                cadences,
+                self.key,
+                after=after,
+                limit=self.size,
+                refused_since=self.now,
+            )
+            if not ids:
+                return
+            after = ids[-1]
+            self.report.candidates += len(ids)
+            self.score_cached(ids)
 
     def _next_cursor(self, cursor: datetime | None, mark: datetime | None) -> datetime | None:
         """Settled (the newest stamp read is older than the overlap, plus the one-second
@@ -202,7 +250,9 @@ class _Pass:
         if ids:
             log.info("leads_reread", connector=self.name, asked=len(ids), read=self.report.reread)
 
-    def score(self, leads: Sequence[CachedLead]) -> None:
+    def score(self, leads: Sequence[CachedLead], *, news: set[str]) -> None:
+        """Score one batch, write what changed, record it (see the module docstring, step 4);
+        a turn into Hot of a lead in ``news`` is news, otherwise put down to a rules change."""
         d, name, rules, now = self.d, self.name, self.rules, self.now
         levels = self.r5.levels(leads)  # Rule 5: dimensions lapsed for want of activity
         scored = score_frame(rules, leads_frame(leads), stale_levels=levels)
@@ -251,7 +301,7 @@ class _Pass:
                 self.key,
                 now,
                 quiet=why,
-                news=self.news,
+                news=news,
             )
         self.r5.scored(leads, scored, {u.record_id for u in ok}, levels, group)
         r = self.report
@@ -286,26 +336,17 @@ def run_cycle(d: Daemon) -> CycleReport:
     now = d.clock()
     with d.connect() as crm:
         p = _Pass(d, crm, rules, key, now)
-        pulled, leads_mark = p.pull_leads()
         p.retire()
         active, activity_mark = p.pull_activity()
         p.reread(active)
         pending = [e.record_id for e in d.store.pending_failures(p.name)]
-        due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), key)
-        due += p.r5.stale_due()
-        p.news = {*pulled, *active}
-        candidates = list(dict.fromkeys([*pulled, *active, *pending, *due]))
-        p.report.candidates = len(candidates)
-        unknown = 0
-        for chunk in batched(candidates, p.size):
-            d.checkpoint()
-            cached = d.leads.cached(p.name, chunk)
-            unknown += len(chunk) - len(cached)
-            leads = [cached[i] for i in chunk if i in cached]
-            if leads:
-                p.score(leads)
-        if unknown:
-            log.info("leads_not_pulled_skipped", connector=p.name, count=unknown)
+        p.news = set(active)
+        # new activity and earlier refusals; those pulled and scored in the stream drop out
+        others = dict.fromkeys([*active, *pending, *p.r5.stale_due()])
+        leads_mark = p.pull_and_score(others)
+        p.report.candidates = p.report.pulled + len(others)
+        p.score_cached(list(others))
+        p.score_due()
         if leads_mark is not None:
             d.store.set_cursor(p.name, LEADS, leads_mark)
         if activity_mark is not None:

@@ -1,33 +1,60 @@
-"""Bulk writes to the state store: one prepared statement run for many rows (``executemany``).
+"""Bulk reads and writes to the state store: set-based, one statement (or one COPY) per batch.
 
-SQLAlchemy's per-row parameter processing costs ~12 µs a row, which at a million leads and a few
-rows per lead is most of a pass. ``upsert`` builds ``INSERT ... ON CONFLICT (key) DO UPDATE`` once
-(the same text on SQLite and PostgreSQL), converts each column with the dialect's own bind
-processor (so ``UTCDateTime`` and booleans are stored exactly as through Core), and hands plain
-tuples to the driver.
+SQLAlchemy's per-row parameter processing costs ~12 µs a row, and an expanding ``IN (...)`` of a
+few thousand ids costs ~20 µs an id to compile, which at a million leads and a few rows per lead
+is most of a pass. So:
+
+- ``upsert`` builds ``INSERT ... ON CONFLICT (key) DO UPDATE`` once, converts each column with the
+  dialect's own bind processor (so ``UTCDateTime`` and booleans are stored exactly as through
+  Core) and hands plain tuples to the driver: one ``executemany`` on SQLite (one prepared
+  statement); on PostgreSQL one ``COPY`` into a temporary table and one ``INSERT ... SELECT``
+  from it (a plain insert is copied straight into the table).
+- ``among(dialect, column, ids)`` is a filter on many ids with ONE parameter: a JSON array read
+  by ``json_each`` on SQLite, an array with ``= ANY`` on PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.types import ARRAY, TypeDecorator
 
 _Processor = Callable[[Any], Any] | None
+_stage_names = itertools.count()
+
+
+def among(dialect: str, column: Any, ids: Iterable[str]) -> ColumnElement[bool]:
+    """``column IN ids`` with one bound parameter, whatever the number of ids."""
+    values = list(ids)
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))
+    each: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(values), type_=String))
+    )
+    return column.in_(each)
 
 
 def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[_Processor]:
+    # the dialect's own type (for a TypeDecorator: its conversion, then the dialect's processor
+    # of its impl; the generic impl has none, and SQLite's driver would then store a datetime
+    # in another text form than Core does, which breaks comparisons with Core's parameters)
     dialect = conn.dialect
-    out: list[_Processor] = []
-    for name in columns:
-        kind = table.c[name].type
-        if isinstance(kind, TypeDecorator):  # its own conversion, then its impl's
-            out.append(kind.bind_processor(dialect))
-        else:
-            out.append(kind.dialect_impl(dialect).bind_processor(dialect))
-    return out
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
 
 
 def _qualified(conn: Connection, table: Table) -> str:
@@ -35,6 +62,49 @@ def _qualified(conn: Connection, table: Table) -> str:
     schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
     name = prep.quote(table.name)
     return f"{prep.quote_schema(schema)}.{name}" if schema else name
+
+
+def _memo(proc: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``proc`` computed once per distinct value: a batch's rows mostly share one timestamp."""
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = proc(value)
+            return out
+
+    return convert
+
+
+def _params(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows as tuples for the driver, converted column by column (``map`` and ``zip`` run
+    in C; a generator per row was a third of the cost of a write)."""
+    procs = _processors(conn, table, columns)
+    values: list[Iterable[Any]] = []
+    for name, proc in zip(columns, procs, strict=True):
+        column = [r[name] for r in rows]
+        if proc is None:
+            values.append(column)
+        else:
+            memo = isinstance(table.c[name].type, TypeDecorator)
+            values.append(map(_memo(proc) if memo else proc, column))
+    return list(zip(*values, strict=True))
+
+
+def _conflict(conn: Connection, columns: Sequence[str], key: Sequence[str], update: bool) -> str:
+    if not update:
+        return ""
+    prep = conn.dialect.identifier_preparer
+    keys = ", ".join(prep.quote(k) for k in key)
+    changes = [c for c in columns if c not in key]
+    sets = ", ".join(f"{prep.quote(c)} = excluded.{prep.quote(c)}" for c in changes)
+    if not sets:
+        return f" ON CONFLICT ({keys}) DO NOTHING"
+    return f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
 
 
 def upsert(
@@ -50,24 +120,41 @@ def upsert(
     if not rows:
         return 0
     columns = list(rows[0])
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if update and conn.dialect.name == "postgresql":
+        # one INSERT ... SELECT may not touch a row twice: the last row of each key wins, as it
+        # does with one statement per row
+        rows = list({tuple(r[k] for k in key): r for r in rows}.values())
+    params = _params(conn, table, columns, rows)
     prep = conn.dialect.identifier_preparer
     names = ", ".join(prep.quote(c) for c in columns)
-    sql = f"INSERT INTO {_qualified(conn, table)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-    if update:
-        keys = ", ".join(prep.quote(k) for k in key)
-        changes = [c for c in columns if c not in key]
-        sets = ", ".join(f"{prep.quote(c)} = excluded.{prep.quote(c)}" for c in changes)
-        sql += (
-            f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
-            if sets
-            else f" ON CONFLICT ({keys}) DO NOTHING"
-        )
-    procs = _processors(conn, table, columns)
-    if all(p is None for p in procs):
-        params = [tuple(r[c] for c in columns) for r in rows]
-    else:
-        pairs = list(zip(columns, procs, strict=True))
-        params = [tuple(p(r[c]) if p is not None else r[c] for c, p in pairs) for r in rows]
-    conn.exec_driver_sql(sql, params)
+    target = _qualified(conn, table)
+    if conn.dialect.name == "postgresql":
+        _copy_upsert(conn, target, names, params, _conflict(conn, columns, key, update))
+        return len(rows)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql + _conflict(conn, columns, key, update), params)
     return len(rows)
+
+
+def _copy_upsert(
+    conn: Connection, target: str, names: str, params: Sequence[tuple[Any, ...]], conflict: str
+) -> None:
+    """PostgreSQL: ``COPY`` the rows (into the table, or into a temporary copy of its columns
+    that is then inserted with ``conflict``), inside the caller's transaction."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        into = target
+        if conflict:
+            into = f"leadscore_stage_{next(_stage_names)}"
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {into} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {target} WITH NO DATA"
+            )
+        with cur.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+        if conflict:
+            cur.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {into}{conflict}")
+            cur.execute(f"DROP TABLE {into}")

@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, func, insert, not_, or_, select
 from connectors.base import LeadRecord
 from service import redact
 from service.data.io import normalise_placeholders
-from service.state.bulk import upsert
+from service.state.bulk import among, upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
 from service.state.store import StateStore, _chunks, _plain
@@ -35,6 +35,15 @@ from service.state.tables import (
 )
 
 HOT = "Hot"
+#: attribute values stored as they are (anything else goes through ``_plain``)
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def plain_attributes(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    """A lead's attributes in canonical form (what reading its stored copy back gives) and as
+    the sorted JSON text stored: equal text means the same attributes."""
+    plain = {k: v if type(v) in _PLAIN_TYPES else _plain(v) for k, v in attributes.items()}
+    return plain, json.dumps(plain, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -64,10 +73,21 @@ class LeadState:
     def __init__(self, store: StateStore) -> None:
         self.store = store
         self.engine = store.engine
+        self.dialect = store.engine.dialect.name
 
     # -- the pulled copy -----------------------------------------------------------------------
     def upsert_leads(self, connector: str, records: Sequence[LeadRecord], at: datetime) -> int:
         """Keep the pulled copy of ``records`` (replacing older copies of the same ids)."""
+        copies = {r.id: (r, *plain_attributes(r.attributes)) for r in records}
+        self._write_copies(connector, list(copies.values()), at)
+        return len(copies)
+
+    def _write_copies(
+        self,
+        connector: str,
+        copies: Sequence[tuple[LeadRecord, dict[str, Any], str]],
+        at: datetime,
+    ) -> None:
         rows = [
             {
                 "connector": connector,
@@ -75,79 +95,76 @@ class LeadState:
                 "object_type": r.object_type,
                 "owner": r.owner,
                 "account_id": r.account_id,
-                "attributes_json": json.dumps(
-                    {k: _plain(v) for k, v in r.attributes.items()}, sort_keys=True
-                ),
+                "attributes_json": text,
                 "modified_at": r.modified_at,
                 "pulled_at": at,
             }
-            for r in {r.id: r for r in records}.values()
+            for r, _attrs, text in copies
         ]
         with self.engine.begin() as conn:
             upsert(conn, lead_cache, rows, ("connector", "record_id"))
-        return len(rows)
+
+    def keep_pulled(
+        self, connector: str, records: Sequence[LeadRecord], at: datetime
+    ) -> list[CachedLead]:
+        """Keep the copies of pulled ``records`` that changed (see ``unchanged``) and return them
+        as scoring reads them, in one query and one bulk write (no copy is read back)."""
+        copies = {r.id: (r, *plain_attributes(r.attributes)) for r in records}
+        same = self._same_as_scored(connector, copies)
+        fresh = [c for i, c in copies.items() if i not in same]
+        if fresh:
+            self._write_copies(connector, fresh, at)
+        return [
+            CachedLead(r.id, r.object_type, r.owner, r.account_id, attrs, r.modified_at)
+            for r, attrs, _text in fresh
+        ]
 
     def cached(self, connector: str, ids: Iterable[str] | None = None) -> dict[str, CachedLead]:
         """The pulled copies of ``ids`` that exist (of every lead when ``ids`` is None), by id."""
         c = lead_cache.c
-        queries = (
-            [select(lead_cache).where(c.connector == connector).order_by(c.record_id)]
-            if ids is None
-            else [
-                select(lead_cache).where(c.connector == connector, c.record_id.in_(chunk))
-                for chunk in _chunks(list(ids))
-            ]
-        )
-        out: dict[str, CachedLead] = {}
+        columns = (c.record_id, c.object_type, c.owner, c.account_id, c.attributes_json)
+        query = select(*columns, c.modified_at).where(c.connector == connector)
+        if ids is None:
+            query = query.order_by(c.record_id)
+        else:
+            query = query.where(among(self.dialect, c.record_id, ids))
+        loads = json.loads
         with self.engine.connect() as conn:
-            for query in queries:
-                for r in conn.execute(query):
-                    out[r.record_id] = CachedLead(
-                        r.record_id,
-                        r.object_type,
-                        r.owner,
-                        r.account_id,
-                        json.loads(r.attributes_json),
-                        r.modified_at,
-                    )
-        return out
+            return {
+                r[0]: CachedLead(r[0], r[1], r[2], r[3], loads(r[4]), r[5])
+                for r in conn.execute(query)
+            }
 
     def unchanged(self, connector: str, records: Sequence[LeadRecord]) -> set[str]:
         """Ids of ``records`` whose attributes, owner, account and object are as last pulled:
         read again without a change that matters to scoring (score fields are not attributes).
         A copy pulled by a pass that died before scoring it does not count: the lead must have
         been scored since that copy was pulled, or the change would be lost."""
-        ids = [r.id for r in records]
-        cached = self.cached(connector, ids)
+        copies = {r.id: (r, *plain_attributes(r.attributes)) for r in records}
+        return self._same_as_scored(connector, copies)
+
+    def _same_as_scored(
+        self, connector: str, copies: Mapping[str, tuple[LeadRecord, dict[str, Any], str]]
+    ) -> set[str]:
+        """``unchanged``, comparing the canonical attribute text (no JSON is parsed)."""
+        if not copies:
+            return set()
         c, s = lead_cache.c, lead_state.c
-        scored_since: set[str] = set()
-        with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                scored_since.update(
-                    conn.execute(
-                        select(c.record_id)
-                        .join(
-                            lead_state,
-                            and_(s.connector == c.connector, s.record_id == c.record_id),
-                        )
-                        .where(
-                            c.connector == connector,
-                            c.record_id.in_(chunk),
-                            s.scored_at >= c.pulled_at,
-                        )
-                    ).scalars()
-                )
+        query = (
+            select(c.record_id, c.attributes_json, c.owner, c.account_id, c.object_type)
+            .join(lead_state, and_(s.connector == c.connector, s.record_id == c.record_id))
+            .where(
+                c.connector == connector,
+                among(self.dialect, c.record_id, copies),
+                s.scored_at >= c.pulled_at,
+            )
+        )
         out = set()
-        for r in records:
-            old = cached.get(r.id)
-            if (
-                old is not None
-                and r.id in scored_since
-                and old.attributes == {k: _plain(v) for k, v in r.attributes.items()}
-                and (old.owner, old.account_id, old.object_type)
-                == (r.owner, r.account_id, r.object_type)
-            ):
-                out.add(r.id)
+        with self.engine.connect() as conn:
+            for rid, text, owner, account, kind in conn.execute(query):
+                r, _attrs, new = copies[rid]
+                if text == new and (owner, account, kind) == (r.owner, r.account_id, r.object_type):
+                    out.add(rid)
         return out
 
     def retire(self, connector: str, ids: Iterable[str]) -> int:
@@ -229,9 +246,19 @@ class LeadState:
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(
-        self, connector: str, now: datetime, every_days: Mapping[str, float], version: str
+        self,
+        connector: str,
+        now: datetime,
+        every_days: Mapping[str, float],
+        version: str,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+        refused_since: datetime | None = None,
     ) -> list[str]:
-        """Pulled leads never scored, scored with other rules, or whose tier's cadence is due.
+        """Pulled leads never scored, scored with other rules, or whose tier's cadence is due,
+        by id: those after ``after``, at most ``limit`` (keyset pages), without the leads the
+        CRM refused at or after ``refused_since`` (this pass: they are retried by the next).
 
         ``every_days`` maps Hot/Warm/Cool/Cold to days; any other tier (Unscoreable) uses Cold's.
         """
@@ -261,6 +288,19 @@ class LeadState:
             )
             .order_by(lead_cache.c.record_id)
         )
+        if after is not None:
+            query = query.where(lead_cache.c.record_id > after)
+        if refused_since is not None:
+            f = push_failures.c
+            query = query.where(
+                lead_cache.c.record_id.not_in(
+                    select(f.record_id).where(
+                        f.connector == connector, f.failed_at >= refused_since
+                    )
+                )
+            )
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
@@ -285,11 +325,11 @@ class LeadState:
         turned: list[tuple[str, int]] = []
         s = lead_state.c
         with self.engine.begin() as conn:
-            for chunk in _chunks(list(scored), 2000):
+            for chunk in _chunks(list(scored), 10_000):
                 ids = [x.record_id for x in chunk]
                 rows = conn.execute(
                     select(s.record_id, s.tier, s.total, s.hot_turns, s.model_version).where(
-                        s.connector == connector, s.record_id.in_(ids)
+                        s.connector == connector, among(self.dialect, s.record_id, ids)
                     )
                 ).all()
                 before = {r.record_id: (r.tier, r.hot_turns, r.model_version) for r in rows}
@@ -342,8 +382,7 @@ class LeadState:
                 ]
                 upsert(conn, score_history, history, (), update=False)
                 Outbox.add(conn, turn_rows(connector, turns, at, version, quiet))
-                if changes:
-                    conn.execute(insert(tier_changes), changes)
+                upsert(conn, tier_changes, changes, (), update=False)
         return turned
 
     def scored_at(self, connector: str, record_id: str) -> datetime | None:
@@ -421,11 +460,15 @@ class LeadState:
         h = score_history.c
         out: dict[str, float] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(ids)):
+            for chunk in _chunks(list(ids), 10_000):
                 for pick, side in ((func.min, h.at > cutoff), (func.max, h.at <= cutoff)):
                     marks = (
                         select(h.record_id, pick(h.at).label("mark"))
-                        .where(h.record_id.in_(chunk), h.model_version == version, side)
+                        .where(
+                            among(self.dialect, h.record_id, chunk),
+                            h.model_version == version,
+                            side,
+                        )
                         .group_by(h.record_id)
                         .subquery()
                     )

@@ -34,7 +34,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, Operationa
 from connectors.base import RecordError, ScoreUpdate
 from service import redact
 from service.errors import ConfigError, StateStoreError
-from service.state.bulk import upsert
+from service.state.bulk import among, upsert
 from service.state.tables import (
     cursors,
     metadata,
@@ -76,7 +76,18 @@ def _plain(value: Any) -> Any:
 def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FIELDS) -> str:
     """The values as sorted JSON, without the volatile fields: equal text means unchanged."""
     skip = set(ignore)
-    return json.dumps({k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True)
+    return json.dumps(
+        {
+            k: v if type(v) in _PLAIN_TYPES else _plain(v)
+            for k, v in values.items()
+            if k not in skip
+        },
+        sort_keys=True,
+    )
+
+
+#: values ``_plain`` returns unchanged (checked by type first: ``_plain`` is a call per value)
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 #: seconds a PostgreSQL server has to accept the connection (a silent one no longer blocks)
@@ -194,12 +205,13 @@ class StateStore:
         """The updates whose values differ from the last successful push of that record."""
         ids = [u.record_id for u in updates]
         stored: dict[str, str] = {}
+        dialect = self.engine.dialect.name
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in _chunks(ids, 10_000):
                 rows = conn.execute(
                     select(pushed_scores.c.record_id, pushed_scores.c.values_hash).where(
                         pushed_scores.c.connector == connector,
-                        pushed_scores.c.record_id.in_(chunk),
+                        among(dialect, pushed_scores.c.record_id, chunk),
                     )
                 )
                 stored.update({r.record_id: r.values_hash for r in rows})
@@ -236,13 +248,12 @@ class StateStore:
         with self.engine.begin() as conn:
             upsert(conn, pushed_scores, rows, ("connector", "record_id"))
             f = push_failures.c
-            pending = set(
-                conn.execute(select(f.record_id).where(f.connector == connector)).scalars()
-            )
-            cleared = [u.record_id for u in done if u.record_id in pending]
-            for chunk in _chunks(cleared):
+            if done:
                 conn.execute(
-                    delete(push_failures).where(f.connector == connector, f.record_id.in_(chunk))
+                    delete(push_failures).where(
+                        f.connector == connector,
+                        among(conn.dialect.name, f.record_id, [u.record_id for u in done]),
+                    )
                 )
         return len(done)
 
