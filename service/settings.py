@@ -107,7 +107,7 @@ class DaemonSettings(_Section):
     cool_every_days: float | None = Field(None, gt=0)
     cold_every_days: float | None = Field(None, gt=0)
     #: leads scored and written per batch (the connector splits further to its API's limit)
-    batch_size: int = Field(5000, ge=1, le=10_000)
+    batch_size: int = Field(2000, ge=1, le=10_000)
     #: how often closed deals are pulled and recorded with their score (for the dashboard)
     deals_poll_minutes: float = Field(60.0, gt=0)
     #: how often the rules file is checked for edits

@@ -146,6 +146,9 @@ class _Pass:
             for r in batch:
                 mark = _later(mark, r.modified_at)
             if fresh:
+                # the copies are kept; a stop here leaves them unscored, so the next pass
+                # scores them (a copy counts as unchanged only once scored after its pull)
+                self.d.checkpoint()
                 ids = {lead.record_id for lead in fresh}
                 self.score(fresh, news=ids)
                 for i in ids:
