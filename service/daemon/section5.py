@@ -44,7 +44,7 @@ from service.experiment.groups import CONTROL, groups
 from service.scoring.engine import ScoredFrame
 from service.scoring.rules import TIERS, Rules
 from service.state.leads import CachedLead
-from service.state.section5 import LeadFacts, stale_level
+from service.state.section5 import Facts, LeadFacts, stale_level
 from service.state.sla import Clock, Section5Log
 
 log = structlog.get_logger(__name__)
@@ -67,6 +67,7 @@ class Rules5:
         self.touches: list[tuple[str, str, datetime]] = []
         self.unowned: dict[str, CachedLead] = {}
         self._users: dict[str, CRMUser] | None = None
+        self._batch: dict[str, Facts] = {}
         self.report: dict[str, int] = defaultdict(int)
 
     # -- pulling -------------------------------------------------------------------------------
@@ -108,6 +109,7 @@ class Rules5:
     # -- scoring -------------------------------------------------------------------------------
     def levels(self, leads: Sequence[CachedLead]) -> np.ndarray:
         facts = self.facts.get(self.name, [lead.record_id for lead in leads])
+        self._batch = facts  # read once per batch: ``scored`` compares against it
         return np.array(
             [
                 stale_level(
@@ -132,8 +134,7 @@ class Rules5:
         group: dict[str, str],
     ) -> None:
         """Keep the new tiers and fired signals; record Rule 3's notices and Rule 4's unowned leads."""
-        ids = [lead.record_id for lead in leads if lead.record_id in ok]
-        before = self.facts.get(self.name, ids)
+        before = self._batch
         labels = {s.name: s.label or s.name for s in self.rules.signals}
         points = {s.name: s.points for s in self.rules.signals}
         names = np.array(scored.fires.columns, dtype=object)
