@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    from connectors.mapping import FieldMapping
+    from service.settings import Settings
 
 #: The score fields written back, by logical name, with their CRM type.
 #: Salesforce custom fields are ``Lead_Score_<Name>__c``; HubSpot properties ``lead_score_<name>``.
@@ -187,6 +191,12 @@ class CRMConnector(Protocol):
     name: ClassVar[str]
     #: the CRM objects scores are written to; the first is the default for ``crm push``
     score_objects: ClassVar[tuple[str, ...]] = ("Lead",)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, mapping: FieldMapping | None = None) -> Self:
+        """The connector the settings describe, reading fields through ``mapping`` (default:
+        the connector's own mapping)."""
+        ...
 
     def check(self) -> None:
         """Raise ``AuthError`` or ``ConnectorError`` unless the CRM is reachable with these credentials."""

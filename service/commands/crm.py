@@ -6,8 +6,6 @@ Other modules add commands to ``crm_app`` (``crm_local.py`` adds ``load-sample``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import typer
 
-from connectors import get_connector_class
+from connectors import open_connector
 from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
-from connectors.mapping import load_mapping
 from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
 from service.data.csv_out import write_csv
@@ -51,25 +48,6 @@ class PushOutcome:
     result: WriteResult
 
 
-@contextmanager
-def open_connector(name: str | None, mapping_path: Path | None) -> Iterator[CRMConnector]:
-    """The configured connector (closed afterwards when it holds resources)."""
-    settings = get_settings()
-    if name:
-        settings = settings.model_copy(update={"connector": name})
-    try:
-        cls = get_connector_class(settings.connector)
-    except LookupError as exc:
-        raise ConfigError(f"--connector: {exc}") from None
-    path = mapping_path or settings.field_mapping_path
-    mapping = load_mapping(path) if path else None
-    connector: CRMConnector = cls.from_settings(settings, mapping)
-    try:
-        yield connector
-    finally:
-        connector.close()
-
-
 @crm_app.command()
 def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOpt) -> None:
     """Check authentication, reachability, the field mapping, the score fields and API usage.
@@ -77,7 +55,7 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
     Exit code 0 when everything is ready, 1 when something needs fixing (each problem is listed).
     """
     problems: list[str] = []
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         crm.check()
         console.print(f"[green]ok[/] {crm.name}: authenticated and reachable")
         mapping_problems = crm.mapping_problems()
@@ -115,7 +93,7 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
 @crm_app.command()
 def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOpt) -> None:
     """Create the score fields (Lead_Score_* / lead_score_*) the CRM is missing."""
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         created = crm.ensure_fields()
         invisible = crm.invisible_fields()
         for field in created:
@@ -189,7 +167,7 @@ def pull(
     CRM text that a spreadsheet would run as a formula is written with a leading ``'`` (the
     ids are restored when ``crm push`` reads them back); ``--raw`` writes it untouched."""
     out.mkdir(parents=True, exist_ok=True)
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         frames = {
             "deals.csv": _deals_frame(list(crm.iter_closed_deals(since=None))),
             "leads.csv": _leads_frame(list(crm.iter_leads(since=None))),
@@ -248,7 +226,7 @@ def push(
     settings = get_settings()
     store = StateStore(settings.state_url)
     try:
-        with open_connector(connector, mapping) as crm:
+        with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
             objects = crm.score_objects
             if object_type is not None and object_type not in objects:
                 raise ConfigError(
