@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check service connectors tests benchmarks
 	$(BIN)/ruff format --check service connectors tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint --failure-threshold info Dockerfile
 	$(BIN)/kubernetes-validate --strict --quiet $(K8S_MANIFESTS)
 

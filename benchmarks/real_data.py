@@ -157,7 +157,7 @@ class OurRun:
 def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
     """Build our model as a user would (``--outcome-column``, ``--won``, ``--exclude``)."""
     import service.model.build as build_module
-    from service.commands.common import load_deals
+    from service.data.deals import load_deals
     from service.data.io import read_table
 
     path = ds.path(data_dir)

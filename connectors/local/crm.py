@@ -17,7 +17,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, delete, event, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.base import SCORE_FIELDS, score_field_name
+from connectors.base import SCORE_FIELDS, batched, score_field_name
 from connectors.local import tables as t
 from service.errors import DataFileError
 
@@ -143,8 +143,8 @@ class LocalCRM:
                 table = getattr(t, name)
                 accounts = {r["account_id"] for r in rows if r.get("account_id")}
                 self._ensure_accounts(conn, accounts, now)
-                for start in range(0, len(rows), 500):
-                    stmt = sqlite_insert(table).values(rows[start : start + 500])
+                for batch in batched(rows, 500):
+                    stmt = sqlite_insert(table).values(batch)
                     keep = {c: stmt.excluded[c] for c in rows[0] if c != "id"}
                     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep))
                 counts[name] = len({r["id"] for r in rows})  # duplicate ids collapse

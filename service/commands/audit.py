@@ -20,9 +20,9 @@ from service.commands.common import (
     OutcomeColumnOpt,
     WonOpt,
     console,
-    load_deals,
     progress,
 )
+from service.data.deals import load_deals
 from service.data.io import read_table
 from service.errors import DataFileError
 

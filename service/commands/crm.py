@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from connectors import open_connector
 from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
+from connectors.frames import activities_frame, deals_frame, leads_frame
 from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
 from service.data.csv_out import write_csv
@@ -115,42 +115,6 @@ def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
             raise typer.Exit(1)
 
 
-def _deals_frame(records: list[Any]) -> pd.DataFrame:
-    rows = [
-        {
-            "deal_id": d.id,
-            **d.attributes,
-            "outcome": "won" if d.won else "lost",
-            "closed_at": d.closed_at.date().isoformat() if d.closed_at else None,
-        }
-        for d in records
-    ]
-    return pd.DataFrame(rows, columns=None if rows else ["deal_id", "outcome", "closed_at"])
-
-
-def _leads_frame(records: list[Any]) -> pd.DataFrame:
-    rows = [
-        {
-            "lead_id": r.id,
-            "object_type": r.object_type,
-            "owner": r.owner,
-            **r.attributes,
-            "modified_at": r.modified_at.isoformat() if r.modified_at else None,
-        }
-        for r in records
-    ]
-    return pd.DataFrame(rows, columns=None if rows else ["lead_id", "object_type", "owner"])
-
-
-def _activities_frame(records: list[Any]) -> pd.DataFrame:
-    columns = ["activity_id", "lead_id", "account", "kind", "page", "occurred_at"]
-    rows = [
-        [a.id, a.lead_id, a.account_id, a.kind, a.detail, a.occurred_at.isoformat()]
-        for a in records
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
 @crm_app.command()
 def pull(
     out: Path = typer.Option(..., "--out", help="Folder for deals.csv, leads.csv, activities.csv."),
@@ -169,9 +133,9 @@ def pull(
     out.mkdir(parents=True, exist_ok=True)
     with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         frames = {
-            "deals.csv": _deals_frame(list(crm.iter_closed_deals(since=None))),
-            "leads.csv": _leads_frame(list(crm.iter_leads(since=None))),
-            "activities.csv": _activities_frame(list(crm.iter_activities(since=None))),
+            "deals.csv": deals_frame(list(crm.iter_closed_deals(since=None))),
+            "leads.csv": leads_frame(list(crm.iter_leads(since=None))),
+            "activities.csv": activities_frame(list(crm.iter_activities(since=None))),
         }
     for name, frame in frames.items():
         write_csv(frame, out / name, raw=raw)

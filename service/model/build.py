@@ -9,7 +9,7 @@
 7. with ``refit_all``, the same procedure (same penalty and point scale) on every deal.
 
 ``build_model(deals, ...)`` returns a ``BuildResult``; ``result.write(out_dir)`` writes
-``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md``.
+``model.yaml`` and ``analysis.json``, and ``service.report.writer.write_build`` adds the report.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 import structlog
 
-from service.commands.common import Deals
 from service.config import BuildConfig
 from service.data.atomic import write_text_atomic
+from service.data.deals import Deals
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
 from service.model.audit import run_audit
@@ -46,7 +46,6 @@ from service.model.thresholds import (
     tier_table,
 )
 from service.model.validation import assess_confidence, split_holdout, validate
-from service.report.writer import write_report
 from service.scoring.engine import score_frame
 from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
 
@@ -90,20 +89,24 @@ class Fit:
 
 @dataclass
 class BuildResult:
-    """The rules, the measured analysis, and the files they are written to."""
+    """The rules and the measured analysis; ``service.report.writer.write_build`` writes them
+    with the report."""
 
     rules: Rules
     analysis: dict[str, Any]
 
+    def document(self) -> dict[str, Any]:
+        """``analysis`` as plain JSON values: what ``analysis.json`` holds and the report reads."""
+        safe: dict[str, Any] = A.json_safe(self.analysis)
+        return safe
+
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md`` into ``out_dir``."""
+        """Write ``model.yaml`` and ``analysis.json`` into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rules": out / "model.yaml", "analysis": out / "analysis.json"}
         dump_rules(self.rules, paths["rules"])
-        safe = A.json_safe(self.analysis)
-        write_text_atomic(paths["analysis"], json.dumps(safe, indent=2, allow_nan=False))
-        paths.update(write_report(safe, out))
+        write_text_atomic(paths["analysis"], json.dumps(self.document(), indent=2, allow_nan=False))
         log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
         return paths
 

@@ -148,7 +148,7 @@ class TierPlaybook(_Frozen):
     rescore_every_days: int = Field(gt=0)
 
 
-def _default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
+def default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
     return {
         "Hot": TierPlaybook(sla="1 hour", action="Call within 1 hour", rescore_every_days=1),
         "Warm": TierPlaybook(
@@ -170,7 +170,7 @@ class Rules(_Frozen):
     signals: list[Signal] = Field(max_length=100)
     thresholds: Thresholds
     tiers: dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook] = Field(
-        default_factory=_default_playbook
+        default_factory=default_playbook
     )
     #: fields whose absence makes a lead "Unscoreable" when this share of signals cannot be evaluated
     unscoreable_missing_share: float = Field(0.6, gt=0, le=1)

@@ -22,7 +22,7 @@ from service.data.io import normalise_placeholders
 from service.state.bulk import upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
-from service.state.store import StateStore, _chunks, _plain
+from service.state.store import StateStore, chunks, plain_value
 from service.state.tables import (
     job_runs,
     lead_cache,
@@ -76,7 +76,7 @@ class LeadState:
                 "owner": r.owner,
                 "account_id": r.account_id,
                 "attributes_json": json.dumps(
-                    {k: _plain(v) for k, v in r.attributes.items()}, sort_keys=True
+                    {k: plain_value(v) for k, v in r.attributes.items()}, sort_keys=True
                 ),
                 "modified_at": r.modified_at,
                 "pulled_at": at,
@@ -95,7 +95,7 @@ class LeadState:
             if ids is None
             else [
                 select(lead_cache).where(c.connector == connector, c.record_id.in_(chunk))
-                for chunk in _chunks(list(ids))
+                for chunk in chunks(list(ids))
             ]
         )
         out: dict[str, CachedLead] = {}
@@ -122,7 +122,7 @@ class LeadState:
         c, s = lead_cache.c, lead_state.c
         scored_since: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 scored_since.update(
                     conn.execute(
                         select(c.record_id)
@@ -143,7 +143,7 @@ class LeadState:
             if (
                 old is not None
                 and r.id in scored_since
-                and old.attributes == {k: _plain(v) for k, v in r.attributes.items()}
+                and old.attributes == {k: plain_value(v) for k, v in r.attributes.items()}
                 and (old.owner, old.account_id, old.object_type)
                 == (r.owner, r.account_id, r.object_type)
             ):
@@ -157,7 +157,7 @@ class LeadState:
         ids = list(dict.fromkeys(ids))
         known = 0
         with self.engine.begin() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 known += len(
                     conn.execute(
                         select(lead_cache.c.record_id).where(
@@ -285,7 +285,7 @@ class LeadState:
         turned: list[tuple[str, int]] = []
         s = lead_state.c
         with self.engine.begin() as conn:
-            for chunk in _chunks(list(scored), 2000):
+            for chunk in chunks(list(scored), 2000):
                 ids = [x.record_id for x in chunk]
                 rows = conn.execute(
                     select(s.record_id, s.tier, s.total, s.hot_turns, s.model_version).where(
@@ -293,7 +293,7 @@ class LeadState:
                     )
                 ).all()
                 before = {r.record_id: (r.tier, r.hot_turns, r.model_version) for r in rows}
-                before_scores = {r.record_id: (r.tier, _plain(r.total)) for r in rows}
+                before_scores = {r.record_id: (r.tier, plain_value(r.total)) for r in rows}
                 rows_out: list[dict[str, Any]] = []
                 turns: list[tuple[str, int, str]] = []
                 changes: list[dict[str, Any]] = []
@@ -331,14 +331,14 @@ class LeadState:
                     {
                         "record_id": x.record_id,
                         "model_version": version,
-                        "total": _plain(x.total),
+                        "total": plain_value(x.total),
                         "tier": x.tier,
                         "at": at,
                     }
                     for x in chunk
                     if x.record_id not in before
                     or before[x.record_id][2] != version
-                    or before_scores.get(x.record_id) != (x.tier, _plain(x.total))
+                    or before_scores.get(x.record_id) != (x.tier, plain_value(x.total))
                 ]
                 upsert(conn, score_history, history, (), update=False)
                 Outbox.add(conn, turn_rows(connector, turns, at, version, quiet))
@@ -421,7 +421,7 @@ class LeadState:
         h = score_history.c
         out: dict[str, float] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(ids)):
+            for chunk in chunks(list(ids)):
                 for pick, side in ((func.min, h.at > cutoff), (func.max, h.at <= cutoff)):
                     marks = (
                         select(h.record_id, pick(h.at).label("mark"))
@@ -447,7 +447,7 @@ class LeadState:
     ) -> None:
         """Append one job run with its summary (or error) as JSON."""
         # scrubbed: an error's text may repeat what a server echoed, credentials included
-        text = redact.scrub(json.dumps(dict(detail), default=_plain, sort_keys=True))
+        text = redact.scrub(json.dumps(dict(detail), default=plain_value, sort_keys=True))
         with self.engine.begin() as conn:
             conn.execute(
                 insert(job_runs).values(

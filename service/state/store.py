@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from connectors.base import RecordError, ScoreUpdate
+from connectors.base import RecordError, ScoreUpdate, batched
 from service import redact
 from service.errors import ConfigError, StateStoreError
 from service.state.bulk import upsert
@@ -51,7 +51,7 @@ VOLATILE_FIELDS: tuple[str, ...] = ("Last_Calculated",)
 _CHUNK = 500
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """One value in a canonical, JSON-able form (numbers compare by value, not by type)."""
     if value is None or type(value) is str:
         return value
@@ -76,7 +76,9 @@ def _plain(value: Any) -> Any:
 def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FIELDS) -> str:
     """The values as sorted JSON, without the volatile fields: equal text means unchanged."""
     skip = set(ignore)
-    return json.dumps({k: _plain(v) for k, v in values.items() if k not in skip}, sort_keys=True)
+    return json.dumps(
+        {k: plain_value(v) for k, v in values.items() if k not in skip}, sort_keys=True
+    )
 
 
 #: seconds a PostgreSQL server has to accept the connection (a silent one no longer blocks)
@@ -104,9 +106,9 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (500 by default: under every database's parameter limit)."""
+    return batched(items, size)
 
 
 class StateStore:
@@ -129,7 +131,7 @@ class StateStore:
             base = engine or create_engine(url, future=True, connect_args=connect_args(url))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ConfigError(
-                f"state_url: cannot use {_safe_url(url)!r} ({type(exc).__name__}); use "
+                f"state_url: cannot use {safe_url(url)!r} ({type(exc).__name__}); use "
                 "sqlite:///path.db or postgresql+psycopg://user@host/db (LEADSCORE_STATE_URL)."
             ) from None
         if base.dialect.name == "sqlite" and engine is None:
@@ -144,11 +146,11 @@ class StateStore:
                 raise
             if self.engine.dialect.name == "sqlite":  # a file does not go down: a wrong path
                 raise ConfigError(
-                    f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                    f"state_url: cannot open the state database {safe_url(url)!r}: "
                     f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL (the folder must exist)."
                 ) from None
             raise StateStoreError(
-                f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                f"state_url: cannot open the state database {safe_url(url)!r}: "
                 f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL and that the database is up."
             ) from None
 
@@ -195,7 +197,7 @@ class StateStore:
         ids = [u.record_id for u in updates]
         stored: dict[str, str] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 rows = conn.execute(
                     select(pushed_scores.c.record_id, pushed_scores.c.values_hash).where(
                         pushed_scores.c.connector == connector,
@@ -240,7 +242,7 @@ class StateStore:
                 conn.execute(select(f.record_id).where(f.connector == connector)).scalars()
             )
             cleared = [u.record_id for u in done if u.record_id in pending]
-            for chunk in _chunks(cleared):
+            for chunk in chunks(cleared):
                 conn.execute(
                     delete(push_failures).where(f.connector == connector, f.record_id.in_(chunk))
                 )
@@ -367,7 +369,7 @@ class StateStore:
             {
                 "record_id": str(rid),
                 "model_version": model_version,
-                "total": _plain(total),
+                "total": plain_value(total),
                 "tier": None if pd.isna(tier) else str(tier),
                 "at": ts.to_pydatetime(),
             }
@@ -376,7 +378,7 @@ class StateStore:
             )
         ]
         with self.engine.begin() as conn:
-            for chunk in _chunks(records):
+            for chunk in chunks(records):
                 conn.execute(insert(score_history), list(chunk))
         return len(records)
 
@@ -430,7 +432,7 @@ def outage_reason(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL with any password masked."""
     from sqlalchemy.engine import make_url
 

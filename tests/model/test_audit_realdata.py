@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import structlog
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.model.audit import AuditReport, run_audit
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]

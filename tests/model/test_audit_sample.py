@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.model.audit import AuditReport, run_audit
 
 AS_OF = date(2026, 11, 28)

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.errors import ConfigError
 from service.model.build import build_model
+from service.report.writer import write_build
 from service.scoring.conditions import evaluate_all
 from service.scoring.engine import score_frame
 from service.scoring.rules import FieldIn, Range, load_rules
@@ -27,7 +28,7 @@ def planted(tmp_path_factory):
     deals = load_deals(paths["deals.csv"], None)
     result = build_model(deals, icp=paths["icp.yaml"])
     out = tmp_path_factory.mktemp("model")
-    files = result.write(out)
+    files = write_build(result, out)
     return data, deals, result, files
 
 

@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
 from service.data.dates import choose_format, parse_dates
+from service.data.deals import load_deals
 from service.model.audit import run_audit
 from service.model.validation import split_holdout
 
