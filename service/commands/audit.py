@@ -27,7 +27,7 @@ from service.data.io import read_table
 from service.errors import DataFileError
 
 if TYPE_CHECKING:
-    from service.model.audit import AuditReport
+    from service.audit.run import AuditReport
 
 ORDER = 20
 log = structlog.get_logger(__name__)
@@ -60,7 +60,7 @@ def audit(
             deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
         )
         bar.update(task, advance=1, description="Auditing fields, quality and leakage")
-        from service.model.audit import run_audit  # scikit-learn: load only when auditing
+        from service.audit.run import run_audit  # scikit-learn: load only when auditing
 
         report = run_audit(
             loaded.table.frame,

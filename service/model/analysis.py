@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from service.config import BuildConfig
-from service.model.patterns import (
+from service.model.patterns.attributes import (
     RANKING_FORMULA,
     AttributeStat,
     Interaction,

@@ -2,7 +2,7 @@
 
 1. audit the deals and refuse what cannot be modelled;
 2. split off the holdout FIRST: nothing held out touches binning, selection, points or thresholds;
-3. win/loss patterns on the training deals (``service.model.patterns``);
+3. win/loss patterns on the training deals (``service.model.patterns.attributes``);
 4. points, fitted jointly (``service.model.points``), into rules the engine scores with;
 5. thresholds from the training deals' scores (``service.model.thresholds``);
 6. the holdout scored by the same engine the daemon uses, and validated;
@@ -25,16 +25,14 @@ import numpy as np
 import pandas as pd
 import structlog
 
+from service.audit.run import run_audit
 from service.config import BuildConfig
 from service.data.atomic import write_text_atomic
 from service.data.deals import Deals
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
-from service.model.audit import run_audit
-from service.model.baselines import baseline_aucs
-from service.model.candidates import indicator_frames
-from service.model.headline import choose_headline
 from service.model.icp import compare_icp, load_icp
+from service.model.patterns.candidates import indicator_frames
 from service.model.points import PointsFitter
 from service.model.reference import health_reference
 from service.model.specs import candidate_specs, indicators_for
@@ -45,7 +43,9 @@ from service.model.thresholds import (
     separation,
     tier_table,
 )
-from service.model.validation import assess_confidence, split_holdout, validate
+from service.model.validation.baselines import baseline_aucs
+from service.model.validation.headline import choose_headline
+from service.model.validation.holdout import assess_confidence, split_holdout, validate
 from service.scoring.engine import score_frame
 from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
 

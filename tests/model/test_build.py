@@ -204,8 +204,8 @@ def test_holdout_rows_cannot_change_the_model(small, tmp_path):
 
 def _holdout_positions(result, deals) -> np.ndarray:
     """Rows of the file that were held out (found by re-running the same split)."""
-    from service.model.audit import run_audit
-    from service.model.validation import split_holdout
+    from service.audit.run import run_audit
+    from service.model.validation.holdout import split_holdout
 
     report = run_audit(deals.table.frame, deals.outcome, deals.config, source="x")
     X, y = report.modelling_data()

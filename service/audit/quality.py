@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.audit.fields import FieldInfo, looks_numeric, name_tokens, parse_dates
 from service.config import Outcome
-from service.model.audit_fields import FieldInfo, looks_numeric, name_tokens, parse_dates
 
 _NON_NEGATIVE = frozenset(
     {

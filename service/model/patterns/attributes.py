@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.model.candidates import (
+from service.model.patterns.candidates import (
     Candidate,
     CandidateScan,
     find_candidates,
@@ -29,7 +29,7 @@ from service.model.candidates import (
     insufficient_attributes,
     scan_attributes,
 )
-from service.model.interactions import Interaction, find_interactions
+from service.model.patterns.interactions import Interaction, find_interactions
 from service.model.stats import benjamini_hochberg, two_proportion_test, wilson_interval
 
 __all__ = [

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from service.audit.run import AuditReport, run_audit
 from service.data.deals import load_deals
-from service.model.audit import AuditReport, run_audit
 
 AS_OF = date(2026, 11, 28)
 

@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service.audit.run import AuditReport, run_audit
 from service.commands.build import summarise
 from service.config import BuildConfig, resolve_columns, resolve_outcome
 from service.data.deals import load_deals
-from service.model.audit import AuditReport, run_audit
 from service.model.build import build_model, leakage_warning
 from service.report.writer import write_build
 from service.scoring.rules import DimensionLimit, Rules, Thresholds
-from tests.model.audit_support import AS_OF, deals_frame
+from tests.audit.audit_support import AS_OF, deals_frame
 
 
 def _audit(frame: pd.DataFrame, leads: pd.DataFrame | None = None, **config) -> AuditReport:
