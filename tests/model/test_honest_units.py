@@ -216,7 +216,7 @@ class TestRanking:
     """Section 2.1's ranking does not favour small extreme groups."""
 
     def test_large_solid_effect_outranks_a_small_extreme_one(self):
-        from service.model.patterns.attributes import find_candidates, measure_attributes
+        from service.model.patterns import find_candidates, measure_attributes
 
         rng = np.random.default_rng(0)
         n = 1200

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.model.patterns.attributes import (
+from service.model.patterns import (
     RANKING_FORMULA,
     find_candidates,
     find_interactions,

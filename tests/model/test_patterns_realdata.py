@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.data.io import read_table
-from service.model.patterns.attributes import find_interactions, measure_attributes, scan_attributes
+from service.model.patterns import find_interactions, measure_attributes, scan_attributes
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

@@ -10,7 +10,7 @@ import pytest
 
 from service.config import BuildConfig, resolve_outcome
 from service.data.io import read_table
-from service.model.patterns.attributes import (
+from service.model.patterns import (
     AttributeStat,
     find_candidates,
     find_interactions,

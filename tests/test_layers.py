@@ -1,0 +1,31 @@
+"""The module graph: layers point down and no module imports itself through others."""
+
+from __future__ import annotations
+
+import grimp
+import pytest
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("service", "connectors")
+
+
+def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
+    """No module reaches itself through its imports (type-only imports included): a cycle
+    means a type lives away from the module that produces it."""
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            chain = graph.find_shortest_chain(importer=imported, imported=module)
+            if chain:
+                cycles.add(" -> ".join((module, *chain)))
+    assert sorted(cycles) == []
+
+
+def test_the_model_and_the_daemon_do_not_reach_the_cli(graph: grimp.ImportGraph) -> None:
+    """Neither building a model nor the daemon imports the command layer, even indirectly."""
+    for package in ("service.model", "service.audit", "service.daemon"):
+        assert not graph.chain_exists(
+            importer=package, imported="service.commands", as_packages=True
+        ), package
