@@ -22,6 +22,7 @@ from service.commands.common import (
     console,
     progress,
 )
+from service.data.atomic import write_text_atomic
 from service.data.deals import load_deals
 from service.data.io import read_table
 from service.errors import DataFileError
@@ -74,8 +75,7 @@ def audit(
     render(report, console)
     if json_out is not None:
         try:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+            write_text_atomic(json_out, json.dumps(report.to_dict(), indent=2))
         except OSError as exc:
             raise DataFileError(
                 f"{json_out}: cannot write the audit JSON ({exc.strerror})."

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
 from connectors.frames import activities_frame, deals_frame, leads_frame
 from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
+from service.data.atomic import write_with
 from service.data.csv_out import write_csv
 from service.errors import ConfigError, ConnectorError
 from service.settings import get_settings
@@ -138,7 +140,7 @@ def pull(
             "activities.csv": activities_frame(list(crm.iter_activities(since=None))),
         }
     for name, frame in frames.items():
-        write_csv(frame, out / name, raw=raw)
+        write_with(out / name, partial(write_csv, frame, raw=raw))
         console.print(f"wrote {plain(out / name)} ({len(frame):,} rows)", highlight=False)
 
 

@@ -53,7 +53,7 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    write_text_atomic(out, text)
     console.print(f"wrote {out}", highlight=False)
 
 
