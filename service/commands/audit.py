@@ -30,7 +30,6 @@ from service.errors import DataFileError
 if TYPE_CHECKING:
     from service.audit.run import AuditReport
 
-ORDER = 20
 log = structlog.get_logger(__name__)
 _VERDICT_STYLE = {
     "insufficient": "bold white on red",

@@ -26,7 +26,6 @@ from service.errors import DataFileError
 if TYPE_CHECKING:
     from service.model.build import BuildResult
 
-ORDER = 30
 SHOWN_SIGNALS = 12
 log = structlog.get_logger(__name__)
 

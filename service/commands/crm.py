@@ -27,7 +27,6 @@ from service.settings import get_settings
 if TYPE_CHECKING:
     from service.state.store import StateStore
 
-ORDER = 60
 crm_app = typer.Typer(
     help="Talk to the CRM: check the connection, create score fields, pull data, push scores.",
     no_args_is_help=True,

@@ -16,8 +16,6 @@ from service.errors import ConfigError
 from service.sample import generate
 from service.settings import get_settings
 
-ORDER = 61
-
 
 @crm_app.command("load-sample")
 def load_sample(

@@ -19,7 +19,6 @@ from service.commands.common import console, plain
 from service.errors import LeaseError, PassInterrupted, StateStoreError
 from service.settings import get_settings
 
-ORDER = 70
 TIER_ORDER = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
 daemon_app = typer.Typer(
     help="The service beside the CRM: re-score on tier cadences and new activity, write the "

@@ -12,8 +12,6 @@ import typer
 from service.commands.common import console
 from service.settings import get_settings
 
-ORDER = 75
-
 
 def dashboard(
     host: str | None = typer.Option(

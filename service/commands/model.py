@@ -21,7 +21,6 @@ from rich.table import Table
 from service.commands.common import ConfigOpt, console
 from service.settings import get_settings
 
-ORDER = 50
 model_app = typer.Typer(
     help="The live model's health (Section 6.4) and its versions: list, diff, promote, rollback.",
     no_args_is_help=True,

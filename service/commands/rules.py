@@ -14,8 +14,6 @@ from service.scoring.rules import Rules, load_rules
 from service.scoring.rules_check import check_rules, schema_text, summary_lines
 from service.scoring.sql import DIALECTS, SqlOptions, compile_rules
 
-ORDER = 45
-
 rules_app = typer.Typer(
     help="Check a rules file an ops person edited; regenerate its JSON schema; compile it to SQL."
 )
