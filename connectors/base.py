@@ -6,10 +6,13 @@ Mapping a raw CRM payload to a record is a pure function per connector, tested o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
+
+import numpy as np
 
 if TYPE_CHECKING:
     from connectors.mapping import FieldMapping
@@ -53,6 +56,17 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def plain_value(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds and a NaN as ``None``; anything else as it is.
+    The one place score values become plain: ``ScoreUpdate`` values are made plain with it where
+    the updates are built, and the state store and the local CRM read cells with it."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def unique_updates(updates: Iterable[ScoreUpdate]) -> list[ScoreUpdate]:

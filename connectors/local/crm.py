@@ -6,7 +6,6 @@ control object. Loading is tolerant of the sample-data and common CRM-export col
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, delete, event, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.base import SCORE_FIELDS, batched, score_field_name
+from connectors.base import SCORE_FIELDS, batched, plain_value, score_field_name
 from connectors.local import tables as t
 from service.errors import DataFileError
 
@@ -48,13 +47,8 @@ _OPTIONAL = {
 
 def plain(value: Any) -> Any:
     """A pandas/numpy cell as a JSON-able Python value (missing -> None)."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
+    value = plain_value(value)
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.isoformat()

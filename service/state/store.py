@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -32,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
 from connectors.base import RecordError, ScoreUpdate, batched
+from connectors.base import plain_value as connector_plain
 from service import redact
 from service.errors import ConfigError, StateStoreError
 from service.state.bulk import upsert
@@ -55,13 +55,10 @@ def plain_value(value: Any) -> Any:
     """One value in a canonical, JSON-able form (numbers compare by value, not by type)."""
     if value is None or type(value) is str:
         return value
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()  # numpy scalar
-    if isinstance(value, bool):
+    value = connector_plain(value)  # numpy scalars unwrapped, NaN as None
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
         return int(value) if value.is_integer() else round(value, 6)
     if isinstance(value, int):
         return value
