@@ -17,7 +17,14 @@ from typing import Any
 
 import structlog
 
-from connectors.base import SCORE_FIELDS, RecordError, ScoreUpdate, WriteResult, score_field_name
+from connectors.base import (
+    SCORE_FIELDS,
+    RecordError,
+    ScoreUpdate,
+    WriteResult,
+    plain_value,
+    score_field_name,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -37,8 +44,7 @@ BULK_MAX_BYTES = 99 * 1024 * 1024
 
 def to_salesforce(value: Any) -> Any:
     """A score value as Salesforce takes it in JSON (datetimes as ISO 8601 UTC, NaN as null)."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()  # numpy scalars
+    value = plain_value(value)  # numpy scalars
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, datetime):

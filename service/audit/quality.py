@@ -63,7 +63,7 @@ def _row(position: int) -> int:
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if hasattr(value, "item"):
+    if isinstance(value, np.generic):
         return _plain(value.item())
     return value if isinstance(value, int | float | bool) else str(value)
 
