@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from connectors.base import plain_value
+from connectors.base import plain_value, plain_values
 from service.state.store import canonical_values
 
 
@@ -37,3 +37,11 @@ def test_the_state_store_compares_numpy_and_python_values_alike() -> None:
         {"Total": 72.0, "Tier": "Hot"}
     )
     assert canonical_values({"Total": np.float64("nan")}) == canonical_values({"Total": None})
+
+
+def test_plain_values_converts_only_what_is_not_plain() -> None:
+    """A mapping's numpy values become plain; plain ones are passed through as they are."""
+    text = "Warm"
+    got = plain_values({"Total": np.int64(72), "Tier": text, "Intent": np.float64("nan"), "n": 3})
+    assert got == {"Total": 72, "Tier": "Warm", "Intent": None, "n": 3}
+    assert type(got["Total"]) is int and got["Tier"] is text
