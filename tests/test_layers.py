@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import grimp
 import pytest
 
@@ -29,3 +32,21 @@ def test_the_model_and_the_daemon_do_not_reach_the_cli(graph: grimp.ImportGraph)
         assert not graph.chain_exists(
             importer=package, imported="service.commands", as_packages=True
         ), package
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    """``from service.x import _name`` couples a module to another's internals: none left."""
+    root = Path(__file__).resolve().parents[1]
+    found = []
+    for path in [*(root / "service").rglob("*.py"), *(root / "connectors").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                "service",
+                "connectors",
+            ):
+                found += [
+                    f"{path.relative_to(root)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert found == []
