@@ -48,7 +48,7 @@ AUTH_HINTS = {
     "HubSpot": (
         "Check LEADSCORE_HUBSPOT__ACCESS_TOKEN (the private app's access token) and the app's "
         "scopes: crm.objects.contacts.read/write, crm.objects.deals.read, crm.objects.companies"
-        ".read and crm.schemas.contacts.read/write."
+        ".read, crm.objects.owners.read and crm.schemas.contacts.read/write."
     ),
 }
 _AUTH_HINT = "Check the credentials and the permissions of the user or app they belong to."

@@ -50,6 +50,7 @@ def _register_commands() -> None:
         crm_local,
         daemon,
         dashboard,
+        experiment,
         model,
         rules,
         sample_data,
@@ -67,6 +68,7 @@ def _register_commands() -> None:
         crm_local,
         daemon,
         dashboard,
+        experiment,
     ):
         module.register(app)
 

@@ -40,4 +40,4 @@ def test_commands_are_registered_in_help_order() -> None:
     commands = [c.name or c.callback.__name__ for c in app.registered_commands]  # type: ignore[union-attr]
     groups = [g.name for g in app.registered_groups]
     assert commands == ["sample-data", "audit", "build", "score", "dashboard"]
-    assert groups == ["rules", "model", "crm", "daemon"]
+    assert groups == ["rules", "model", "crm", "daemon", "experiment"]

@@ -25,16 +25,19 @@ from connectors.base import (
     Activity,
     BatchCallback,
     CRMConnector,
+    CRMUser,
     DealRecord,
     LeadRecord,
+    OwnerAssignment,
     Retired,
     ScoreUpdate,
     WriteResult,
 )
 from connectors.hubspot import records as rec
+from connectors.hubspot.owners import OwnerUpdate, iter_owners
 from connectors.hubspot.ratelimit import RateLimiter
 from connectors.hubspot.usage import daily_usage
-from connectors.hubspot.writer import BatchWriter, read_batch_response
+from connectors.hubspot.writer import BatchWriter, owner_properties, read_batch_response
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping
 from connectors.retry import classify_status, retry_policy, transport_error
 from service import redact
@@ -71,6 +74,7 @@ class HubSpotConnector(CRMConnector):
 
     name: ClassVar[str] = "hubspot"
     score_objects: ClassVar[tuple[str, ...]] = ("contacts",)
+    writes_owners: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -94,8 +98,8 @@ class HubSpotConnector(CRMConnector):
         ):
             raise ConfigError(
                 "hubspot.access_token is not set: create a private app with the crm.objects "
-                "contacts/deals read and write and crm.schemas scopes, and set "
-                "LEADSCORE_HUBSPOT__ACCESS_TOKEN to its token."
+                "contacts/deals read and write, crm.objects.owners.read and crm.schemas scopes, "
+                "and set LEADSCORE_HUBSPOT__ACCESS_TOKEN to its token."
             )
         if not 1 <= page_size <= 200:
             raise ValueError(
@@ -125,6 +129,7 @@ class HubSpotConnector(CRMConnector):
         self._props_api = client.crm.properties.core_api
         self._groups_api = client.crm.properties.groups_api
         self._assoc_api = client.crm.associations.v4.batch_api
+        self._owners_api = client.crm.owners.owners_api
         self._types: dict[str, dict[str, str]] = {}
 
     @classmethod
@@ -279,26 +284,51 @@ class HubSpotConnector(CRMConnector):
 
     def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
         section = self.mapping.leads or ObjectMapping(object="contacts")
-        types = self._property_types(section.object)
-        own = [p for p in section.fields.values() if not p.startswith("company.")]
-        props = own + _CONTACT_PROPS + list(rec.SCORE_PROPERTIES)
-        with_company = self._uses_company(section)
         for page in self._search_pages(
-            section.object, self._since("lastmodifieddate", since), props
+            section.object, self._since("lastmodifieddate", since), self._lead_properties(section)
         ):
-            companies: dict[str, dict[str, Any]] = {}
-            company_types: dict[str, str] = {}
-            if with_company:
-                ids = {str(r["properties"].get("associatedcompanyid")) for r in page}
-                companies = self._read_companies({i for i in ids if i not in ("None", "")})
-                company_types = self._property_types("companies")
-            for raw in page:
-                if self._is_customer(raw):
-                    continue
-                cid = (raw.get("properties") or {}).get("associatedcompanyid")
-                yield rec.lead_from_contact(
-                    raw, section.fields, types, companies.get(str(cid)), company_types
-                )
+            yield from self._leads_of(page, section)
+
+    def get_leads(self, ids: Sequence[str]) -> list[LeadRecord]:
+        """These contacts read now (batch read, 100 a request), mapped as ``iter_leads`` maps
+        them, in the order asked; archived, merged-away or unknown ids and customers are left
+        out (HubSpot answers 207 naming the ids it could not find)."""
+        section = self.mapping.leads or ObjectMapping(object="contacts")
+        wanted = list(dict.fromkeys(str(i) for i in ids))
+        props = sorted(set(self._lead_properties(section)))
+        found: dict[str, LeadRecord] = {}
+        for start in range(0, len(wanted), 100):
+            body = {"inputs": [{"id": i} for i in wanted[start : start + 100]], "properties": props}
+            data = self._request(self._batch_api.read, section.object, body, archived=False)
+            page = [r for r in (data or {}).get("results") or [] if str(r["id"]) in wanted]
+            found.update((r.id, r) for r in self._leads_of(page, section))
+        return [found[i] for i in wanted if i in found]
+
+    def _lead_properties(self, section: ObjectMapping) -> list[str]:
+        own = [p for p in section.fields.values() if not p.startswith("company.")]
+        return own + _CONTACT_PROPS + list(rec.SCORE_PROPERTIES)
+
+    def _leads_of(self, page: list[dict[str, Any]], section: ObjectMapping) -> Iterator[LeadRecord]:
+        """One page of contacts as ``LeadRecord``s, with their company's properties when the
+        mapping reads any; customers are left out."""
+        types = self._property_types(section.object)
+        companies: dict[str, dict[str, Any]] = {}
+        company_types: dict[str, str] = {}
+        if self._uses_company(section):
+            ids = {str(r["properties"].get("associatedcompanyid")) for r in page}
+            companies = self._read_companies({i for i in ids if i not in ("None", "")})
+            company_types = self._property_types("companies")
+        for raw in page:
+            if self._is_customer(raw):
+                continue
+            cid = (raw.get("properties") or {}).get("associatedcompanyid")
+            yield rec.lead_from_contact(
+                raw, section.fields, types, companies.get(str(cid)), company_types
+            )
+
+    def iter_users(self) -> Iterator[CRMUser]:
+        """HubSpot's owners (``/crm/v3/owners``): active ones, then archived ones as inactive."""
+        return iter_owners(self._request, self._owners_api.get_page)
 
     def _is_customer(self, raw: dict[str, Any]) -> bool:
         stage = str((raw.get("properties") or {}).get("lifecyclestage") or "").lower()
@@ -369,7 +399,8 @@ class HubSpotConnector(CRMConnector):
         ]
         for section in sections:
             detail = section.fields.get("detail")
-            props = ["hs_timestamp", "hs_lastmodifieddate", *([detail] if detail else [])]
+            props = ["hs_timestamp", "hs_lastmodifieddate", "hubspot_owner_id"]
+            props += [detail] if detail else []
             filters = self._since("hs_lastmodifieddate", since)
             for page in self._search_pages(section.object, filters, props):
                 leads = self._associated(section.object, "contacts", [str(r["id"]) for r in page])
@@ -428,6 +459,16 @@ class HubSpotConnector(CRMConnector):
             self.write_batch,
         )
         return writer.write(updates, on_batch)
+
+    def assign_owners(
+        self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """``hubspot_owner_id`` through batch update, like scores (a batch HubSpot refuses as a
+        whole, such as for an owner id it does not know, is halved down to the record at
+        fault); a retried batch first reads the owners, so it is never applied twice."""
+        update = OwnerUpdate(self._request, self._batch_api.read, self._batch_api.update)
+        writer = BatchWriter(update, self.write_batch, owner_properties)
+        return writer.write_owners(assignments, on_batch)
 
 
 __all__ = ["ConnectorError", "HubSpotConnector", "read_batch_response"]

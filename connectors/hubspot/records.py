@@ -14,6 +14,7 @@ from typing import Any
 from connectors.base import (
     SCORE_FIELDS,
     Activity,
+    CRMUser,
     DealRecord,
     LeadRecord,
     plain_value,
@@ -140,6 +141,7 @@ def lead_from_contact(
         attributes=_attributes(props, fields, types, company, company_types or {}),
         owner=props.get("hubspot_owner_id") or None,
         account_id=props.get("associatedcompanyid") or None,
+        owner_id=props.get("hubspot_owner_id") or None,
         current_scores=current,
     )
 
@@ -176,6 +178,20 @@ def activity_from_payload(
         occurred_at=occurred,
         lead_id=lead_id,
         detail=(props.get(detail_property) or None) if detail_property else None,
+        rep_id=props.get("hubspot_owner_id") or None,
+    )
+
+
+def user_from_owner(raw: Mapping[str, Any]) -> CRMUser:
+    """An owner from ``/crm/v3/owners`` as a ``CRMUser``. Its ``id`` (not ``userId``) is what
+    ``hubspot_owner_id`` holds; an archived owner is inactive; HubSpot records no manager."""
+    name = " ".join(p for p in (raw.get("firstName"), raw.get("lastName")) if p)
+    return CRMUser(
+        id=str(raw["id"]),
+        name=name or str(raw.get("email") or raw["id"]),
+        email=raw.get("email") or None,
+        manager_id=None,
+        active=not raw.get("archived", False),
     )
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import groupby
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
 from connectors.base import (
     SCORE_FIELDS,
     BatchCallback,
+    OwnerAssignment,
     RecordError,
     ScoreUpdate,
     WriteResult,
@@ -33,12 +34,55 @@ log = structlog.get_logger(__name__)
 NAME = "hubspot"
 
 
-class BatchWriter:
-    """Writes score updates through ``update(object_type, body) -> JSON answer``."""
+class Row(Protocol):
+    """One record to write: a ``ScoreUpdate`` or an ``OwnerAssignment``."""
 
-    def __init__(self, update: Callable[[str, dict[str, Any]], Any], batch_size: int) -> None:
+    @property
+    def record_id(self) -> str: ...
+
+    @property
+    def object_type(self) -> str: ...
+
+
+def score_properties(update: ScoreUpdate) -> dict[str, str]:
+    """``{"lead_score_total": "42", ...}``: score values as the strings HubSpot stores."""
+    return {rec.score_field_name_for(k): rec.score_value(k, v) for k, v in update.values.items()}
+
+
+def owner_properties(assignment: OwnerAssignment) -> dict[str, str]:
+    """``{"hubspot_owner_id": "<owner id>"}`` (the owner's ``id``, never its ``userId``)."""
+    return {"hubspot_owner_id": str(assignment.owner_id)}
+
+
+class BatchWriter:
+    """Writes rows through ``update(object_type, body) -> JSON answer``; ``properties`` turns a
+    row into the properties it sets (score fields by default)."""
+
+    def __init__(
+        self,
+        update: Callable[[str, dict[str, Any]], Any],
+        batch_size: int,
+        properties: Callable[[Any], dict[str, str]] = score_properties,
+    ) -> None:
         self.update = update
         self.batch_size = batch_size
+        self.properties = properties
+
+    def write_owners(
+        self, assignments: Sequence[OwnerAssignment], on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """Owner assignments, one per record (the last one wins), batched like scores."""
+        last = {a.record_id: a for a in assignments}
+        result = WriteResult()
+        self._write_rows(list(last.values()), result, on_batch)
+        log.info(
+            "owners_assigned",
+            connector=NAME,
+            written=len(result.written),
+            failed=len(result.failed),
+            deferred=len(result.deferred),
+        )
+        return result
 
     def write(
         self, updates: Sequence[ScoreUpdate], on_batch: BatchCallback | None = None
@@ -55,7 +99,20 @@ class BatchWriter:
                 valid.append(u)
         if result.failed and on_batch is not None:
             on_batch(WriteResult(failed=list(result.failed)))
-        ordered = sorted(valid, key=lambda u: u.object_type)
+        self._write_rows(valid, result, on_batch)
+        log.info(
+            "scores_written",
+            connector=NAME,
+            written=len(result.written),
+            failed=len(result.failed),
+            deferred=len(result.deferred),
+        )
+        return result
+
+    def _write_rows(
+        self, rows: Sequence[Row], result: WriteResult, on_batch: BatchCallback | None
+    ) -> None:
+        ordered = sorted(rows, key=lambda u: u.object_type)
         batches = [
             (object_type, group[start : start + self.batch_size])
             for object_type, items in groupby(ordered, key=lambda u: u.object_type)
@@ -71,19 +128,11 @@ class BatchWriter:
                 result.deferred.extend(u.record_id for _, b in batches[n + 1 :] for u in b)
                 log.warning("scores_write_stopped", connector=NAME, error=str(exc))
                 break
-        log.info(
-            "scores_written",
-            connector=NAME,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
-        return result
 
     def _isolating(
         self,
         object_type: str,
-        batch: Sequence[ScoreUpdate],
+        batch: Sequence[Row],
         result: WriteResult,
         on_batch: BatchCallback | None,
     ) -> None:
@@ -101,19 +150,8 @@ class BatchWriter:
         self._isolating(object_type, batch[:half], result, on_batch)
         self._isolating(object_type, batch[half:], result, on_batch)
 
-    def _one(self, object_type: str, batch: Sequence[ScoreUpdate]) -> WriteResult:
-        body = {
-            "inputs": [
-                {
-                    "id": u.record_id,
-                    "properties": {
-                        rec.score_field_name_for(k): rec.score_value(k, v)
-                        for k, v in u.values.items()
-                    },
-                }
-                for u in batch
-            ]
-        }
+    def _one(self, object_type: str, batch: Sequence[Row]) -> WriteResult:
+        body = {"inputs": [{"id": u.record_id, "properties": self.properties(u)} for u in batch]}
         data = self.update(object_type, body) or {}
         return read_batch_response(data, [u.record_id for u in batch])
 

@@ -9,14 +9,14 @@ process. Polling backs off from 2 s to 30 s; sleeping and the clock are injected
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 import structlog
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 
-from connectors.base import RecordError, ScoreUpdate, WriteResult
-from connectors.salesforce.writer import read_bulk_results
+from connectors.base import RecordError, WriteResult
+from connectors.salesforce.writer import GONE_CODES, Row, read_bulk_results
 from service.errors import ConnectorError
 
 log = structlog.get_logger(__name__)
@@ -38,8 +38,10 @@ class BulkJobs:
         timeout: float,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        gone_codes: Collection[str] = GONE_CODES,
     ) -> None:
         self.obj = obj
+        self.gone_codes = gone_codes
         self._call = call
         self._client = client
         self.timeout = timeout
@@ -50,7 +52,7 @@ class BulkJobs:
         result: T = self._call(lambda: fn(self._client(self.obj)))
         return result
 
-    def run(self, group: Sequence[ScoreUpdate], data: str) -> WriteResult:
+    def run(self, group: Sequence[Row], data: str) -> WriteResult:
         """Create, upload, close and poll one job (until ``timeout``), then read its results."""
         job_id = str(self._step(lambda c: c.create_job(Operation.update))["id"])
         try:
@@ -75,7 +77,7 @@ class BulkJobs:
         if state["state"] != "JobComplete":
             reason = str(state.get("errorMessage") or "no reason given")
             job_error = f"Bulk job {job_id} {state['state']}: {reason}"
-        return read_bulk_results(group, ok, failed, job_error=job_error)
+        return read_bulk_results(group, ok, failed, job_error=job_error, gone_codes=self.gone_codes)
 
     def _wait(self, job_id: str) -> dict[str, Any]:
         """The job's state once it is done, or the last state seen at the deadline."""

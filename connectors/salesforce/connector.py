@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote_plus
 
 import structlog
 from simple_salesforce import Salesforce
@@ -24,20 +25,19 @@ from connectors.base import (
     Activity,
     BatchCallback,
     CRMConnector,
+    CRMUser,
     DealRecord,
     LeadRecord,
-    RecordError,
+    OwnerAssignment,
     Retired,
     ScoreUpdate,
     WriteResult,
-    report_batch,
     score_field_name,
     unique_updates,
 )
 from connectors.mapping import FieldMapping, ObjectMapping, default_mapping, load_mapping
 from connectors.retry import retry_policy
 from connectors.salesforce import soql
-from connectors.salesforce.bulk import BulkJobs
 from connectors.salesforce.client import (
     SalesforceSession,
     auth_method,
@@ -45,26 +45,30 @@ from connectors.salesforce.client import (
     connect,
     translate,
 )
-from connectors.salesforce.fields import field_metadata
 from connectors.salesforce.records import (
     CORE_FIELDS,
+    USER_FIELDS,
     activity_from_payload,
     deal_from_payload,
     lead_from_payload,
+    user_from_payload,
 )
+from connectors.salesforce.setup import SCORE_OBJECTS, ScoreFieldAdmin
 from connectors.salesforce.writer import (
-    COLLECTION_SIZE,
-    Budget,
-    bulk_parts,
-    collection_body,
-    read_collection_result,
+    GONE_CODES,
+    OWNER_GONE_CODES,
+    Row,
+    fields_of,
+    owner_fields,
 )
-from service.errors import AuthError, BadRequestError, ConnectorError, MissingFieldError
+from connectors.salesforce.writing import Writer
+from service.errors import AuthError, ConnectorError, MissingFieldError
 from service.settings import RetrySettings, SalesforceSettings, Settings
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
-SCORE_OBJECTS = ("Lead", "Contact")
+#: key prefixes of the records ``get_leads`` reads (fixed across every org)
+ID_PREFIX = {"00Q": "Lead", "003": "Contact"}
 
 
 class SalesforceConnector(CRMConnector):
@@ -72,6 +76,7 @@ class SalesforceConnector(CRMConnector):
 
     name: ClassVar[str] = "salesforce"
     score_objects: ClassVar[tuple[str, ...]] = SCORE_OBJECTS
+    writes_owners: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -90,6 +95,12 @@ class SalesforceConnector(CRMConnector):
         self.session: SalesforceSession = build_session(settings)
         self._sf: Salesforce | None = None
         self._describe: dict[str, soql.ObjectInfo] = {}
+        self.fields_admin = ScoreFieldAdmin(
+            call=self._call,
+            client=lambda: self.sf,
+            describe=self.describe,
+            forget=lambda obj: self._describe.pop(obj, None),
+        )
 
     @classmethod
     def from_settings(
@@ -191,16 +202,26 @@ class SalesforceConnector(CRMConnector):
         since: datetime | None,
         extra: Sequence[str] = (),
     ) -> Iterator[dict[str, Any]]:
+        yield from self._pages(self._soql(obj, section, where=where, since=since, extra=extra))
+
+    def _soql(
+        self,
+        obj: str,
+        section: ObjectMapping | None,
+        *,
+        where: list[tuple[str, str, Any]],
+        since: datetime | None,
+        extra: Sequence[str] = (),
+    ) -> str:
         info = self.describe(obj)
         core = [f for f in CORE_FIELDS[obj] if "." in f or f in info.fields]
         fields = [*core, *(section.fields.values() if section else ()), *extra]
         related = self._related(info, fields)
         if since is not None:
             where = [*where, ("SystemModstamp", ">=", since)]
-        query = soql.select(
+        return soql.select(
             info, fields, related=related, where=where, order_by=["SystemModstamp", "Id"]
         )
-        yield from self._pages(query)
 
     def _pages(self, query: str) -> Iterator[dict[str, Any]]:
         headers = {"Sforce-Query-Options": f"batchSize={self.settings.page_size}"}
@@ -334,23 +355,84 @@ class SalesforceConnector(CRMConnector):
             for row in self._query(section.object, section, where=[], since=since):
                 yield activity_from_payload(row, section, section.object)
 
+    # --- users and re-reading leads ----------------------------------------------------------
+    def iter_users(self) -> Iterator[CRMUser]:
+        """Standard users (active or not) with their email and manager: the reps who own leads."""
+        info = self.describe("User")
+        fields = [f for f in USER_FIELDS if f in info.fields]
+        where: list[tuple[str, str, Any]] = []
+        if "UserType" in info.fields:  # not portal, Chatter or automated users
+            where.append(("UserType", "=", "Standard"))
+        for row in self._pages(soql.select(info, fields, where=where, order_by=["Id"])):
+            yield user_from_payload(row)
+
+    def get_leads(self, ids: Sequence[str]) -> list[LeadRecord]:
+        """These Leads (unconverted) and Contacts (that count as leads) read now, mapped as
+        ``iter_leads`` maps them, in the order asked; ids that are gone, converted, customers or
+        of another object are left out. ``WHERE Id IN (...)`` is chunked so no request passes
+        ``max_query_url`` characters (Salesforce takes 16,384 bytes of URI and headers)."""
+        wanted = list(dict.fromkeys(str(i) for i in ids))
+        found: dict[str, LeadRecord] = {}
+        lead = [i for i in wanted if ID_PREFIX.get(i[:3]) == "Lead"]
+        for row in self._rows_by_id(
+            "Lead", self.mapping.leads, lead, [("IsConverted", "=", False)]
+        ):
+            found[str(row["Id"])] = lead_from_payload(row, self.mapping.leads, "Lead")
+        contact = [i for i in wanted if ID_PREFIX.get(i[:3]) == "Contact"]
+        section = self.mapping.contacts
+        if contact and section is not None and self.settings.contact_leads != "none":
+            rows = list(self._rows_by_id("Contact", section, contact, []))
+            customers: set[str] = set()
+            if self.settings.contact_leads != "all":
+                accounts = sorted({str(r["AccountId"]) for r in rows if r.get("AccountId")})
+                won = [("IsWon", "=", True)]
+                for r in self._rows_by_id("Opportunity", None, accounts, won, key="AccountId"):
+                    customers.add(str(r["AccountId"]))
+            for row in rows:
+                if self._is_lead_contact(row, customers):
+                    found[str(row["Id"])] = lead_from_payload(row, section, "Contact")
+        return [found[i] for i in wanted if i in found]
+
+    def _rows_by_id(
+        self,
+        obj: str,
+        section: ObjectMapping | None,
+        ids: Sequence[str],
+        where: list[tuple[str, str, Any]],
+        *,
+        key: str = "Id",
+    ) -> Iterator[dict[str, Any]]:
+        """Rows of ``obj`` whose ``key`` is one of ``ids``, in as few queries as the URI allows."""
+        if not ids:
+            return
+        extra = self._score_fields(obj) if section is not None else [key]
+
+        def query(chunk: Sequence[str]) -> str:
+            return self._soql(
+                obj, section, where=[*where, (key, "IN", chunk)], since=None, extra=extra
+            )
+
+        base = len(self.sf.base_url) + len("query/?q=") + len(quote_plus(query(ids[:1])))
+        for chunk in soql.id_chunks(ids, self.settings.max_query_url - base):
+            yield from self._pages(query(chunk))
+
     # --- writing -----------------------------------------------------------------------------
+    def _writer(self) -> Writer:
+        return Writer(
+            self.settings,
+            call=self._call,
+            client=lambda: self.sf,
+            bulk_client=self._bulk,
+            describe=self.describe,
+            usage=self.api_usage,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
+
     def write_scores(
         self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
-        result = WriteResult()
-        budget = Budget(self.api_usage, self.settings.max_api_share)
-        groups: dict[str, list[ScoreUpdate]] = {}
-        for u in unique_updates(updates):
-            groups.setdefault(u.object_type, []).append(u)
-        for obj, group in groups.items():
-            if budget.spent():
-                result.deferred.extend(u.record_id for u in group)
-                continue
-            if len(group) > self.settings.bulk_threshold:
-                self._write_bulk(obj, group, result, on_batch)
-            else:
-                self._write_collections(group, budget, result, on_batch)
+        result = self._writer().write(unique_updates(updates), fields_of, GONE_CODES, on_batch)
         log.info(
             "scores_written",
             connector=self.name,
@@ -360,28 +442,23 @@ class SalesforceConnector(CRMConnector):
         )
         return result
 
-    def _write_collections(
-        self,
-        group: list[ScoreUpdate],
-        budget: Budget,
-        result: WriteResult,
-        on_batch: BatchCallback | None,
-    ) -> None:
-        for start in range(0, len(group), COLLECTION_SIZE):
-            chunk = group[start : start + COLLECTION_SIZE]
-            if start and budget.spent():
-                result.deferred.extend(u.record_id for u in group[start:])
-                break
-            body = collection_body(chunk)
-            try:
-                answer: list[dict[str, Any]] = self._rest(
-                    "composite/sobjects", method="PATCH", json=body
-                )
-            except BadRequestError as exc:  # the whole request refused: say why, go on
-                batch = WriteResult(failed=[RecordError(u.record_id, str(exc)) for u in chunk])
-                report_batch(result, batch, on_batch)
-                continue
-            report_batch(result, read_collection_result(chunk, answer), on_batch)
+    def assign_owners(
+        self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """Set ``OwnerId`` through the score writer's path (Collections or Bulk, per record
+        outcome); one assignment per record, the last one wins. A refusal such as
+        ``INACTIVE_OWNER_OR_USER`` fails that record only."""
+        last: dict[str, OwnerAssignment] = {a.record_id: a for a in assignments}
+        rows: list[Row] = list(last.values())
+        result = self._writer().write(rows, owner_fields, OWNER_GONE_CODES, on_batch)
+        log.info(
+            "owners_assigned",
+            connector=self.name,
+            written=len(result.written),
+            failed=len(result.failed),
+            deferred=len(result.deferred),
+        )
+        return result
 
     def _bulk(self, obj: str) -> _Bulk2Client:
         """A Bulk 2.0 client on the current session (renewed sessions get a new one)."""
@@ -393,81 +470,15 @@ class SalesforceConnector(CRMConnector):
         }
         return _Bulk2Client(obj, sf.bulk2_url, headers, self.session)
 
-    def _write_bulk(
-        self,
-        obj: str,
-        group: list[ScoreUpdate],
-        result: WriteResult,
-        on_batch: BatchCallback | None,
-    ) -> None:
-        """One Bulk 2.0 job per upload of at most ``bulk_max_bytes`` (Salesforce takes 100 MB)."""
-        jobs = BulkJobs(
-            obj,
-            call=self._call,
-            client=self._bulk,
-            timeout=self.settings.bulk_timeout_seconds,
-            clock=self.clock,
-            sleep=self.sleep,
-        )
-        for part, data in bulk_parts(group, self.settings.bulk_max_bytes):
-            report_batch(result, jobs.run(part, data), on_batch)
-
     # --- score fields ------------------------------------------------------------------------
-    def _score_field_names(self) -> list[tuple[str, str]]:
-        """(object, field name) of every score field."""
-        return [
-            (obj, score_field_name(logical, "salesforce"))
-            for obj in SCORE_OBJECTS
-            for logical in SCORE_FIELDS
-        ]
-
-    def _existing_custom_fields(self) -> set[str]:
-        """``Object.Field__c`` of the score fields that exist in the org, visible or not
-        (the Tooling API sees fields the integration user has no field-level access to)."""
-        query = (
-            "SELECT DeveloperName, TableEnumOrId FROM CustomField "
-            "WHERE DeveloperName LIKE 'Lead_Score_%'"
-        )
-        data: dict[str, Any] = self._call(
-            lambda: self.sf.toolingexecute("query/", params={"q": query})
-        )
-        return {f"{r['TableEnumOrId']}.{r['DeveloperName']}__c" for r in data.get("records") or []}
-
-    def _not_described(self) -> list[str]:
-        fresh = {obj: self.describe(obj, fresh=True).fields for obj in SCORE_OBJECTS}
-        return [
-            f"{obj}.{name}" for obj, name in self._score_field_names() if name not in fresh[obj]
-        ]
-
     def missing_fields(self) -> list[str]:
         """Score fields that do not exist at all (``crm setup`` creates them)."""
-        absent = self._not_described()
-        if not absent:
-            return []
-        existing = self._existing_custom_fields()
-        return [f for f in absent if f not in existing]
+        return self.fields_admin.missing_fields()
 
     def invisible_fields(self) -> list[str]:
         """Score fields that exist but describe does not show: no field-level security yet."""
-        absent = self._not_described()
-        if not absent:
-            return []
-        existing = self._existing_custom_fields()
-        return [f for f in absent if f in existing]
-
-    def _create_field(self, body: dict[str, Any]) -> Any:
-        return self.sf.toolingexecute("sobjects/CustomField/", method="POST", data=body)
+        return self.fields_admin.invisible_fields()
 
     def ensure_fields(self) -> list[str]:
         """Create the missing ``Lead_Score_*__c`` fields through the Tooling API."""
-        created = []
-        for full_name in self.missing_fields():
-            obj, _, name = full_name.partition(".")
-            logical = name.removeprefix("Lead_Score_").removesuffix("__c")
-            body = {"FullName": full_name, "Metadata": field_metadata(logical)}
-            self._call(partial(self._create_field, body))
-            log.info("score_field_created", connector=self.name, field=full_name)
-            created.append(full_name)
-        for obj in SCORE_OBJECTS:
-            self._describe.pop(obj, None)
-        return created
+        return self.fields_admin.ensure_fields()

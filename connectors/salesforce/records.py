@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors.base import SCORE_FIELDS, Activity, DealRecord, LeadRecord, score_field_name
+from connectors.base import (
+    SCORE_FIELDS,
+    Activity,
+    CRMUser,
+    DealRecord,
+    LeadRecord,
+    score_field_name,
+)
 from connectors.mapping import ObjectMapping
 
 #: fields every read selects besides the mapped ones, per object
@@ -14,9 +21,29 @@ CORE_FIELDS: dict[str, tuple[str, ...]] = {
     "Opportunity": ("Id", "IsWon", "CloseDate", "SystemModstamp"),
     "Lead": ("Id", "OwnerId", "Owner.Name", "SystemModstamp"),
     "Contact": ("Id", "OwnerId", "Owner.Name", "AccountId", "SystemModstamp"),
-    "Task": ("Id", "WhoId", "AccountId", "CreatedDate", "CompletedDateTime", "SystemModstamp"),
-    "Event": ("Id", "WhoId", "AccountId", "ActivityDateTime", "CreatedDate", "SystemModstamp"),
+    "Task": (
+        "Id",
+        "WhoId",
+        "OwnerId",
+        "AccountId",
+        "CreatedDate",
+        "CompletedDateTime",
+        "SystemModstamp",
+    ),
+    "Event": (
+        "Id",
+        "WhoId",
+        "OwnerId",
+        "AccountId",
+        "ActivityDateTime",
+        "CreatedDate",
+        "SystemModstamp",
+    ),
 }
+#: the User fields ``iter_users`` reads
+USER_FIELDS = ("Id", "Name", "Email", "ManagerId", "IsActive", "SystemModstamp")
+#: key prefix of a User id: an owner that is a queue (``00G``, a Group) is no rep
+USER_PREFIX = "005"
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -63,7 +90,9 @@ def deal_from_payload(payload: Mapping[str, Any], mapping: ObjectMapping | None)
 def lead_from_payload(
     payload: Mapping[str, Any], mapping: ObjectMapping | None, object_type: str
 ) -> LeadRecord:
-    """A Lead or Contact -> ``LeadRecord`` with its owner and the score fields it holds now."""
+    """A Lead or Contact -> ``LeadRecord`` with its owner and the score fields it holds now.
+    ``owner_id`` is the owning user; a Lead waiting in a queue (owned by a Group) has none:
+    no rep owns it yet, so routing may assign it."""
     scores = {
         logical: payload[score_field_name(logical, "salesforce")]
         for logical in SCORE_FIELDS
@@ -76,6 +105,7 @@ def lead_from_payload(
         attributes=attributes(payload, mapping),
         owner=get_path(payload, "Owner.Name") or payload.get("OwnerId"),
         account_id=payload.get("AccountId"),
+        owner_id=rep_of(payload.get("OwnerId")),
         current_scores=scores,
     )
 
@@ -100,4 +130,23 @@ def activity_from_payload(
         lead_id=payload.get("WhoId"),
         account_id=payload.get("AccountId"),
         detail=attrs.get("detail"),
+        rep_id=rep_of(payload.get("OwnerId")),
+    )
+
+
+def rep_of(owner_id: Any) -> str | None:
+    """The user behind an ``OwnerId`` (a Task's or Event's rep, a lead's owner); ``None`` for a
+    queue, which is a Group and no rep."""
+    text = str(owner_id or "")
+    return text if text.startswith(USER_PREFIX) else None
+
+
+def user_from_payload(payload: Mapping[str, Any]) -> CRMUser:
+    """A ``User`` row -> ``CRMUser`` (``ManagerId`` is the manager's user id)."""
+    return CRMUser(
+        id=str(payload["Id"]),
+        name=str(payload.get("Name") or payload["Id"]),
+        email=payload.get("Email") or None,
+        manager_id=payload.get("ManagerId") or None,
+        active=bool(payload.get("IsActive")),
     )

@@ -8,10 +8,11 @@ a fixed set, and values go through ``literal``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
 from service.errors import MissingFieldError
 
@@ -127,3 +128,19 @@ def select(
     if order_by:
         parts.append("ORDER BY " + ", ".join(order_by))
     return " ".join(parts)
+
+
+def id_chunks(values: Sequence[str], budget: int) -> Iterator[list[str]]:
+    """``values`` in chunks whose ``IN (...)`` list, URL-encoded as a query string encodes it,
+    takes at most ``budget`` characters (at least one value a chunk)."""
+    chunk: list[str] = []
+    size = 0
+    for value in values:
+        n = len(quote_plus(literal(value) + ", "))
+        if chunk and size + n > budget:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(value)
+        size += n
+    if chunk:
+        yield chunk

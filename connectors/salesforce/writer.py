@@ -11,14 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
 from connectors.base import (
     SCORE_FIELDS,
+    OwnerAssignment,
     RecordError,
     ScoreUpdate,
     WriteResult,
@@ -37,6 +38,8 @@ RETRYABLE_CODES = frozenset(
 GONE_CODES = frozenset(
     {"CANNOT_UPDATE_CONVERTED_LEAD", "ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
 )
+#: on an owner write, INVALID_CROSS_REFERENCE_KEY names the owner (no such user), not the record
+OWNER_GONE_CODES = GONE_CODES - {"INVALID_CROSS_REFERENCE_KEY"}
 BULK_NULL = "#N/A"
 #: Bulk 2.0 takes at most 100 MB per upload (simple-salesforce refuses more): stay 1 MB below
 BULK_MAX_BYTES = 99 * 1024 * 1024
@@ -56,6 +59,25 @@ def to_salesforce(value: Any) -> Any:
     return value
 
 
+class Row(Protocol):
+    """One record to write: a ``ScoreUpdate`` or an ``OwnerAssignment``."""
+
+    @property
+    def record_id(self) -> str: ...
+
+    @property
+    def object_type(self) -> str: ...
+
+
+#: the Salesforce fields (API name -> value) a row writes
+Fields = Callable[[Any], dict[str, Any]]
+
+
+def owner_fields(assignment: OwnerAssignment) -> dict[str, Any]:
+    """``{"OwnerId": "005..."}``: the owner write of Section 5's routing."""
+    return {"OwnerId": assignment.owner_id}
+
+
 def fields_of(update: ScoreUpdate) -> dict[str, Any]:
     """``{"Lead_Score_Total__c": 42, ...}``; an unknown logical name is a programming error."""
     unknown = sorted(set(update.values) - set(SCORE_FIELDS))
@@ -64,17 +86,18 @@ def fields_of(update: ScoreUpdate) -> dict[str, Any]:
     return {score_field_name(k, "salesforce"): to_salesforce(v) for k, v in update.values.items()}
 
 
-def collection_body(updates: Sequence[ScoreUpdate]) -> dict[str, Any]:
+def collection_body(updates: Sequence[Row], fields: Fields = fields_of) -> dict[str, Any]:
     return {
         "allOrNone": False,
         "records": [
-            {"attributes": {"type": u.object_type}, "id": u.record_id, **fields_of(u)}
-            for u in updates
+            {"attributes": {"type": u.object_type}, "id": u.record_id, **fields(u)} for u in updates
         ],
     }
 
 
-def read_collection_result(updates: Sequence[ScoreUpdate], result: list[dict]) -> WriteResult:
+def read_collection_result(
+    updates: Sequence[Row], result: list[dict], gone_codes: Collection[str] = GONE_CODES
+) -> WriteResult:
     """Salesforce answers in request order: ``{"success": true}`` or the errors per record."""
     out = WriteResult()
     if len(result) != len(updates):
@@ -86,20 +109,20 @@ def read_collection_result(updates: Sequence[ScoreUpdate], result: list[dict]) -
         errors = item.get("errors") or [{"statusCode": "UNKNOWN", "message": "no reason given"}]
         reason = "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in errors)
         retryable = any(e.get("statusCode") in RETRYABLE_CODES for e in errors)
-        gone = any(e.get("statusCode") in GONE_CODES for e in errors)
+        gone = any(e.get("statusCode") in gone_codes for e in errors)
         out.failed.append(RecordError(update.record_id, reason, retryable, gone))
     return out
 
 
 def bulk_parts(
-    updates: Sequence[ScoreUpdate], max_bytes: int = BULK_MAX_BYTES
-) -> list[tuple[list[ScoreUpdate], str]]:
+    updates: Sequence[Row], max_bytes: int = BULK_MAX_BYTES, fields: Fields = fields_of
+) -> list[tuple[list[Row], str]]:
     """The updates split into CSV uploads of at most ``max_bytes`` each (one job per upload)."""
-    rows = [{"Id": u.record_id, **fields_of(u)} for u in updates]
+    rows = [{"Id": u.record_id, **fields(u)} for u in updates]
     columns = ["Id", *sorted({c for r in rows for c in r} - {"Id"})]
     header = ",".join(columns) + "\n"
-    parts: list[tuple[list[ScoreUpdate], str]] = []
-    chunk: list[ScoreUpdate] = []
+    parts: list[tuple[list[Row], str]] = []
+    chunk: list[Row] = []
     lines: list[str] = []
     size = len(header.encode())
     for u, row in zip(updates, rows, strict=True):
@@ -135,7 +158,12 @@ def bulk_csv(updates: Sequence[ScoreUpdate]) -> str:
 
 
 def read_bulk_results(
-    updates: Sequence[ScoreUpdate], successful: str, failed: str, *, job_error: str | None = None
+    updates: Sequence[Row],
+    successful: str,
+    failed: str,
+    *,
+    job_error: str | None = None,
+    gone_codes: Collection[str] = GONE_CODES,
 ) -> WriteResult:
     """Parse the two result CSVs by header; records in neither are failed (retryable), with the
     job's own error when the job failed or was aborted."""
@@ -151,7 +179,7 @@ def read_bulk_results(
         elif u.record_id in errors:
             reason = errors[u.record_id]
             retryable = any(code in reason for code in RETRYABLE_CODES)
-            gone = any(code in reason for code in GONE_CODES)
+            gone = any(code in reason for code in gone_codes)
             out.failed.append(RecordError(u.record_id, reason, retryable, gone))
         else:
             reason = job_error or "not processed by the bulk job"

@@ -30,6 +30,7 @@ from service.errors import (
     RateLimitedError,
     RetryableConnectorError,
 )
+from tests.connectors.contract_owners import OwnersContract
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 T1 = datetime(2024, 3, 1, tzinfo=UTC)
@@ -89,8 +90,9 @@ def as_number(value: Any) -> float:
     return float(value)
 
 
-class ConnectorContract:
-    """Tests every connector passes. Subclasses set these and provide ``connector`` and ``fake``."""
+class ConnectorContract(OwnersContract):
+    """Tests every connector passes. Subclasses set these and provide ``connector`` and ``fake``;
+    ``OwnersContract`` adds the capabilities they declare (users, owners, re-reading by id)."""
 
     field_style: ClassVar[str]  # "salesforce" or "hubspot": how score fields are named
     page_size: ClassVar[int]  # records per read page the connector fixture asks for

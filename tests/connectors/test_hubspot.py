@@ -75,6 +75,9 @@ class TestHubSpotContract(ConnectorContract):
     write_batch = 10
     write_path = "/batch/update"
     secret = TOKEN
+    owners = True
+    records_managers = False
+    reads_by_id = True
 
 
 def test_keyset_paging_gets_past_the_search_cap(fake: FakeHubSpot, sleeps: list[float]) -> None:

@@ -2,26 +2,87 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event, select, update
+from sqlalchemy.engine import Engine
 from structlog.testing import capture_logs
 
 from connectors import get_connector_class
 from connectors.base import CRMConnector, ScoreUpdate
 from connectors.local import LocalConnector
+from connectors.local import tables as t
 from service.errors import FatalConnectorError, RetryableConnectorError
 from service.settings import RetrySettings, Settings
 from tests.connectors.contract import T1, ConnectorContract, scores
 from tests.fakes.local import LocalFake
 
 
+class OwnersLocalFake(LocalFake):
+    """``LocalFake`` with the contract's owner and re-read controls (``FakeOwners``,
+    ``FakeRereads``): users get generated ids, and owner writes are counted per lead as the
+    connector's ``UPDATE leads SET owner..., owner_id...`` statements run."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._user_ids = itertools.count(1)
+        self.owner_writes: Counter[str] = Counter()
+        event.listen(Engine, "before_cursor_execute", self._count_owner_write)
+
+    def close(self) -> None:
+        event.remove(Engine, "before_cursor_execute", self._count_owner_write)
+        super().close()
+
+    def reset(self) -> None:
+        super().reset()
+        self.owner_writes.clear()
+
+    def _count_owner_write(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any
+    ) -> None:
+        if (
+            conn.engine.url.database == str(self.path)
+            and statement.startswith("UPDATE leads SET ")
+            and "owner_id=" in statement
+        ):
+            self.owner_writes[str(parameters[-1])] += 1
+
+    def add_user(  # type: ignore[override]
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str:
+        user_id = f"U{next(self._user_ids):04d}"
+        return super().add_user(user_id, name, email, manager_id=manager_id, active=active)
+
+    def owner_writes_of(self, record_id: str) -> int:
+        return self.owner_writes[record_id]
+
+    def change_lead(self, record_id: str, attributes: dict, *, at: datetime) -> None:
+        with self.crm.engine.begin() as conn:
+            row = conn.execute(select(t.leads).where(t.leads.c.id == record_id)).one()
+            conn.execute(
+                update(t.leads)
+                .where(t.leads.c.id == record_id)
+                .values(attributes={**row.attributes, **attributes}, modified_at=at)
+            )
+
+    def unknown_lead_id(self) -> str:
+        return "L9999999"
+
+
 @pytest.fixture(scope="module")
 def _local_fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFake]:
-    fake = LocalFake(tmp_path_factory.mktemp("local") / "crm.db")
+    fake = OwnersLocalFake(tmp_path_factory.mktemp("local") / "crm.db")
     yield fake
     fake.close()
 
@@ -50,6 +111,10 @@ class TestLocalContract(ConnectorContract):
     write_batch = 20
     write_path = "INSERT INTO lead_scores"
     capabilities = frozenset()  # a file: no HTTP status, authentication, timeout or secret
+    owners = True
+    reads_by_id = True
+    lost_answers = False  # one SQLite transaction: applied entirely or not at all
+    owner_write_path = "UPDATE leads SET owner"
 
     def test_interrupted_write_writes_every_score_exactly_once(
         self, connector: Any, fake: Any, sleeps: list[float]

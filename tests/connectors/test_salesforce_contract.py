@@ -42,3 +42,5 @@ class TestSalesforceContract(ConnectorContract):
     retry_attempts = 3
     hang_seconds = 2.0
     secret = TOKEN
+    owners = True
+    reads_by_id = True

@@ -46,7 +46,9 @@ class FakeControl(Protocol):
         path_contains: str | None = None,
     ) -> None: ...
 
-    def fail_after_apply(self, n: int, status: int = -1, *, path_contains: str) -> None: ...
+    def fail_after_apply(
+        self, n: int, status: int = -1, *, path_contains: str, body_contains: str | None = None
+    ) -> None: ...
 
     def hang_next(self, n: int, seconds: float) -> None: ...
 
@@ -59,6 +61,49 @@ class FakeControl(Protocol):
     def writes_of(self, record_id: str) -> int: ...
 
     def count(self, method: str | None = None, path_contains: str | None = None) -> int: ...
+
+
+@runtime_checkable
+class FakeOwners(Protocol):
+    """The controls of a fake CRM whose connector reads users and writes owners
+    (``writes_owners``): the contract suite's owner tests drive it through these."""
+
+    def add_user(
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str: ...
+
+    def owner_of(self, record_id: str) -> str | None: ...
+
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this record's owner."""
+        ...
+
+    def add_activities(
+        self,
+        lead_id: str,
+        n: int,
+        *,
+        occurred_at: datetime | None = None,
+        rep_id: str | None = None,
+    ) -> list[str]: ...
+
+
+@runtime_checkable
+class FakeRereads(Protocol):
+    """The controls of a fake CRM whose connector re-reads leads by id (``get_leads``)."""
+
+    def change_lead(self, record_id: str, attributes: dict, *, at: datetime) -> None:
+        """Edit a lead as a person would, attributes named as ``add_leads`` names them."""
+        ...
+
+    def unknown_lead_id(self) -> str:
+        """A well-formed lead id the CRM has no record of."""
+        ...
 
 
 @dataclass
@@ -108,6 +153,8 @@ class _Failure:
     path_contains: str | None
     #: apply the request first, then fail (the client never learns it was applied)
     after_apply: bool = False
+    #: only requests whose body contains this (an owner write among score writes)
+    body_contains: bytes | None = None
 
 
 class FakeServer:
@@ -207,11 +254,22 @@ class FakeServer:
         with self.lock:
             self._failures.append(_Failure(n, status, dict(headers or {}), path_contains))
 
-    def fail_after_apply(self, n: int, status: int = RESET, *, path_contains: str) -> None:
-        """Apply the next ``n`` matching requests, then answer ``status`` (``RESET``, -1: drop the
-        connection without an answer), so the client cannot know the write happened."""
+    def fail_after_apply(
+        self,
+        n: int,
+        status: int = RESET,
+        *,
+        path_contains: str,
+        body_contains: str | None = None,
+    ) -> None:
+        """Apply the next ``n`` matching requests (with ``body_contains`` in their body, when
+        given), then answer ``status`` (``RESET``, -1: drop the connection without an answer),
+        so the client cannot know the write happened."""
+        body = body_contains.encode() if body_contains is not None else None
         with self.lock:
-            self._failures.append(_Failure(n, status, {}, path_contains, after_apply=True))
+            self._failures.append(
+                _Failure(n, status, {}, path_contains, after_apply=True, body_contains=body)
+            )
 
     def hang_next(self, n: int, seconds: float) -> None:
         """Delay the next ``n`` requests by ``seconds`` before answering (client timeouts)."""
@@ -238,6 +296,7 @@ class FakeServer:
                     f
                     for f in self._failures
                     if (f.path_contains is None or f.path_contains in request.path)
+                    and (f.body_contains is None or f.body_contains in request.body)
                     and (not f.after_apply or request.method != "GET")
                 ),
                 None,

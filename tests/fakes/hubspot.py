@@ -23,6 +23,7 @@ TOKEN = "pat-na1-fake-0000-secret"
 _OBJ = re.compile(r"^/crm/v3/objects/(?P<type>\w+)(?P<rest>/.*)?$")
 _PROPS = re.compile(r"^/crm/v3/properties/(?P<type>\w+)(?P<groups>/groups)?$")
 _ASSOC = re.compile(r"^/crm/v4/associations/(?P<src>\w+)/(?P<dst>\w+)/batch/read$")
+_OWNERS = re.compile(r"^/crm/v3/owners/?$")
 _BASE_PROPERTIES = {
     "contacts": {
         "email": "string",
@@ -71,6 +72,7 @@ for _activity in rec.ACTIVITY_OBJECTS:
         "hs_email_subject": "string",
         "hs_meeting_title": "string",
         "hs_call_title": "string",
+        "hubspot_owner_id": "enumeration",
     }
 
 
@@ -132,6 +134,8 @@ class FakeHubSpot(FakeServer):
             self.associations: dict[tuple[str, str], dict[str, list[str]]] = {}
             self.rejected: dict[str, str] = {}
             self.writes: Counter[str] = Counter()
+            #: writes that set a record's ``hubspot_owner_id``, per record
+            self.owner_writes: Counter[str] = Counter()
             self._ids = itertools.count(1001)
             self.archived: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in _BASE_PROPERTIES}
             #: HubSpot's portal limit: at most this many requests per rolling 10 s (None: off)
@@ -140,6 +144,9 @@ class FakeHubSpot(FakeServer):
             self.portal_clock: Any = None  # default time.monotonic
             #: what "now" is for writes (a write moves ``lastmodifieddate``, as HubSpot does)
             self.clock = lambda: datetime.now(UTC)
+            #: owners by owner id; each has a distinct ``userId`` HubSpot refuses as an owner
+            self.owners: dict[str, dict[str, Any]] = {}
+            self._owner_ids = itertools.count(41_629_001)
 
     def _add(self, object_type: str, props: dict[str, Any], at: datetime | None) -> str:
         rid = str(next(self._ids))
@@ -213,17 +220,55 @@ class FakeHubSpot(FakeServer):
         *,
         occurred_at: datetime | None = None,
         object_type: str = "emails",
+        rep_id: str | None = None,
     ) -> list[str]:
+        """``n`` engagements on the contact; with ``rep_id`` the owner who logged them."""
         at = occurred_at or datetime.now(UTC)
         with self.lock:
             ids = []
             for i in range(n):
-                rid = self._add(
-                    object_type, {"hs_timestamp": _iso(at), "hs_email_subject": f"Hello {i}"}, at
-                )
+                props = {"hs_timestamp": _iso(at), "hs_email_subject": f"Hello {i}"}
+                if rep_id is not None:
+                    props["hubspot_owner_id"] = rep_id
+                rid = self._add(object_type, props, at)
                 self._associate(object_type, rid, "contacts", lead_id)
                 ids.append(f"{object_type}:{rid}")
             return ids
+
+    def add_user(
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str:
+        """An owner (a HubSpot user who can own records); returns the owner ``id``. HubSpot
+        records no manager (``manager_id`` is ignored); an inactive user is an archived owner."""
+        first, _, last = name.partition(" ")
+        with self.lock:
+            oid = str(next(self._owner_ids))
+            stamp = _iso(self.clock())
+            self.owners[oid] = {
+                "id": oid,
+                "email": email,
+                "type": "PERSON",
+                "firstName": first,
+                "lastName": last,
+                "userId": int(oid) - 32_000_000,
+                "userIdIncludingInactive": int(oid) - 32_000_000,
+                "createdAt": stamp,
+                "updatedAt": stamp,
+                "archived": not active,
+                "teams": [],
+            }
+            return oid
+
+    def owner_of(self, record_id: str) -> str | None:
+        """The contact's ``hubspot_owner_id`` as HubSpot holds it now."""
+        with self.lock:
+            value = self.objects["contacts"][record_id]["properties"].get("hubspot_owner_id")
+            return value or None
 
     def reject_records(self, ids: Iterable[str], reason: str) -> None:
         with self.lock:
@@ -236,6 +281,13 @@ class FakeHubSpot(FakeServer):
             record["properties"].update({k: str(v) for k, v in props.items()})
             record["properties"]["lastmodifieddate"] = _iso(at)
             record["updatedAt"] = _iso(at)
+
+    def change_lead(self, record_id: str, attributes: dict, *, at: datetime) -> None:
+        """Edit a contact's properties (``add_leads`` names them) as a person would."""
+        self.touch(record_id, at, **attributes)
+
+    def unknown_lead_id(self) -> str:
+        return "999999999"
 
     def archive(self, record_id: str, at: datetime) -> None:
         """Delete a contact: gone from search, listed with ``archived=true``."""
@@ -265,6 +317,11 @@ class FakeHubSpot(FakeServer):
     def writes_of(self, record_id: str) -> int:
         with self.lock:
             return self.writes[record_id]
+
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this contact's ``hubspot_owner_id``."""
+        with self.lock:
+            return self.owner_writes[record_id]
 
     # -- HTTP ----------------------------------------------------------------------------------
     def error_response(self, status: int, headers: dict[str, str]) -> Response:
@@ -336,6 +393,8 @@ class FakeHubSpot(FakeServer):
                 if len(page) == limit and rows and page[-1] is not rows[-1]:
                     payload["paging"] = {"next": {"after": page[-1]["id"]}}
                 return Response.json(payload)
+        if _OWNERS.match(request.path) and request.method == "GET":
+            return self._owners(request.query)
         if request.path == "/account-info/v3/api-usage/daily/private-apps":
             return Response.json(
                 {
@@ -416,14 +475,61 @@ class FakeHubSpot(FakeServer):
             payload["paging"] = {"next": {"after": str(after + limit)}}
         return Response.json(payload)
 
-    def _batch_read(self, object_type: str, body: dict[str, Any]) -> Response:
-        wanted = body.get("properties") or []
-        results = [
-            {**r, "properties": {k: r["properties"].get(k) for k in wanted}}
-            for i in body["inputs"]
-            if (r := self.objects[object_type].get(str(i["id"])))
+    def _owners(self, query: dict[str, list[str]]) -> Response:
+        """``GET /crm/v3/owners/``: ``limit`` (at most 500), ``after``, ``email``, ``archived``
+        (true lists only the archived owners), ordered by id, paged with ``after``."""
+        limit = int(query.get("limit", ["100"])[0])
+        if not 1 <= limit <= 500:
+            return self._invalid("limit must be between 1 and 500")
+        archived = query.get("archived", ["false"])[0].lower() == "true"
+        email = query.get("email", [None])[0]
+        rows = [
+            o
+            for o in sorted(self.owners.values(), key=lambda o: int(o["id"]))
+            if o["archived"] == archived and (email is None or o["email"] == email)
         ]
-        return Response.json({"status": "COMPLETE", "results": results})
+        after = query.get("after", [None])[0]
+        start = (
+            0
+            if after is None
+            else next((k + 1 for k, o in enumerate(rows) if o["id"] == after), len(rows))
+        )
+        page = rows[start : start + limit]
+        payload: dict[str, Any] = {"results": page}
+        if start + limit < len(rows):
+            payload["paging"] = {"next": {"after": page[-1]["id"], "link": "?after="}}
+        return Response.json(payload)
+
+    def _batch_read(self, object_type: str, body: dict[str, Any]) -> Response:
+        """At most 100 inputs; ids HubSpot cannot find (archived, merged away, unknown) are
+        named in a 207's ``errors`` beside the records it found."""
+        inputs = body.get("inputs") or []
+        if len(inputs) > 100:
+            return self._invalid("Batch size must be at most 100")
+        wanted = body.get("properties") or []
+        results, missing = [], []
+        for item in inputs:
+            r = self.objects[object_type].get(str(item["id"]))
+            if r is None:
+                missing.append(str(item["id"]))
+                continue
+            results.append({**r, "properties": {k: r["properties"].get(k) for k in wanted}})
+        payload: dict[str, Any] = {"status": "COMPLETE", "results": results}
+        if missing:
+            payload.update(
+                numErrors=1,
+                errors=[
+                    {
+                        "status": "error",
+                        "category": "OBJECT_NOT_FOUND",
+                        "message": "Could not get some CONTACT objects, they may be deleted or "
+                        "not exist. Check that ids are valid.",
+                        "context": {"ids": missing},
+                    }
+                ],
+            )
+            return Response.json(payload, 207)
+        return Response.json(payload)
 
     def _batch_update(self, object_type: str, body: dict[str, Any]) -> Response:
         """At most 100 inputs. The whole batch is refused (400) for an id given twice, a
@@ -443,6 +549,9 @@ class FakeHubSpot(FakeServer):
                 if definition is None:
                     return self._invalid(f'Property values were not valid: "{name}" does not exist')
                 options = [o["value"] for o in definition.get("options") or []]
+                if name == "hubspot_owner_id":  # its options are the active owners' ids
+                    options = [o for o, v in self.owners.items() if not v["archived"]]
+                    options = options or ["(no owners)"]
                 if options and value not in options and value != "":
                     return self._invalid(
                         f"Property values were not valid: {value!r} was not one of the allowed "
@@ -477,6 +586,8 @@ class FakeHubSpot(FakeServer):
             record["properties"][modified] = stamp
             record["updatedAt"] = stamp
             self.writes[rid] += 1
+            if "hubspot_owner_id" in item["properties"]:
+                self.owner_writes[rid] += 1
             results.append(record)
         payload: dict[str, Any] = {"status": "COMPLETE", "results": results}
         if errors:

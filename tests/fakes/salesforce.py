@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from connectors.base import SCORE_FIELDS, score_field_name
 from tests.fakes.base import FakeServer, Request, Response
@@ -35,6 +36,7 @@ REFERENCES = {  # field -> (relationshipName, referenceTo)
     "AccountId": ("Account", "Account"),
     "OwnerId": ("Owner", "User"),
     "WhoId": ("Who", "Lead"),
+    "ManagerId": ("Manager", "User"),
 }
 #: lookups that may point to several objects, as describe lists them (Owner: a user or a queue)
 POLYMORPHIC = {"OwnerId": ["Group", "User"]}
@@ -47,10 +49,10 @@ BASE_FIELDS = {
     "OwnerId CreatedDate SystemModstamp",
     "Account": "Id Name Industry NumberOfEmployees AnnualRevenue BillingCountry BillingState "
     "Type OwnerId SystemModstamp",
-    "Task": "Id Subject Type TaskSubtype WhoId AccountId Status CreatedDate CompletedDateTime "
-    "SystemModstamp",
-    "Event": "Id Subject Type WhoId AccountId ActivityDateTime CreatedDate SystemModstamp",
-    "User": "Id Name Email IsActive Title",
+    "Task": "Id Subject Type TaskSubtype WhoId AccountId OwnerId Status CreatedDate "
+    "CompletedDateTime SystemModstamp",
+    "Event": "Id Subject Type WhoId AccountId OwnerId ActivityDateTime CreatedDate SystemModstamp",
+    "User": "Id Name Email IsActive Title ManagerId UserType CreatedDate SystemModstamp",
     "Group": "Id Name Type",
 }
 LEAD_ATTRIBUTES = {  # the default mapping's lead attributes -> Lead fields
@@ -122,6 +124,8 @@ class FakeSalesforce(FakeServer):
             self.cursors: dict[str, list[dict[str, Any]]] = {}
             self.rejected: dict[str, str] = {}
             self.writes: dict[str, int] = {}
+            #: writes that set a record's OwnerId, per record
+            self.owner_writes: dict[str, int] = {}
             self.jobs: dict[str, dict[str, Any]] = {}
             self.api_used, self.api_max = 100, 100_000
             self.valid_tokens = {TOKEN}
@@ -137,8 +141,14 @@ class FakeSalesforce(FakeServer):
             self.deleted: dict[str, tuple[str, datetime]] = {}
             self.created_fields: list[str] = []
             self.now = datetime(2024, 7, 1, tzinfo=UTC)
-            owner = self._insert("User", {"Name": "Dana Owner", "Email": "dana@example.com"})
-            self.owner_id = owner
+            #: a request whose URI is longer than this is answered 414, as Salesforce does
+            self.max_uri = 16_384
+            #: an automated user (never listed by ``iter_users``, as UserType filters it out)
+            self._insert(
+                "User",
+                {"Name": "Automated Process", "IsActive": True, "UserType": "AutomatedProcess"},
+            )
+            self.owner_id = self.add_user("Dana Owner", "dana@example.com")
 
     def _insert(self, obj: str, values: dict[str, Any], modified: datetime | None = None) -> str:
         rid = f"{PREFIX[obj]}{next(self.ids):015d}"
@@ -148,9 +158,17 @@ class FakeSalesforce(FakeServer):
         return rid
 
     def add_leads(
-        self, n: int, *, modified_at: datetime | None = None, attributes: dict | None = None
+        self,
+        n: int,
+        *,
+        modified_at: datetime | None = None,
+        attributes: dict | None = None,
+        owner_id: str | None = None,
     ) -> list[str]:
+        """``n`` open Leads owned by ``owner_id`` (a user, or ``queue_id``: waiting in the
+        queue), by default Dana Owner."""
         values = {LEAD_ATTRIBUTES[k]: v for k, v in (attributes or {}).items()}
+        owner = owner_id or self.owner_id
         with self.lock:
             return [
                 self._insert(
@@ -161,7 +179,7 @@ class FakeSalesforce(FakeServer):
                         "Industry": "Software",
                         "NumberOfEmployees": 250,
                         "IsConverted": False,
-                        "OwnerId": self.owner_id,
+                        "OwnerId": owner,
                         **values,
                     },
                     modified_at,
@@ -211,18 +229,28 @@ class FakeSalesforce(FakeServer):
             return ids
 
     def add_activities(
-        self, lead_id: str, n: int, *, occurred_at: datetime | None = None
+        self,
+        lead_id: str,
+        n: int,
+        *,
+        occurred_at: datetime | None = None,
+        rep_id: str | None = None,
     ) -> list[str]:
+        """``n`` completed Tasks on the lead. With ``rep_id``, a call that rep logged (the Task's
+        ``OwnerId``); without, an email the marketing queue owns (no rep did it)."""
         when = iso(occurred_at or self.now)
+        owner = rep_id or self.queue_id
+        kind = "Call" if rep_id else "Email"
         with self.lock:
             return [
                 self._insert(
                     "Task",
                     {
-                        "Subject": f"Email {i}",
-                        "Type": "Email",
-                        "TaskSubtype": "Email",
+                        "Subject": f"{kind} {i}",
+                        "Type": kind,
+                        "TaskSubtype": kind,
                         "WhoId": lead_id,
+                        "OwnerId": owner,
                         "Status": "Completed",
                         "CompletedDateTime": when,
                     },
@@ -230,6 +258,62 @@ class FakeSalesforce(FakeServer):
                 )
                 for i in range(n)
             ]
+
+    def add_event(self, lead_id: str, rep_id: str, at: datetime) -> str:
+        """A meeting the rep booked with the lead (an Event owned by the rep)."""
+        with self.lock:
+            return self._insert(
+                "Event",
+                {
+                    "Subject": "Meeting",
+                    "Type": "Meeting",
+                    "WhoId": lead_id,
+                    "OwnerId": rep_id,
+                    "ActivityDateTime": iso(at),
+                },
+                at,
+            )
+
+    def add_user(
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str:
+        """A standard (licensed) user who can own leads; returns the user's Id (``005...``)."""
+        with self.lock:
+            return self._insert(
+                "User",
+                {
+                    "Name": name,
+                    "Email": email,
+                    "ManagerId": manager_id,
+                    "IsActive": active,
+                    "UserType": "Standard",
+                },
+            )
+
+    def owner_of(self, record_id: str) -> str | None:
+        """The record's ``OwnerId`` as Salesforce holds it now."""
+        with self.lock:
+            for rows in self.records.values():
+                if record_id in rows:
+                    owner = rows[record_id].get("OwnerId")
+                    return None if owner is None else str(owner)
+        raise KeyError(record_id)
+
+    @property
+    def queue_id(self) -> str:
+        """The marketing queue (a Group) that owns automated activity."""
+        with self.lock:
+            queues = [i for i, r in self.records["Group"].items() if r.get("Type") == "Queue"]
+            return (
+                queues[0]
+                if queues
+                else self._insert("Group", {"Name": "Marketing", "Type": "Queue"})
+            )
 
     def reject_records(self, ids: Iterable[str], reason: str) -> None:
         with self.lock:
@@ -253,6 +337,13 @@ class FakeSalesforce(FakeServer):
                     rows[record_id].update(values, SystemModstamp=iso(at))
                     return
         raise KeyError(record_id)
+
+    def change_lead(self, record_id: str, attributes: dict, *, at: datetime) -> None:
+        """Edit a lead's mapped attributes (``add_leads`` names) as a person would."""
+        self.touch(record_id, at, **{LEAD_ATTRIBUTES[k]: v for k, v in attributes.items()})
+
+    def unknown_lead_id(self) -> str:
+        return f"{PREFIX['Lead']}{999_999_999:015d}"
 
     def convert(self, lead_id: str, at: datetime) -> None:
         """Convert a lead: ``IsConverted`` true, and every later write refused as Salesforce does."""
@@ -301,6 +392,11 @@ class FakeSalesforce(FakeServer):
         with self.lock:
             return self.writes.get(record_id, 0)
 
+    def owner_writes_of(self, record_id: str) -> int:
+        """How many writes set this record's ``OwnerId``."""
+        with self.lock:
+            return self.owner_writes.get(record_id, 0)
+
     # --- HTTP ------------------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:
         return {"Sforce-Limit-Info": f"api-usage={self.api_used}/{self.api_max}"}
@@ -321,6 +417,11 @@ class FakeSalesforce(FakeServer):
 
     def route(self, request: Request) -> Response:
         path = request.path
+        uri = len(path) + 1 + len(urlencode(request.query, doseq=True))
+        if uri > self.max_uri:  # Salesforce's front end answers before any API logic
+            return Response(
+                414, b"<html><body>414 URI Too Long</body></html>", {"Content-Type": "text/html"}
+            )
         if path.startswith("/services/Soap/u/"):
             return self._soap_login()
         if path == "/services/oauth2/token":
@@ -571,9 +672,21 @@ class FakeSalesforce(FakeServer):
         unknown = [k for k in values if k not in self.fields[obj] or k in self.hidden]
         if unknown:
             return f"INVALID_FIELD: No such column '{unknown[0]}' on sobject of type {obj}"
+        if "OwnerId" in values:
+            owner = str(values["OwnerId"] or "")
+            user = self.records["User"].get(owner)
+            if user is None and owner not in self.records["Group"]:
+                return "INVALID_CROSS_REFERENCE_KEY: invalid cross reference id"
+            if user is not None and not user.get("IsActive"):
+                return (
+                    f"INACTIVE_OWNER_OR_USER: operation performed with inactive user [{owner}] "
+                    f"as owner of {obj.lower()}"
+                )
         row.update(values)
         row["SystemModstamp"] = iso(self.now)
         self.writes[rid] = self.writes.get(rid, 0) + 1
+        if "OwnerId" in values:
+            self.owner_writes[rid] = self.owner_writes.get(rid, 0) + 1
         return None
 
     def _collections(self, body: dict[str, Any]) -> Response:
@@ -688,7 +801,7 @@ class FakeSalesforce(FakeServer):
         ok, failed = [], []
         for rec in csv.DictReader(io.StringIO(job["csv"])):
             rid = rec.pop("Id")
-            values = {k: (_bulk_value(v)) for k, v in rec.items()}
+            values = {k: _bulk_value(k, v) for k, v in rec.items()}
             error = self._apply(job["object"], rid, values)
             if error is None:
                 ok.append([rid, "false", rid])
@@ -703,10 +816,16 @@ class FakeSalesforce(FakeServer):
         )
 
 
-def _bulk_value(text: str) -> Any:
+#: the number fields a Bulk CSV column is read into as numbers (ids and text stay strings)
+NUMBER_FIELDS = {
+    score_field_name(k, "salesforce") for k, v in SCORE_FIELDS.items() if v == "number"
+}
+
+
+def _bulk_value(name: str, text: str) -> Any:
+    """A CSV cell as the field's type takes it: ``#N/A`` or empty is null."""
     if text in ("", "#N/A"):
         return None
-    try:
+    if name in NUMBER_FIELDS:
         return float(text)
-    except ValueError:
-        return text
+    return text

@@ -1,0 +1,169 @@
+"""The Salesforce write path shared by score fields and owners: per object, sObject Collections
+(200 records a request) or, past ``bulk_threshold``, Bulk API 2.0 jobs; the API budget checked
+before each request; every batch reported through ``on_batch`` as soon as Salesforce answered.
+
+Every request goes through the connector's call wrapper (the retry policy and session renewal).
+An owner write that is retried first re-reads the owners of its records: the attempt before may
+have been applied with its answer lost (a dropped connection, a timeout), and a record already
+owned as asked is reported written without writing it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from functools import partial
+from typing import Any
+
+from simple_salesforce import Salesforce
+from simple_salesforce.bulk2 import _Bulk2Client
+
+from connectors.base import BatchCallback, OwnerAssignment, RecordError, WriteResult, report_batch
+from connectors.salesforce import soql
+from connectors.salesforce.bulk import BulkJobs
+from connectors.salesforce.writer import (
+    COLLECTION_SIZE,
+    OWNER_GONE_CODES,
+    Budget,
+    Fields,
+    Row,
+    bulk_parts,
+    collection_body,
+    owner_fields,
+    read_collection_result,
+)
+from service.errors import BadRequestError
+from service.settings import SalesforceSettings
+
+
+class Writer:
+    """Writes rows (score updates or owner assignments) for one connector."""
+
+    def __init__(
+        self,
+        settings: SalesforceSettings,
+        *,
+        call: Callable[[Callable[[], Any]], Any],
+        client: Callable[[], Salesforce],
+        bulk_client: Callable[[str], _Bulk2Client],
+        describe: Callable[[str], soql.ObjectInfo],
+        usage: Callable[[], tuple[int, int] | None],
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.settings = settings
+        self._call = call
+        self._client = client
+        self._bulk_client = bulk_client
+        self._describe = describe
+        self._usage = usage
+        self.clock = clock
+        self.sleep = sleep
+
+    def write(
+        self,
+        rows: Sequence[Row],
+        fields: Fields,
+        gone_codes: Collection[str],
+        on_batch: BatchCallback | None,
+    ) -> WriteResult:
+        """Write ``rows`` (one per record id) grouped by object; see the module docstring."""
+        result = WriteResult()
+        budget = Budget(self._usage, self.settings.max_api_share)
+        groups: dict[str, list[Row]] = {}
+        for row in rows:
+            groups.setdefault(row.object_type, []).append(row)
+        for obj, group in groups.items():
+            if budget.spent():
+                result.deferred.extend(u.record_id for u in group)
+                continue
+            if len(group) > self.settings.bulk_threshold:
+                self._bulk(obj, group, fields, gone_codes, result, on_batch)
+            else:
+                self._collections(group, fields, gone_codes, budget, result, on_batch)
+        return result
+
+    def _collections(
+        self,
+        group: list[Row],
+        fields: Fields,
+        gone_codes: Collection[str],
+        budget: Budget,
+        result: WriteResult,
+        on_batch: BatchCallback | None,
+    ) -> None:
+        for start in range(0, len(group), COLLECTION_SIZE):
+            chunk = group[start : start + COLLECTION_SIZE]
+            if start and budget.spent():
+                result.deferred.extend(u.record_id for u in group[start:])
+                break
+            try:
+                if fields is owner_fields:
+                    batch = self._owners_once(chunk)
+                else:
+                    body = collection_body(chunk, fields)
+                    answer = self._call(partial(self._patch, body))
+                    batch = read_collection_result(chunk, answer, gone_codes)
+            except BadRequestError as exc:  # the whole request refused: say why, go on
+                batch = WriteResult(failed=[RecordError(u.record_id, str(exc)) for u in chunk])
+            report_batch(result, batch, on_batch)
+
+    def _patch(self, body: dict[str, Any]) -> Any:
+        return self._client().restful("composite/sobjects", method="PATCH", json=body)
+
+    def _owners_once(self, chunk: list[Row]) -> WriteResult:
+        """One Collections request of owner assignments that is never applied twice: a retry
+        first reads the records' ``OwnerId`` and sends only those not yet owned as asked."""
+        pending: list[Row] = list(chunk)
+        already: list[str] = []
+        attempts = 0
+        info = self._describe(chunk[0].object_type)
+
+        def attempt() -> Any:
+            nonlocal pending, attempts
+            attempts += 1
+            if attempts > 1:
+                owners = self._owners_now(info, [u.record_id for u in pending])
+                done = {
+                    u.record_id
+                    for u in pending
+                    if isinstance(u, OwnerAssignment) and owners.get(u.record_id) == u.owner_id
+                }
+                already.extend(i for i in (u.record_id for u in pending) if i in done)
+                pending = [u for u in pending if u.record_id not in done]
+            if not pending:
+                return []
+            return self._patch(collection_body(pending, owner_fields))
+
+        answer = self._call(attempt)
+        batch = read_collection_result(pending, answer, OWNER_GONE_CODES)
+        batch.written[:0] = already
+        return batch
+
+    def _owners_now(self, info: soql.ObjectInfo, ids: list[str]) -> dict[str, Any]:
+        """``Id -> OwnerId`` of at most 200 records, read in the current attempt (no retries of
+        its own: a failure fails the attempt, which the policy retries)."""
+        query = soql.select(info, ["Id", "OwnerId"], where=[("Id", "IN", ids)])
+        data = self._client().query(query)
+        return {str(r["Id"]): r.get("OwnerId") for r in data.get("records") or []}
+
+    def _bulk(
+        self,
+        obj: str,
+        group: list[Row],
+        fields: Fields,
+        gone_codes: Collection[str],
+        result: WriteResult,
+        on_batch: BatchCallback | None,
+    ) -> None:
+        """One Bulk 2.0 job per upload of at most ``bulk_max_bytes`` (Salesforce takes 100 MB)."""
+        jobs = BulkJobs(
+            obj,
+            call=self._call,
+            client=self._bulk_client,
+            timeout=self.settings.bulk_timeout_seconds,
+            clock=self.clock,
+            sleep=self.sleep,
+            gone_codes=gone_codes,
+        )
+        for part, data in bulk_parts(group, self.settings.bulk_max_bytes, fields):
+            report_batch(result, jobs.run(part, data), on_batch)
