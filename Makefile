@@ -44,9 +44,10 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check service connectors tests benchmarks
-	$(BIN)/ruff format --check service connectors tests benchmarks
+	$(BIN)/ruff check service connectors tests benchmarks scripts
+	$(BIN)/ruff format --check service connectors tests benchmarks scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/hadolint --failure-threshold info Dockerfile
 	$(BIN)/kubernetes-validate --strict --quiet $(K8S_MANIFESTS)
 
@@ -55,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(DEMO) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(DEMO) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .grimp_cache

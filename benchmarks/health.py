@@ -20,11 +20,12 @@ from pathlib import Path
 import pandas as pd
 
 from connectors.base import DealRecord, LeadRecord
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.data.io import read_table
 from service.health.check import check_health
 from service.model.analysis import json_safe
 from service.model.build import BuildResult, build_model
+from service.report.writer import write_build
 from service.sample import generate
 from service.sample.drift import Drift, LaterBatch, later_batch
 from service.scoring.engine import score_frame
@@ -68,7 +69,7 @@ def _daemon_job(built: BuildResult, batch: LaterBatch, n: int) -> float:
     now = datetime(2026, 9, 1, 6, tzinfo=UTC)
     with tempfile.TemporaryDirectory(prefix="leadscore-bench-health-job-") as tmp:
         folder = Path(tmp)
-        built.write(folder / "models" / built.rules.version)
+        write_build(built, folder / "models" / built.rules.version)
         rules = folder / "models" / built.rules.version / "model.yaml"
         settings = Settings(
             state_url=f"sqlite:///{folder / 'state.db'}",

@@ -117,7 +117,7 @@ def load_baseline_data(ds: Dataset, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
     if ds.dedupe:
         raw = raw[~raw.duplicated(keep="first")]
     y = (raw[ds.outcome].astype(str) == ds.won).astype(int)
-    from service.model.process_fields import sales_process_field
+    from service.audit.process_fields import sales_process_field
 
     # the fields our audit leaves out as the sales process (Seller): every model gets the same
     process = [c for c in raw.columns if sales_process_field(str(c))]
@@ -157,7 +157,7 @@ class OurRun:
 def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
     """Build our model as a user would (``--outcome-column``, ``--won``, ``--exclude``)."""
     import service.model.build as build_module
-    from service.commands.common import load_deals
+    from service.data.deals import load_deals
     from service.data.io import read_table
 
     path = ds.path(data_dir)

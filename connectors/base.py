@@ -6,10 +6,17 @@ Mapping a raw CRM payload to a record is a pure function per connector, tested o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from connectors.mapping import FieldMapping
+    from service.settings import Settings
 
 #: The score fields written back, by logical name, with their CRM type.
 #: Salesforce custom fields are ``Lead_Score_<Name>__c``; HubSpot properties ``lead_score_<name>``.
@@ -49,6 +56,26 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def plain_value(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds and a NaN as ``None``; anything else as it is.
+    The one place score values become plain: ``ScoreUpdate`` values are made plain with it where
+    the updates are built, and the state store and the local CRM read cells with it."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def plain_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``plain_value`` of each value (the common plain types pass without a call: the daemon
+    builds a million of these on a first pass)."""
+    return {k: v if type(v) in _PLAIN_TYPES else plain_value(v) for k, v in values.items()}
 
 
 def unique_updates(updates: Iterable[ScoreUpdate]) -> list[ScoreUpdate]:
@@ -187,6 +214,12 @@ class CRMConnector(Protocol):
     name: ClassVar[str]
     #: the CRM objects scores are written to; the first is the default for ``crm push``
     score_objects: ClassVar[tuple[str, ...]] = ("Lead",)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, mapping: FieldMapping | None = None) -> Self:
+        """The connector the settings describe, reading fields through ``mapping`` (default:
+        the connector's own mapping)."""
+        ...
 
     def check(self) -> None:
         """Raise ``AuthError`` or ``ConnectorError`` unless the CRM is reachable with these credentials."""

@@ -41,20 +41,36 @@ def _root(
 
 
 def _register_commands() -> None:
-    """Every module in ``service/commands/`` with a ``register(app)`` adds its commands,
-    in the order of its ``ORDER`` number (so a new command never edits this file)."""
-    import importlib
-    import pkgutil
+    """Every command, in the order ``leadscore --help`` lists them. A new command module adds
+    its ``register`` here."""
+    from service.commands import (
+        audit,
+        build,
+        crm,
+        crm_local,
+        daemon,
+        dashboard,
+        experiment,
+        model,
+        rules,
+        sample_data,
+        score,
+    )
 
-    import service.commands as package
-
-    modules = [
-        importlib.import_module(f"service.commands.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-    ]
-    for module in sorted(modules, key=lambda m: getattr(m, "ORDER", 100)):
-        if hasattr(module, "register"):
-            module.register(app)
+    for module in (
+        sample_data,
+        audit,
+        build,
+        score,
+        rules,
+        model,
+        crm,
+        crm_local,
+        daemon,
+        dashboard,
+        experiment,
+    ):
+        module.register(app)
 
 
 _register_commands()

@@ -7,7 +7,6 @@ milliseconds; filters take epoch milliseconds.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from connectors.base import (
     CRMUser,
     DealRecord,
     LeadRecord,
+    plain_value,
     score_field_name,
 )
 
@@ -73,10 +73,9 @@ def convert(value: Any, hs_type: str | None) -> Any:
 
 def score_value(logical: str, value: Any) -> str:
     """A score value as the string HubSpot stores (datetimes in epoch ms; None clears)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    value = plain_value(value)  # numpy scalars unwrapped, NaN as None
+    if value is None:
         return ""
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
     if isinstance(value, datetime):
         return to_ms(value)
     if isinstance(value, float) and value.is_integer():

@@ -334,8 +334,7 @@ class LocalConnector(CRMConnector):
     ) -> WriteResult:
         result = WriteResult()
         unique = unique_updates(updates)
-        for start in range(0, len(unique), self.page_size):
-            batch = unique[start : start + self.page_size]
+        for batch in batched(unique, self.page_size):
             report_batch(result, self._call(partial(self._write_batch, batch)), on_batch)
         log.info(
             "scores_written",

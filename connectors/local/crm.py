@@ -6,7 +6,6 @@ control object. Loading is tolerant of the sample-data and common CRM-export col
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import structlog
 from sqlalchemy import Engine, create_engine, delete, event, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from connectors.base import SCORE_FIELDS, score_field_name
+from connectors.base import SCORE_FIELDS, batched, plain_value, score_field_name
 from connectors.local import tables as t
 from service.errors import DataFileError
 
@@ -50,13 +49,8 @@ _OPTIONAL = {
 
 def plain(value: Any) -> Any:
     """A pandas/numpy cell as a JSON-able Python value (missing -> None)."""
-    if value is None:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is pd.NaT:
+    value = plain_value(value)
+    if value is None or value is pd.NaT:
         return None
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.isoformat()
@@ -189,8 +183,8 @@ class LocalCRM:
                 table = getattr(t, name)
                 accounts = {r["account_id"] for r in rows if r.get("account_id")}
                 self._ensure_accounts(conn, accounts, now)
-                for start in range(0, len(rows), 500):
-                    stmt = sqlite_insert(table).values(rows[start : start + 500])
+                for batch in batched(rows, 500):
+                    stmt = sqlite_insert(table).values(batch)
                     keep = {c: stmt.excluded[c] for c in rows[0] if c != "id"}
                     conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep))
                 counts[name] = len({r["id"] for r in rows})  # duplicate ids collapse

@@ -20,7 +20,7 @@ from sqlalchemy import (
     Text,
 )
 
-from service.state.tables import UTCDateTime
+from service.data.sql_types import UTCDateTime
 
 metadata = MetaData()
 

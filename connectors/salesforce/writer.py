@@ -23,6 +23,7 @@ from connectors.base import (
     RecordError,
     ScoreUpdate,
     WriteResult,
+    plain_value,
     score_field_name,
 )
 
@@ -46,8 +47,7 @@ BULK_MAX_BYTES = 99 * 1024 * 1024
 
 def to_salesforce(value: Any) -> Any:
     """A score value as Salesforce takes it in JSON (datetimes as ISO 8601 UTC, NaN as null)."""
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()  # numpy scalars
+    value = plain_value(value)  # numpy scalars
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, datetime):

@@ -20,16 +20,16 @@ from service.commands.common import (
     OutcomeColumnOpt,
     WonOpt,
     console,
-    load_deals,
     progress,
 )
+from service.data.atomic import write_text_atomic
+from service.data.deals import load_deals
 from service.data.io import read_table
 from service.errors import DataFileError
 
 if TYPE_CHECKING:
-    from service.model.audit import AuditReport
+    from service.audit.run import AuditReport
 
-ORDER = 20
 log = structlog.get_logger(__name__)
 _VERDICT_STYLE = {
     "insufficient": "bold white on red",
@@ -60,7 +60,7 @@ def audit(
             deals, config, outcome_column=outcome_column, won=won, lost=lost, exclude=exclude
         )
         bar.update(task, advance=1, description="Auditing fields, quality and leakage")
-        from service.model.audit import run_audit  # scikit-learn: load only when auditing
+        from service.audit.run import run_audit  # scikit-learn: load only when auditing
 
         report = run_audit(
             loaded.table.frame,
@@ -74,8 +74,7 @@ def audit(
     render(report, console)
     if json_out is not None:
         try:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+            write_text_atomic(json_out, json.dumps(report.to_dict(), indent=2))
         except OSError as exc:
             raise DataFileError(
                 f"{json_out}: cannot write the audit JSON ({exc.strerror})."

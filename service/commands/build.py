@@ -17,16 +17,15 @@ from service.commands.common import (
     OutcomeColumnOpt,
     WonOpt,
     console,
-    load_deals,
     progress,
 )
+from service.data.deals import load_deals
 from service.data.io import read_table
 from service.errors import DataFileError
 
 if TYPE_CHECKING:
     from service.model.build import BuildResult
 
-ORDER = 30
 SHOWN_SIGNALS = 12
 log = structlog.get_logger(__name__)
 
@@ -57,6 +56,7 @@ def build(
     # imported here: scikit-learn and statsmodels take seconds to load, and every other
     # command (and --help) should not pay for them
     from service.model.build import STEPS, build_model, check_parameters
+    from service.report.writer import write_build
 
     check_parameters(holdout, seed)
     loaded = load_deals(
@@ -80,7 +80,7 @@ def build(
         )
         bar.update(task, completed=len(STEPS))
     try:
-        paths = result.write(out)
+        paths = write_build(result, out)
     except OSError as exc:
         raise DataFileError(f"{out}: cannot write the model files ({exc.strerror}).") from exc
     summarise(result, paths)

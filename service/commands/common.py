@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -13,15 +11,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from service import redact
-from service.config import (
-    BuildConfig,
-    Outcome,
-    apply_flags,
-    load_build_config,
-    resolve_columns,
-    resolve_outcome,
-)
-from service.data.io import Table, read_table
 
 console = Console()
 
@@ -40,41 +29,6 @@ LostOpt = typer.Option(
     [], "--lost", help="A value that means closed-lost (repeat; default: anything not won)."
 )
 ExcludeOpt = typer.Option([], "--exclude", help="A column never to use (repeatable).")
-
-
-@dataclass
-class Deals:
-    """A deals file read and mapped: the table, the resolved configuration and the outcome."""
-
-    table: Table
-    config: BuildConfig
-    outcome: Outcome
-
-
-def load_deals(
-    path: Path,
-    config_path: Path | None,
-    *,
-    outcome_column: str | None = None,
-    won: list[str] | None = None,
-    lost: list[str] | None = None,
-    exclude: list[str] | None = None,
-) -> Deals:
-    """Read a deals file and resolve its columns; every problem is an ``InputError``."""
-    config = apply_flags(
-        load_build_config(config_path),
-        outcome_column=outcome_column,
-        won=won or [],
-        lost=lost or [],
-        exclude=exclude or [],
-    )
-    table = read_table(path)
-    config = resolve_columns(table.frame, config, str(path))
-    outcome = resolve_outcome(table.frame, config, str(path))
-    config = config.model_copy(
-        update={"outcome": config.outcome.model_copy(update={"column": outcome.column})}
-    )
-    return Deals(table=table, config=config, outcome=outcome)
 
 
 @contextmanager

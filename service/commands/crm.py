@@ -6,21 +6,20 @@ Other modules add commands to ``crm_app`` (``crm_local.py`` adds ``load-sample``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
-from connectors import get_connector_class
+from connectors import open_connector
 from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
-from connectors.mapping import load_mapping
+from connectors.frames import activities_frame, deals_frame, leads_frame
 from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
+from service.data.atomic import write_with
 from service.data.csv_out import write_csv
 from service.errors import ConfigError, ConnectorError
 from service.settings import get_settings
@@ -28,7 +27,6 @@ from service.settings import get_settings
 if TYPE_CHECKING:
     from service.state.store import StateStore
 
-ORDER = 60
 crm_app = typer.Typer(
     help="Talk to the CRM: check the connection, create score fields, pull data, push scores.",
     no_args_is_help=True,
@@ -51,25 +49,6 @@ class PushOutcome:
     result: WriteResult
 
 
-@contextmanager
-def open_connector(name: str | None, mapping_path: Path | None) -> Iterator[CRMConnector]:
-    """The configured connector (closed afterwards when it holds resources)."""
-    settings = get_settings()
-    if name:
-        settings = settings.model_copy(update={"connector": name})
-    try:
-        cls = get_connector_class(settings.connector)
-    except LookupError as exc:
-        raise ConfigError(f"--connector: {exc}") from None
-    path = mapping_path or settings.field_mapping_path
-    mapping = load_mapping(path) if path else None
-    connector: CRMConnector = cls.from_settings(settings, mapping)
-    try:
-        yield connector
-    finally:
-        connector.close()
-
-
 @crm_app.command()
 def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOpt) -> None:
     """Check authentication, reachability, the field mapping, the score fields and API usage.
@@ -77,7 +56,7 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
     Exit code 0 when everything is ready, 1 when something needs fixing (each problem is listed).
     """
     problems: list[str] = []
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         crm.check()
         console.print(f"[green]ok[/] {crm.name}: authenticated and reachable")
         mapping_problems = crm.mapping_problems()
@@ -115,7 +94,7 @@ def check(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
 @crm_app.command()
 def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOpt) -> None:
     """Create the score fields (Lead_Score_* / lead_score_*) the CRM is missing."""
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         created = crm.ensure_fields()
         invisible = crm.invisible_fields()
         for field in created:
@@ -137,42 +116,6 @@ def setup(connector: str | None = ConnectorOpt, mapping: Path | None = MappingOp
             raise typer.Exit(1)
 
 
-def _deals_frame(records: list[Any]) -> pd.DataFrame:
-    rows = [
-        {
-            "deal_id": d.id,
-            **d.attributes,
-            "outcome": "won" if d.won else "lost",
-            "closed_at": d.closed_at.date().isoformat() if d.closed_at else None,
-        }
-        for d in records
-    ]
-    return pd.DataFrame(rows, columns=None if rows else ["deal_id", "outcome", "closed_at"])
-
-
-def _leads_frame(records: list[Any]) -> pd.DataFrame:
-    rows = [
-        {
-            "lead_id": r.id,
-            "object_type": r.object_type,
-            "owner": r.owner,
-            **r.attributes,
-            "modified_at": r.modified_at.isoformat() if r.modified_at else None,
-        }
-        for r in records
-    ]
-    return pd.DataFrame(rows, columns=None if rows else ["lead_id", "object_type", "owner"])
-
-
-def _activities_frame(records: list[Any]) -> pd.DataFrame:
-    columns = ["activity_id", "lead_id", "account", "kind", "page", "occurred_at"]
-    rows = [
-        [a.id, a.lead_id, a.account_id, a.kind, a.detail, a.occurred_at.isoformat()]
-        for a in records
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
 @crm_app.command()
 def pull(
     out: Path = typer.Option(..., "--out", help="Folder for deals.csv, leads.csv, activities.csv."),
@@ -189,14 +132,14 @@ def pull(
     CRM text that a spreadsheet would run as a formula is written with a leading ``'`` (the
     ids are restored when ``crm push`` reads them back); ``--raw`` writes it untouched."""
     out.mkdir(parents=True, exist_ok=True)
-    with open_connector(connector, mapping) as crm:
+    with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
         frames = {
-            "deals.csv": _deals_frame(list(crm.iter_closed_deals(since=None))),
-            "leads.csv": _leads_frame(list(crm.iter_leads(since=None))),
-            "activities.csv": _activities_frame(list(crm.iter_activities(since=None))),
+            "deals.csv": deals_frame(list(crm.iter_closed_deals(since=None))),
+            "leads.csv": leads_frame(list(crm.iter_leads(since=None))),
+            "activities.csv": activities_frame(list(crm.iter_activities(since=None))),
         }
     for name, frame in frames.items():
-        write_csv(frame, out / name, raw=raw)
+        write_with(out / name, partial(write_csv, frame, raw=raw))
         console.print(f"wrote {plain(out / name)} ({len(frame):,} rows)", highlight=False)
 
 
@@ -248,7 +191,7 @@ def push(
     settings = get_settings()
     store = StateStore(settings.state_url)
     try:
-        with open_connector(connector, mapping) as crm:
+        with open_connector(get_settings(), name=connector, mapping_path=mapping) as crm:
             objects = crm.score_objects
             if object_type is not None and object_type not in objects:
                 raise ConfigError(

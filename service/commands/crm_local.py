@@ -19,8 +19,6 @@ from service.sample import generate
 from service.sample.leads import OWNERS
 from service.settings import get_settings
 
-ORDER = 61
-
 
 @crm_app.command("load-sample")
 def load_sample(

@@ -19,7 +19,6 @@ from service.commands.common import console, plain
 from service.errors import LeaseError, PassInterrupted, StateStoreError
 from service.settings import get_settings
 
-ORDER = 70
 TIER_ORDER = ("Hot", "Warm", "Cool", "Cold", "Unscoreable")
 daemon_app = typer.Typer(
     help="The service beside the CRM: re-score on tier cadences and new activity, write the "
@@ -189,13 +188,13 @@ def _summary(job: str, detail: dict[str, Any]) -> str:
 @daemon_app.command()
 def status() -> None:
     """Show cursors, last runs, leads per tier, pending failures and alerts (from the state store)."""
-    from service.daemon.rules_watch import _digest, rules_key
+    from service.daemon.rules_watch import file_digest, rules_key
     from service.errors import RulesError
     from service.scoring.rules import load_rules
     from service.state.leads import LeadState
     from service.state.lease import Lease
     from service.state.outbox import Outbox
-    from service.state.store import StateStore, _safe_url
+    from service.state.store import StateStore, safe_url
 
     settings = get_settings()
     name = settings.connector
@@ -217,7 +216,7 @@ def status() -> None:
             console.print(f"rules the last pass used: {used}", highlight=False)
         try:
             loaded = load_rules(settings.rules_path)
-            rules = f"version {loaded.version}, key {rules_key(loaded.version, _digest(settings.rules_path))}"
+            rules = f"version {loaded.version}, key {rules_key(loaded.version, file_digest(settings.rules_path))}"
         except RulesError as exc:
             rules = (
                 "MISSING: set LEADSCORE_RULES_PATH"
@@ -225,7 +224,7 @@ def status() -> None:
                 else f"INVALID: {len(exc.problems)} problem(s); run leadscore rules check"
             )
         console.print(
-            f"connector {plain(name)}; state {plain(_safe_url(settings.state_url))}; "
+            f"connector {plain(name)}; state {plain(safe_url(settings.state_url))}; "
             f"rules {plain(settings.rules_path)} ({plain(rules)})",
             highlight=False,
             soft_wrap=True,

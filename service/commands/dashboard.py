@@ -12,8 +12,6 @@ import typer
 from service.commands.common import console
 from service.settings import get_settings
 
-ORDER = 75
-
 
 def dashboard(
     host: str | None = typer.Option(
@@ -30,7 +28,7 @@ def dashboard(
     """Serve the dashboards of Section 5.3 (overview, model performance, rep productivity, model)."""
     from service.dashboard.app import Credentials
     from service.dashboard.server import app_from_settings, serve_forever
-    from service.state.store import StateStore, _safe_url
+    from service.state.store import StateStore, safe_url
 
     settings = get_settings()
     Credentials(settings.dashboard)  # a half-set user/password is refused before listening
@@ -41,7 +39,7 @@ def dashboard(
         app = app_from_settings(settings, store)
         auth = "on" if Credentials(settings.dashboard).required else "off"
         console.print(
-            f"Dashboard of {_safe_url(settings.state_url)} on http://{bind}:{listen}/ "
+            f"Dashboard of {safe_url(settings.state_url)} on http://{bind}:{listen}/ "
             f"(authentication {auth}; Ctrl-C stops it)",
             highlight=False,
             soft_wrap=True,

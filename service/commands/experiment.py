@@ -16,7 +16,6 @@ from rich.table import Table
 from service.commands.common import console, plain
 from service.errors import ConfigError
 
-ORDER = 75
 experiment_app = typer.Typer(
     help="Section 6.5's A/B test: control leads (no scores shown) against treatment leads.",
     no_args_is_help=True,
@@ -37,7 +36,7 @@ def report(
 ) -> None:
     """Compare control and treatment on conversion, time to first contact, win rate and revenue
     per lead, with 95% intervals and a test of each difference."""
-    from service.commands.crm import open_connector
+    from connectors import open_connector
     from service.experiment.data import experiment_frame
     from service.experiment.report import compare
     from service.settings import get_settings
@@ -50,7 +49,7 @@ def report(
     try:
         deals = []
         if crm:
-            with open_connector(settings.connector, settings.field_mapping_path) as conn:
+            with open_connector(settings) as conn:
                 deals = list(conn.iter_closed_deals())
         frame = experiment_frame(store, settings.connector, deals)
     finally:

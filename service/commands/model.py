@@ -21,7 +21,6 @@ from rich.table import Table
 from service.commands.common import ConfigOpt, console
 from service.settings import get_settings
 
-ORDER = 50
 model_app = typer.Typer(
     help="The live model's health (Section 6.4) and its versions: list, diff, promote, rollback.",
     no_args_is_help=True,
@@ -136,7 +135,7 @@ def health(
     decayed signals and rebuild triggers."""
     from service.data.atomic import write_text_atomic
     from service.health.registry import read_json
-    from service.state.store import _plain
+    from service.state.store import plain_value
 
     if leads is None:
         report = _health_from_daemon()
@@ -151,14 +150,14 @@ def health(
         console.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
     if json_out is not None:
         write_text_atomic(
-            json_out, json.dumps(report.to_dict(), indent=2, default=_plain, allow_nan=False)
+            json_out, json.dumps(report.to_dict(), indent=2, default=plain_value, allow_nan=False)
         )
 
 
 def _health_from_files(leads, deals, model, analysis, config, read_json):
     import numpy as np
 
-    from service.commands.common import load_deals
+    from service.data.deals import load_deals
     from service.data.io import read_table
     from service.health.check import check_health
     from service.scoring.rules import load_rules

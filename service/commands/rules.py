@@ -14,8 +14,6 @@ from service.scoring.rules import Rules, load_rules
 from service.scoring.rules_check import check_rules, schema_text, summary_lines
 from service.scoring.sql import DIALECTS, SqlOptions, compile_rules
 
-ORDER = 45
-
 rules_app = typer.Typer(
     help="Check a rules file an ops person edited; regenerate its JSON schema; compile it to SQL."
 )
@@ -53,7 +51,7 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    write_text_atomic(out, text)
     console.print(f"wrote {out}", highlight=False)
 
 

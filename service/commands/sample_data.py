@@ -13,7 +13,6 @@ from service.commands.common import console
 from service.errors import InputError
 from service.sample import SampleData, generate
 
-ORDER = 10
 log = structlog.get_logger(__name__)
 
 

@@ -23,7 +23,6 @@ from service.scoring.batch import (
 )
 from service.scoring.rules import Rules, load_rules
 
-ORDER = 40
 BIG_FILE_BYTES = 20 * 2**20
 
 

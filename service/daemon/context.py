@@ -39,9 +39,9 @@ def utc_now() -> datetime:
 
 def settings_connector(settings: Settings) -> ConnectorFactory:
     """Open the configured connector the way ``leadscore crm`` does, once per job run."""
-    from service.commands.crm import open_connector
+    from connectors import open_connector
 
-    return lambda: open_connector(settings.connector, settings.field_mapping_path)
+    return lambda: open_connector(settings)
 
 
 def open_store(

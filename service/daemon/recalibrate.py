@@ -19,7 +19,6 @@ loads it like any edit.
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,10 +126,11 @@ def live_auc(
 
 def recalibrate(d: Daemon) -> dict[str, Any]:
     """Build a candidate from every closed deal in the CRM and apply the promotion rule."""
-    from service.commands.common import load_deals
-    from service.commands.crm import _deals_frame
+    from connectors.frames import deals_frame
+    from service.data.deals import deals_from_frame
     from service.health.registry import Registry
     from service.model.build import BuildResult, build_model
+    from service.report.writer import write_build
 
     s = d.settings.daemon
     now = d.clock()
@@ -143,18 +143,16 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
         raise InsufficientDataError(
             f"recalibration: the {name} CRM returned no closed deals; the live model stays."
         )
-    with tempfile.TemporaryDirectory(prefix="leadscore-recalibrate-") as tmp:
-        path = Path(tmp) / "deals.csv"
-        _deals_frame(deals).to_csv(path, index=False)
-        loaded = load_deals(path, s.recalibration_config)
-        # only the deals' fields of each lead, read in chunks (a million full copies take GBs)
-        current = d.leads.lead_frame(name, [str(c) for c in loaded.table.frame.columns])
-        built = build_model(loaded, now=now, leads=current if len(current) else None)
-        frame, y = loaded.table.frame, loaded.outcome.y
+    source = f"the {name} CRM's closed deals"
+    loaded = deals_from_frame(deals_frame(deals), source, s.recalibration_config)
+    # only the deals' fields of each lead, read in chunks (a million full copies take GBs)
+    current = d.leads.lead_frame(name, [str(c) for c in loaded.table.frame.columns])
+    built = build_model(loaded, now=now, leads=current if len(current) else None)
+    frame, y = loaded.table.frame, loaded.outcome.y
     rules = built.rules.model_copy(update={"version": version})
     result = BuildResult(rules=rules, analysis={**built.analysis, "model_version": version})
     try:
-        result.write(folder)
+        write_build(result, folder)
     except OSError as exc:
         raise DataFileError(
             f"{folder}: cannot write the candidate model ({exc.strerror})."

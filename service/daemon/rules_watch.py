@@ -27,7 +27,7 @@ MISSING_RULES = (
 )
 
 
-def _digest(path: Path) -> str | None:
+def file_digest(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -62,7 +62,7 @@ class RulesWatcher:
         self.path = Path(path)
         self._on_change = on_change
         self._lock = threading.Lock()
-        self._digest = _digest(self.path)
+        self._digest = file_digest(self.path)
         #: the rules in force; a bad file at startup raises ``RulesError`` (exit code 2)
         if not self.path.exists():
             raise RulesError(str(self.path), [MISSING_RULES])
@@ -79,7 +79,7 @@ class RulesWatcher:
         """Reload when the file changed; True when new rules came into force. A problem is
         logged once per distinct bad content (a deleted file is one problem until it is back)."""
         with self._lock:
-            digest = _digest(self.path)
+            digest = file_digest(self.path)
             if digest == self._digest:
                 if self.problem_key is not None:  # put back as it was: fixed
                     self.problems, self.problem_key = [], None

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from connectors.base import SCORE_FIELDS, ScoreUpdate, score_field_name
+from connectors.base import SCORE_FIELDS, ScoreUpdate, plain_values, score_field_name
 from service.alerts.slack import HotLeadAlert
 from service.daemon.cadence import trend
 from service.data.io import normalise_placeholders
@@ -50,7 +50,7 @@ def score_updates(
     rows = columns[[c for c in columns.columns if c in wanted]].to_dict("records")
     updates = []
     for lead, row in zip(leads, rows, strict=True):
-        values: dict[str, Any] = {wanted[c]: v for c, v in row.items()}
+        values: dict[str, Any] = plain_values({wanted[c]: v for c, v in row.items()})
         values["Trend"] = trend(values["Total"], references.get(lead.record_id))
         values["Last_Calculated"] = now
         updates.append(ScoreUpdate(lead.record_id, lead.object_type, values))

@@ -220,6 +220,26 @@ def table_from_frame(frame: pd.DataFrame, source: str, *, clean: Collection[str]
     return Table(path=Path(source), frame=frame, placeholders=placeholders, raw=raw)
 
 
+def table_from_text(frame: pd.DataFrame, source: str) -> Table:
+    """A frame of records from elsewhere (a CRM pull) read as ``read_table`` reads the same frame
+    written with ``to_csv``: every value as the text the file would hold (missing as empty,
+    leading spaces of an unquoted value dropped), then placeholders and numbers interpreted."""
+    if frame.shape[1] == 0 or frame.empty:
+        raise DataFileError(f"{source}: no rows.")
+    text = pd.DataFrame(
+        {str(c).strip(): _as_csv_text(frame[c]) for c in frame.columns}, index=range(len(frame))
+    )
+    placeholders = _clean(text)
+    return Table(path=Path(source), frame=text, delimiter=",", placeholders=placeholders)
+
+
+def _as_csv_text(column: pd.Series) -> pd.Series:
+    """The column's values as ``to_csv`` writes them and ``read_table`` reads them back."""
+    values = column.astype(object).where(column.notna(), "").map(str).reset_index(drop=True)
+    quoted = values.str.contains(r'[,"\r\n]', regex=True)
+    return values.where(quoted, values.str.lstrip(" \t"))
+
+
 def read_table(
     path: str | Path, *, keep_raw: bool = False, clean: Collection[str] | None = None
 ) -> Table:

@@ -61,7 +61,7 @@ def read_sql_table(url: str, name: str) -> pd.DataFrame:
     except SQLAlchemyError as exc:
         raise DataFileError(
             f"--from-sql {safe_url(url)}: cannot read table {name!r} ({type(exc).__name__}: "
-            f"{str(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).splitlines()[0]})."
+            f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]})."
         ) from None
     finally:
         engine.dispose()

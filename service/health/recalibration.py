@@ -27,7 +27,7 @@ import pandas as pd
 from service.config import BuildConfig
 from service.health.lifts import CHANGE_SHARE, SignalLift, measure_lifts, model_lifts
 from service.health.report import promised_rate
-from service.model.analysis import find_patterns
+from service.model.patterns import find_patterns
 from service.model.stats import wilson_interval
 from service.model.thresholds import choose_thresholds
 from service.scoring.engine import score_frame

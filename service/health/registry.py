@@ -22,6 +22,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,8 +205,7 @@ class Registry:
         while target.exists():
             n += 1
             target = target.with_name(f"{target.stem.split('~')[0]}~{n}.yaml")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self.live_path, target)
+        write_with(target, partial(shutil.copyfile, self.live_path))
         return target
 
     def _install(self, source: Path) -> None:

@@ -1,4 +1,4 @@
-"""Step 2 on the training deals, and the assembly of ``analysis.json``.
+"""The assembly of ``analysis.json``.
 
 Every number placed in the JSON is measured by the step that owns it; this module only gathers
 them under the keys of the contract (see the build brief) and makes them JSON-safe.
@@ -7,7 +7,6 @@ them under the keys of the contract (see the build brief) and makes them JSON-sa
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,47 +16,13 @@ import pandas as pd
 from service.config import BuildConfig
 from service.model.patterns import (
     RANKING_FORMULA,
-    AttributeStat,
-    Interaction,
-    find_interactions,
     loss_reason_table,
-    measure_attributes,
-    non_predictors,
-    scan_attributes,
 )
 from service.model.thresholds import distribution, separation, tier_table
 from service.scoring.rules import DIMENSIONS, GROUPS
 
 if TYPE_CHECKING:
-    from service.model.build import Fit
-
-
-@dataclass
-class Patterns:
-    """What Step 2 measured on one set of deals."""
-
-    base_rate: float
-    stats: list[AttributeStat]
-    interactions: list[Interaction]
-    non_predictors: list[dict[str, Any]]
-    insufficient: list[dict[str, Any]]
-
-
-def find_patterns(X: pd.DataFrame, y: np.ndarray, config: BuildConfig, seed: int) -> Patterns:
-    """Candidates, their statistics, interactions, non-predictors and too-small attributes."""
-    y_s = pd.Series(y, index=X.index)
-    scan = scan_attributes(
-        X, y_s, min_deals=config.min_attribute_deals, dimensions=config.dimensions, seed=seed
-    )
-    stats = measure_attributes(X, y_s, scan.candidates)
-    interactions = find_interactions(X, y_s, stats, min_deals=config.min_attribute_deals)
-    return Patterns(
-        base_rate=float(np.mean(y)) if len(y) else 0.0,
-        stats=stats,
-        interactions=interactions,
-        non_predictors=non_predictors(stats),
-        insufficient=list(scan.insufficient),
-    )
+    from service.model.fit import Fit
 
 
 def json_safe(value: Any) -> Any:

@@ -2,20 +2,19 @@
 
 1. audit the deals and refuse what cannot be modelled;
 2. split off the holdout FIRST: nothing held out touches binning, selection, points or thresholds;
-3. win/loss patterns on the training deals (``service.model.patterns``);
+3. win/loss patterns on the training deals (``service.model.patterns.attributes``);
 4. points, fitted jointly (``service.model.points``), into rules the engine scores with;
 5. thresholds from the training deals' scores (``service.model.thresholds``);
 6. the holdout scored by the same engine the daemon uses, and validated;
 7. with ``refit_all``, the same procedure (same penalty and point scale) on every deal.
 
 ``build_model(deals, ...)`` returns a ``BuildResult``; ``result.write(out_dir)`` writes
-``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md``.
+``model.yaml`` and ``analysis.json``, and ``service.report.writer.write_build`` adds the report.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,47 +24,32 @@ import numpy as np
 import pandas as pd
 import structlog
 
-from service.commands.common import Deals
+from service.audit.run import run_audit
 from service.config import BuildConfig
 from service.data.atomic import write_text_atomic
+from service.data.deals import Deals
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
-from service.model.audit import run_audit
-from service.model.baselines import baseline_aucs
-from service.model.candidates import indicator_frames
-from service.model.headline import choose_headline
+from service.model.fit import MODEL_VERSION, STEPS, Fit, Progress, fit_deals
 from service.model.icp import compare_icp, load_icp
-from service.model.points import PointsFitter
+from service.model.patterns.candidates import indicator_frames
 from service.model.reference import health_reference
-from service.model.specs import candidate_specs, indicators_for
 from service.model.thresholds import (
     capacity_check,
-    choose_thresholds,
     distribution,
     separation,
     tier_table,
 )
-from service.model.validation import assess_confidence, split_holdout, validate
-from service.report.writer import write_report
+from service.model.validation.baselines import baseline_aucs
+from service.model.validation.headline import choose_headline
+from service.model.validation.holdout import assess_confidence, split_holdout, validate
 from service.scoring.engine import score_frame
-from service.scoring.rules import DimensionLimit, Rules, Thresholds, dump_rules
+from service.scoring.rules import Rules, dump_rules
 
 log = structlog.get_logger(__name__)
 
-MODEL_VERSION = "1.0"
 #: a holdout AUC this high from CRM fields usually means leakage
 IMPLAUSIBLE_AUC = 0.93
-STEPS = (
-    "Auditing the deals",
-    "Splitting off the holdout",
-    "Finding win/loss patterns",
-    "Fitting points",
-    "Setting thresholds",
-    "Validating on the holdout",
-    "Refitting on every deal",
-    "Comparing with the ICP",
-)
-Progress = Callable[[str], None]
 
 LOSS_REASON_COLUMNS = (
     "loss_reason",
@@ -77,33 +61,25 @@ LOSS_REASON_COLUMNS = (
 
 
 @dataclass
-class Fit:
-    """Everything Steps 2 to 4 learned from one set of deals."""
-
-    patterns: A.Patterns
-    points: PointsFitter
-    rules: Rules
-    scores: pd.DataFrame  # score_frame().scores of the deals fitted on
-    y: np.ndarray
-    fires: pd.DataFrame | None = None  # score_frame().fires of the deals fitted on
-
-
-@dataclass
 class BuildResult:
-    """The rules, the measured analysis, and the files they are written to."""
+    """The rules and the measured analysis; ``service.report.writer.write_build`` writes them
+    with the report."""
 
     rules: Rules
     analysis: dict[str, Any]
 
+    def document(self) -> dict[str, Any]:
+        """``analysis`` as plain JSON values: what ``analysis.json`` holds and the report reads."""
+        safe: dict[str, Any] = A.json_safe(self.analysis)
+        return safe
+
     def write(self, out_dir: str | Path) -> dict[str, Path]:
-        """Write ``model.yaml``, ``analysis.json`` and ``lead-scoring-model.md`` into ``out_dir``."""
+        """Write ``model.yaml`` and ``analysis.json`` into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rules": out / "model.yaml", "analysis": out / "analysis.json"}
         dump_rules(self.rules, paths["rules"])
-        safe = A.json_safe(self.analysis)
-        write_text_atomic(paths["analysis"], json.dumps(safe, indent=2, allow_nan=False))
-        paths.update(write_report(safe, out))
+        write_text_atomic(paths["analysis"], json.dumps(self.document(), indent=2, allow_nan=False))
         log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
         return paths
 
@@ -174,7 +150,7 @@ def build_model(
     train, test = split.train, split.test
     X_tr, y_tr, X_te, y_te = X.iloc[train], y_arr[train], X.iloc[test], y_arr[test]
 
-    fit = _fit(X_tr, y_tr, config, seed, step=step, now=now)
+    fit = fit_deals(X_tr, y_tr, config, seed, step=step, now=now)
 
     step(STEPS[5])
     held = score_frame(fit.rules, X_te)
@@ -203,7 +179,7 @@ def build_model(
     refit_skipped = refit_all and not fit.rules.signals
     if refit_all and not refit_skipped:
         step(STEPS[6])
-        final = _fit(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
+        final = fit_deals(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
 
     headline = choose_headline(
         fit.rules,
@@ -307,50 +283,6 @@ def _add_current_lead_shares(analysis: dict[str, Any], rules: Rules, leads: pd.D
         "n": len(tiers),
         "unscoreable": int(counts.get("Unscoreable", 0)),
     }
-
-
-def _fit(
-    X: pd.DataFrame,
-    y: np.ndarray,
-    config: BuildConfig,
-    seed: int,
-    *,
-    C: float | None = None,
-    scale: float | None = None,
-    step: Progress | None = None,
-    now: datetime,
-) -> Fit:
-    """Steps 2 to 4 on ``X``/``y``: patterns, points, thresholds (all from these deals only)."""
-    step = step or (lambda _name: None)
-    step(STEPS[2])
-    patterns = A.find_patterns(X, y, config, seed)
-
-    step(STEPS[3])
-    specs = candidate_specs(patterns)
-    indicators = indicators_for(X, specs)
-    fitter = PointsFitter(max_signals=config.max_signals, C=C, scale=scale, seed=seed)
-    fitter.fit(indicators, y, specs)
-    draft = Rules(
-        version=MODEL_VERSION,
-        model_name=f"Lead scoring model: {config.company}"
-        if config.company
-        else "Lead scoring model",
-        built_at=now.date(),
-        dimensions={d: DimensionLimit(max_points=p) for d, p in fitter.dimension_max_.items()},
-        negative_max_points=fitter.negative_max_,
-        signals=fitter.signals_,
-        thresholds=Thresholds(hot=2, warm=1, cool=0),
-    )
-
-    step(STEPS[4])
-    scored = score_frame(draft, X)
-    total = scored.scores["total"].to_numpy(dtype=float)
-    thresholds = choose_thresholds(total, y, config.tiers)
-    rules = draft.model_copy(update={"thresholds": thresholds})
-    scores = scored.scores.copy()
-    return Fit(
-        patterns=patterns, points=fitter, rules=rules, scores=scores, y=y, fires=scored.fires
-    )
 
 
 def outcome_unit(column: str, won_values: list[str]) -> str:

@@ -19,7 +19,7 @@ from service.model.points import SignalSpec
 from service.scoring.conditions import evaluate_all
 
 if TYPE_CHECKING:
-    from service.model.analysis import Patterns
+    from service.model.patterns import Patterns
 
 
 def _direction(significant: bool, lift: float) -> str:

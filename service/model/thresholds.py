@@ -23,7 +23,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from service.config import CapacityConfig, TierPolicy
 from service.errors import InsufficientDataError
-from service.scoring.rules import TIERS, Thresholds, TierPlaybook, _default_playbook
+from service.scoring.rules import TIERS, Thresholds, TierPlaybook, default_playbook
 
 
 def distribution(scores: np.ndarray) -> dict:
@@ -102,7 +102,7 @@ def tier_table(
     ``share_of_leads`` is measured on ``lead_scores`` when given (current leads), else on the
     deals themselves.
     """
-    book_of: Mapping[Any, TierPlaybook] = playbook or _default_playbook()
+    book_of: Mapping[Any, TierPlaybook] = playbook or default_playbook()
     scores = np.asarray(scores, dtype=float)
     y = np.asarray(y, dtype=int)
     tiers = assign_tiers(scores, thresholds)

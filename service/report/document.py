@@ -11,7 +11,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from service.report import sections_leakage, sections_model, sections_ops, sections_tiers
+from service.report import (
+    sections_leakage,
+    sections_model,
+    sections_ops,
+    sections_tiers,
+    sections_validation,
+)
 from service.report.fmt import NA, num, pct, rate_noun, signed, table
 
 DIMENSION_TITLES = {
@@ -192,7 +198,7 @@ def render_report(
         sections_model.scoring_model(analysis, DIMENSION_TITLES),
         sections_tiers.thresholds(analysis, plots),
         sections_ops.crm_implementation(analysis),
-        sections_ops.validation(analysis, plots),
+        sections_validation.validation(analysis, plots),
         sections_ops.batch(batch_section),
         sections_ops.maintenance(analysis),
     ]

@@ -123,13 +123,20 @@ def limitations(analysis: dict[str, Any]) -> list[str]:
 
 
 def win_loss(analysis: dict[str, Any]) -> str:
+    """Section 2, one function per numbered subsection."""
+    parts = ["## Section 2: Win/Loss Pattern Analysis", ""]
+    for subsection in (_top_attributes, _non_predictors, _interactions, _loss_reasons):
+        parts += subsection(analysis)
+    return "\n".join(parts)
+
+
+def _top_attributes(analysis: dict[str, Any]) -> list[str]:
+    """2.1: the significant attributes, ranked, with their win rates and lift."""
     attrs = sorted(
         (a for a in analysis.get("attributes") or [] if a.get("significant")),
         key=lambda a: a.get("rank") or 10**9,
     )
     parts = [
-        "## Section 2: Win/Loss Pattern Analysis",
-        "",
         "### 2.1 Top Predictive Attributes (Ranked by Lift)",
         "",
     ]
@@ -170,7 +177,12 @@ def win_loss(analysis: dict[str, Any]) -> str:
         parts.append(
             "No attribute was significantly associated with winning (q < 0.05 after Benjamini-Hochberg)."
         )
-    parts += ["", "### 2.2 Attributes That Do NOT Predict Winning", ""]
+    return parts
+
+
+def _non_predictors(analysis: dict[str, Any]) -> list[str]:
+    """2.2: attributes with no measurable effect on winning."""
+    parts = ["", "### 2.2 Attributes That Do NOT Predict Winning", ""]
     parts.append(
         "These attributes are commonly assumed to matter but showed no statistical correlation with deal outcomes in your data:\n"
     )
@@ -193,7 +205,12 @@ def win_loss(analysis: dict[str, Any]) -> str:
         )
     else:
         parts.append("Every attribute tested showed some association; none sat at a lift near 1.")
-    parts += ["", "### 2.3 Interaction Effects", ""]
+    return parts
+
+
+def _interactions(analysis: dict[str, Any]) -> list[str]:
+    """2.3: pairs of attributes tested against the joint model."""
+    parts = ["", "### 2.3 Interaction Effects", ""]
     inter = analysis.get("interactions") or []
     labels = {a.get("id"): attribute_name(a) for a in analysis.get("attributes") or []}
     if inter:
@@ -220,7 +237,12 @@ def win_loss(analysis: dict[str, Any]) -> str:
         parts.append(
             "No pair of strong attributes had enough deals together to test an interaction."
         )
-    parts += ["", "### 2.4 Loss Reason Analysis", ""]
+    return parts
+
+
+def _loss_reasons(analysis: dict[str, Any]) -> list[str]:
+    """2.4: how often each loss reason occurs and the average score at loss."""
+    parts = ["", "### 2.4 Loss Reason Analysis", ""]
     losses = analysis.get("loss_reasons") or []
     if losses:
         parts.append(
@@ -239,7 +261,7 @@ def win_loss(analysis: dict[str, Any]) -> str:
         )
     else:
         parts.append("Not available: the data has no loss-reason field.")
-    return "\n".join(parts)
+    return parts
 
 
 def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:

@@ -20,9 +20,20 @@ def tier_range(t: dict[str, Any]) -> str:
 
 
 def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
+    """Section 4, one function per numbered subsection."""
+    parts = ["## Section 4: Threshold Definitions", ""]
+    parts += _distribution(analysis, plots)
+    parts += _tier_definitions(analysis, plots)
+    parts += _transitions(analysis)
+    parts += _capacity(analysis)
+    return "\n".join(parts)
+
+
+def _distribution(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
+    """4.1: won and lost score quartiles and the separation point."""
     dist = analysis.get("distributions") or {}
     sep = analysis.get("separation") or {}
-    parts = ["## Section 4: Threshold Definitions", "", "### 4.1 Score Distribution Analysis", ""]
+    parts = ["### 4.1 Score Distribution Analysis", ""]
     parts.append(
         table(
             ["Deals", "Minimum", "25th percentile", "Median", "75th percentile", "Maximum"],
@@ -46,7 +57,12 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         parts.append(
             f"\n![Score distribution of won and lost deals]({plots['score-distribution.png']})"
         )
-    parts += ["", "### 4.2 Tier Definitions", ""]
+    return parts
+
+
+def _tier_definitions(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
+    """4.2: each tier's range, holdout rate, shares, SLA and action."""
+    parts = ["", "### 4.2 Tier Definitions", ""]
     tiers = analysis.get("tiers") or []
     parts.append(
         table(
@@ -86,7 +102,13 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         )
     if plots.get("tier-volumes.png"):
         parts.append(f"\n![Tier volumes]({plots['tier-volumes.png']})")
-    parts += [
+    return parts
+
+
+def _transitions(analysis: dict[str, Any]) -> list[str]:
+    """4.3: what moves a lead between tiers and how often each tier is re-scored."""
+    tiers = analysis.get("tiers") or []
+    parts = [
         "",
         "### 4.3 Tier Transition Rules",
         "",
@@ -107,7 +129,13 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "any other change of tier is sent to the owner (Rule 3). Trend compares the total with its value 14 days "
         "earlier: Rising (+5 or more), Falling (−5 or more), Stable otherwise."
     )
-    parts += ["", "### 4.4 Volume and Capacity Validation", ""]
+    return parts
+
+
+def _capacity(analysis: dict[str, Any]) -> list[str]:
+    """4.4: expected monthly volume per tier against the reps' capacity."""
+    tiers = analysis.get("tiers") or []
+    parts = ["", "### 4.4 Volume and Capacity Validation", ""]
     cap = analysis.get("capacity") or {}
     weekly = cap.get("new_leads_per_week")
     per_rep = cap.get("leads_per_rep_per_week")
@@ -150,7 +178,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             "`capacity: {reps: N, leads_per_rep_per_week: M, new_leads_per_week: V}` to check that Hot + Warm "
             "volume fits the team."
         )
-    return "\n".join(parts)
+    return parts
 
 
 def _capacity_required(tier: Any, monthly: float | None, per_rep_week: Any) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from service.report.document import render_report
 from service.report.escape import write_markdown
 from service.report.plots import write_plots
 from service.report.rep_guide import render_rep_guide
+
+if TYPE_CHECKING:
+    from service.model.build import BuildResult
 
 REPORT_NAME = "lead-scoring-model.md"
 REP_GUIDE_NAME = "rep-guide.md"
@@ -33,3 +36,13 @@ def write_report(
     files = {"report": report, "rep_guide": guide}
     files.update({name: path for name, path in written.items() if path is not None})
     return files
+
+
+def write_build(result: BuildResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write a build: ``model.yaml``, ``analysis.json``, the report, its plots and the rep guide.
+
+    The model and the analysis go first, so the report is never ahead of the files it describes."""
+    out = Path(out_dir)
+    paths = result.write(out)
+    paths.update(write_report(result.document(), out))
+    return paths

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from service.data.atomic import write_text_atomic, write_with
 from service.errors import InputError
 from service.sample.activities import make_activities
 from service.sample.deals import add_outcome_fields, draw_outcome, won_count
@@ -44,15 +46,13 @@ class SampleData:
         paths = {name: out_dir / name for name in FILES}
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
-            _write_csv(self.deals, paths["deals.csv"])
-            _write_csv(self.leads, paths["leads.csv"])
-            _write_csv(self.activities, paths["activities.csv"])
-            paths["icp.yaml"].write_text(
-                yaml.safe_dump(self.icp, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            write_with(paths["deals.csv"], partial(_write_csv, self.deals))
+            write_with(paths["leads.csv"], partial(_write_csv, self.leads))
+            write_with(paths["activities.csv"], partial(_write_csv, self.activities))
+            write_text_atomic(
+                paths["icp.yaml"], yaml.safe_dump(self.icp, sort_keys=False, allow_unicode=True)
             )
-            paths["truth.json"].write_text(
-                json.dumps(self.truth, indent=2) + "\n", encoding="utf-8"
-            )
+            write_text_atomic(paths["truth.json"], json.dumps(self.truth, indent=2) + "\n")
         except OSError as exc:
             raise InputError(
                 f"{out_dir}: cannot write the sample data there ({exc.strerror or exc}). "

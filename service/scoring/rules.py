@@ -158,7 +158,7 @@ def _default_stale() -> dict[Dimension, int]:
     return {"behavioral": 30, "engagement": 30}
 
 
-def _default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
+def default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
     return {
         "Hot": TierPlaybook(
             sla="1 hour", action="Call within 1 hour", rescore_every_days=1, sla_hours=1
@@ -182,7 +182,7 @@ class Rules(_Frozen):
     signals: list[Signal] = Field(max_length=100)
     thresholds: Thresholds
     tiers: dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook] = Field(
-        default_factory=_default_playbook
+        default_factory=default_playbook
     )
     #: fields whose absence makes a lead "Unscoreable" when this share of signals cannot be evaluated
     unscoreable_missing_share: float = Field(0.6, gt=0, le=1)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from service.state.store import StateStore, _plain
+from service.state.store import StateStore, plain_value
 from service.state.tables import health_checks
 
 
@@ -23,7 +23,7 @@ class HealthHistory:
         self.engine = store.engine
 
     def record(self, at: datetime, report: dict[str, Any]) -> None:
-        text = json.dumps(report, default=_plain, sort_keys=True)
+        text = json.dumps(report, default=plain_value, sort_keys=True)
         row = {
             "checked_at": at,
             "model_version": str(report.get("model_version", "")),

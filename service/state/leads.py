@@ -22,7 +22,7 @@ from service.data.io import normalise_placeholders
 from service.state.bulk import among, upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
-from service.state.store import StateStore, _chunks, _plain
+from service.state.store import StateStore, chunks, plain_value
 from service.state.tables import (
     job_runs,
     lead_cache,
@@ -35,14 +35,14 @@ from service.state.tables import (
 )
 
 HOT = "Hot"
-#: attribute values stored as they are (anything else goes through ``_plain``)
+#: attribute values stored as they are (anything else goes through ``plain_value``)
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 def plain_attributes(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """A lead's attributes in canonical form (what reading its stored copy back gives) and as
     the sorted JSON text stored: equal text means the same attributes."""
-    plain = {k: v if type(v) in _PLAIN_TYPES else _plain(v) for k, v in attributes.items()}
+    plain = {k: v if type(v) in _PLAIN_TYPES else plain_value(v) for k, v in attributes.items()}
     return plain, json.dumps(plain, sort_keys=True)
 
 
@@ -174,7 +174,7 @@ class LeadState:
         ids = list(dict.fromkeys(ids))
         known = 0
         with self.engine.begin() as conn:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 known += len(
                     conn.execute(
                         select(lead_cache.c.record_id).where(
@@ -325,7 +325,7 @@ class LeadState:
         turned: list[tuple[str, int]] = []
         s = lead_state.c
         with self.engine.begin() as conn:
-            for chunk in _chunks(list(scored), 10_000):
+            for chunk in chunks(list(scored), 10_000):
                 ids = [x.record_id for x in chunk]
                 rows = conn.execute(
                     select(s.record_id, s.tier, s.total, s.hot_turns, s.model_version).where(
@@ -333,7 +333,7 @@ class LeadState:
                     )
                 ).all()
                 before = {r.record_id: (r.tier, r.hot_turns, r.model_version) for r in rows}
-                before_scores = {r.record_id: (r.tier, _plain(r.total)) for r in rows}
+                before_scores = {r.record_id: (r.tier, plain_value(r.total)) for r in rows}
                 rows_out: list[dict[str, Any]] = []
                 turns: list[tuple[str, int, str]] = []
                 changes: list[dict[str, Any]] = []
@@ -371,14 +371,14 @@ class LeadState:
                     {
                         "record_id": x.record_id,
                         "model_version": version,
-                        "total": _plain(x.total),
+                        "total": plain_value(x.total),
                         "tier": x.tier,
                         "at": at,
                     }
                     for x in chunk
                     if x.record_id not in before
                     or before[x.record_id][2] != version
-                    or before_scores.get(x.record_id) != (x.tier, _plain(x.total))
+                    or before_scores.get(x.record_id) != (x.tier, plain_value(x.total))
                 ]
                 upsert(conn, score_history, history, (), update=False)
                 Outbox.add(conn, turn_rows(connector, turns, at, version, quiet))
@@ -460,7 +460,7 @@ class LeadState:
         h = score_history.c
         out: dict[str, float] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(ids), 10_000):
+            for chunk in chunks(list(ids), 10_000):
                 for pick, side in ((func.min, h.at > cutoff), (func.max, h.at <= cutoff)):
                     marks = (
                         select(h.record_id, pick(h.at).label("mark"))
@@ -490,7 +490,7 @@ class LeadState:
     ) -> None:
         """Append one job run with its summary (or error) as JSON."""
         # scrubbed: an error's text may repeat what a server echoed, credentials included
-        text = redact.scrub(json.dumps(dict(detail), default=_plain, sort_keys=True))
+        text = redact.scrub(json.dumps(dict(detail), default=plain_value, sort_keys=True))
         with self.engine.begin() as conn:
             conn.execute(
                 insert(job_runs).values(

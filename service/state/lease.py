@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from service.state.store import StateStore, _safe_url
+from service.state.store import StateStore, safe_url
 from service.state.tables import leases
 
 log = structlog.get_logger(__name__)
@@ -73,7 +73,7 @@ class Lease:
     def key(self) -> int:
         """A signed 64-bit key from the lease name, the database URL (without its password) and
         the schema: two deployments sharing one PostgreSQL server do not block each other."""
-        where = f"{_safe_url(self.store.url)}:{self.store.schema or ''}"
+        where = f"{safe_url(self.store.url)}:{self.store.schema or ''}"
         digest = hashlib.sha256(f"leadscore:{where}:{self.name}".encode())
         return int.from_bytes(digest.digest()[:8], "big", signed=True)
 

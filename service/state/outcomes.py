@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
-from service.state.store import StateStore, _chunks
+from service.state.store import StateStore, chunks
 from service.state.tables import deal_outcomes
 
 
@@ -51,7 +51,7 @@ class DealOutcomes:
         new = 0
         unique = list({o.record_id: o for o in outcomes}.values())
         with self.engine.begin() as conn:
-            for chunk in _chunks(unique):
+            for chunk in chunks(unique):
                 ids = [o.record_id for o in chunk]
                 known = set(
                     conn.execute(

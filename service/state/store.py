@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -31,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 
-from connectors.base import RecordError, ScoreUpdate
+from connectors.base import RecordError, ScoreUpdate, batched
+from connectors.base import plain_value as connector_plain
 from service import redact
 from service.errors import ConfigError, StateStoreError
 from service.state.bulk import among, upsert
@@ -51,17 +51,14 @@ VOLATILE_FIELDS: tuple[str, ...] = ("Last_Calculated",)
 _CHUNK = 500
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """One value in a canonical, JSON-able form (numbers compare by value, not by type)."""
     if value is None or type(value) is str:
         return value
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()  # numpy scalar
-    if isinstance(value, bool):
+    value = connector_plain(value)  # numpy scalars unwrapped, NaN as None
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
         return int(value) if value.is_integer() else round(value, 6)
     if isinstance(value, int):
         return value
@@ -77,17 +74,8 @@ def canonical_values(values: dict[str, Any], ignore: Iterable[str] = VOLATILE_FI
     """The values as sorted JSON, without the volatile fields: equal text means unchanged."""
     skip = set(ignore)
     return json.dumps(
-        {
-            k: v if type(v) in _PLAIN_TYPES else _plain(v)
-            for k, v in values.items()
-            if k not in skip
-        },
-        sort_keys=True,
+        {k: plain_value(v) for k, v in values.items() if k not in skip}, sort_keys=True
     )
-
-
-#: values ``_plain`` returns unchanged (checked by type first: ``_plain`` is a call per value)
-_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 #: seconds a PostgreSQL server has to accept the connection (a silent one no longer blocks)
@@ -115,9 +103,9 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (500 by default: under every database's parameter limit)."""
+    return batched(items, size)
 
 
 class StateStore:
@@ -140,7 +128,7 @@ class StateStore:
             base = engine or create_engine(url, future=True, connect_args=connect_args(url))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ConfigError(
-                f"state_url: cannot use {_safe_url(url)!r} ({type(exc).__name__}); use "
+                f"state_url: cannot use {safe_url(url)!r} ({type(exc).__name__}); use "
                 "sqlite:///path.db or postgresql+psycopg://user@host/db (LEADSCORE_STATE_URL)."
             ) from None
         if base.dialect.name == "sqlite" and engine is None:
@@ -155,11 +143,11 @@ class StateStore:
                 raise
             if self.engine.dialect.name == "sqlite":  # a file does not go down: a wrong path
                 raise ConfigError(
-                    f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                    f"state_url: cannot open the state database {safe_url(url)!r}: "
                     f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL (the folder must exist)."
                 ) from None
             raise StateStoreError(
-                f"state_url: cannot open the state database {_safe_url(url)!r}: "
+                f"state_url: cannot open the state database {safe_url(url)!r}: "
                 f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL and that the database is up."
             ) from None
 
@@ -207,7 +195,7 @@ class StateStore:
         stored: dict[str, str] = {}
         dialect = self.engine.dialect.name
         with self.engine.connect() as conn:
-            for chunk in _chunks(ids, 10_000):
+            for chunk in chunks(ids, 10_000):
                 rows = conn.execute(
                     select(pushed_scores.c.record_id, pushed_scores.c.values_hash).where(
                         pushed_scores.c.connector == connector,
@@ -378,7 +366,7 @@ class StateStore:
             {
                 "record_id": str(rid),
                 "model_version": model_version,
-                "total": _plain(total),
+                "total": plain_value(total),
                 "tier": None if pd.isna(tier) else str(tier),
                 "at": ts.to_pydatetime(),
             }
@@ -387,7 +375,7 @@ class StateStore:
             )
         ]
         with self.engine.begin() as conn:
-            for chunk in _chunks(records):
+            for chunk in chunks(records):
                 conn.execute(insert(score_history), list(chunk))
         return len(records)
 
@@ -441,7 +429,7 @@ def outage_reason(exc: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL with any password masked."""
     from sqlalchemy.engine import make_url
 

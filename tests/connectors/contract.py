@@ -7,12 +7,17 @@ provides two fixtures:
 - ``connector``: the connector pointed at the fake, built so its retry policy sleeps through
   ``sleeps.append`` (the ``sleeps`` fixture in ``tests/connectors/conftest.py``), with at most
   ``retry_attempts`` attempts and a client timeout shorter than ``hang_seconds``.
+
+A connector declares what it has in ``capabilities``: a test marked ``@needs("http")`` (status
+codes, timeouts) or ``@needs("auth")`` (refused credentials, secrets) is left out of a connector
+without it, as for the local CRM (a file); nothing is skipped at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import pytest
 from structlog.testing import capture_logs
@@ -41,6 +46,23 @@ STATUS_CASES = [
     (500, RetryableConnectorError, True),
     (503, RetryableConnectorError, True),
 ]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: what a connector can have; the contract assumes all of them unless a subclass says otherwise
+CAPABILITIES = frozenset({"http", "auth"})
+
+
+def needs(*capabilities: str) -> Callable[[F], F]:
+    """Mark a contract test as meaningful only for a connector with these capabilities."""
+    unknown = set(capabilities) - CAPABILITIES
+    assert not unknown, f"unknown capabilities {sorted(unknown)}; known: {sorted(CAPABILITIES)}"
+
+    def mark(test: F) -> F:
+        test.needs = frozenset(capabilities)  # type: ignore[attr-defined]
+        return test
+
+    return mark
 
 
 def scores(i: int) -> dict[str, Any]:
@@ -79,6 +101,17 @@ class ConnectorContract(OwnersContract):
     retry_attempts: ClassVar[int] = 3
     hang_seconds: ClassVar[float] = 1.0
     secret: ClassVar[str] = ""  # the credential the connector fixture was given
+    capabilities: ClassVar[frozenset[str]] = CAPABILITIES  # "http": status codes; "auth": secrets
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Leave out the tests that need a capability the connector does not declare."""
+        super().__init_subclass__(**kwargs)
+        for name in dir(cls):
+            test = getattr(cls, name)
+            if name.startswith("test_") and not getattr(test, "needs", frozenset()) <= (
+                cls.capabilities
+            ):
+                setattr(cls, name, None)  # pytest collects only callables
 
     # --- helpers -----------------------------------------------------------------------------
     def _leads(self, connector: Any, since: datetime | None = None) -> list[LeadRecord]:
@@ -224,6 +257,7 @@ class ConnectorContract(OwnersContract):
         assert 2.0 in sleeps
 
     # --- errors and retries ------------------------------------------------------------------
+    @needs("http", "auth")
     def test_401_fails_fast_with_auth_error(self, connector: Any, fake: Any) -> None:
         """A 401 raises ``AuthError`` after one request, with advice on what to check."""
         before = fake.count()
@@ -233,6 +267,7 @@ class ConnectorContract(OwnersContract):
         assert fake.count() - before == 1
         assert "credentials" in str(info.value)
 
+    @needs("http")
     @pytest.mark.parametrize(("status", "error", "retried"), STATUS_CASES)
     def test_status_maps_to_error_class(
         self, connector: Any, fake: Any, status: int, error: type, retried: bool
@@ -246,6 +281,7 @@ class ConnectorContract(OwnersContract):
         assert info.value.status == status
         assert fake.count() - before == (self.retry_attempts if retried else 1)
 
+    @needs("http")
     def test_429_with_retry_after_then_success(
         self, connector: Any, fake: Any, sleeps: list[float]
     ) -> None:
@@ -267,6 +303,7 @@ class ConnectorContract(OwnersContract):
         assert sorted(r.id for r in got) == sorted(ids)
         assert len(sleeps) == 2 and all(s >= 0 for s in sleeps)
 
+    @needs("http")
     def test_timeout_is_retried(self, connector: Any, fake: Any) -> None:
         """A request that hangs past the client timeout is retried and the read succeeds."""
         ids = fake.add_leads(2)
@@ -276,6 +313,7 @@ class ConnectorContract(OwnersContract):
         assert sorted(r.id for r in got) == sorted(ids)
         assert any(e["event"] == "connector_retry" for e in logs)
 
+    @needs("auth")
     def test_secret_never_reaches_errors_or_logs(self, connector: Any, fake: Any) -> None:
         """The credential appears in neither the error message nor any log event."""
         assert self.secret, "the subclass must name the secret its connector fixture uses"

@@ -23,8 +23,6 @@ from service.settings import RetrySettings, Settings
 from tests.connectors.contract import T1, ConnectorContract, scores
 from tests.fakes.local import LocalFake
 
-NO_HTTP = "the local CRM is a file: it has no HTTP status, authentication, timeout or secret"
-
 
 class OwnersLocalFake(LocalFake):
     """``LocalFake`` with the contract's owner and re-read controls (``FakeOwners``,
@@ -112,25 +110,11 @@ class TestLocalContract(ConnectorContract):
     page_size = 20
     write_batch = 20
     write_path = "INSERT INTO lead_scores"
+    capabilities = frozenset()  # a file: no HTTP status, authentication, timeout or secret
     owners = True
     reads_by_id = True
     lost_answers = False  # one SQLite transaction: applied entirely or not at all
     owner_write_path = "UPDATE leads SET owner"
-
-    @pytest.mark.skip(reason=NO_HTTP)
-    def test_401_fails_fast_with_auth_error(self, connector: Any, fake: Any) -> None: ...
-
-    @pytest.mark.skip(reason=NO_HTTP)
-    def test_status_maps_to_error_class(self, *args: Any, **kwargs: Any) -> None: ...
-
-    @pytest.mark.skip(reason=NO_HTTP)
-    def test_429_with_retry_after_then_success(self, *args: Any, **kwargs: Any) -> None: ...
-
-    @pytest.mark.skip(reason=NO_HTTP)
-    def test_timeout_is_retried(self, connector: Any, fake: Any) -> None: ...
-
-    @pytest.mark.skip(reason=NO_HTTP)
-    def test_secret_never_reaches_errors_or_logs(self, connector: Any, fake: Any) -> None: ...
 
     def test_interrupted_write_writes_every_score_exactly_once(
         self, connector: Any, fake: Any, sleeps: list[float]

@@ -13,6 +13,7 @@ from service.daemon.cadence import cadence_days, trend
 from service.daemon.cycle import run_cycle
 from service.daemon.jobs import score_job
 from service.errors import ConnectorError
+from service.report.writer import write_build
 from service.settings import DaemonSettings
 from tests.daemon.conftest import (
     COLD,
@@ -34,7 +35,7 @@ AFTER = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # the clock of the sample tests
 @pytest.fixture(scope="module")
 def sample_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Sample data (60 leads), its deals built into a model by build_model, files on disk."""
-    from service.commands.common import load_deals
+    from service.data.deals import load_deals
     from service.model.build import build_model
     from service.sample import generate
 
@@ -42,7 +43,7 @@ def sample_model(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data = generate(deals=180, leads=60, seed=0, as_of=AS_OF)
     paths = data.write(root / "data")
     built = build_model(load_deals(paths["deals.csv"], None), now=datetime(2026, 11, 28))
-    model = built.write(root / "model")
+    model = write_build(built, root / "model")
     return {"data": data, "paths": paths, "rules": built.rules, "rules_path": model["rules"]}
 
 

@@ -11,10 +11,11 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from connectors.local import LocalCRM
-from service.commands.common import load_deals
 from service.daemon.jobs import HEALTH_JOB, health_job, score_job
 from service.daemon.scheduler import build_scheduler
+from service.data.deals import load_deals
 from service.model.build import build_model
+from service.report.writer import write_build
 from service.sample import generate
 from service.sample.drift import Drift, later_batch
 from service.state.health import HealthHistory
@@ -35,7 +36,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     deals = load_deals(tmp / "sample" / "deals.csv", None)
     leads = pd.read_csv(tmp / "sample" / "leads.csv")
     result = build_model(deals, now=datetime(2026, 6, 1, tzinfo=UTC), leads=leads)
-    result.write(tmp / "models" / result.rules.version)
+    write_build(result, tmp / "models" / result.rules.version)
     return tmp / "models"
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.model.analysis import json_safe
 from service.model.build import build_model
 from service.sample import generate

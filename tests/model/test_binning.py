@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.model.binning import bins_from_cuts, format_number, nice_number, supervised_cuts
+from service.model.patterns.binning import (
+    bins_from_cuts,
+    format_number,
+    nice_number,
+    supervised_cuts,
+)
 
 
 def _step(seed: int, n: int = 3000, at: float = 200.0):

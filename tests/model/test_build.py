@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.errors import ConfigError
 from service.model.build import build_model
+from service.report.writer import write_build
 from service.scoring.conditions import evaluate_all
 from service.scoring.engine import score_frame
 from service.scoring.rules import FieldIn, Range, load_rules
@@ -27,7 +28,7 @@ def planted(tmp_path_factory):
     deals = load_deals(paths["deals.csv"], None)
     result = build_model(deals, icp=paths["icp.yaml"])
     out = tmp_path_factory.mktemp("model")
-    files = result.write(out)
+    files = write_build(result, out)
     return data, deals, result, files
 
 
@@ -203,8 +204,8 @@ def test_holdout_rows_cannot_change_the_model(small, tmp_path):
 
 def _holdout_positions(result, deals) -> np.ndarray:
     """Rows of the file that were held out (found by re-running the same split)."""
-    from service.model.audit import run_audit
-    from service.model.validation import split_holdout
+    from service.audit.run import run_audit
+    from service.model.validation.holdout import split_holdout
 
     report = run_audit(deals.table.frame, deals.outcome, deals.config, source="x")
     X, y = report.modelling_data()

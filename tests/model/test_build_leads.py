@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.errors import DataFileError
 from service.model.build import build_model
 from service.sample import generate

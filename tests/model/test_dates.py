@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.audit.run import run_audit
 from service.data.dates import choose_format, parse_dates
-from service.model.audit import run_audit
-from service.model.validation import split_holdout
+from service.data.deals import load_deals
+from service.model.validation.holdout import split_holdout
 
 sample = pytest.importorskip("service.sample")
 

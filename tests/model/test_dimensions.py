@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from service.config import Dimension
-from service.model.dimensions import field_words, infer_dimension
+from service.model.patterns.dimensions import field_words, infer_dimension
 
 
 @pytest.mark.parametrize(

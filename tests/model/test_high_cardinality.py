@@ -11,9 +11,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.preprocessing import OneHotEncoder
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.model.build import build_model
-from service.model.candidates import scan_attributes
+from service.model.patterns.candidates import scan_attributes
 from service.scoring.conditions import evaluate_all
 from service.scoring.engine import score_frame
 from service.scoring.rules import FieldNotIn

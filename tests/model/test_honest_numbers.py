@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.commands.common import load_deals
+from service.data.deals import load_deals
 from service.model.build import build_model
 from service.report.fmt import pct
+from service.report.writer import write_build
 from service.scoring.engine import score_frame
 from service.scoring.rules import load_rules
 
@@ -33,7 +34,7 @@ def built(request, tmp_path_factory) -> dict[str, Any]:
     paths = data.write(tmp_path_factory.mktemp(f"sample{seed}"))
     deals = load_deals(paths["deals.csv"], None)
     result = build_model(deals, icp=paths["icp.yaml"], leads=pd.read_csv(paths["leads.csv"]))
-    files = result.write(tmp_path_factory.mktemp(f"model{seed}"))
+    files = write_build(result, tmp_path_factory.mktemp(f"model{seed}"))
     analysis = json.loads(Path(files["analysis"]).read_text())
     rules = load_rules(files["rules"])
     frame = deals.table.frame

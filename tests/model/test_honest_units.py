@@ -9,19 +9,19 @@ import pytest
 import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
 
-from service.model.binning import supervised_cuts
-from service.model.holdout_metrics import (
+from service.audit.process_fields import sales_process_field
+from service.model.patterns.binning import supervised_cuts
+from service.model.patterns.joint_tests import joint_pair_tests
+from service.model.points import PointsFitter, SignalSpec
+from service.model.validation.metrics import (
     auc_interval,
     decile_table,
     no_skill_accuracy,
     tier_holdout,
     weighted_aucs,
 )
-from service.model.joint_tests import joint_pair_tests
-from service.model.points import PointsFitter, SignalSpec
-from service.model.process_fields import sales_process_field
 from service.scoring.rules import Flag
-from tests.model.audit_support import audit, deals_frame, reasons
+from tests.audit.audit_support import audit, deals_frame, reasons
 
 
 def _logit(x: np.ndarray) -> np.ndarray:

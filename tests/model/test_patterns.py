@@ -288,7 +288,7 @@ def test_unique_whole_amounts_are_measured_and_a_row_counter_is_not() -> None:
 def test_a_closed_range_label_says_its_upper_end_is_excluded() -> None:
     """A middle bin reads '15 to under 16' (the condition is 15 <= x < 16), and negative bounds
     read '-37 to under -35', never '15–16' or '-37–-35'."""
-    from service.model.candidates import _range_candidate
+    from service.model.patterns.candidates import _range_candidate
 
     assert _range_candidate("score", 15.0, 16.0, "engagement").label == "Score 15 to under 16"
     assert _range_candidate("cons.conf", -37.0, -35.0, "intent").label == (

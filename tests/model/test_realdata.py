@@ -67,7 +67,7 @@ def test_xeducation_untold_build_never_shows_an_implausible_auc_without_the_warn
 ) -> None:
     """With only the outcome given (no --exclude), the holdout AUC is below 0.93 or comes with
     the leakage warning; keeping Tags (keep:) pushes it above and the warning names Tags."""
-    from service.commands.common import load_deals
+    from service.data.deals import load_deals
     from service.model.build import build_model
 
     path = DATA / "xeducation" / "Leads.csv"

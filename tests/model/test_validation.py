@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 from structlog.testing import capture_logs
 
 from service.errors import InputError
-from service.model.validation import split_holdout, validate
+from service.model.validation.holdout import split_holdout, validate
 from service.scoring.rules import Rules
 
 

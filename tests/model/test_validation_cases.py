@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from service.model.validation import validate
+from service.model.validation.holdout import validate
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
 

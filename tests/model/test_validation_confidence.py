@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.model.validation import assess_confidence
+from service.model.validation.holdout import assess_confidence
 
 NO_GAPS: dict[str, Any] = {"missing_inputs": []}
 INTENT_GAP: dict[str, Any] = {

@@ -38,7 +38,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import TargetEncoder
 from sklearn.tree import DecisionTreeClassifier
 
-from service.model.audit_fields import as_numbers, name_tokens
+from service.audit.fields import as_numbers, name_tokens
 
 #: one field's own out-of-sample AUC at or above this is implausibly strong
 STRONG_AUC = 0.85

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.audit.run import AuditReport, run_audit
 from service.config import BuildConfig, resolve_columns, resolve_outcome
-from service.model.audit import AuditReport, run_audit
 
 AS_OF = date(2026, 11, 28)
 

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.audit.fields import FieldInfo, name_tokens, parse_dates
 from service.config import BuildConfig, Dimension
-from service.model.audit_fields import FieldInfo, name_tokens, parse_dates
 
 MIN_DEALS = 50
 PREFERRED_DEALS = 200

@@ -1,9 +1,8 @@
-"""Step 2 of the analysis: win/loss patterns of closed deals.
+"""Each candidate attribute measured against the base win rate (``AttributeStat``).
 
-The public API of the step. Candidates (``find_candidates``) come from ``candidates``; this module
-measures each one against the base win rate (``measure_attributes``), names the attributes that do
-not predict winning (``non_predictors``) and tabulates loss reasons (``loss_reason_table``);
-``find_interactions`` (from ``interactions``) tests pairs of strong attributes.
+Candidates (``find_candidates``) come from ``candidates``; this module measures each one
+(``measure_attributes``), names the attributes that do not predict winning (``non_predictors``)
+and tabulates loss reasons (``loss_reason_table``).
 
 For each candidate: the win rate of the deals that have it (present) and of all other deals
 (absent; a deal whose field is missing does not have the attribute, as when it is scored), the
@@ -21,32 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from service.model.candidates import (
-    Candidate,
-    CandidateScan,
-    find_candidates,
-    indicator_frames,
-    insufficient_attributes,
-    scan_attributes,
-)
-from service.model.interactions import Interaction, find_interactions
+from service.model.patterns.candidates import Candidate, indicator_frames
 from service.model.stats import benjamini_hochberg, two_proportion_test, wilson_interval
-
-__all__ = [
-    "RANKING_FORMULA",
-    "AttributeStat",
-    "Candidate",
-    "CandidateScan",
-    "Interaction",
-    "find_candidates",
-    "find_interactions",
-    "indicator_frames",
-    "insufficient_attributes",
-    "loss_reason_table",
-    "measure_attributes",
-    "non_predictors",
-    "scan_attributes",
-]
 
 RANKING_FORMULA = (
     "power = max(0, |ln OR| − 1.96 × SE) × min(1, n / 100): the lower end of the 95% confidence "

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from structlog.testing import capture_logs
 
-from service.model.audit_fields import name_tokens
-from service.model.audit_leakage import oos_auc
-from tests.model.audit_support import audit, deals_frame, reasons
+from service.audit.fields import name_tokens
+from service.audit.leakage import oos_auc
+from tests.audit.audit_support import audit, deals_frame, reasons
 
 
 def test_name_tokens_read_any_naming_style() -> None:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.audit.fields import FieldInfo, looks_numeric, name_tokens, parse_dates
 from service.config import Outcome
-from service.model.audit_fields import FieldInfo, looks_numeric, name_tokens, parse_dates
 
 _NON_NEGATIVE = frozenset(
     {
@@ -63,7 +63,7 @@ def _row(position: int) -> int:
 def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if hasattr(value, "item"):
+    if isinstance(value, np.generic):
         return _plain(value.item())
     return value if isinstance(value, int | float | bool) else str(value)
 

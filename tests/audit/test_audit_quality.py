@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.model.audit_support import audit, deals_frame
+from tests.audit.audit_support import audit, deals_frame
 
 
 def test_clean_frame_has_no_problems() -> None:
@@ -136,7 +136,7 @@ def test_outcome_typo_is_reported_with_rows_and_a_hint_not_dropped_silently() ->
 
 def test_day_first_dates_are_read_day_first_for_the_whole_column() -> None:
     """When one value can only be day/month (13/02/2025), 01/02/2025 means 1 February."""
-    from service.model.audit_fields import parse_dates
+    from service.audit.fields import parse_dates
 
     parsed = parse_dates(pd.Series(["01/02/2025", "13/02/2025", "31/02/2025"]))
     assert parsed.iloc[0] == pd.Timestamp("2025-02-01")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from service.data.dates import parse_dates
+from service.data.names import column_words
 
 BOOLEAN_TEXT = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"})
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "number", "no", "nr", "num", "key", "code", "ref"})
@@ -28,9 +29,7 @@ _DATE_VALUE = re.compile(
 
 def name_tokens(name: str) -> list[str]:
     """Lower-case word stems of a column name: ``SalesCycleDays`` -> ``[sale, cycle, day]``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name))
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-    return [_stem(w) for w in words]
+    return [_stem(w) for w in column_words(name)]
 
 
 def _stem(word: str) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.commands.common import load_deals
-from service.model.audit import AuditReport, run_audit
+from service.audit.run import AuditReport, run_audit
+from service.data.deals import load_deals
 
 AS_OF = date(2026, 11, 28)
 

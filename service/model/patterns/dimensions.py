@@ -36,6 +36,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from service.data.names import column_words
+
 DIMENSION_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "intent",
@@ -173,9 +175,6 @@ DIMENSION_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 VALID = frozenset(d for d, _ in DIMENSION_KEYWORDS)
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
 
 def _pattern(keyword: str) -> re.Pattern[str]:
     if keyword.endswith("*"):
@@ -188,8 +187,7 @@ _PATTERNS = tuple((dim, tuple(_pattern(k) for k in keys)) for dim, keys in DIMEN
 
 def field_words(field: str) -> str:
     """``"TotalVisits"`` -> ``"total visits"``; ``"tech_stack"`` -> ``"tech stack"``."""
-    spaced = _CAMEL.sub(" ", str(field)).lower()
-    return _NON_WORD.sub(" ", spaced).strip()
+    return " ".join(column_words(field))
 
 
 def infer_dimension(

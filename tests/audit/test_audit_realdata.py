@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import structlog
 
-from service.commands.common import load_deals
-from service.model.audit import AuditReport, run_audit
+from service.audit.run import AuditReport, run_audit
+from service.data.deals import load_deals
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from service.model.candidates import Candidate, indicator_frames
-from service.model.joint_tests import joint_pair_tests
+from service.model.patterns.candidates import Candidate, indicator_frames
+from service.model.patterns.joint_tests import joint_pair_tests
 from service.model.stats import benjamini_hochberg, interaction_test
 from service.scoring.rules import Condition
 
 if TYPE_CHECKING:
-    from service.model.patterns import AttributeStat
+    from service.model.patterns.attributes import AttributeStat
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 
-from service.model.audit_fields import name_tokens
+from service.audit.fields import name_tokens
 
 #: one token that names who works the deal
 PROCESS_TOKENS = frozenset(

@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service.audit.run import AuditReport, run_audit
 from service.commands.build import summarise
-from service.commands.common import load_deals
 from service.config import BuildConfig, resolve_columns, resolve_outcome
-from service.model.audit import AuditReport, run_audit
+from service.data.deals import load_deals
 from service.model.build import build_model, leakage_warning
+from service.report.writer import write_build
 from service.scoring.rules import DimensionLimit, Rules, Thresholds
-from tests.model.audit_support import AS_OF, deals_frame
+from tests.audit.audit_support import AS_OF, deals_frame
 
 
 def _audit(frame: pd.DataFrame, leads: pd.DataFrame | None = None, **config) -> AuditReport:
@@ -250,7 +251,7 @@ def leaky_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("leaky")
     frame.to_csv(out / "deals.csv", index=False)
     result = build_model(load_deals(out / "deals.csv", None))
-    paths = result.write(out / "model")
+    paths = write_build(result, out / "model")
     return result, paths
 
 

@@ -14,7 +14,7 @@ Rare levels and ranges are reported by ``insufficient_attributes`` instead of be
 field with more than ``MAX_LEVELS`` values, together as one "other (N values)" entry). Only text
 fields with (nearly) one row per value or mostly unique values (identifiers, free text) are
 skipped and reported.
-``service.model.patterns.measure_attributes`` then measures every candidate.
+``service.model.patterns.attributes.measure_attributes`` then measures every candidate.
 """
 
 from __future__ import annotations
@@ -27,15 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from service.model.audit_fields import ID_TOKENS, name_tokens
-from service.model.binning import (
+from service.audit.fields import ID_TOKENS, name_tokens
+from service.model.patterns.binning import (
     MAX_MOVED_SHARE,
     bins_from_cuts,
     format_number,
     nice_number,
     supervised_cuts,
 )
-from service.model.dimensions import infer_dimension
+from service.model.patterns.dimensions import infer_dimension
 from service.model.stats import two_proportion_test
 from service.scoring.conditions import TRUE_TEXT, evaluate_all
 from service.scoring.rules import Condition, FieldIn, FieldNotIn, Flag, Missing, Range

@@ -19,8 +19,7 @@ import numpy as np
 import pandas as pd
 import structlog
 
-from service.config import BuildConfig, Outcome
-from service.model.audit_fields import (
+from service.audit.fields import (
     FieldInfo,
     close_date_column,
     identifier_reason,
@@ -29,7 +28,7 @@ from service.model.audit_fields import (
     near_constant,
     parse_dates,
 )
-from service.model.audit_inputs import (
+from service.audit.inputs import (
     Adequacy,
     MissingInput,
     adequacy,
@@ -40,7 +39,7 @@ from service.model.audit_inputs import (
     missing_inputs,
     survivorship,
 )
-from service.model.audit_leakage import (
+from service.audit.leakage import (
     Suspect,
     name_cue,
     oos_auc,
@@ -49,14 +48,15 @@ from service.model.audit_leakage import (
     same_as,
     strong_single_field,
 )
-from service.model.audit_quality import (
+from service.audit.process_fields import DETAIL as PROCESS_DETAIL
+from service.audit.process_fields import sales_process_field
+from service.audit.quality import (
     Problem,
     find_duplicates,
     find_outcome_problems,
     find_value_problems,
 )
-from service.model.process_fields import DETAIL as PROCESS_DETAIL
-from service.model.process_fields import sales_process_field
+from service.config import BuildConfig, Outcome
 
 __all__ = [
     "AuditReport",
@@ -295,7 +295,7 @@ def _exclusions(
 ) -> tuple[list[Excluded], list[Suspect]]:
     """One reason per excluded field, the first that applies, in this order: outcome,
     configured, identifier/constant/empty/free text, date, then leakage (two kinds of evidence);
-    and every leakage suspect, excluded or flagged (see ``service.model.audit_leakage``)."""
+    and every leakage suspect, excluded or flagged (see ``service.audit.leakage``)."""
     out: list[Excluded] = []
     suspects: dict[str, Suspect] = {}
     configured_ids = {config.id_column, config.name_column} - {None}

@@ -35,14 +35,14 @@ from sklearn.model_selection import train_test_split
 
 from service.data.dates import parse_dates
 from service.errors import InputError
-from service.model.confidence import assess_confidence
-from service.model.holdout_metrics import (
+from service.model.validation.confidence import assess_confidence
+from service.model.validation.metrics import (
     auc_interval,
     decile_table,
     no_skill_accuracy,
     tier_holdout,
 )
-from service.model.misclassified import misclassified_block
+from service.model.validation.misclassified import misclassified_block
 from service.scoring.engine import assign_tiers, evaluate_signals
 from service.scoring.rules import TIERS, Rules
 

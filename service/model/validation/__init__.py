@@ -1,0 +1,1 @@
+"""Step 5 of the analysis: the holdout validation, its metrics, baselines and confidence."""
