@@ -8,12 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from service import sample
 from service.commands.common import load_deals
 from service.data.dates import choose_format, parse_dates
 from service.model.audit import run_audit
 from service.model.validation import split_holdout
-
-sample = pytest.importorskip("service.sample")
 
 
 class TestParseDates:

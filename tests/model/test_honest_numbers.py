@@ -12,13 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service import sample
 from service.commands.common import load_deals
 from service.model.build import build_model
 from service.report.fmt import pct
 from service.scoring.engine import score_frame
 from service.scoring.rules import load_rules
-
-sample = pytest.importorskip("service.sample")
 
 SEEDS = (0, 1, 4)
 #: planted single effects on numeric fields (service/sample/plan.py)
