@@ -68,7 +68,9 @@ def collection_body(updates: Sequence[ScoreUpdate]) -> dict[str, Any]:
     }
 
 
-def read_collection_result(updates: Sequence[ScoreUpdate], result: list[dict]) -> WriteResult:
+def read_collection_result(
+    updates: Sequence[ScoreUpdate], result: list[dict[str, Any]]
+) -> WriteResult:
     """Salesforce answers in request order: ``{"success": true}`` or the errors per record."""
     out = WriteResult()
     if len(result) != len(updates):

@@ -93,7 +93,7 @@ def _histogram(total: pd.Series) -> list[str]:
     return ["```text", *lines, "```"]
 
 
-def render_section7(
+def render_section7(  # noqa: C901 -- issue 13 point 4 splits it into one renderer per subsection
     scored: pd.DataFrame,
     res: ScoredFrame,
     rules: Rules,
