@@ -118,18 +118,6 @@ def bulk_parts(
     return parts
 
 
-def bulk_csv(updates: Sequence[ScoreUpdate]) -> str:
-    """The CSV a Bulk 2.0 update job takes: ``Id`` plus the score columns (null as ``#N/A``)."""
-    rows = [{"Id": u.record_id, **fields_of(u)} for u in updates]
-    columns = ["Id", *sorted({c for r in rows for c in r} - {"Id"})]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: BULK_NULL if row.get(c) is None else row[c] for c in columns})
-    return buf.getvalue()
-
-
 def read_bulk_results(
     updates: Sequence[ScoreUpdate], successful: str, failed: str, *, job_error: str | None = None
 ) -> WriteResult:

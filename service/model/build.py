@@ -41,8 +41,6 @@ from service.model.specs import candidate_specs, indicators_for
 from service.model.thresholds import (
     capacity_check,
     choose_thresholds,
-    distribution,
-    separation,
     tier_table,
 )
 from service.model.validation import assess_confidence, split_holdout, validate
@@ -379,14 +377,3 @@ def _loss_reason_column(frame: pd.DataFrame) -> str | None:
         if name.replace(" ", "_") in keyed:
             return keyed[name.replace(" ", "_")]
     return None
-
-
-def describe_distribution(scores: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """``distributions`` and ``separation`` blocks for a set of scored deals."""
-    return {
-        "distributions": {
-            "won": distribution(scores[y == 1]),
-            "lost": distribution(scores[y == 0]),
-        },
-        "separation": separation(scores, y),
-    }
