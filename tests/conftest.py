@@ -16,6 +16,8 @@ from service import redact
 from tests import ci
 from tests.cli import CliResult, invoke
 
+pytest_plugins = ["pytester"]  # tests/test_net.py runs small suites through the hooks here
+
 if "PYTEST_XDIST_WORKER" in os.environ:
     # xdist starts its workers with COLUMNS=80 LINES=24; a Rich console made at import would
     # keep that width for good. Give the workers the environment a plain ``pytest`` has.
