@@ -219,34 +219,25 @@ def run_dataset(
     """Every model on one data set on the same split; AUCs and seconds per model."""
     X, y = load_baseline_data(ds, data_dir)
     out: dict[str, Any] = {"dataset": ds.name, "auc": {}, "seconds": {}, "notes": []}
-    ours: OurRun | None = None
-    try:
-        ours = run_ours(ds, data_dir)
-    except ImportError as exc:  # the builder is not there yet
-        out["notes"].append(f"our builder unavailable: {exc}")
-    if ours is not None:
-        missing = ours.rows.difference(X.index)
-        if len(ours.rows) != len(X.index):
-            out["notes"].append(
-                f"the audit kept {len(ours.rows)} of the {len(X)} rows the README cleaning keeps; "
-                "every model uses the audit's rows"
-            )
-        if len(missing):
-            raise AssertionError(f"{ds.name}: builder rows not in the file: {list(missing[:5])}")
-        X, y = X.loc[ours.rows], y.loc[ours.rows]
+    ours = run_ours(ds, data_dir)
+    missing = ours.rows.difference(X.index)
+    if len(ours.rows) != len(X.index):
+        out["notes"].append(
+            f"the audit kept {len(ours.rows)} of the {len(X)} rows the README cleaning keeps; "
+            "every model uses the audit's rows"
+        )
+    if len(missing):
+        raise AssertionError(f"{ds.name}: builder rows not in the file: {list(missing[:5])}")
+    X, y = X.loc[ours.rows], y.loc[ours.rows]
     train, test = reference_split(y)
-    if ours is not None:
-        same = {int(i) for i in X.index[test]} == ours.holdout
-        if not same:
-            raise AssertionError(
-                f"{ds.name}: the builder held out different deals from the baselines"
-            )
-        out["auc"]["ours"] = ours.auc
-        out["seconds"]["ours"] = ours.build_seconds
-        out["seconds"]["ours_read"] = ours.read_seconds
-        out["signals"] = len(ours.analysis.get("signals") or [])
-        out["auc_unrounded"] = unrounded_auc(ours, X.index[test])
-        out["confidence"] = (ours.analysis.get("confidence") or {}).get("level")
+    if {int(i) for i in X.index[test]} != ours.holdout:
+        raise AssertionError(f"{ds.name}: the builder held out different deals from the baselines")
+    out["auc"]["ours"] = ours.auc
+    out["seconds"]["ours"] = ours.build_seconds
+    out["seconds"]["ours_read"] = ours.read_seconds
+    out["signals"] = len(ours.analysis.get("signals") or [])
+    out["auc_unrounded"] = unrounded_auc(ours, X.index[test])
+    out["confidence"] = (ours.analysis.get("confidence") or {}).get("level")
     out["rows"], out["holdout_n"] = len(y), len(test)
     for name in baselines:
         start = time.perf_counter()

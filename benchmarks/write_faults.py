@@ -155,6 +155,45 @@ def _child(crm: str, url: str, state: str, ids: list[str], login: bool, at_end: 
     _push(crm, url, state, ids, login, at_end)
 
 
+def _inject(fake: Any, crm: str, fault: str, write_path: str) -> int:
+    """Arm ``fault`` on the fake for the next push; the number of faults it injects by design."""
+    injected = 0
+    if fault == "401 expiry":
+        if crm.startswith("salesforce"):
+            seen = {"n": 0}
+
+            def expire(request: Any) -> None:
+                if write_path in request.path or "jobs/ingest" in request.path:
+                    seen["n"] += 1
+                    if seen["n"] % 15 == 0 or "/batches" in request.path:
+                        fake.expire_sessions()
+
+            fake.on_write = expire
+        else:  # a private app token does not expire: a 401 stops the push
+            fake.fail_next(1, 401, path_contains=write_path)
+    elif fault == "stuck bulk job":
+        fake.bulk_mode = "stuck"
+    elif fault == "failed bulk job":
+        fake.bulk_mode = "fail"
+    elif fault == "429 storm":
+        fake.fail_next(5, 429, headers={"Retry-After": "0"}, path_contains=write_path)
+    elif fault == "500s":
+        fake.fail_next(3, 500, path_contains=write_path)
+    elif fault == "reset after apply":
+        injected = RESETS
+        count = {"n": 0}
+
+        def reset_now_and_then(request: Any) -> None:
+            # the next write request (after this one) is applied, then reset
+            if write_path in request.path:
+                count["n"] += 1
+                if count["n"] in (3, 13, 23):
+                    fake.fail_after_apply(1, path_contains=write_path)
+
+        fake.on_write = reset_now_and_then
+    return injected
+
+
 def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
     """One push of ``records`` with ``fault`` injected, repeated once if it did not finish."""
     fake = _fake(crm)
@@ -193,40 +232,7 @@ def run(crm: str, fault: str, records: int, *, at_end: bool = False) -> Outcome:
                 child.join(600)
                 fake.on_write = None
             else:
-                if fault == "401 expiry":
-                    injected = 0
-                    if crm.startswith("salesforce"):
-                        seen = {"n": 0}
-
-                        def expire(request: Any) -> None:
-                            if write_path in request.path or "jobs/ingest" in request.path:
-                                seen["n"] += 1
-                                if seen["n"] % 15 == 0 or "/batches" in request.path:
-                                    fake.expire_sessions()
-
-                        fake.on_write = expire
-                    else:  # a private app token does not expire: a 401 stops the push
-                        fake.fail_next(1, 401, path_contains=write_path)
-                elif fault == "stuck bulk job":
-                    fake.bulk_mode = "stuck"
-                elif fault == "failed bulk job":
-                    fake.bulk_mode = "fail"
-                elif fault == "429 storm":
-                    fake.fail_next(5, 429, headers={"Retry-After": "0"}, path_contains=write_path)
-                elif fault == "500s":
-                    fake.fail_next(3, 500, path_contains=write_path)
-                elif fault == "reset after apply":
-                    injected = RESETS
-                    count = {"n": 0}
-
-                    def reset_now_and_then(request: Any) -> None:
-                        # the next write request (after this one) is applied, then reset
-                        if write_path in request.path:
-                            count["n"] += 1
-                            if count["n"] in (3, 13, 23):
-                                fake.fail_after_apply(1, path_contains=write_path)
-
-                    fake.on_write = reset_now_and_then
+                injected = _inject(fake, crm, fault, write_path)
                 try:
                     _push(crm, fake.url, state, ids, login, at_end)
                 except Exception as exc:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 import structlog
 import typer
 
 import connectors
+from service import __version__
 from service.cli import app
-
-LEADSCORE = Path(sys.executable).parent / "leadscore"
+from tests.cli import CliResult
 
 
 def _all_commands(group: typer.Typer, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -45,17 +43,18 @@ def test_every_command_has_help() -> None:
         structlog.reset_defaults()
 
 
-def test_version() -> None:
+def test_version(cli: Callable[..., CliResult]) -> None:
     """--version prints the package version."""
-    result = subprocess.run([str(LEADSCORE), "--version"], capture_output=True, text=True)
-    assert result.returncode == 0
-    assert result.stdout.startswith("leadscore ")
+    result = cli("--version")
+    assert result.code == 0
+    assert result.stdout == f"leadscore {__version__}\n"
 
 
-def test_unknown_command_is_a_usage_error() -> None:
+def test_unknown_command_is_a_usage_error(cli: Callable[..., CliResult]) -> None:
     """A command that does not exist exits 2 without a traceback."""
-    result = subprocess.run([str(LEADSCORE), "no-such-command"], capture_output=True, text=True)
-    assert result.returncode == 2
+    result = cli("no-such-command")
+    assert result.code == 2
+    assert "No such command" in result.stderr
     assert "Traceback" not in result.stderr
 
 

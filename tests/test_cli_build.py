@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-LEADSCORE = Path(sys.executable).parent / "leadscore"
-sample = pytest.importorskip("service.sample", reason="the sample-data generator is not there yet")
+from service import sample
+from tests.cli import CliResult
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(LEADSCORE), "build", *args], capture_output=True, text=True, timeout=120, cwd=cwd
-    )
+@pytest.fixture
+def build(
+    cli: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """``leadscore build ARGS`` in-process, run from ``tmp_path`` (the default --out is ./model)."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: cli("build", *args)
 
 
-def test_build_writes_the_three_files_and_prints_a_summary(tmp_path):
+def test_build_writes_the_three_files_and_prints_a_summary(tmp_path, build):
     """A build exits 0, writes model.yaml, analysis.json and the report, and summarises them."""
     paths = sample.generate(deals=400, leads=5, seed=3).write(tmp_path / "data")
-    result = _run(
-        str(paths["deals.csv"]), "--icp", str(paths["icp.yaml"]), "--seed", "1", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
+    result = build(str(paths["deals.csv"]), "--icp", str(paths["icp.yaml"]), "--seed", "1")
+    assert result.code == 0, result.stderr
     out = tmp_path / "model"
     for name in ("model.yaml", "analysis.json", "lead-scoring-model.md"):
         assert (out / name).is_file()
@@ -36,36 +36,36 @@ def test_build_writes_the_three_files_and_prints_a_summary(tmp_path):
     assert "Tiers: Hot >=" in result.stdout
 
 
-def test_fewer_than_50_deals_is_refused_with_exit_2(tmp_path):
+def test_fewer_than_50_deals_is_refused_with_exit_2(tmp_path, build):
     """Under 50 closed deals the build stops with a clear message and exit code 2."""
     deals = sample.generate(deals=40, leads=0, seed=1).deals
     path = tmp_path / "few.csv"
     deals.to_csv(path, index=False)
-    result = _run(str(path), "--out", str(tmp_path / "m"), cwd=tmp_path)
-    assert result.returncode == 2
+    result = build(str(path), "--out", str(tmp_path / "m"))
+    assert result.code == 2
     assert "50" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "m").exists()
 
 
-def test_one_outcome_only_is_refused_with_exit_2(tmp_path):
+def test_one_outcome_only_is_refused_with_exit_2(tmp_path, build):
     """Deals that are all lost cannot be modelled: exit 2 and no traceback."""
     frame = pd.DataFrame({"outcome": ["lost"] * 80, "industry": ["Retail", "Tech"] * 40})
     frame.loc[0, "outcome"] = "won"  # won must exist for the outcome to resolve
     frame = frame.iloc[1:]
     path = tmp_path / "lost.csv"
     frame.to_csv(path, index=False)
-    result = _run(str(path), "--won", "won", cwd=tmp_path)
-    assert result.returncode == 2
+    result = build(str(path), "--won", "won")
+    assert result.code == 2
     assert "Traceback" not in result.stderr
 
 
-def test_bad_holdout_is_a_usage_error_naming_the_value(tmp_path):
+def test_bad_holdout_is_a_usage_error_naming_the_value(tmp_path, build):
     """--holdout 0.7 exits 2 with the accepted range and the value given."""
     path = tmp_path / "d.csv"
     path.write_text("outcome,x\nwon,1\nlost,2\n")
-    result = _run(str(path), "--holdout", "0.7", cwd=tmp_path)
-    assert result.returncode == 2
+    result = build(str(path), "--holdout", "0.7")
+    assert result.code == 2
     assert "holdout must be in (0, 0.5]; got 0.7." in result.stderr
 
 

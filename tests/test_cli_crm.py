@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from service.cli import main
+from tests.cli import invoke
 from tests.fakes.salesforce import TOKEN, FakeSalesforce
 
 
@@ -41,17 +40,8 @@ def fake(server: FakeSalesforce, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     """Run ``leadscore ARGS`` in-process; (exit code, stdout + stderr with spaces collapsed)."""
-    argv = sys.argv
-    sys.argv = ["leadscore", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, " ".join((captured.out + captured.err).split())
+    result = invoke(*args)
+    return result.code, " ".join(result.output.split())
 
 
 def test_check_names_a_missing_score_field_and_the_command_that_creates_it(

@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import structlog
 
-from service.cli import main
+from tests.ci import unavailable
+from tests.cli import invoke
 
 
 @pytest.fixture(autouse=True)
@@ -25,13 +26,9 @@ def _reset_logging() -> Iterator[None]:
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch) -> tuple[int, str, str]:
     """Run ``leadscore ARGS`` in-process; return (exit code, stdout, stderr) with spaces folded."""
-    monkeypatch.setattr(sys, "argv", ["leadscore", *args])
-    monkeypatch.setenv("COLUMNS", "200")
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
+    result = invoke(*args)
     fold = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731
-    return int(exc.value.code or 0), fold(out), fold(err)
+    return result.code, fold(result.stdout), fold(result.stderr)
 
 
 def deals_csv(path: Path, n: int = 80, outcome: tuple[str, str] = ("won", "lost")) -> Path:
@@ -152,7 +149,7 @@ def test_real_process_exit_code_and_no_traceback(tmp_path: Path) -> None:
     """The installed command, run as a process, exits 2 with one line on stderr for bad input."""
     exe = Path(sys.executable).with_name("leadscore")
     if not exe.exists():
-        pytest.skip("the leadscore console script is not installed next to this Python")
+        unavailable("the leadscore console script is not installed next to this Python")
     path = tmp_path / "empty.csv"
     path.write_text("")
     proc = subprocess.run(

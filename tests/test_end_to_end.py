@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import structlog
-from typer.testing import CliRunner
 
 from connectors.local import LocalConnector
-from service.cli import app
+from tests.cli import invoke
+from tests.conftest import SAMPLE_AS_OF
 from tests.report.test_document import assert_finished
 
-AS_OF = "2026-11-28"
+AS_OF = SAMPLE_AS_OF  # the sample model and the CRM are one data set
 
 
 def _run(*args: str) -> str:
-    result = CliRunner().invoke(app, list(args))
-    structlog.reset_defaults()
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.code == 0, result.output
     return result.output
 
 
 @pytest.fixture(scope="module")
-def flow(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run every step of the demo once into a temporary folder."""
+def flow(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> Path:
+    """Run every step of the demo once into a temporary folder (the session's sample model is
+    the demo's ``sample-data`` and ``build``)."""
     root = tmp_path_factory.mktemp("demo")
+    shutil.copytree(sample_model, root, dirs_exist_ok=True)
     mp = pytest.MonkeyPatch()
     mp.setenv("LEADSCORE_LOCAL__PATH", str(root / "crm.db"))
     mp.setenv("LEADSCORE_STATE_URL", f"sqlite:///{root / 'state.db'}")
     data, model = root / "data", root / "model"
     try:
-        _run("sample-data", "--out", str(data), "--as-of", AS_OF)
         _run("audit", str(data / "deals.csv"), "--json", str(root / "audit.json"))
-        _run(
-            "build", str(data / "deals.csv"), "--icp", str(data / "icp.yaml"),
-            "--leads", str(data / "leads.csv"), "--out", str(model),
-        )  # fmt: skip
         _run(
             "score", str(data / "leads.csv"), "--model", str(model / "model.yaml"),
             "--out", str(root / "scored.csv"), "--report", str(model / "batch.md"),

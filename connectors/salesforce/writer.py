@@ -96,7 +96,7 @@ def collection_body(updates: Sequence[Row], fields: Fields = fields_of) -> dict[
 
 
 def read_collection_result(
-    updates: Sequence[Row], result: list[dict], gone_codes: Collection[str] = GONE_CODES
+    updates: Sequence[Row], result: list[dict[str, Any]], gone_codes: Collection[str] = GONE_CODES
 ) -> WriteResult:
     """Salesforce answers in request order: ``{"success": true}`` or the errors per record."""
     out = WriteResult()
@@ -143,18 +143,6 @@ def bulk_parts(
     if chunk:
         parts.append((chunk, header + "".join(lines)))
     return parts
-
-
-def bulk_csv(updates: Sequence[ScoreUpdate]) -> str:
-    """The CSV a Bulk 2.0 update job takes: ``Id`` plus the score columns (null as ``#N/A``)."""
-    rows = [{"Id": u.record_id, **fields_of(u)} for u in updates]
-    columns = ["Id", *sorted({c for r in rows for c in r} - {"Id"})]
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: BULK_NULL if row.get(c) is None else row[c] for c in columns})
-    return buf.getvalue()
 
 
 def read_bulk_results(

@@ -284,7 +284,7 @@ def run_audit(
     return report
 
 
-def _exclusions(
+def _exclusions(  # noqa: C901 -- one rule per kind of exclusion, in report order
     frame: pd.DataFrame,
     fields: list[FieldInfo],
     outcome: Outcome,

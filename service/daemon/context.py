@@ -175,9 +175,6 @@ class Daemon:
             raise PassInterrupted("the lease was lost to another instance; this one stops")
 
     # -- health --------------------------------------------------------------------------------
-    def _cycle_window(self) -> timedelta:
-        return timedelta(minutes=3 * self.settings.daemon.poll_minutes) + timedelta(minutes=5)
-
     def live(self) -> tuple[bool, str]:
         """Alive while the heartbeat keeps beating: between the batches of a running job (a long
         pass that makes progress stays alive; one stuck inside a batch does not), else from the

@@ -36,8 +36,6 @@ from service.model.patterns.candidates import indicator_frames
 from service.model.reference import health_reference
 from service.model.thresholds import (
     capacity_check,
-    distribution,
-    separation,
     tier_table,
 )
 from service.model.validation.baselines import baseline_aucs
@@ -312,14 +310,3 @@ def _loss_reason_column(frame: pd.DataFrame) -> str | None:
         if name.replace(" ", "_") in keyed:
             return keyed[name.replace(" ", "_")]
     return None
-
-
-def describe_distribution(scores: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """``distributions`` and ``separation`` blocks for a set of scored deals."""
-    return {
-        "distributions": {
-            "won": distribution(scores[y == 1]),
-            "lost": distribution(scores[y == 0]),
-        },
-        "separation": separation(scores, y),
-    }

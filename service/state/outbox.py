@@ -192,12 +192,6 @@ class Outbox:
         """Not to be sent (the lead left Hot before Slack came back, ...)."""
         return self._move(key, UNDELIVERED, status=SKIPPED, sent_at=at, reason=reason)
 
-    def status_of(self, key: str) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                select(outbox.c.status).where(outbox.c.key == key)
-            ).scalar_one_or_none()
-
     def counts(self, connector: str | None = None) -> dict[str, int]:
         """Rows per status (of one connector, or all)."""
         c = outbox.c

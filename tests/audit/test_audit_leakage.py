@@ -5,10 +5,6 @@ that stays in."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -293,7 +289,7 @@ class TestImplausibleAuc:
         assert leakage_warning(0.93, rules) is not None
 
 
-def test_audit_command_reads_leads_and_lists_the_suspect(tmp_path) -> None:
+def test_audit_command_reads_leads_and_lists_the_suspect(tmp_path, cli) -> None:
     """``leadscore audit DEALS --leads LEADS --json`` exits 0, prints the suspects table and
     writes the process field with its evidence."""
     frame = deals_frame(300, seed=16)
@@ -302,22 +298,11 @@ def test_audit_command_reads_leads_and_lists_the_suspect(tmp_path) -> None:
     leads["proposal_pages"] = np.nan
     frame.to_csv(tmp_path / "deals.csv", index=False)
     leads.to_csv(tmp_path / "leads.csv", index=False)
-    run = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "leadscore"),
-            "audit",
-            str(tmp_path / "deals.csv"),
-            "--leads",
-            str(tmp_path / "leads.csv"),
-            "--json",
-            str(tmp_path / "a.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    assert run.returncode == 0, run.stderr
+    run = cli(
+        "audit", str(tmp_path / "deals.csv"), "--leads", str(tmp_path / "leads.csv"),
+        "--json", str(tmp_path / "a.json"),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
     assert "Suspected leakage" in run.stdout
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     [entry] = [s for s in data["suspected_leakage"] if s["field"] == "proposal_pages"]

@@ -9,6 +9,7 @@ import pytest
 
 from service.audit.run import AuditReport, run_audit
 from service.data.deals import load_deals
+from service.sample import generate
 
 AS_OF = date(2026, 11, 28)
 
@@ -16,8 +17,7 @@ AS_OF = date(2026, 11, 28)
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditReport, dict[str, Any]]:
     """Generate the default sample, write it, read deals.csv as the CLI does, and audit it."""
-    sample_module = pytest.importorskip("service.sample", reason="sample generator not built yet")
-    data = sample_module.generate(deals=180, leads=340, seed=0, as_of=AS_OF)
+    data = generate(deals=180, leads=340, seed=0, as_of=AS_OF)
     paths = data.write(tmp_path_factory.mktemp("sample"))
     deals = load_deals(paths["deals.csv"], None)
     report = run_audit(

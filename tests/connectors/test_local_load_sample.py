@@ -7,39 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import structlog
-from typer.testing import CliRunner
 
 from connectors.local import LocalConnector, LocalCRM
-from service.cli import app
 from service.errors import DataFileError
 from service.sample import generate
+from tests.cli import invoke
 
 
 def test_load_sample_fills_the_local_crm_that_the_connector_reads(tmp_path: Path) -> None:
     """The command loads the generated data; the connector then reads the same records back."""
     db = tmp_path / "crm.db"
-    try:
-        result = CliRunner().invoke(
-            app,
-            [
-                "crm",
-                "load-sample",
-                "--deals",
-                "60",
-                "--leads",
-                "25",
-                "--seed",
-                "3",
-                "--as-of",
-                "2025-06-30",
-                "--path",
-                str(db),
-            ],
-        )
-    finally:
-        structlog.reset_defaults()  # the CLI configured logging onto the runner's stream
-    assert result.exit_code == 0, result.output
+    result = invoke(
+        "crm", "load-sample", "--deals", "60", "--leads", "25", "--seed", "3",
+        "--as-of", "2025-06-30", "--path", str(db),
+    )  # fmt: skip
+    assert result.code == 0, result.output
     data = generate(deals=60, leads=25, seed=3, as_of=date(2025, 6, 30))
     n_deals = data.deals["deal_id"].nunique()  # the sample plants duplicate deals; ids collapse
     assert n_deals < len(data.deals)

@@ -8,31 +8,22 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from tests import ci
+from tests.ci import PG_URL
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LEADSCORE = str(Path(sys.executable).with_name("leadscore"))
 
 
 @contextmanager
 def pg_schema() -> Iterator[str]:
     """A state URL whose tables live in a fresh PostgreSQL schema (dropped afterwards)."""
-    schema = f"leadscore_proc_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
+    with ci.pg_schema("leadscore_proc") as schema:
         yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def base_env(**extra: str) -> dict[str, str]:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import structlog
 
-from service.cli import main
 from service.daemon.recalibrate import decide, recalibrate
+from tests.cli import invoke
 from tests.daemon.conftest import RULES, T0, WARM, Clock, local_connector, make_daemon
 from tests.fakes.local import LocalFake
 
@@ -33,18 +30,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules_file: Path) -> Pa
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    argv = sys.argv
-    sys.argv = ["leadscore", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-        structlog.reset_defaults()
-    out, err = capsys.readouterr()
-    return code, re.sub(r"\s+", " ", out + err)
+    result = invoke(*args)
+    return result.code, result.text
 
 
 def test_once_scores_and_status_reports(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from connectors.base import LeadRecord
 from service.state.leads import LeadState, Scored
 from service.state.outbox import Outbox, hot_key
 from service.state.store import StateStore
+from tests.ci import PG_URL, pg_schema
 from tests.daemon.conftest import T0
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DAYS = {"Hot": 1, "Warm": 3, "Cool": 7, "Cold": 30}
 
 
@@ -28,22 +26,12 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LeadState]
         yield LeadState(store)
         store.close()
         return
-    schema = f"leadscore_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({exc.orig}); run .ci/run")
-    store = StateStore(PG_URL, schema=schema)
-    try:
-        yield LeadState(store)
-    finally:
-        store.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema() as schema:
+        store = StateStore(PG_URL, schema=schema)
+        try:
+            yield LeadState(store)
+        finally:
+            store.close()
 
 
 def lead(i: str, **attrs: object) -> LeadRecord:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from connectors.base import LeadRecord
@@ -19,13 +17,11 @@ from service.settings import DashboardSettings
 from service.state.leads import LeadState, Scored
 from service.state.outcomes import DealOutcomes, Outcome
 from service.state.store import StateStore
+from tests.ci import PG_URL, pg_schema
 from tests.daemon.conftest import RULES
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 PAGES = ("/", "/performance", "/reps", "/model")
-
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -36,18 +32,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore
         yield s
         s.close()
         return
-    schema = f"leadscore_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    s = StateStore(PG_URL, schema=schema)
-    try:
-        yield s
-    finally:
-        s.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema() as schema:
+        s = StateStore(PG_URL, schema=schema)
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ each page is kept in docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -11,21 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import structlog
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from typer.testing import CliRunner
 
-from service.cli import app
 from service.dashboard.server import DashboardServer, app_from_settings
 from service.settings import get_settings
 from service.state.store import StateStore
+from tests.cli import invoke
+from tests.conftest import SAMPLE_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
-AS_OF = "2026-11-28"
+AS_OF = SAMPLE_AS_OF  # the sample model and the CRM are one data set
 #: per page: the charts the sample store must draw, and the figures it cannot give yet
 EXPECTED = {
     "overview": ("/", {"tiers", "histogram", "sources", "hot-volume"}, set()),
@@ -63,13 +63,16 @@ return out;
 """
 
 
+#: one worker runs this module under ``pytest -n`` (--dist loadgroup): one daemon pass and one
+#: Chromium for all pages, not one per worker
+pytestmark = pytest.mark.xdist_group("chromium")
+
 OUTPUT: dict[str, str] = {}
 
 
 def _run(*args: str) -> None:
-    result = CliRunner().invoke(app, list(args))
-    structlog.reset_defaults()
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.code == 0, result.output
     OUTPUT[" ".join(args[:2])] = result.output
 
 
@@ -77,9 +80,11 @@ ENV: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample CRM, a model, one daemon pass, and the dashboard on a free port."""
+def dashboard(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> Iterator[str]:
+    """The sample CRM, the session's sample model, one daemon pass, and the dashboard on a free
+    port."""
     root = tmp_path_factory.mktemp("board")
+    shutil.copytree(sample_model, root, dirs_exist_ok=True)
     mp = pytest.MonkeyPatch()
     env = {
         "LEADSCORE_LOCAL__PATH": str(root / "crm.db"),
@@ -92,15 +97,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for key, value in env.items():
         mp.setenv(key, value)
     ENV.update(env)
-    data = root / "data"
     server = None
     store = None
     try:
-        _run("sample-data", "--out", str(data), "--as-of", AS_OF)
-        _run(
-            "build", str(data / "deals.csv"), "--leads", str(data / "leads.csv"),
-            "--out", str(root / "model"),
-        )  # fmt: skip
         _run("crm", "load-sample", "--as-of", AS_OF)
         _run("daemon", "once")
         _run("daemon", "status")
@@ -175,7 +174,12 @@ def test_page_in_chromium(dashboard: str, browser: webdriver.Chrome, name: str) 
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1400, max(900, min(int(height) + 40, 4000)))
-    assert browser.save_screenshot(str(SHOTS / f"{name}.png"))
+    # written beside and renamed: a parallel run (another worker, another checkout's suite)
+    # never leaves a half-written picture in the repository
+    shot = SHOTS / f"{name}.png"
+    partial = shot.with_name(f".{name}.{os.getpid()}.png.partial")
+    assert browser.save_screenshot(str(partial))
+    os.replace(partial, shot)
     browser.set_window_size(1400, 1900)
 
 
@@ -192,7 +196,6 @@ def test_daemon_once_and_status_report_the_closed_deals(dashboard: str) -> None:
 def test_dashboard_command_serves_the_store_without_the_daemon(dashboard: str) -> None:
     """``leadscore dashboard --port P`` (a process of its own, same settings) serves the pages of
     the state store the daemon left, on 127.0.0.1 by default."""
-    import os
     import subprocess
     import sys
     import time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -9,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import update
 
@@ -20,6 +22,10 @@ from service.state.outcomes import Outcome
 from service.state.store import StateStore
 from service.state.tables import lead_state
 from tests.dashboard.conftest import NOW, PAGES, add_deals, add_leads, client_for
+
+
+def _basic(credentials: bytes) -> str:
+    return "Basic " + base64.b64encode(credentials).decode()
 
 
 def charts(html: str) -> dict[str, dict[str, Any]]:
@@ -260,9 +266,7 @@ class TestModelAndLead:
         add_leads(store, [("L1", "Warm", 40, "Ana", {"industry": "Software"})], NOW)
         store.record_scores(
             "t1",
-            __import__("pandas").DataFrame(
-                {"id": ["L1"], "total": [40], "tier": ["Warm"], "at": [NOW]}
-            ),
+            pd.DataFrame({"id": ["L1"], "total": [40], "tier": ["Warm"], "at": [NOW]}),
         )
         client = client_for(store, rules_path)
         r = client.get("/lead/L1")
@@ -295,9 +299,9 @@ class TestReadOnlyAndAuth:
         ("settings", "good", "bad"),
         [
             ({"token": "s3cret-token"}, {"Authorization": "Bearer s3cret-token"}, {"Authorization": "Bearer nope"}),
-            ({"token": "s3cret-token"}, {"Authorization": "Basic " + __import__("base64").b64encode(b"any:s3cret-token").decode()}, {}),
-            ({"username": "ops", "password": "pw-1"}, {"Authorization": "Basic " + __import__("base64").b64encode(b"ops:pw-1").decode()}, {"Authorization": "Basic " + __import__("base64").b64encode(b"ops:pw-2").decode()}),
-            ({"username": "ops", "password": "pw-1"}, {"Authorization": "Basic " + __import__("base64").b64encode(b"ops:pw-1").decode()}, {"Authorization": "Basic !!!"}),
+            ({"token": "s3cret-token"}, {"Authorization": _basic(b"any:s3cret-token")}, {}),
+            ({"username": "ops", "password": "pw-1"}, {"Authorization": _basic(b"ops:pw-1")}, {"Authorization": _basic(b"ops:pw-2")}),
+            ({"username": "ops", "password": "pw-1"}, {"Authorization": _basic(b"ops:pw-1")}, {"Authorization": "Basic !!!"}),
         ],
     )  # fmt: skip
     def test_credentials_when_configured(

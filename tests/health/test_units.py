@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 
 from service.health.champion import auc_interval
 from service.health.diff import diff_rules
@@ -138,7 +139,7 @@ thresholds: {hot: 60, warm: 30, cool: 15}
 
 def test_diff_lists_added_removed_repointed_and_thresholds() -> None:
     """Every kind of change is one line; identical rules say so."""
-    a = parse_rules(__import__("yaml").safe_load(RULES))
+    a = parse_rules(yaml.safe_load(RULES))
     b_text = (
         RULES.replace('"a"', '"b"')
         .replace("points: 40", "points: 30")
@@ -146,7 +147,7 @@ def test_diff_lists_added_removed_repointed_and_thresholds() -> None:
         .replace("name: software", "name: healthcare")
         .replace('"Software"', '"Healthcare"')
     )
-    b = parse_rules(__import__("yaml").safe_load(b_text))
+    b = parse_rules(yaml.safe_load(b_text))
     d = diff_rules(a, b)
     assert d.added == ["+ Healthcare (firmographic, +20)"]
     assert d.removed == ["- Software (firmographic, +20)"]
@@ -161,7 +162,7 @@ def test_evaluate_gives_auc_and_hot_precision_with_intervals() -> None:
 
     from service.health.champion import evaluate
 
-    rules = parse_rules(__import__("yaml").safe_load(RULES))
+    rules = parse_rules(yaml.safe_load(RULES))
     frame = pd.DataFrame(
         {
             "industry": ["Software", "Software", "Retail", "Retail"],

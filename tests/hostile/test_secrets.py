@@ -10,7 +10,6 @@ secret value, nor its URL-encoded form.
 
 from __future__ import annotations
 
-import sys
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 import requests
 import structlog
 
-from service.cli import main
+from tests.cli import invoke
 from tests.fakes.hubspot import FakeHubSpot
 from tests.fakes.local import LocalFake
 from tests.fakes.slack import FakeSlack
@@ -85,13 +84,10 @@ def secret_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(produced: Produced, monkeypatch: pytest.MonkeyPatch, capsys, *args: str) -> int:
     """``leadscore --log-level DEBUG ARGS`` in-process; its stdout and stderr are kept."""
-    monkeypatch.setattr(sys, "argv", ["leadscore", "--log-level", "DEBUG", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    produced.add(f"stdout of {args}", out)
-    produced.add(f"stderr of {args}", err)
-    return int(exc.value.code or 0)
+    result = invoke("--log-level", "DEBUG", *args)
+    produced.add(f"stdout of {args}", result.stdout)
+    produced.add(f"stderr of {args}", result.stderr)
+    return result.code
 
 
 def _crm_paths(produced: Produced, monkeypatch, capsys, folder: Path) -> list[int]:

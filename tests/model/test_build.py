@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service import sample
 from service.data.deals import load_deals
 from service.errors import ConfigError
 from service.model.build import build_model
@@ -16,8 +17,6 @@ from service.report.writer import write_build
 from service.scoring.conditions import evaluate_all
 from service.scoring.engine import score_frame
 from service.scoring.rules import FieldIn, Range, load_rules
-
-sample = pytest.importorskip("service.sample", reason="the sample-data generator is not there yet")
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from service import sample
 from service.audit.run import run_audit
 from service.data.dates import choose_format, parse_dates
 from service.data.deals import load_deals
 from service.model.validation.holdout import split_holdout
-
-sample = pytest.importorskip("service.sample")
 
 
 class TestParseDates:

@@ -12,14 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service import sample
 from service.data.deals import load_deals
 from service.model.build import build_model
 from service.report.fmt import pct
 from service.report.writer import write_build
 from service.scoring.engine import score_frame
 from service.scoring.rules import load_rules
-
-sample = pytest.importorskip("service.sample")
 
 SEEDS = (0, 1, 4)
 #: planted single effects on numeric fields (service/sample/plan.py)

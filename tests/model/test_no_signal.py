@@ -4,19 +4,16 @@ empty model: exit 0, Low confidence, no points; never an internal error reported
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from service import sample
 from service.data.deals import load_deals
 from service.data.io import read_table
 from service.model.build import build_model
-
-sample = pytest.importorskip("service.sample")
-LEADSCORE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "leadscore"
 
 
 @pytest.fixture(scope="module")
@@ -53,27 +50,13 @@ def test_every_flag_gives_the_empty_low_confidence_model(shuffled, flags) -> Non
     assert an["confidence"]["level"] == "Low"
 
 
-def test_cli_with_all_three_flags_exits_0(shuffled, tmp_path) -> None:
+def test_cli_with_all_three_flags_exits_0(shuffled, tmp_path, cli) -> None:
     """``build --refit-all --holdout 0.5 --leads`` exits 0 and writes the empty model."""
-    run = subprocess.run(
-        [
-            str(LEADSCORE),
-            "build",
-            str(shuffled["deals"]),
-            "--refit-all",
-            "--holdout",
-            "0.5",
-            "--leads",
-            str(shuffled["leads"]),
-            "--out",
-            str(tmp_path / "m"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=tmp_path,
-    )
-    assert run.returncode == 0, run.stderr
+    run = cli(
+        "build", str(shuffled["deals"]), "--refit-all", "--holdout", "0.5",
+        "--leads", str(shuffled["leads"]), "--out", str(tmp_path / "m"),
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
     an = json.loads((tmp_path / "m" / "analysis.json").read_text())
     assert an["confidence"]["level"] == "Low"
-    assert "scale must be above 0" not in run.stdout + run.stderr
+    assert "scale must be above 0" not in run.output

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from service import sample
 from service.config import BuildConfig, resolve_outcome
 from service.data.io import read_table
 from service.model.patterns import (
@@ -18,10 +19,6 @@ from service.model.patterns import (
 )
 from service.scoring.conditions import evaluate_all
 from service.scoring.rules import FieldIn, Range
-
-sample = pytest.importorskip("service.sample", reason="the sample-data generator is not there yet")
-if not hasattr(sample, "generate"):
-    pytest.skip("service.sample has no generate() yet", allow_module_level=True)
 
 NOT_ATTRIBUTES = ("deal_id", "company", "closed_at", "outcome")
 

@@ -3,45 +3,32 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-import structlog
 from structlog.testing import capture_logs
 
-from service.cli import main
 from service.commands.sample_data import parse_as_of, sample_data
 from service.errors import InputError
 from service.sample import FILES
-
-LEADSCORE = Path(sys.executable).parent / "leadscore"
+from tests.cli import invoke
 
 
 def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str):
     """Run ``leadscore sample-data ARGS`` in-process; return (exit code, stdout, stderr)."""
-    monkeypatch.setattr(sys, "argv", ["leadscore", "sample-data", *args])
-    try:
-        with pytest.raises(SystemExit) as exit_info:
-            main()
-    finally:
-        structlog.reset_defaults()  # main() configures logging; leave other tests the defaults
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
+    result = invoke("sample-data", *args)
+    return result.code, result.stdout, result.stderr
 
 
-def test_installed_command_writes_the_five_files_and_exits_0(tmp_path: Path) -> None:
-    """The installed `leadscore sample-data` writes deals, leads, activities, ICP and truth,
-    prints a summary and exits 0."""
+def test_command_writes_the_five_files_and_exits_0(tmp_path: Path, cli) -> None:
+    """`leadscore sample-data` writes deals, leads, activities, ICP and truth, prints a summary
+    and exits 0."""
     out = tmp_path / "data"
-    result = subprocess.run(
-        [str(LEADSCORE), "sample-data", "--out", str(out), "--as-of", "2026-11-28",
-         "--deals", "90", "--leads", "40"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    result = cli(
+        "sample-data", "--out", str(out), "--as-of", "2026-11-28", "--deals", "90", "--leads", "40"
+    )
+    assert result.code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
     truth = json.loads((out / "truth.json").read_text())
     assert (truth["deals"], truth["won"], truth["lost"]) == (90, 31, 59)
@@ -49,13 +36,10 @@ def test_installed_command_writes_the_five_files_and_exits_0(tmp_path: Path) -> 
     assert "31 won, 59 lost" in result.stdout and "deals.csv" in result.stdout
 
 
-def test_installed_command_exits_2_on_a_bad_count(tmp_path: Path) -> None:
+def test_command_exits_2_on_a_bad_count(tmp_path: Path, cli) -> None:
     """`--deals 0` exits 2 with one line saying what to change, no traceback."""
-    result = subprocess.run(
-        [str(LEADSCORE), "sample-data", "--out", str(tmp_path), "--deals", "0"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert result.returncode == 2
+    result = cli("sample-data", "--out", str(tmp_path), "--deals", "0")
+    assert result.code == 2
     assert "--deals must be at least 1" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.iterdir())

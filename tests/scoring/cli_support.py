@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import structlog
 
-from service.cli import main
+from tests.cli import invoke
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_RULES = REPO / "rules" / "example.yaml"
@@ -32,14 +30,7 @@ class Run:
 def run_cli(
     args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Run:
-    """Call ``leadscore ARGS`` as the console script would; return exit code and output."""
-    monkeypatch.setattr(sys, "argv", ["leadscore", *args])
-    monkeypatch.setenv("COLUMNS", "200")
-    saved = structlog.get_config()  # the command configures logging; leave no trace for others
-    try:
-        with pytest.raises(SystemExit) as exc:
-            main()
-    finally:
-        structlog.configure(**saved)
-    captured = capsys.readouterr()
-    return Run(code=int(exc.value.code or 0), out=captured.out, err=captured.err)
+    """Call ``leadscore ARGS`` as the console script would (tests/cli.py); return exit code and
+    output."""
+    result = invoke(*args)
+    return Run(code=result.code, out=result.stdout, err=result.stderr)

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from service.scoring.rules import Rules
 from service.scoring.sql import SqlOptions, compile_rules
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests import ci
+from tests.ci import PG_URL
 
 Loader = Callable[[pd.DataFrame, Rules], pd.DataFrame]
 
@@ -44,16 +44,12 @@ def run_duckdb(raw: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 @contextmanager
 def pg_schema() -> Iterator[tuple[sa.Engine, str]]:
     """A fresh schema on the test server, dropped afterwards."""
-    engine = sa.create_engine(PG_URL)
-    schema = f"leadscore_sql_{uuid.uuid4().hex[:12]}"
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield engine, schema
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    with ci.pg_schema("leadscore_sql") as schema:
+        engine = sa.create_engine(PG_URL)
+        try:
+            yield engine, schema
+        finally:
+            engine.dispose()
 
 
 def run_postgres(raw: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -158,20 +156,15 @@ def test_malformed_rules_fail_with_key_path(tmp_path, capsys, monkeypatch):
     assert "Traceback" not in run.err
 
 
-def test_malformed_rules_in_a_real_process_has_no_traceback(tmp_path):
-    """Run as the console script, a broken rules file exits 2 with the key path and no traceback."""
+def test_malformed_rules_exit_2_with_the_key_path_and_no_traceback(tmp_path, cli):
+    """Run as the console script runs it, a broken rules file exits 2 with the key path and no
+    traceback."""
     bad = tmp_path / "model.yaml"
     bad.write_text(
         "version: '1'\ndimensions: {}\nsignals: []\nthresholds: {hot: 1, warm: 2, cool: 0}\n"
     )
-    script = Path(sys.executable).parent / "leadscore"
-    result = subprocess.run(
-        [str(script), "score", str(_leads(tmp_path)), "--model", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 2
+    result = cli("score", str(_leads(tmp_path)), "--model", str(bad))
+    assert result.code == 2
     assert "thresholds: thresholds must satisfy hot > warm > cool" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -12,21 +12,18 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import structlog
 import yaml
-from typer.testing import CliRunner
 
-from service.cli import app
 from service.scoring.batch import LEAD_SCORE_COLUMNS
 from service.scoring.rules import Rules, load_rules
+from tests.cli import invoke
 from tests.scoring.sql_cases import edge_rows, edge_rules_data, write_csv
 from tests.scoring.sql_engines import run_duckdb, run_postgres, run_spark
 
 
 def _cli(*args: str) -> None:
-    result = CliRunner().invoke(app, list(args))
-    structlog.reset_defaults()
-    assert result.exit_code == 0, result.output
+    result = invoke(*args)
+    assert result.code == 0, result.output
 
 
 @dataclass

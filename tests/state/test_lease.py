@@ -3,7 +3,6 @@ lock that dies with its connection)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +12,7 @@ import sqlalchemy as sa
 
 from service.state.lease import Lease
 from service.state.store import StateStore
-
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.ci import PG_URL, pg_schema
 
 
 class Wall:
@@ -25,7 +23,7 @@ class Wall:
         return self.now
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def stores(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[StateStore, StateStore]]:
@@ -37,17 +35,11 @@ def stores(
         a.close()
         b.close()
         return
-    schema = f"leadscore_lease_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    a, b = StateStore(PG_URL, schema=schema), StateStore(PG_URL, schema=schema)
-    yield a, b
-    a.close()
-    b.close()
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema("leadscore_lease") as schema:
+        a, b = StateStore(PG_URL, schema=schema), StateStore(PG_URL, schema=schema)
+        yield a, b
+        a.close()
+        b.close()
 
 
 class TestLease:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from structlog.testing import capture_logs
 
 from connectors.base import RecordError, ScoreUpdate
 from service.errors import ConfigError
 from service.state import StateStore
 from service.state.store import canonical_values
+from tests.ci import PG_URL, pg_schema
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
@@ -37,23 +35,13 @@ def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[StateStore]:
         yield s
         s.close()
         return
-    schema = f"leadscore_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({exc.orig}); run .ci/run")
-    s = StateStore(PG_URL, schema=schema, clock=clock)
-    s.clock = clock  # type: ignore[attr-defined]
-    try:
-        yield s
-    finally:
-        s.close()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema() as schema:
+        s = StateStore(PG_URL, schema=schema, clock=clock)
+        s.clock = clock  # type: ignore[attr-defined]
+        try:
+            yield s
+        finally:
+            s.close()
 
 
 def upd(rid: str, total: float, tier: str = "Hot", **extra: object) -> ScoreUpdate:
