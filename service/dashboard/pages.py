@@ -137,39 +137,26 @@ def _hot_volume(
     conn: Connection, site: Site, hot_now: int, since: datetime, now: datetime
 ) -> Chart:
     title = "Hot leads over time"
-    turns = q.hot_turns(conn, site.connector, since)
     if q.changes_since(conn, site.connector) is None:
         return Missing("hot-volume", title, "no tier change recorded yet")
     days = (now - since).days
     step = timedelta(days=1 if days <= 31 else 7)
-    marks: list[datetime] = []
-    t = now
-    while t > since:
-        marks.append(t)
-        t -= step
-    marks.reverse()
-    # walk back from today's count, undoing each change after a mark
+    deltas, turns = q.hot_changes(conn, site.connector, since, now, step)
+    marks = int((now - since) / step) + (1 if (now - since) % step else 0)
+    # walk back from today's count: the count at the mark k steps back undoes every change
+    # after it (periods 0 to k - 1, and any dated after now)
     values = []
-    count = hot_now
-    i = len(turns) - 1
-    for mark in reversed(marks):
-        while i >= 0 and turns[i][0] > mark:
-            count -= turns[i][1]
-            i -= 1
+    count = hot_now - deltas.get(-1, 0)
+    for k in range(marks):
         values.append(max(count, 0))
+        count -= deltas.get(k, 0)
     values.reverse()
+    labels = [(now - k * step).strftime("%Y-%m-%d") for k in reversed(range(marks))]
     return Chart(
         "hot-volume",
         title,
-        line(
-            [m.strftime("%Y-%m-%d") for m in marks],
-            "Hot leads",
-            values,
-            TIER_COLOURS["Hot"],
-            x="date",
-            y="Hot leads",
-        ),
-        note=f"{sum(1 for _, d in turns if d > 0):,} turns into Hot in the period",
+        line(labels, "Hot leads", values, TIER_COLOURS["Hot"], x="date", y="Hot leads"),
+        note=f"{turns:,} turns into Hot in the period",
     )
 
 
