@@ -27,7 +27,7 @@ demo: $(STAMP)
 	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db $(BIN)/leadscore crm load-sample
 	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db LEADSCORE_STATE_URL=sqlite:///$(DEMO)/state.db $(BIN)/leadscore crm push $(DEMO)/scored.csv
 	@echo "One pass of the service (leadscore daemon run does this on a schedule):"
-	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db LEADSCORE_STATE_URL=sqlite:///$(DEMO)/state.db LEADSCORE_RULES_PATH=$(DEMO)/model/model.yaml LEADSCORE_DAEMON__MODELS_DIR=$(DEMO)/models $(BIN)/leadscore daemon once
+	LEADSCORE_LOCAL__PATH=$(DEMO)/crm.db LEADSCORE_STATE_URL=sqlite:///$(DEMO)/state.db LEADSCORE_RULES_PATH=$(DEMO)/model/model.yaml LEADSCORE_ROUTING_PATH=rules/routing.example.yaml LEADSCORE_DAEMON__MODELS_DIR=$(DEMO)/models $(BIN)/leadscore daemon once
 	@echo
 	@echo "Done. Open these:"
 	@echo "  report for sales leadership:  $(DEMO)/model/lead-scoring-model.md (plots in $(DEMO)/model/plots/)"

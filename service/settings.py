@@ -12,7 +12,7 @@ Every address a secret is sent to (the CRM, Slack) must be ``https://`` unless
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -173,6 +173,37 @@ class DashboardSettings(_Section):
     record_url: str | None = None
 
 
+class NoticeSettings(_Section):
+    """Rule 3: tell owners when their leads change tier (one message per owner per pass)."""
+
+    #: notices of a lead moving up a tier (Cold -> Cool, ... -> Hot)
+    upgrades: bool = True
+    #: notices of a lead moving down a tier (including Rule 5's stale downgrades)
+    downgrades: bool = True
+    #: leads named in one owner's message (the rest are counted)
+    max_listed: int = Field(25, ge=1, le=200)
+
+
+class ExperimentSettings(_Section):
+    """Section 6.5's A/B test: control leads are scored and recorded but their score fields are
+    not written and they raise no alerts, notices, clocks or assignments."""
+
+    #: the first day leads enter the experiment (UTC); unset: no experiment
+    start: date | None = None
+    #: the day the experiment ends (exclusive); unset: it runs until this is set
+    end: date | None = None
+    #: share of leads in the control group (by a stable hash of the lead id)
+    control_share: float = Field(0.3, gt=0, lt=1)
+    #: mixed into the hash: change it to draw new groups for a new experiment
+    salt: str = "leadscore-6.5"
+
+    @model_validator(mode="after")
+    def _dates(self) -> ExperimentSettings:
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("experiment.end must be after experiment.start")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
@@ -191,6 +222,8 @@ class Settings(BaseSettings):
     #: allow plain ``http://`` addresses for the CRM and Slack (local fakes and tests only)
     allow_insecure_http: bool = False
     rules_path: Path = Path("rules/live.yaml")
+    #: Rule 4's routing file (reps, territories, capacity); a missing file turns routing off
+    routing_path: Path | None = Path("rules/routing.yaml")
     field_mapping_path: Path | None = None
     local: LocalCRMSettings = LocalCRMSettings()
     salesforce: SalesforceSettings = SalesforceSettings()
@@ -199,6 +232,8 @@ class Settings(BaseSettings):
     retry: RetrySettings = RetrySettings()
     daemon: DaemonSettings = DaemonSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    notices: NoticeSettings = NoticeSettings()
+    experiment: ExperimentSettings = ExperimentSettings()
 
     @model_validator(mode="after")
     def _https_only(self) -> Settings:

@@ -25,8 +25,10 @@ from connectors.base import (
     Activity,
     BatchCallback,
     CRMConnector,
+    CRMUser,
     DealRecord,
     LeadRecord,
+    OwnerAssignment,
     RecordError,
     ScoreUpdate,
     WriteResult,
@@ -149,18 +151,118 @@ class LocalConnector(CRMConnector):
         log.info("connector_checked", connector=self.name, path=str(self.path))
 
     def iter_leads(self, *, since: datetime | None = None) -> Iterator[LeadRecord]:
-        for page_start in batched(self._pages(t.leads, "modified_at", since), self.page_size):
-            scores = self._scores_of([r.id for r in page_start])
-            for row in page_start:
-                yield LeadRecord(
-                    id=row.id,
-                    object_type="Lead",
-                    modified_at=row.modified_at,
-                    attributes=dict(row.attributes or {}),
-                    owner=row.owner,
-                    account_id=row.account_id,
-                    current_scores=scores.get(row.id, {}),
+        for page in batched(self._pages(t.leads, "modified_at", since), self.page_size):
+            yield from self._records(page)
+
+    def _records(self, rows: Sequence[Any]) -> list[LeadRecord]:
+        """Map lead rows to records: the owner is the user's name when the owner id names a
+        user (else the owner text the lead was loaded with)."""
+        scores = self._scores_of([r.id for r in rows])
+        names = self._user_names({r.owner_id for r in rows if r.owner_id})
+        return [
+            LeadRecord(
+                id=row.id,
+                object_type="Lead",
+                modified_at=row.modified_at,
+                attributes=dict(row.attributes or {}),
+                owner=names.get(row.owner_id, row.owner) if row.owner_id else row.owner,
+                account_id=row.account_id,
+                owner_id=row.owner_id,
+                current_scores=scores.get(row.id, {}),
+            )
+            for row in rows
+        ]
+
+    def _user_names(self, ids: set[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+
+        def fetch() -> dict[str, str]:
+            with self.crm.engine.connect() as conn:
+                query = select(t.users.c.id, t.users.c.name).where(t.users.c.id.in_(sorted(ids)))
+                return {i: n for i, n in conn.execute(query)}
+
+        return self._call(fetch)
+
+    def get_leads(self, ids: Sequence[str]) -> list[LeadRecord]:
+        """The leads with these ids as they are now (unknown ids left out)."""
+        out: list[LeadRecord] = []
+        for chunk in batched(list(dict.fromkeys(ids)), self.page_size):
+
+            def fetch(chunk: list[str] = chunk) -> list[Any]:
+                with self.crm.engine.connect() as conn:
+                    return list(conn.execute(select(t.leads).where(t.leads.c.id.in_(chunk))))
+
+            out.extend(self._records(self._call(fetch)))
+        return out
+
+    def iter_users(self) -> Iterator[CRMUser]:
+        def fetch() -> list[Any]:
+            with self.crm.engine.connect() as conn:
+                return list(conn.execute(select(t.users).order_by(t.users.c.id)))
+
+        for row in self._call(fetch):
+            yield CRMUser(row.id, row.name, row.email, row.manager_id, bool(row.active))
+
+    writes_owners: ClassVar[bool] = True
+
+    def assign_owners(
+        self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
+    ) -> WriteResult:
+        """Set ``owner_id`` (and the owner name) per lead, in batches of ``page_size``; an
+        unknown lead, an unknown or inactive user and a locked record are refused per record."""
+        result = WriteResult()
+        unique = list({a.record_id: a for a in assignments}.values())
+        for start in range(0, len(unique), self.page_size):
+            batch = unique[start : start + self.page_size]
+            report_batch(result, self._call(partial(self._assign_batch, batch)), on_batch)
+        log.info(
+            "owners_written",
+            connector=self.name,
+            written=len(result.written),
+            failed=len(result.failed),
+        )
+        return result
+
+    def _assign_batch(self, batch: Sequence[OwnerAssignment]) -> WriteResult:
+        result = WriteResult()
+        ids = [a.record_id for a in batch]
+        with self.crm.engine.begin() as conn:
+            known = set(conn.execute(select(t.leads.c.id).where(t.leads.c.id.in_(ids))).scalars())
+            locks = dict(
+                conn.execute(
+                    select(t.record_locks.c.record_id, t.record_locks.c.reason).where(
+                        t.record_locks.c.record_id.in_(ids)
+                    )
+                ).all()
+            )
+            users = {
+                r.id: r
+                for r in conn.execute(
+                    select(t.users).where(t.users.c.id.in_({a.owner_id for a in batch}))
                 )
+            }
+            for a in batch:
+                user = users.get(a.owner_id)
+                if a.record_id not in known:
+                    reason: str | None = "no lead with this id in the local CRM"
+                elif a.record_id in locks:
+                    reason = f"record locked: {locks[a.record_id]}"
+                elif user is None or not user.active:
+                    reason = f"no active user {a.owner_id} in the local CRM"
+                else:
+                    reason = None
+                if reason is not None:
+                    result.failed.append(RecordError(a.record_id, reason))
+                    continue
+                assert user is not None
+                conn.execute(
+                    update(t.leads)
+                    .where(t.leads.c.id == a.record_id)
+                    .values(owner_id=a.owner_id, owner=user.name)
+                )
+                result.written.append(a.record_id)
+        return result
 
     def iter_closed_deals(self, *, since: datetime | None = None) -> Iterator[DealRecord]:
         for row in self._pages(t.deals, "modified_at", since):
@@ -181,6 +283,7 @@ class LocalConnector(CRMConnector):
                 lead_id=row.lead_id,
                 account_id=row.account_id,
                 detail=row.detail,
+                rep_id=row.rep_id,
             )
 
     def missing_fields(self) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 import structlog
-from sqlalchemy import Engine, create_engine, delete, event, select
+from sqlalchemy import Engine, create_engine, delete, event, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from connectors.base import SCORE_FIELDS, score_field_name
@@ -40,6 +40,8 @@ _OPTIONAL = {
     "account": ("account_id", "company", "account"),
     "lead": ("lead_id", "contact_id"),
     "owner": ("owner", "owner_name"),
+    "owner_id": ("owner_id",),
+    "rep": ("rep_id", "logged_by"),
     "closed_at": ("closed_at", "close_date"),
     "modified_at": ("modified_at", "last_modified"),
     "detail": ("detail", "page", "subject", "channel"),
@@ -88,11 +90,55 @@ class LocalCRM:
         self.engine: Engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": 10})
         event.listen(self.engine, "connect", _pragmas)
         t.metadata.create_all(self.engine)
+        if not new:
+            self._add_columns()
         if new and with_score_fields:
             self.add_score_fields(list(SCORE_FIELDS))
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _add_columns(self) -> None:
+        """Give a file made by an older release the columns added since (owner ids, reps)."""
+        with self.engine.begin() as conn:
+            for table, column, kind in t.ADDED_COLUMNS:
+                have = {r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    # -- users and owners ----------------------------------------------------------------------
+    def upsert_users(self, users: Iterable[dict[str, Any]]) -> int:
+        """Insert or replace users (``id``, ``name``, ``email``, ``manager_id``, ``active``)."""
+        rows = [
+            {
+                "id": str(u["id"]),
+                "name": str(u["name"]),
+                "email": u.get("email"),
+                "manager_id": u.get("manager_id"),
+                "active": bool(u.get("active", True)),
+            }
+            for u in users
+        ]
+        if rows:
+            with self.engine.begin() as conn:
+                stmt = sqlite_insert(t.users).values(rows)
+                keep = {c: stmt.excluded[c] for c in rows[0] if c != "id"}
+                conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=keep))
+        return len(rows)
+
+    def link_owners(self) -> int:
+        """Set ``owner_id`` on leads whose owner name matches a user's name (loaded files name
+        owners; the users table gives them ids). Returns the leads linked."""
+        with self.engine.begin() as conn:
+            by_name = {n: i for i, n in conn.execute(select(t.users.c.id, t.users.c.name))}
+            n = 0
+            for name, user_id in by_name.items():
+                n += conn.execute(
+                    update(t.leads)
+                    .where(t.leads.c.owner == name, t.leads.c.owner_id.is_(None))
+                    .values(owner_id=user_id)
+                ).rowcount
+        return n
 
     # -- the describe --------------------------------------------------------------------------
     def score_field_names(self) -> set[str]:
@@ -195,14 +241,16 @@ class LocalCRM:
         id_col = self._required(frame, "leads", "id", source)
         account = _find(frame, _OPTIONAL["account"])
         owner = _find(frame, _OPTIONAL["owner"])
+        owner_id = _find(frame, _OPTIONAL["owner_id"])
         mod_col = _find(frame, _OPTIONAL["modified_at"])
         modified = _times(frame, mod_col, now)
-        attrs = [c for c in frame.columns if c not in {id_col, mod_col}]
+        attrs = [c for c in frame.columns if c not in {id_col, mod_col, owner_id}]
         return [
             {
                 "id": str(rec[id_col]),
                 "account_id": None if account is None else _str(rec[account]),
                 "owner": None if owner is None else _str(rec[owner]),
+                "owner_id": None if owner_id is None else _str(rec[owner_id]),
                 "attributes": {c: plain(rec[c]) for c in attrs},
                 "modified_at": modified[i],
             }
@@ -218,6 +266,7 @@ class LocalCRM:
         lead = _find(frame, _OPTIONAL["lead"])
         account = _find(frame, _OPTIONAL["account"])
         detail = _find(frame, _OPTIONAL["detail"])
+        rep = _find(frame, _OPTIONAL["rep"])
         occurred = _times(frame, at_col, now)
         return [
             {
@@ -227,6 +276,7 @@ class LocalCRM:
                 "kind": str(rec[kind]),
                 "occurred_at": occurred[i],
                 "detail": None if detail is None else _str(rec[detail]),
+                "rep_id": None if rep is None else _str(rec[rep]),
             }
             for i, rec in enumerate(frame.to_dict("records"))
         ]

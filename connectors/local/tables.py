@@ -1,4 +1,4 @@
-"""The local CRM's tables: accounts, leads, deals, activities and the score fields.
+"""The local CRM's tables: accounts, leads, deals, activities, users and the score fields.
 
 Attributes a CRM export carries (industry, employee_count, ...) live in a JSON column, so any
 sample-data or CSV layout loads without a schema change. The score fields the CRM "has" are rows of
@@ -42,6 +42,8 @@ leads = Table(
     Column("attributes", JSON, nullable=False, default=dict),
     Column("modified_at", UTCDateTime, nullable=False),
     Column("score_writes", Integer, nullable=False, default=0),
+    #: the owning user (``users.id``); ``owner`` keeps a name for leads loaded without users
+    Column("owner_id", String(64), nullable=True),
     Index("ix_leads_modified", "modified_at", "id"),
 )
 
@@ -66,7 +68,26 @@ activities = Table(
     Column("kind", String(64), nullable=False),
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("detail", Text, nullable=True),
+    #: the user (rep) who logged it; NULL for activity no rep did (an email open, a page view)
+    Column("rep_id", String(64), nullable=True),
     Index("ix_activities_occurred", "occurred_at", "id"),
+)
+
+#: The CRM's users: the reps who own leads (Section 5's routing and SLA rules), with managers.
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=True),
+    Column("manager_id", String(64), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+#: columns added after the first release: (table, column, SQL type), added to older files
+ADDED_COLUMNS = (
+    ("leads", "owner_id", "VARCHAR(64)"),
+    ("activities", "rep_id", "VARCHAR(64)"),
 )
 
 #: The score fields that exist on leads (the CRM's describe); name is e.g. ``Lead_Score_Total``.

@@ -58,9 +58,11 @@ def metadata_for(row: OutboxRow) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "event_payload": payload}
 
 
-def _in_history(alerter: SlackAlerter, row: OutboxRow, since: datetime) -> str | None:
+def _in_history(
+    alerter: SlackAlerter, row: OutboxRow, since: datetime, channel: str | None = None
+) -> str | None:
     return alerter.find_message(
-        row.key, oldest=(since - LOOKBACK).timestamp(), channel=row.channel or None
+        row.key, oldest=(since - LOOKBACK).timestamp(), channel=channel or row.channel or None
     )
 
 
@@ -78,18 +80,24 @@ def deliver(
                 log.warning("slack_history_failed", key=row.key, error=str(exc))
                 break
             if ts is not None:
-                outbox.confirm(row.key, now, alerter.channel_id, ts)
+                outbox.confirm(row.key, now, row.channel or alerter.channel_id, ts)
                 done.found += 1
                 log.info("slack_alert_found_in_history", key=row.key, lead_id=row.record_id)
                 continue
-        message = render(row)
+        try:  # a direct message looks its recipient up in Slack first
+            message = render(row)
+        except LeadScoreError as exc:
+            done.error = str(exc)
+            log.warning("slack_lookup_failed", key=row.key, error=str(exc))
+            break
         if isinstance(message, str):
             outbox.skip(row.key, now, message)
             done.skipped += 1
             continue
-        outbox.claim(row.key, now, alerter.channel_id)
+        target = message.pop("channel", None)  # a rep's direct-message channel
+        outbox.claim(row.key, now, target or alerter.channel_id)
         try:
-            ts = alerter.post(message, metadata_for(row))
+            ts = alerter.post(message, metadata_for(row), channel=target)
         except (RateLimitedError, FatalConnectorError) as exc:  # certainly not posted
             outbox.release(row.key)
             done.error = str(exc)
@@ -98,18 +106,18 @@ def deliver(
         except ConnectorError as exc:  # maybe posted: never post again without looking
             log.warning("hot_alert_unconfirmed", key=row.key, lead_id=row.record_id, error=str(exc))
             try:
-                found = _in_history(alerter, row, now)
+                found = _in_history(alerter, row, now, target)
             except LeadScoreError:
                 found = None
             if found is None:
                 done.unconfirmed += 1
                 done.error = str(exc)
                 break
-            outbox.confirm(row.key, now, alerter.channel_id, found)
+            outbox.confirm(row.key, now, target or alerter.channel_id, found)
             done.found += 1
             log.info("slack_alert_found_in_history", key=row.key, lead_id=row.record_id)
             continue
-        outbox.confirm(row.key, now, alerter.channel_id, ts)
+        outbox.confirm(row.key, now, target or alerter.channel_id, ts)
         done.sent += 1
         log.info("slack_alert_sent", key=row.key, lead_id=row.record_id, kind=row.kind)
     return done

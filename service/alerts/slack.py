@@ -156,6 +156,9 @@ class SlackAlerter:
             timeout=timeout or settings.timeout_seconds,  # type: ignore[arg-type]  # a float works
             retry_handlers=[],
         )
+        #: e-mail -> member id (None: no member has it); member id -> direct-message channel
+        self._users: dict[str, str | None] = {}
+        self._ims: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"SlackAlerter(channel={self.channel!r}, token=SecretStr('**********'))"
@@ -168,28 +171,72 @@ class SlackAlerter:
         except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             raise transport_error(exc, service=SERVICE) from None
 
-    def post(self, message: dict[str, Any], metadata: dict[str, Any] | None = None) -> str:
+    def post(
+        self,
+        message: dict[str, Any],
+        metadata: dict[str, Any] | None = None,
+        *,
+        channel: str | None = None,
+    ) -> str:
         """Post once (429 waits and tries again: Slack did not post it); return the message ts.
 
         ``metadata`` (``event_type`` + ``event_payload``) is kept by Slack with the message, so a
-        post whose answer was lost can be found again in the channel history."""
+        post whose answer was lost can be found again in the channel history. ``channel``: post
+        there (a rep's direct-message channel, ``open_dm``) instead of the alert channel."""
         message = redact.scrub_any(message)  # no secret a server echoed reaches the channel
 
         def attempt() -> str:
             response = self._call(
                 self._client.chat_postMessage,
-                channel=self.channel,
+                channel=channel or self.channel,
                 metadata=metadata,
                 **message,
             )
-            channel = response.get("channel")
-            if channel:
-                self.channel_id = str(channel)
+            answered = response.get("channel")
+            if answered and channel is None:
+                self.channel_id = str(answered)
             return str(response.get("ts"))
 
         return retry_policy(self._retry, sleep=self._sleep, service="slack", only=RateLimitedError)(
             attempt
         )
+
+    def lookup_user(self, email: str) -> str | None:
+        """The Slack member id of ``email`` (``users.lookupByEmail``, scope ``users:read.email``),
+        or None when no member has it; answers are cached for the process's life."""
+        key = email.strip().lower()
+        if key in self._users:
+            return self._users[key]
+
+        def attempt() -> str | None:
+            try:
+                response = self._client.users_lookupByEmail(email=key)
+            except SlackApiError as exc:
+                data = exc.response.data if isinstance(exc.response.data, dict) else {}
+                if data.get("error") == "users_not_found":
+                    return None
+                raise self._translate(exc) from None
+            except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
+                raise transport_error(exc, service=SERVICE) from None
+            return str((response.get("user") or {}).get("id") or "") or None
+
+        found = retry_policy(self._retry, sleep=self._sleep, service="slack")(attempt)
+        self._users[key] = found
+        return found
+
+    def open_dm(self, user_id: str) -> str:
+        """The direct-message channel with member ``user_id`` (``conversations.open``, scope
+        ``im:write``); Slack returns the same channel every time, and so does the cache."""
+        if user_id not in self._ims:
+
+            def attempt() -> str:
+                response = self._call(self._client.conversations_open, users=user_id)
+                return str((response.get("channel") or {})["id"])
+
+            self._ims[user_id] = retry_policy(self._retry, sleep=self._sleep, service="slack")(
+                attempt
+            )
+        return self._ims[user_id]
 
     def resolve_channel_id(self) -> str:
         """The channel's id: configured, learned from an earlier post, else looked up by name

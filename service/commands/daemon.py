@@ -63,6 +63,12 @@ def once(
     recalibrate: bool = typer.Option(
         False, "--recalibrate", help="Also rebuild the model from closed deals (as monthly)."
     ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="Run the pass as if it were this time (ISO, UTC unless a zone is given, e.g. "
+        "2027-01-15T09:00): cadences, SLA deadlines, stale windows and the experiment follow it.",
+    ),
 ) -> None:
     """Run one full scoring pass and exit (exit 1 when the CRM cannot be reached, or another
     instance holds the lease for longer than LEADSCORE_DAEMON__LEASE_WAIT_SECONDS)."""
@@ -79,7 +85,11 @@ def once(
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    d = Daemon.from_settings(settings)
+    if now is not None:
+        fixed = parse_now(now)
+        d = Daemon.from_settings(settings, clock=lambda: fixed)
+    else:
+        d = Daemon.from_settings(settings)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: d.stop.set())
     try:
@@ -105,6 +115,14 @@ def once(
             soft_wrap=True,
         )
         console.print(f"Leads per tier: {_tiers(r['tiers'])}", highlight=False)
+        rules5 = r.get("rules5") or {}
+        if rules5:
+            console.print(
+                "Section 5: "
+                + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(rules5.items())),
+                highlight=False,
+                soft_wrap=True,
+            )
         error = outcomes_job(d)
         if error is not None:
             raise error
@@ -126,6 +144,22 @@ def once(
             )
     finally:
         d.close()
+
+
+def parse_now(text: str) -> datetime:
+    """``--now``: an ISO time, UTC unless it names a zone (``ConfigError`` naming the flag)."""
+    from datetime import UTC
+
+    from service.errors import ConfigError
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--now {text!r} is not a time: write it as 2027-01-15T09:00 (UTC) or with a zone, "
+            "2027-01-15T09:00+01:00."
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _when(value: datetime | None) -> str:
@@ -231,9 +265,35 @@ def status() -> None:
             + (", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())) or "empty"),
             highlight=False,
         )
+        _sla(store, name)
         _health(store)
     finally:
         store.close()
+
+
+def _sla(store: Any, connector: str) -> None:
+    """Rule 2's SLA compliance per rep (met / finished clocks) and the clocks still running."""
+    from service.state.sla import Section5Log
+
+    rows = Section5Log(store).compliance(connector)
+    if not rows:
+        console.print("SLA: no Hot lead timed yet")
+        return
+    met = sum(r.met for r in rows)
+    breached = sum(r.breached for r in rows)
+    running = sum(r.running for r in rows)
+    total = f"{met / (met + breached):.0%}" if met + breached else "n/a"
+    console.print(
+        f"SLA compliance: {total} ({met:,} met, {breached:,} breached, {running:,} running)",
+        highlight=False,
+    )
+    for r in rows:
+        rate = f"{r.rate:.0%}" if r.rate is not None else "n/a"
+        console.print(
+            plain(f"  {r.owner}: {rate} ({r.met} met, {r.breached} breached, {r.running} running)"),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _health(store: Any) -> None:

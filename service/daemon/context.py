@@ -18,6 +18,7 @@ import structlog
 
 from service.alerts.slack import SlackAlerter, escape_notice
 from service.daemon.metrics import Metrics
+from service.daemon.routing import RoutingWatcher
 from service.daemon.rules_watch import RulesWatcher
 from service.errors import LeadScoreError, PassInterrupted, StateStoreError
 from service.settings import Settings
@@ -83,6 +84,8 @@ class Daemon:
     lease: Lease | None = None
     #: set on SIGTERM: a pass stops between two batches (``checkpoint``)
     stop: threading.Event = field(default_factory=threading.Event)
+    #: Rule 4's routing file in force (None: built from ``settings.routing_path``)
+    routing: RoutingWatcher | None = None
 
     def __post_init__(self) -> None:
         self.leads = LeadState(self.store)
@@ -98,8 +101,11 @@ class Daemon:
         self.last_cycle: tuple[datetime, bool, str] | None = None
         #: why the state database cannot be reached (None while it can)
         self.state_down: str | None = None
-        #: when the score history was last pruned
+        #: when the score history was last pruned, and stale leads last looked for (Rule 5)
         self.pruned_at: datetime | None = None
+        self.stale_checked_at: datetime | None = None
+        if self.routing is None:
+            self.routing = RoutingWatcher(self.settings.routing_path)
         self.metrics.rules_version_info(self.rules.current.version, self.rules.key)
 
     @classmethod

@@ -37,6 +37,7 @@ from service.alerts.outbox import deliver
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
 from service.daemon.digest import prune_history, render, summarise_rules_turns
+from service.daemon.section5 import Rules5
 from service.daemon.updates import leads_frame, score_updates
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
@@ -48,6 +49,7 @@ NOT_ATTEMPTED = "not attempted (API budget or an earlier batch failed); retried 
 #: a pass that pulled or wrote this many leads refreshes the database statistics afterwards
 BULK_LOAD = 10_000
 NOT_CONFIRMED = "the CRM did not confirm the write; retried next cycle"
+CONTROL_QUIET = "not sent: a control lead of the experiment (Section 6.5)"
 #: Salesforce compares modification stamps to the second (milliseconds are ignored)
 STAMP_GRANULARITY = timedelta(seconds=1)
 
@@ -74,6 +76,8 @@ class CycleReport:
     turned_hot: int = 0
     alerts_sent: int = 0
     tiers: dict[str, int] = field(default_factory=dict)
+    #: Section 5: assigned, sla_started/stopped/breached, tier_notices, notice_messages
+    rules5: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,6 +104,8 @@ class _Pass:
         self.news: set[str] = set()
         #: activities acted on in this pass, remembered with the cursors
         self.seen: list[tuple[str, datetime]] = []
+        #: Section 5's rules 2 to 5 and the experiment (``service.daemon.section5``)
+        self.r5 = Rules5(d, crm, rules, now)
 
     def pull_leads(self) -> tuple[list[str], datetime | None]:
         """Leads modified since the cursor, inclusive (a record stamped in the cursor's instant
@@ -121,6 +127,7 @@ class _Pass:
             self.report.unchanged += len(batch) - len(fresh)
             if fresh:
                 self.d.leads.upsert_leads(self.name, fresh, self.now)
+                self.r5.pulled(fresh)
             ids.extend(r.id for r in fresh)
             for r in batch:
                 mark = _later(mark, r.modified_at)
@@ -145,7 +152,9 @@ class _Pass:
         cursor = self.d.store.get_cursor(self.name, LEADS)
         if cursor is None:
             return
-        gone = [r.id for r in self.crm.iter_retired(since=cursor)]
+        retired = list(self.crm.iter_retired(since=cursor))
+        gone = [r.id for r in retired]
+        self.r5.retired(gone, [r.id for r in retired if r.reason == "converted"])
         if gone:
             self.report.retired += self.d.leads.retire(self.name, gone)
             log.info("leads_retired", connector=self.name, count=len(gone))
@@ -168,18 +177,24 @@ class _Pass:
             if activity.id in seen:
                 continue
             self.seen.append((activity.id, activity.occurred_at))
+            self.r5.activity(activity)
             self.report.activities += 1
             if activity.lead_id:
                 ids[activity.lead_id] = None
+        self.r5.save_activity()
         return list(ids), self._next_cursor(cursor, mark)
 
     def score(self, leads: Sequence[CachedLead]) -> None:
         d, name, rules, now = self.d, self.name, self.rules, self.now
-        scored = score_frame(rules, leads_frame(leads))
+        levels = self.r5.levels(leads)  # Rule 5: dimensions lapsed for want of activity
+        scored = score_frame(rules, leads_frame(leads), stale_levels=levels)
         ids = [lead.record_id for lead in leads]
+        group = self.r5.groups(ids)  # Section 6.5: control leads are not written nor alerted
         references = d.leads.reference_totals(ids, self.key, now - TREND_WINDOW)
         updates = score_updates(leads, scored, rules, now, references)
-        changed = d.store.changed_updates(name, updates)
+        changed = [
+            u for u in d.store.changed_updates(name, updates) if group.get(u.record_id) != "control"
+        ]
         by_id = {u.record_id: u for u in changed}
 
         def record(batch: WriteResult) -> None:  # as each batch is confirmed, not at the end
@@ -206,14 +221,21 @@ class _Pass:
             quiet = "not sent: Hot on the first pass (backfill)"
         elif d.alerter is None:
             quiet = "not sent: Slack is not configured"
-        turned = d.leads.record_scored(
-            name,
-            [Scored(u.record_id, str(u.values["Tier"]), u.values["Total"]) for u in ok],
-            self.key,
-            now,
-            quiet=quiet,
-            news=self.news,
-        )
+        turned = []
+        for part, why in ((False, quiet), (True, CONTROL_QUIET)):
+            turned += d.leads.record_scored(
+                name,
+                [
+                    Scored(u.record_id, str(u.values["Tier"]), u.values["Total"])
+                    for u in ok
+                    if (group.get(u.record_id) == "control") == part
+                ],
+                self.key,
+                now,
+                quiet=why,
+                news=self.news,
+            )
+        self.r5.scored(leads, scored, {u.record_id for u in ok}, levels, group)
         r = self.report
         r.scored += len(updates)
         r.changed += len(changed)
@@ -241,6 +263,8 @@ class _Pass:
 def run_cycle(d: Daemon) -> CycleReport:
     """One scoring pass; see the module docstring. Connector errors propagate (the cursors stay)."""
     rules, key = d.rules.current, d.rules.key
+    if d.routing is not None:
+        d.routing.check()
     now = d.clock()
     with d.connect() as crm:
         p = _Pass(d, crm, rules, key, now)
@@ -249,6 +273,7 @@ def run_cycle(d: Daemon) -> CycleReport:
         active, activity_mark = p.pull_activity()
         pending = [e.record_id for e in d.store.pending_failures(p.name)]
         due = d.leads.due_ids(p.name, now, cadence_days(rules, d.settings.daemon), key)
+        due += p.r5.stale_due()
         p.news = {*pulled, *active}
         candidates = list(dict.fromkeys([*pulled, *active, *pending, *due]))
         p.report.candidates = len(candidates)
@@ -268,6 +293,7 @@ def run_cycle(d: Daemon) -> CycleReport:
             overlap = timedelta(minutes=d.settings.daemon.activity_overlap_minutes)
             d.store.remember_activities(p.name, p.seen, activity_mark - overlap)
             d.store.set_cursor(p.name, ACTIVITIES, activity_mark)
+        p.r5.prepare()  # Rules 2 to 4: assignments, SLA clocks, escalations, tier notices
         p.alert()
     if p.report.pulled >= BULK_LOAD or p.report.written >= BULK_LOAD:
         d.store.refresh_statistics()  # a backfill or a big change: the planner must know
@@ -275,6 +301,7 @@ def run_cycle(d: Daemon) -> CycleReport:
     d.metrics.set_tiers(p.report.tiers)
     d.metrics.pending_alerts.set(len(d.leads.pending_alerts(p.name)))
     prune_history(d)
+    p.report.rules5 = p.r5.finish()
     log.info(
         "score_cycle_finished", **{k: v for k, v in p.report.as_dict().items() if k != "tiers"}
     )

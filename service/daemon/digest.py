@@ -16,6 +16,8 @@ import structlog
 
 from service.alerts.slack import build_message, escape_mrkdwn
 from service.daemon.context import Daemon
+from service.daemon.messages5 import KINDS, owner_line
+from service.daemon.messages5 import render as render5
 from service.daemon.updates import hot_alert
 from service.scoring.rules import Rules
 from service.state.outbox import DIGEST, HOT, SUMMARY, OutboxRow
@@ -32,6 +34,9 @@ def _version(key: str | None) -> str:
 
 def render(d: Daemon, rules: Rules, row: OutboxRow) -> dict[str, Any] | str:
     """The Slack message of ``row``; a string (the reason) when it should no longer be sent."""
+    if row.kind in KINDS:
+        assert d.alerter is not None
+        return render5(d.alerter, row)
     if row.kind != HOT:
         return {"text": str(row.payload.get("text", ""))}
     assert row.record_id is not None
@@ -42,7 +47,14 @@ def render(d: Daemon, rules: Rules, row: OutboxRow) -> dict[str, Any] | str:
     if lead is None:
         return "not sent: the lead is no longer in the CRM copy"
     values = d.store.last_pushed(row.connector, row.record_id) or {"Tier": "Hot"}
-    return build_message(hot_alert(lead, values, rules))
+    message = build_message(hot_alert(lead, values, rules))
+    line = owner_line(d, row)
+    if line:
+        message["blocks"].append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
+        )
+        message["text"] += f" {line}"
+    return message
 
 
 def summarise_rules_turns(d: Daemon, connector: str, now: datetime) -> int:

@@ -155,6 +155,8 @@ def rules_job(d: Daemon) -> bool:
     """Reload the rules file when it changed; True when new rules came into force. A problem is
     posted once per distinct bad content, and once more when it is fixed."""
     before = d.rules.problem_key
+    if d.routing is not None:
+        d.routing.check()  # Rule 4's routing file: reloaded like the rules, last good kept
     changed = d.rules.check()
     after = d.rules.problem_key
     d.metrics.rules_bad_file.set(1 if after is not None else 0)

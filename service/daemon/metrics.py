@@ -70,6 +70,18 @@ class Metrics:
             ["job"],
             registry=r,
         )
+        self.sla_breaches = Counter(
+            "leadscore_sla_breaches",
+            "Hot leads with no rep contact before their SLA deadline (each escalated once)",
+            ["connector"],
+            registry=r,
+        )
+        self.sla_compliance = Gauge(
+            "leadscore_sla_compliance_ratio",
+            "Share of finished SLA clocks met (rep contact before the deadline), per owner",
+            ["connector", "owner"],
+            registry=r,
+        )
         self.rules_reload_failures = Counter(
             "leadscore_rules_reload_failures",
             "Edits of the rules file that failed validation",

@@ -93,11 +93,28 @@ def reps(conn: Connection, site: Site) -> dict[str, Any]:
                 ),
             )
         )
-    charts.append(
-        Missing(
-            "sla",
-            "SLA compliance (Hot leads contacted within the SLA)",
-            "not recorded yet: the state store keeps no first-contact time per lead",
-        )
-    )
+    charts.append(_sla_chart(conn, site.connector))
     return {"charts": charts, "conversion": conversion}
+
+
+def _sla_chart(conn: Connection, connector: str) -> Chart:
+    """Rule 2's SLA compliance per rep, from ``leadscore_sla_clocks`` (``service.state.sla``)."""
+    from service.state.sla import compliance
+
+    title = "SLA compliance (Hot leads contacted within the SLA)"
+    rows = [r for r in compliance(conn, connector) if r.rate is not None]
+    if not rows:
+        return Missing("sla", title, "no Hot lead's SLA clock has finished yet (met or breached)")
+    return Chart(
+        "sla",
+        title,
+        bar(
+            [r.owner for r in rows],
+            [("% within the SLA", [round(100 * (r.rate or 0), 1) for r in rows], "#2ca02c")],
+            x="rep",
+            y="% of Hot leads contacted in time",
+        ),
+        note=", ".join(
+            f"{r.owner}: {r.met} met, {r.breached} breached, {r.running} running" for r in rows
+        ),
+    )

@@ -264,6 +264,7 @@ def build_model(
     if leads is not None:
         _add_current_lead_shares(analysis, final.rules, leads)
     analysis["health_reference"] = health_reference(final.rules, X, leads)
+    analysis["transitions"] = final.rules.transitions()
     if not_in_leads:
         analysis["fields_not_in_leads"] = not_in_leads
         analysis.setdefault("notes", []).append(

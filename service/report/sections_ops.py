@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from service.report.fmt import NA, holdout_rate, num, pct, rate_noun, signed, table
+from service.report.transitions import sla_sentence, stale_sentence
 
 FIELDS = [
     ("Lead_Score_Total", "Number (integer)", "Total lead score"),
@@ -95,14 +96,12 @@ def crm_implementation(analysis: dict[str, Any]) -> str:
         "`Lead_Score_Last_Calculated`. The daemon also re-scores on each tier's cadence (Section 4.3).",
         f"- Rule 2, Hot lead alert: when `Lead_Score_Tier` changes to Hot (total {hot} or more), the assigned "
         "rep is alerted on Slack with the lead, company, score breakdown, top factors and the first action; "
-        "the 1-hour SLA clock starts.",
+        f"{sla_sentence(analysis)}; the first rep activity stops it, a breach is escalated once.",
         "- Rule 3, tier change notification: any tier change notifies the owner with the previous and new "
         f"tier and what caused it; an upgrade to Hot or Warm (total {warm} or more) assigns an unassigned lead.",
         "- Rule 4, assignment by tier: new Hot and Warm leads are assigned round-robin, weighted by territory, "
         "industry expertise and current Hot + Warm queue.",
-        "- Rule 5, stale lead review: a lead with no activity for 30 days is listed for its owner to review; "
-        "its score does not decay with time (this model has no time-decaying signal), it changes only when "
-        "the lead's fields change.",
+        "- Rule 5, stale lead downgrade: " + stale_sentence(analysis),
         "- Rule 6, trend: a daily job compares the total with its value 14 days ago: Rising (+5 or more), "
         "Stable, Falling (−5 or more), written to `Lead_Score_Trend`.",
         "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.report.fmt import NA, holdout_rate, num, pct, plain, rate_noun, table
+from service.report.transitions import sla_sentence, stale_sentence
 
 
 def tier_range(t: dict[str, Any]) -> str:
@@ -92,8 +93,7 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
         "Upgrade triggers: the score crosses a higher threshold at a re-score (for example after a demo or "
         "pricing request, a new stakeholder engaging, or an intent signal arriving).  ",
         "Downgrade triggers: a re-score after the lead's data changes, such as an unsubscribe or a negative "
-        "signal appearing. Points do not lapse with time: this model has no time-decaying signal, so a lead "
-        "with no new activity keeps its score until its fields change.",
+        "signal appearing. " + stale_sentence(analysis),
         "",
         "Re-Scoring Frequency:",
     ]
@@ -103,7 +103,8 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
             f"- {t.get('tier')} leads: re-score every {num(every)} day{'s' if every != 1 else ''}, and at once on new activity."
         )
     parts.append(
-        "\nA move into Hot alerts the owner on Slack. Trend compares the total with its value 14 days "
+        f"\nA move into Hot alerts the channel and the owner on Slack, and {sla_sentence(analysis)}; "
+        "any other change of tier is sent to the owner (Rule 3). Trend compares the total with its value 14 days "
         "earlier: Rising (+5 or more), Falling (−5 or more), Stable otherwise."
     )
     parts += ["", "### 4.4 Volume and Capacity Validation", ""]

@@ -114,9 +114,24 @@ def assign_tiers(total: np.ndarray, rules: Rules) -> np.ndarray:
     )
 
 
-def score_frame(rules: Rules, frame: pd.DataFrame, *, top_n: int = 3) -> ScoredFrame:
-    """Score every row of ``frame``; see ``service.scoring.rules`` for what the rules mean."""
+def score_frame(
+    rules: Rules,
+    frame: pd.DataFrame,
+    *,
+    top_n: int = 3,
+    stale_levels: np.ndarray | None = None,
+) -> ScoredFrame:
+    """Score every row of ``frame``; see ``service.scoring.rules`` for what the rules mean.
+
+    ``stale_levels`` (one int per row, Rule 5): the signals of the dimensions
+    ``rules.lapsed_dimensions(level)`` do not fire for that row (no activity for that long)."""
     fires, known, unmapped = evaluate_signals(rules, frame)
+    if stale_levels is not None and len(rules.signals):
+        dims = np.array([s.dimension for s in rules.signals])
+        for level in sorted({int(v) for v in stale_levels if v > 0}):
+            lapsed = np.isin(dims, rules.lapsed_dimensions(level))
+            rows = np.asarray(stale_levels) == level
+            fires[np.ix_(rows, lapsed)] = False
     points = np.array([s.points for s in rules.signals], dtype=np.int64)
     groups = np.array([s.dimension for s in rules.signals])
     fired_int = fires.astype(np.int32)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -146,11 +146,23 @@ class TierPlaybook(_Frozen):
     sla: str
     action: str
     rescore_every_days: int = Field(gt=0)
+    #: hours a rep has to make first contact after a turn into this tier (Rule 2's SLA clock;
+    #: the daemon times turns into Hot); unset: no clock
+    sla_hours: float | None = Field(None, gt=0, le=24 * 90)
+
+
+Dimension = Literal["firmographic", "behavioral", "engagement", "intent"]
+
+
+def _default_stale() -> dict[Dimension, int]:
+    return {"behavioral": 30, "engagement": 30}
 
 
 def _default_playbook() -> dict[Literal["Hot", "Warm", "Cool", "Cold"], TierPlaybook]:
     return {
-        "Hot": TierPlaybook(sla="1 hour", action="Call within 1 hour", rescore_every_days=1),
+        "Hot": TierPlaybook(
+            sla="1 hour", action="Call within 1 hour", rescore_every_days=1, sla_hours=1
+        ),
         "Warm": TierPlaybook(
             sla="4 hours", action="Call or email within 4 hours", rescore_every_days=3
         ),
@@ -174,6 +186,33 @@ class Rules(_Frozen):
     )
     #: fields whose absence makes a lead "Unscoreable" when this share of signals cannot be evaluated
     unscoreable_missing_share: float = Field(0.6, gt=0, le=1)
+    #: Rule 5: a dimension's points lapse (count 0) once a lead has had no activity for this many
+    #: days; new activity brings them back. A dimension left out never lapses.
+    stale_after_days: dict[Dimension, int] = Field(default_factory=_default_stale)
+
+    @model_validator(mode="after")
+    def _stale_days(self) -> Rules:
+        for dim, days in self.stale_after_days.items():
+            if days < 1:
+                raise ValueError(f"stale_after_days.{dim} must be at least 1 day; got {days}")
+        return self
+
+    def stale_windows(self) -> list[int]:
+        """The distinct ``stale_after_days`` values, shortest first (Rule 5's levels)."""
+        return sorted(set(self.stale_after_days.values()))
+
+    def transitions(self) -> dict[str, Any]:
+        """What the report's Sections 4.3 and 5.2 say about time: Rule 5's stale windows and
+        Rule 2's SLA hours per tier (``analysis.json``'s ``transitions``)."""
+        return {
+            "stale_after_days": dict(self.stale_after_days),
+            "sla_hours": {t: p.sla_hours for t, p in self.tiers.items() if p.sla_hours},
+        }
+
+    def lapsed_dimensions(self, level: int) -> list[str]:
+        """The dimensions whose points lapse at stale ``level`` (that many windows passed)."""
+        passed = set(self.stale_windows()[:level])
+        return [d for d, days in self.stale_after_days.items() if days in passed]
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:

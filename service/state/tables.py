@@ -248,3 +248,88 @@ tier_changes = Table(
     Index("ix_leadscore_tier_changes_to", "connector", "to_tier", "at"),
     Index("ix_leadscore_tier_changes_from", "connector", "from_tier", "at"),
 )
+
+# -- Section 5.2's rules 2 to 5 and the 6.5 experiment (``service.state.section5``) ---------------
+
+#: Per lead, what Section 5's rules need beyond ``lead_state``: the owner (CRM user id and name,
+#: as last pulled or assigned), the last activity (any kind; Rule 5's stale clock starts there),
+#: the stale level applied at its last score (how many distinct ``stale_after_days`` windows had
+#: lapsed), the signals that fired and the tier (Rule 3 explains a change against them), and the
+#: experiment group (``treatment``/``control``; NULL outside the experiment) with the outcomes
+#: the experiment report reads. Kept after a lead retires (``converted_at`` is then set).
+lead_facts = Table(
+    "leadscore_lead_facts",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("owner_id", String(64), nullable=True),
+    Column("owner_name", String(255), nullable=True),
+    Column("account_id", String(255), nullable=True),
+    Column("first_seen_at", UTCDateTime, nullable=True),
+    Column("last_activity_at", UTCDateTime, nullable=True),
+    Column("stale_level", Integer, nullable=False, default=0),
+    Column("fired_json", Text, nullable=True),
+    Column("tier", String(32), nullable=True),
+    Column("total", Float, nullable=True),
+    Column("experiment_group", String(16), nullable=True),
+    Column("first_contact_at", UTCDateTime, nullable=True),
+    Column("converted_at", UTCDateTime, nullable=True),
+    Index("ix_leadscore_lead_facts_activity", "connector", "last_activity_at"),
+)
+
+#: Rule 2's SLA clock: one row per turn into Hot that was alerted (``hot_turn`` as in the
+#: outbox). ``stopped_at``/``stopped_by``: the first rep activity after ``started_at``;
+#: ``breached``: the deadline passed first (escalated once, ``escalated_at``). A rep's compliance
+#: is met / (met + breached) over their rows (``owner_id`` is the owner when the clock started).
+sla_clocks = Table(
+    "leadscore_sla_clocks",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("hot_turn", Integer, primary_key=True),
+    Column("owner_id", String(64), nullable=True),
+    Column("owner_name", String(255), nullable=True),
+    Column("owner_email", String(255), nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("deadline", UTCDateTime, nullable=False),
+    Column("stopped_at", UTCDateTime, nullable=True),
+    Column("stopped_by", String(64), nullable=True),
+    Column("breached", Boolean, nullable=False, default=False),
+    Column("escalated_at", UTCDateTime, nullable=True),
+    Index("ix_leadscore_sla_clocks_open", "connector", "stopped_at", "breached", "deadline"),
+)
+
+#: Rule 3: the details of a change recorded in ``leadscore_tier_changes`` (same connector,
+#: record_id and ``at``) that an owner is told about: the causes (JSON: signals that started and
+#: stopped firing, points gained or lost, stale dimensions) and the owner's message
+#: (``outbox_key``; NULL until the pass batches it into one message per owner).
+tier_notices = Table(
+    "leadscore_tier_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("connector", String(64), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("from_tier", String(32), nullable=True),
+    Column("to_tier", String(32), nullable=True),
+    Column("owner_id", String(64), nullable=True),
+    Column("causes_json", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outbox_key", String(255), nullable=True),
+    Index("ix_leadscore_tier_notices_open", "connector", "outbox_key"),
+)
+
+#: Rule 4: every owner assignment, with its explanation; ``status`` pending (chosen, not yet
+#: confirmed by the CRM), written, or failed (``reason``).
+assignments = Table(
+    "leadscore_assignments",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("record_id", String(64), primary_key=True),
+    Column("owner_id", String(64), nullable=False),
+    Column("owner_name", String(255), nullable=True),
+    Column("tier", String(32), nullable=True),
+    Column("explanation", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+)

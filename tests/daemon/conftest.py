@@ -31,8 +31,8 @@ from tests.fakes.slack import TOKEN, FakeSlack
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 #: Software +20, 200+ employees +10, demo requested +40, 5+ email opens +10.
-#: Hot >= 60, Warm >= 30, Cool >= 15, else Cold.
-RULES = """\
+#: Hot >= 60, Warm >= 30, Cool >= 15, else Cold. Hot has the default 1-hour SLA clock.
+RULES_SLA = """\
 version: "t1"
 dimensions:
   firmographic: {max_points: 30}
@@ -51,6 +51,18 @@ signals:
 thresholds: {hot: 60, warm: 30, cool: 15}
 unscoreable_missing_share: 0.9
 """
+
+#: RULES_SLA with no SLA clock on Hot (most daemon tests count every Slack message; the clock
+#: and its escalations are tested on RULES_SLA)
+RULES = (
+    RULES_SLA
+    + """tiers:
+  Hot: {sla: "1 hour", action: "Call within 1 hour", rescore_every_days: 1}
+  Warm: {sla: "4 hours", action: "Call or email within 4 hours", rescore_every_days: 3}
+  Cool: {sla: "24 hours", action: "Email within 24 hours; nurture track", rescore_every_days: 7}
+  Cold: {sla: "none", action: "Automated nurture only", rescore_every_days: 30}
+"""
+)
 
 #: attributes that land a lead in each tier under RULES
 HOT = {"industry": "Software", "employee_count": 250, "demo_requested": True, "email_opens": 0}
@@ -91,6 +103,15 @@ def rules_file(tmp_path: Path) -> Path:
     path = tmp_path / "rules" / "live.yaml"
     path.parent.mkdir()
     path.write_text(RULES, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sla_rules_file(tmp_path: Path) -> Path:
+    """Rules whose Hot tier has the default 1-hour SLA clock."""
+    path = tmp_path / "rules-sla" / "live.yaml"
+    path.parent.mkdir()
+    path.write_text(RULES_SLA, encoding="utf-8")
     return path
 
 

@@ -96,8 +96,11 @@ class LocalFake:
         *,
         modified_at: datetime | None = None,
         attributes: dict | None = None,
-        owner: str = "Dana Rep",
+        owner: str | None = "Dana Rep",
+        owner_id: str | None = None,
     ) -> list[str]:
+        """Insert ``n`` leads; ``owner_id`` names a user (``add_user``), whose name is then
+        the owner; ``owner=None`` with no ``owner_id`` leaves them unowned."""
         ids = self._ids("L", n)
         attrs = {**DEFAULT_ATTRIBUTES, **(attributes or {})}
         rows = [
@@ -105,6 +108,7 @@ class LocalFake:
                 "id": i,
                 "account_id": "ACC1",
                 "owner": owner,
+                "owner_id": owner_id,
                 "attributes": attrs,
                 "modified_at": modified_at or datetime.now(UTC),
                 "score_writes": 0,
@@ -137,18 +141,56 @@ class LocalFake:
                 conn.execute(t.deals.insert(), rows)
         return ids
 
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        email: str | None = None,
+        *,
+        manager_id: str | None = None,
+        active: bool = True,
+    ) -> str:
+        """A CRM user (a rep or a manager) who can own leads."""
+        self.crm.upsert_users(
+            [
+                {
+                    "id": user_id,
+                    "name": name,
+                    "email": email,
+                    "manager_id": manager_id,
+                    "active": active,
+                }
+            ]
+        )
+        return user_id
+
+    def owner_of(self, record_id: str) -> str | None:
+        """The lead's owner id as the CRM holds it now."""
+        with self.crm.engine.connect() as conn:
+            return conn.execute(
+                select(t.leads.c.owner_id).where(t.leads.c.id == record_id)
+            ).scalar_one_or_none()
+
     def add_activities(
-        self, lead_id: str, n: int, *, occurred_at: datetime | None = None
+        self,
+        lead_id: str,
+        n: int,
+        *,
+        occurred_at: datetime | None = None,
+        kind: str = "email_open",
+        rep_id: str | None = None,
     ) -> list[str]:
+        """``n`` activities on the lead; ``rep_id`` names the rep who logged them (a call)."""
         ids = self._ids("A", n)
         rows = [
             {
                 "id": i,
                 "lead_id": lead_id,
                 "account_id": "ACC1",
-                "kind": "email_open",
+                "kind": kind,
                 "occurred_at": occurred_at or datetime.now(UTC),
                 "detail": None,
+                "rep_id": rep_id,
             }
             for i in ids
         ]

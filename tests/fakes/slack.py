@@ -1,6 +1,8 @@
 """A fake Slack Web API on 127.0.0.1 for slack-sdk: ``chat.postMessage`` (with message metadata),
 ``conversations.history`` (newest first, ``oldest``, ``cursor`` paging, metadata only with
-``include_all_metadata``) and ``conversations.list``.
+``include_all_metadata``), ``conversations.list``, ``users.lookupByEmail`` (``users_not_found``
+for an address no member has) and ``conversations.open`` (``users=U...``: the member's direct
+message channel, ``D...``, the same one every time; a post to it lands in ``dms``).
 
 Besides the shared controls (``fail_next``: answer an error before accepting, i.e. Slack down;
 ``hang_next``), a post can be *accepted and then answered late* (``slow_next``: the client times
@@ -10,8 +12,10 @@ connection closes without an answer). ``messages`` is what the channel really ho
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
+from urllib.parse import parse_qs
 
 from tests.fakes.base import FakeServer, Request, Response
 
@@ -34,6 +38,10 @@ class FakeSlack(FakeServer):
         #: channel name (with #) -> id
         self.channels = dict(channels)
         self.messages: list[dict[str, Any]] = []
+        #: workspace members: e-mail (lower case) -> user id
+        self.users: dict[str, str] = {}
+        #: user id -> their direct-message channel id, once opened
+        self.ims: dict[str, str] = {}
         self._slow: list[float] = []
         self._drops = 0
         self._last_ts = 0.0
@@ -46,6 +54,8 @@ class FakeSlack(FakeServer):
         with self.lock:
             self.reset_controls()
             self.messages.clear()
+            self.users.clear()
+            self.ims.clear()
             self._slow.clear()
             self._drops = 0
 
@@ -59,6 +69,21 @@ class FakeSlack(FakeServer):
         """Accept the next ``n`` posts, then close the connection without answering."""
         with self.lock:
             self._drops += n
+
+    def add_member(self, email: str, user_id: str) -> str:
+        """A workspace member ``users.lookupByEmail`` finds by ``email``."""
+        with self.lock:
+            self.users[email.lower()] = user_id
+        return user_id
+
+    def dms(self, user_id: str) -> list[dict[str, Any]]:
+        """The messages posted to ``user_id``'s direct-message channel."""
+        channel = self.ims.get(user_id)
+        return [m for m in self.messages if channel is not None and m["channel_id"] == channel]
+
+    def channel_posts(self) -> list[dict[str, Any]]:
+        """The messages posted to channels (not direct messages)."""
+        return [m for m in self.messages if m["channel_id"] in self.channels.values()]
 
     def posts(self, **payload: Any) -> list[dict[str, Any]]:
         """The messages whose metadata payload has these values (``lead_id="L1"``)."""
@@ -77,7 +102,7 @@ class FakeSlack(FakeServer):
         return Response.json({"ok": False, "error": error}, status, headers)
 
     def _channel_id(self, value: Any) -> str | None:
-        if value in self.channels.values():
+        if value in self.channels.values() or value in self.ims.values():
             return str(value)
         return self.channels.get(str(value))
 
@@ -93,6 +118,20 @@ class FakeSlack(FakeServer):
             return self._post(request)
         if request.path == "/api/conversations.history":
             return self._history(request)
+        if request.path == "/api/users.lookupByEmail":
+            user = self.users.get(str(self._params(request).get("email", "")).lower())
+            if user is None:
+                return Response.json({"ok": False, "error": "users_not_found"})
+            return Response.json({"ok": True, "user": {"id": user, "deleted": False}})
+        if request.path == "/api/conversations.open":
+            users = str(self._params(request).get("users") or "")
+            if not users:
+                return Response.json({"ok": False, "error": "users_list_not_supplied"})
+            if users not in self.users.values():
+                return Response.json({"ok": False, "error": "user_not_found"})
+            with self.lock:
+                channel = self.ims.setdefault(users, f"D0{len(self.ims) + 1:09d}")
+            return Response.json({"ok": True, "channel": {"id": channel}})
         if request.path == "/api/conversations.list":
             channels = [{"id": i, "name": n.lstrip("#")} for n, i in self.channels.items()]
             return Response.json({"ok": True, "channels": channels, "response_metadata": {}})
@@ -113,14 +152,22 @@ class FakeSlack(FakeServer):
             answer.delay = self._slow.pop(0)
         return answer
 
-    def _history(self, request: Request) -> Response:
-        params = {k: v[-1] for k, v in request.query.items()}
-        if request.body:  # slack-sdk may send the parameters as a form
-            from urllib.parse import parse_qs
+    @staticmethod
+    def _params(request: Request) -> dict[str, Any]:
+        """The call's arguments: query string, form body or JSON body (slack-sdk uses each)."""
+        params: dict[str, Any] = {k: v[-1] for k, v in request.query.items()}
+        if request.body:
+            text = request.body.decode()
+            if text.lstrip().startswith("{"):
+                params.update(json.loads(text))
+            else:
+                params.update({k: v[-1] for k, v in parse_qs(text).items()})
+        return params
 
-            params.update({k: v[-1] for k, v in parse_qs(request.body.decode()).items()})
+    def _history(self, request: Request) -> Response:
+        params = self._params(request)
         channel = params.get("channel")
-        if channel not in self.channels.values():  # history wants the id, not the name
+        if channel not in self.channels.values() and channel not in self.ims.values():
             return Response.json({"ok": False, "error": "channel_not_found"})
         oldest = float(params.get("oldest") or 0)
         limit = int(params.get("limit") or 100)

@@ -170,7 +170,8 @@ class TestOtherAnalysis:
 
     def test_report_wording(self, built):
         report = Path(built["files"]["report"]).read_text()
-        assert "points lapse" not in report and "Engagement points lapse" not in report
+        assert built["rules"].stale_after_days == {"behavioral": 30, "engagement": 30}
+        assert "Behavioral and Engagement points lapse after 30 days with no activity" in report
         assert not re.search(r"\d\.\d{10,}", report)
         deductions = report.split("### 3.5")[1].split("## Section 4")[0]
         assert "| Negative |" not in deductions and "(deduction)" in deductions

@@ -62,8 +62,26 @@ class TestCapacity:
 
 
 class TestNoUnimplementedClaims:
-    """The report does not promise time decay the model does not do."""
+    """The report promises exactly the time decay the rules file sets (Rule 5), no other."""
 
-    def test_no_engagement_lapse(self):
-        text = render_report(_analysis())
+    def test_no_lapse_when_the_rules_set_none(self):
+        """Rules without ``stale_after_days`` windows: no lapse is claimed."""
+        text = render_report({**_analysis(), "transitions": {"stale_after_days": {}}})
         assert "points lapse" not in text and "lowers the engagement subtotal" not in text
+        assert "Points do not lapse with time" in text
+
+    def test_the_lapse_the_rules_set(self):
+        """Sections 4.3 and 5.2 name each dimension's window and the SLA hours as given."""
+        analysis = {
+            **_analysis(),
+            "transitions": {
+                "stale_after_days": {"engagement": 14, "intent": 60},
+                "sla_hours": {"Hot": 2},
+            },
+        }
+        text = render_report(analysis)
+        section = text.split("### 4.3")[1].split("### 4.4")[0]
+        assert "Engagement points lapse after 14 days with no activity" in section
+        assert "Intent points lapse after 60 days" in section
+        assert "Behavioral points" not in text
+        assert "the 2-hour SLA clock starts" in text.split("### 5.2")[1]

@@ -1,0 +1,46 @@
+"""What the rules file says about time: Rule 5's ``stale_after_days`` and Rule 2's SLA hours,
+as ``analysis.json`` carries them (``transitions``: ``Rules.transitions()``) and as Sections 4.3
+and 5.2 word them. A build made before these keys existed reads as the rules' defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.scoring.rules import Rules
+
+
+def _defaults() -> dict[str, Any]:
+    fields = Rules.model_fields
+    stale = fields["stale_after_days"].default_factory()  # type: ignore[misc,call-arg]
+    return {"stale_after_days": stale, "sla_hours": {"Hot": 1}}
+
+
+def stale_sentence(analysis: dict[str, Any]) -> str:
+    """``Behavioral and engagement points lapse after 30 days with no activity ...``."""
+    stale = (analysis.get("transitions") or _defaults()).get("stale_after_days") or {}
+    if not stale:
+        return (
+            "Points do not lapse with time (the rules file sets no `stale_after_days`): a lead "
+            "with no new activity keeps its score until its fields change."
+        )
+    by_days: dict[int, list[str]] = {}
+    for dim, days in stale.items():
+        by_days.setdefault(int(days), []).append(dim)
+    parts = [
+        f"{' and '.join(sorted(d.capitalize() for d in dims))} points lapse after {days} day"
+        f"{'s' if days != 1 else ''} with no activity"
+        for days, dims in sorted(by_days.items())
+    ]
+    return (
+        "; ".join(parts)
+        + " (`stale_after_days` in the rules file): the daemon checks daily, scores those "
+        "dimensions 0, recomputes the tier, writes the fields and tells the owner of a downgrade; "
+        "new activity brings the points back."
+    )
+
+
+def sla_sentence(analysis: dict[str, Any]) -> str:
+    hours = (analysis.get("transitions") or _defaults()).get("sla_hours", {}).get("Hot")
+    if not hours:
+        return "no SLA clock runs (the rules file sets no `sla_hours` on Hot)"
+    return f"the {hours:g}-hour SLA clock starts (`tiers.Hot.sla_hours`)"

@@ -1,0 +1,202 @@
+"""What Section 5's rules remember per lead: owner, last activity, stale level, fired signals,
+tier, experiment group and outcomes (``leadscore_lead_facts``), read and written in bulk.
+
+The SLA clocks, tier-change notices and assignments have their own modules
+(``service.state.sla``, ``service.state.notices``); all live in the state store's database.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, bindparam, or_, select, update
+
+from connectors.base import LeadRecord, batched
+from service.state.store import StateStore
+from service.state.tables import lead_facts
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One lead's row of ``leadscore_lead_facts``."""
+
+    record_id: str
+    owner_id: str | None
+    owner_name: str | None
+    last_activity_at: datetime | None
+    stale_level: int
+    fired: tuple[str, ...] | None
+    tier: str | None
+    total: float | None
+    group: str | None
+
+
+class LeadFacts:
+    """Reads and writes ``leadscore_lead_facts``."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.engine = store.engine
+
+    def note_pulled(
+        self, connector: str, records: Sequence[LeadRecord], at: datetime, since: datetime
+    ) -> None:
+        """Remember each pulled lead's owner and account; a lead seen for the first time gets
+        ``first_seen_at`` = ``at`` and its stale clock starts at ``since``."""
+        c = lead_facts.c
+        with self.engine.begin() as conn:
+            for chunk in batched({r.id: r for r in records}.values(), CHUNK):
+                ids = [r.id for r in chunk]
+                known = set(
+                    conn.execute(
+                        select(c.record_id).where(c.connector == connector, c.record_id.in_(ids))
+                    ).scalars()
+                )
+                new = [
+                    {
+                        "connector": connector,
+                        "record_id": r.id,
+                        "owner_id": r.owner_id,
+                        "owner_name": r.owner,
+                        "account_id": r.account_id,
+                        "first_seen_at": at,
+                        "last_activity_at": since,
+                        "stale_level": 0,
+                    }
+                    for r in chunk
+                    if r.id not in known
+                ]
+                if new:
+                    conn.execute(lead_facts.insert(), new)
+                old = [
+                    {"rid": r.id, "o": r.owner_id, "n": r.owner, "a": r.account_id}
+                    for r in chunk
+                    if r.id in known
+                ]
+                if old:  # one statement for the whole chunk (executemany)
+                    conn.execute(
+                        update(lead_facts)
+                        .where(c.connector == connector, c.record_id == bindparam("rid"))
+                        .values(
+                            owner_id=bindparam("o"),
+                            owner_name=bindparam("n"),
+                            account_id=bindparam("a"),
+                        ),
+                        old,
+                    )
+
+    def note_owner(self, connector: str, record_id: str, owner_id: str, name: str | None) -> None:
+        """The CRM confirmed an assignment: the lead is owned now."""
+        c = lead_facts.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(lead_facts)
+                .where(c.connector == connector, c.record_id == record_id)
+                .values(owner_id=owner_id, owner_name=name)
+            )
+
+    def note_activity(
+        self, connector: str, latest: Mapping[str, datetime], first_contact: Mapping[str, datetime]
+    ) -> None:
+        """Move each lead's last activity forward to ``latest[id]``; set its first rep contact
+        (the experiment's time to first contact) to ``first_contact[id]`` unless already set."""
+        c = lead_facts.c
+        with self.engine.begin() as conn:
+            for record_id, at in latest.items():
+                conn.execute(
+                    update(lead_facts)
+                    .where(
+                        c.connector == connector,
+                        c.record_id == record_id,
+                        or_(c.last_activity_at.is_(None), c.last_activity_at < at),
+                    )
+                    .values(last_activity_at=at)
+                )
+            for record_id, at in first_contact.items():
+                conn.execute(
+                    update(lead_facts)
+                    .where(
+                        c.connector == connector,
+                        c.record_id == record_id,
+                        or_(c.first_contact_at.is_(None), c.first_contact_at > at),
+                    )
+                    .values(first_contact_at=at)
+                )
+
+    def get(self, connector: str, ids: Iterable[str]) -> dict[str, Facts]:
+        c = lead_facts.c
+        out: dict[str, Facts] = {}
+        with self.engine.connect() as conn:
+            for chunk in batched(list(ids), CHUNK):
+                for r in conn.execute(
+                    select(lead_facts).where(c.connector == connector, c.record_id.in_(chunk))
+                ):
+                    out[r.record_id] = Facts(
+                        r.record_id,
+                        r.owner_id,
+                        r.owner_name,
+                        r.last_activity_at,
+                        int(r.stale_level or 0),
+                        tuple(json.loads(r.fired_json)) if r.fired_json else None,
+                        r.tier,
+                        r.total,
+                        r.experiment_group,
+                    )
+        return out
+
+    def stale_due(self, connector: str, now: datetime, windows: Sequence[int]) -> list[str]:
+        """Leads whose stale level at ``now`` is above the one their last score applied: a
+        window (``windows``, shortest first) passed since their last activity."""
+        c = lead_facts.c
+        due = [
+            and_(c.last_activity_at <= now - timedelta(days=days), c.stale_level < k + 1)
+            for k, days in enumerate(windows)
+        ]
+        if not due:
+            return []
+        query = (
+            select(c.record_id)
+            .where(c.connector == connector, c.converted_at.is_(None), or_(*due))
+            .order_by(c.record_id)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def record_scores(self, connector: str, rows: Sequence[Mapping[str, object]]) -> None:
+        """Per lead (``record_id``): ``tier``, ``total``, ``fired_json``, ``stale_level``,
+        ``experiment_group``, or the subset given (the same keys on every row)."""
+        if not rows:
+            return
+        c = lead_facts.c
+        keys = [k for k in rows[0] if k != "record_id"]
+        statement = (
+            update(lead_facts)
+            .where(c.connector == connector, c.record_id == bindparam("rid"))
+            .values({k: bindparam(f"v_{k}") for k in keys})
+        )
+        params = [{"rid": r["record_id"], **{f"v_{k}": r[k] for k in keys}} for r in rows]
+        with self.engine.begin() as conn:
+            for chunk in batched(params, CHUNK):
+                conn.execute(statement, chunk)
+
+    def mark_converted(self, connector: str, ids: Iterable[str], at: datetime) -> None:
+        """The leads left the funnel as converted (the experiment's conversion)."""
+        c = lead_facts.c
+        with self.engine.begin() as conn:
+            for chunk in batched(list(ids), CHUNK):
+                conn.execute(
+                    update(lead_facts)
+                    .where(c.connector == connector, c.record_id.in_(chunk))
+                    .values(converted_at=at)
+                )
+
+
+def stale_level(last_activity: datetime | None, now: datetime, windows: Sequence[int]) -> int:
+    """How many of ``windows`` (days, shortest first) have passed since ``last_activity``."""
+    if last_activity is None:
+        return 0
+    return sum(1 for days in windows if last_activity <= now - timedelta(days=days))
