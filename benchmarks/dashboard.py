@@ -7,8 +7,8 @@ rows at 100,000 leads) and copies it into a PostgreSQL schema. Then times every 
 (``dashboard_timing.PAGES``: every route, the overview with its default and every other period)
 on each store, cold (the page cache off: every request computes its figures, as the first view
 after a daemon pass does) and warm (the cache on), first with the dashboard of commit ``REF``
-(default ``main``, extracted with ``git archive``, or a folder holding that code; skipped
-outside a git checkout) on the store as
+(default ``main``, extracted with ``git archive``, or a folder holding that code; ``none``
+and outside a git checkout: skipped) on the store as
 that commit's tables leave it, then with this tree's, which adds the indexes it needs to the
 existing store as the daemon would on upgrade (the time that takes is printed). Each run is a
 child process, so each version's modules are its own.
@@ -59,6 +59,8 @@ NEW_INDEXES = (
 def _extract(ref: str, into: Path) -> Path | None:
     """The code of commit ``ref`` under ``into`` (None when this is not a git checkout), or
     ``ref`` itself when it is a folder holding the earlier ``service`` and ``connectors``."""
+    if ref == "none":
+        return None
     if (Path(ref) / "service").is_dir():
         return Path(ref)
     try:
