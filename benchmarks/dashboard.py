@@ -100,13 +100,15 @@ def _time(code: Path, url: str, schema: str | None, folder: Path, repeats: int) 
     return list(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _row(page: dict[str, Any]) -> tuple[float, float, float, float]:
-    """Median and slowest cold wall time, slowest cold CPU time, slowest warm wall time."""
+def _row(page: dict[str, Any]) -> tuple[float, float, float, float, float]:
+    """Median and slowest cold wall time, slowest cold CPU time, slowest warm wall and CPU
+    time."""
     return (
         statistics.median(page["cold_wall"]),
         max(page["cold_wall"]),
         max(page["cold_cpu"]),
         max(page["warm_wall"]),
+        max(page["warm_cpu"]),
     )
 
 
@@ -115,20 +117,21 @@ def _report(store: str, before: list[Any] | None, after: list[Any]) -> tuple[boo
     head = f"{'page':<24}"
     if before is not None:
         head += f"{'before: cold med':>17}{'max':>7}{'cpu':>7}{'warm':>7}"
-    head += f"{'after: cold med':>16}{'max':>7}{'cpu':>7}{'/ 1 s':>7}{'warm':>7}"
+    head += f"{'after: cold med':>16}{'max':>7}{'cpu':>7}{'/ 1 s':>7}{'warm':>7}{'cpu':>7}"
     print(head)
     wall_ok = cpu_ok = True
     old = {p["page"]: p for p in before[1:]} if before else {}
     for page in after[1:]:
-        med, worst, cpu, warm = _row(page)
+        med, worst, cpu, warm, warm_cpu = _row(page)
         line = f"{page['page']:<24}"
         if before is not None:
             b = _row(old[page["page"]])
             line += f"{b[0]:>17.3f}{b[1]:>7.3f}{b[2]:>7.3f}{b[3]:>7.3f}"
         line += f"{med:>16.3f}{worst:>7.3f}{cpu:>7.3f}{cpu / TARGET_S:>6.2f}x{warm:>7.3f}"
+        line += f"{warm_cpu:>7.3f}"
         print(line)
         wall_ok &= worst < TARGET_S and warm < TARGET_S
-        cpu_ok &= cpu < TARGET_S and warm < TARGET_S
+        cpu_ok &= cpu < TARGET_S and warm_cpu < TARGET_S
     return wall_ok, cpu_ok
 
 

@@ -66,7 +66,8 @@ def build(path: Path, leads: int, seed: int = 0, *, history_rows: bool = True) -
     conn = sqlite3.connect(path)
     counts = {"history": 0, "changes": 0}
     with conn:
-        cache, state, changes, alerts = [], [], [], []
+        cache, state, alerts = [], [], []
+        changes: list[tuple[str, str, str | None, str, str]] = []
         history: list[tuple[str, str, float, str, str]] = []
         for i, rid in enumerate(ids):
             tier = str(TIERS[tier_now[i]])
