@@ -230,11 +230,15 @@ def _periods_before(conn: Connection, now: datetime, at: Any, step: timedelta) -
     -1: after ``now``)."""
     when = bindparam("now", now, type_=UTCDateTime)
     if conn.dialect.name == "postgresql":
+        # floor: PostgreSQL rounds a numeric cast to integer
         seconds: Any = func.extract("epoch", when - at)
+        whole = cast(func.floor(seconds / step.total_seconds()), Integer)
     else:
-        # to the millisecond: a day between two julian day numbers is 86399.99999 seconds
+        # to the millisecond: a day between two julian day numbers is 86399.99999 seconds; the
+        # cast truncates, which is a floor for the periods before now
         seconds = func.round((func.julianday(when) - func.julianday(at)) * 86400.0, 3)
-    return case((seconds < 0, -1), else_=cast(seconds / step.total_seconds(), Integer))
+        whole = cast(seconds / step.total_seconds(), Integer)
+    return case((seconds < 0, -1), else_=whole)
 
 
 def hot_changes(

@@ -121,8 +121,9 @@ def test_hot_changes_count_each_period_back_from_now(store: StateStore) -> None:
     add_leads(store, [("A", "Hot", 70, None, {})], NOW - timedelta(days=7))  # on a boundary
     add_leads(store, [("A", "Warm", 40, None, {})], NOW - timedelta(days=3, hours=1))
     add_leads(store, [("B", "Hot", 70, None, {})], NOW - timedelta(hours=2))
+    add_leads(store, [("C", "Hot", 70, None, {})], NOW - timedelta(days=5, hours=20))  # 5.83
     with store.engine.connect() as conn:
         deltas, turns = q.hot_changes(
             conn, "local", NOW - timedelta(days=30), NOW, timedelta(days=1)
         )
-    assert deltas == {0: 1, 3: -1, 7: 1} and turns == 2
+    assert deltas == {0: 1, 3: -1, 5: 1, 7: 1} and turns == 3
