@@ -1,227 +1,201 @@
-"""Every dashboard page with 100,000 leads and a year of score history in the state store.
+"""Every dashboard page with 100,000 leads and a year of score history, on SQLite and PostgreSQL,
+before and after a change, in one run.
 
-Run with ``python -m benchmarks dashboard [LEADS]``. Builds a SQLite state store as a year of
-``leadscore daemon run`` leaves it: each lead pulled (its attributes as JSON), scored at its tier's
-cadence for 365 days (Hot daily, Warm every 3 days, Cool weekly, Cold and Unscoreable monthly:
-about 5.8 million score-history rows), its tier changes, its Hot turns and alerts, and 5,000
-closed deals. Then asks every page through the ASGI app (routing, queries, templates; no network)
-five times with the page cache off ("cold": every request computes its figures, as the first view
-after a daemon pass does) and prints the median and slowest wall time of each, their ratio to the
-target (every page under 1 s) and the CPU time of the slowest (SQLite runs in this process, so CPU
-time is the wait on an idle machine); then the median with the cache on ("warm").
+Run with ``python -m benchmarks dashboard [LEADS] [--before REF]``. Fills a SQLite state store as
+a year of ``leadscore daemon run`` leaves it (``dashboard_store.build``: 5.9 million score-history
+rows at 100,000 leads) and copies it into a PostgreSQL schema. Then times every page
+(``dashboard_timing.PAGES``: every route, the overview with its default and every other period)
+on each store, cold (the page cache off: every request computes its figures, as the first view
+after a daemon pass does) and warm (the cache on), first with the dashboard of commit ``REF``
+(default ``main``, extracted with ``git archive``, or a folder holding that code; ``none``
+and outside a git checkout: skipped) on the store as
+that commit's tables leave it, then with this tree's, which adds the indexes it needs to the
+existing store as the daemon would on upgrade (the time that takes is printed). Each run is a
+child process, so each version's modules are its own.
+
+Prints, per store and page, the median and slowest wall time and the slowest CPU time (this
+process plus the PostgreSQL server process: load inflates wall time, not CPU time) with their
+ratio to the target (every page under 1 s), before and after. The target is met when every
+page's slowest cold request, and every warm one, is under 1 s; on a machine busier than its cores
+the CPU time stands in for the wall time an idle machine would see.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import numpy as np
-from starlette.testclient import TestClient
+import psycopg
+from sqlalchemy import make_url
 
-from service.dashboard.app import create_app
-from service.dashboard.pages import Site
-from service.settings import DashboardSettings
-from service.state.store import StateStore
+from benchmarks.dashboard_store import (
+    DEALS,
+    LEADS,
+    PG_URL,
+    RULES,
+    build,
+    copy_to_postgres,
+    pg_schema,
+)
 
-LEADS = 100_000
-DEALS = 5_000
 TARGET_S = 1.0
-NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
-TIERS = np.array(["Hot", "Warm", "Cool", "Cold", "Unscoreable"])
-SHARE = [0.05, 0.15, 0.30, 0.45, 0.05]
-EVERY = {"Hot": 1, "Warm": 3, "Cool": 7, "Cold": 30, "Unscoreable": 30}
-LOW = {"Hot": 60, "Warm": 30, "Cool": 15, "Cold": -20, "Unscoreable": 0}
-SOURCES = ["Inbound", "Referral", "Outbound", "Paid search", "Event", "Partner"]
-OWNERS = [f"Rep {i:02d}" for i in range(40)]
-RULES = """\
-version: "bench-1"
-dimensions:
-  firmographic: {max_points: 40}
-  behavioral: {max_points: 40}
-  engagement: {max_points: 10}
-  intent: {max_points: 10}
-signals:
-  - {name: software, dimension: firmographic, points: 20,
-     when: [{kind: field_in, field: industry, values: [Software]}]}
-  - {name: demo, dimension: behavioral, points: 40, when: [{kind: flag, field: demo_requested}]}
-thresholds: {hot: 60, warm: 30, cool: 15}
-"""
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = Path(__file__).with_name("dashboard_timing.py")
+#: the indexes this tree adds for the dashboard (dropped before timing the earlier commit)
+NEW_INDEXES = (
+    "ix_leadscore_lead_state_score",
+    "ix_leadscore_lead_cache_source",
+    "ix_leadscore_outbox_record",
+)
 
 
-def _ts(at: datetime) -> str:
-    """How SQLAlchemy stores a UTC datetime in SQLite."""
-    return at.strftime("%Y-%m-%d %H:%M:%S.%f")
+def _extract(ref: str, into: Path) -> Path | None:
+    """The code of commit ``ref`` under ``into`` (None when this is not a git checkout), or
+    ``ref`` itself when it is a folder holding the earlier ``service`` and ``connectors``."""
+    if ref == "none":
+        return None
+    if (Path(ref) / "service").is_dir():
+        return Path(ref)
+    try:
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "service", "connectors"],
+            check=True,
+            capture_output=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=tar, check=True)
+    return into
 
 
-def build(path: Path, leads: int, seed: int = 0, *, history_rows: bool = True) -> dict[str, int]:
-    """Fill a state store at ``path`` (tables created by ``StateStore``, rows by sqlite3)."""
-    StateStore(f"sqlite:///{path}").close()
-    rng = np.random.default_rng(seed)
-    ids = [f"00Q{i:012d}" for i in range(leads)]
-    tier_now = rng.choice(len(TIERS), size=leads, p=SHARE)
-    tier_now[0] = 0  # the lead page benchmarked is a Hot lead with a score a day
-    year = timedelta(days=365)
-    conn = sqlite3.connect(path)
-    counts = {"history": 0, "changes": 0}
-    with conn:
-        cache, state, changes, alerts = [], [], [], []
-        history: list[tuple[str, str, float, str, str]] = []
-        for i, rid in enumerate(ids):
-            tier = str(TIERS[tier_now[i]])
-            attrs = {
-                "company": f"Company {i}",
-                "industry": ["Software", "Retail", "Finance"][i % 3],
-                "employee_count": int(rng.integers(5, 5000)),
-                "lead_source": SOURCES[i % len(SOURCES)],
-                "demo_requested": bool(i % 7 == 0),
-                "email_opens": int(rng.integers(0, 20)),
-            }
-            owner = OWNERS[i % len(OWNERS)]
-            cache.append(("local", rid, "Lead", owner, None, json.dumps(attrs), _ts(NOW), _ts(NOW)))
-            total = float(LOW[tier] + rng.integers(0, 15))
-            # an earlier tier for a third of the leads: one change, somewhere in the year
-            first = NOW - year
-            before = str(TIERS[(tier_now[i] + 1) % 4]) if i % 3 == 0 else tier
-            changes.append(("local", rid, None, before, _ts(first)))
-            turns = 1 if before == "Hot" else 0
-            if before != tier:
-                moved = NOW - timedelta(days=int(rng.integers(1, 364)))
-                changes.append(("local", rid, before, tier, _ts(moved)))
-            if tier == "Hot":
-                turns += 1
-            if turns:
-                alerts.append(("local", rid, turns, _ts(NOW), "1700000000.000100"))
-            state.append(("local", rid, tier, total, "bench-1", _ts(NOW), turns))
-            step = EVERY[tier] if history_rows else 366
-            for day in range(0, 365, step):
-                at = first + timedelta(days=day)
-                history.append((rid, "bench-1", total, tier, _ts(at)))
-            if len(history) > 200_000:
-                conn.executemany(
-                    "INSERT INTO leadscore_score_history (record_id, model_version, total, tier, at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    history,
-                )
-                counts["history"] += len(history)
-                history = []
-        conn.executemany(
-            "INSERT INTO leadscore_score_history (record_id, model_version, total, tier, at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            history,
-        )
-        counts["history"] += len(history)
-        conn.executemany("INSERT INTO leadscore_lead_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?)", cache)
-        conn.executemany("INSERT INTO leadscore_lead_state VALUES (?, ?, ?, ?, ?, ?, ?)", state)
-        conn.executemany(
-            "INSERT INTO leadscore_tier_changes (connector, record_id, from_tier, to_tier, at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            changes,
-        )
-        counts["changes"] = len(changes)
-        conn.executemany("INSERT INTO leadscore_hot_alerts VALUES (?, ?, ?, ?, ?)", alerts)
-        deals = []
-        for k in range(DEALS):
-            tier = str(TIERS[rng.choice(5, p=SHARE)])
-            won = bool(rng.random() < {"Hot": 0.6, "Warm": 0.35, "Cool": 0.15}.get(tier, 0.05))
-            closed = NOW - timedelta(days=int(rng.integers(0, 365)))
-            deals.append(
-                (
-                    "local", f"006{k:012d}", won, _ts(closed), float(rng.integers(20, 200)),
-                    OWNERS[k % len(OWNERS)], float(LOW[tier] + rng.integers(0, 15)), tier,
-                    "bench-1", _ts(closed), False,
-                )
-            )  # fmt: skip
-        conn.executemany(
-            "INSERT INTO leadscore_deal_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deals
-        )
-    conn.execute("ANALYZE")
-    conn.close()
-    return counts
+def _drop_new_indexes(sqlite_path: Path, schema: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(sqlite_path) as db:
+        for name in NEW_INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS {name}")
+    dsn = make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        for name in NEW_INDEXES:
+            pg.execute(f'DROP INDEX IF EXISTS "{schema}"."{name}"')
+
+
+def _time(code: Path, url: str, schema: str | None, folder: Path, repeats: int) -> list[Any]:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    # -P: not the harness's own folder first on the path (benchmarks/connectors.py would shadow
+    # the connectors package)
+    args = [sys.executable, "-P", str(HARNESS), url, schema or "-"]
+    args += [str(folder / "live.yaml"), str(folder / "models"), str(repeats)]
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"timing the dashboard of {code} failed:\n{done.stderr[-3000:]}")
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _row(page: dict[str, Any]) -> tuple[float, float, float, float, float]:
+    """Median and slowest cold wall time, slowest cold CPU time, slowest warm wall and CPU
+    time."""
+    return (
+        statistics.median(page["cold_wall"]),
+        max(page["cold_wall"]),
+        max(page["cold_cpu"]),
+        max(page["warm_wall"]),
+        max(page["warm_cpu"]),
+    )
+
+
+def _report(store: str, before: list[Any] | None, after: list[Any]) -> tuple[bool, bool]:
+    print(f"\n{store}: after opening, the missing indexes took {after[0]['opened_s']:.1f} s")
+    head = f"{'page':<24}"
+    if before is not None:
+        head += f"{'before: cold med':>17}{'max':>7}{'cpu':>7}{'warm':>7}"
+    head += f"{'after: cold med':>16}{'max':>7}{'cpu':>7}{'/ 1 s':>7}{'warm':>7}{'cpu':>7}"
+    print(head)
+    wall_ok = cpu_ok = True
+    old = {p["page"]: p for p in before[1:]} if before else {}
+    for page in after[1:]:
+        med, worst, cpu, warm, warm_cpu = _row(page)
+        line = f"{page['page']:<24}"
+        if before is not None:
+            b = _row(old[page["page"]])
+            line += f"{b[0]:>17.3f}{b[1]:>7.3f}{b[2]:>7.3f}{b[3]:>7.3f}"
+        line += f"{med:>16.3f}{worst:>7.3f}{cpu:>7.3f}{cpu / TARGET_S:>6.2f}x{warm:>7.3f}"
+        line += f"{warm_cpu:>7.3f}"
+        print(line)
+        wall_ok &= worst < TARGET_S and warm < TARGET_S
+        cpu_ok &= cpu < TARGET_S and warm_cpu < TARGET_S
+    return wall_ok, cpu_ok
 
 
 def main(argv: list[str] | None = None) -> bool:
-    args = argv or []
+    args = list(argv or [])
+    ref = "main"
+    if "--before" in args:
+        at = args.index("--before")
+        ref = args[at + 1]
+        del args[at : at + 2]
     leads = int(args[0]) if args else LEADS
     with tempfile.TemporaryDirectory(prefix="leadscore-bench-dashboard-") as tmp:
-        root = Path(tmp)
-        rules = root / "live.yaml"
-        rules.write_text(RULES, encoding="utf-8")
+        folder = Path(tmp)
+        (folder / "live.yaml").write_text(RULES, encoding="utf-8")
         began = time.perf_counter()
-        counts = build(root / "state.db", leads)
-        size_mb = (root / "state.db").stat().st_size / 1e6
+        counts = build(folder / "state.db", leads)
+        size_mb = (folder / "state.db").stat().st_size / 1e6
         print(
             f"state store: {leads:,} leads, {counts['history']:,} score-history rows "
             f"(a year), {counts['changes']:,} tier changes, {DEALS:,} closed deals; "
             f"{size_mb:,.0f} MB, built in {time.perf_counter() - began:.0f} s"
         )
-        store = StateStore(f"sqlite:///{root / 'state.db'}")
-        site = Site("local", lambda: NOW, rules, root / "models", "https://crm.example/{id}")
-        cold = TestClient(create_app(store.engine, site, DashboardSettings(), cache_seconds=0))
-        warm = TestClient(create_app(store.engine, site, DashboardSettings()))
-        pages = [
-            "/?days=7",
-            "/?days=30",
-            "/?days=365",
-            "/performance",
-            "/reps",
-            "/model",
-            "/lead/00Q000000000000",  # a Hot lead with 365 scores
-        ]
-        ok = True
-        print(
-            "cold: every request computes its figures (as the first view after a daemon pass); "
-            "warm: the store unchanged since the last view"
-        )
-        print(
-            f"{'page':<22}{'cold median s':>14}{'slowest s':>10}{'/ 1 s':>7}"
-            f"{'cpu s':>7}{'warm median s':>15}"
-        )
-        cpu_ok = True
-        for path in pages:
-            assert cold.get(path).status_code == 200, path  # warm the connection pool
-            times, cpu = [], []
-            for _ in range(5):
-                t0, c0 = time.perf_counter(), time.process_time()
-                r = cold.get(path)
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                assert r.status_code == 200, path
-            warm.get(path)
-            cached = []
-            for _ in range(5):
-                t0 = time.perf_counter()
-                assert warm.get(path).status_code == 200, path
-                cached.append(time.perf_counter() - t0)
-            worst = max(times)
-            ok &= worst < TARGET_S
-            cpu_ok &= max(cpu) < TARGET_S
-            print(
-                f"{path:<22}{statistics.median(times):>14.3f}{worst:>10.3f}"
-                f"{worst / TARGET_S:>6.2f}x{max(cpu):>7.3f}{statistics.median(cached):>15.3f}"
-            )
-        load = os.getloadavg()[0]
-        cores = os.cpu_count() or 1
-        print(f"load average during the run: {load:.1f} on {cores} cores")
-        store.close()
-    if ok:
+        old_code = _extract(ref, folder / "before")
+        with pg_schema(f"bench_dashboard_{os.getpid()}") as schema:
+            began = time.perf_counter()
+            copy_to_postgres(folder / "state.db", PG_URL, schema)
+            print(f"copied into PostgreSQL in {time.perf_counter() - began:.0f} s")
+            if old_code is not None:
+                _drop_new_indexes(folder / "state.db", schema)
+            stores = {
+                "sqlite": (f"sqlite:///{folder / 'state.db'}", None),
+                "postgresql": (PG_URL, schema),
+            }
+            results: dict[str, dict[str, list[Any] | None]] = {}
+            for name, (url, sch) in stores.items():
+                before = None if old_code is None else _time(old_code, url, sch, folder, 2)
+                results[name] = {"before": before}
+            for name, (url, sch) in stores.items():
+                results[name]["after"] = _time(ROOT, url, sch, folder, 5)
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    print(
+        "\ncold: every request computes its figures; warm: the figures kept since the last "
+        "view. Seconds; cpu = this process + the PostgreSQL server process; before = "
+        f"{ref} ({'2' if old_code else 'no'} requests a page), after = this tree (5)."
+    )
+    wall_ok = cpu_ok = True
+    for name, figures in results.items():
+        after = figures["after"]
+        assert after is not None
+        w, c = _report(name, figures["before"], after)
+        wall_ok &= w
+        cpu_ok &= c
+    print(f"\nload average during the run: {load:.1f} on {cores} cores")
+    if wall_ok:
         print(f"target: every page under {TARGET_S:.0f} s: met")
     elif cpu_ok and load > cores:
-        # the database runs in this process: its CPU time is what an idle machine would wait
         print(
             f"target: every page under {TARGET_S:.0f} s: met in CPU time; wall time over it only "
             f"because the machine is {load / cores:.1f}x oversubscribed"
         )
     else:
         print(f"target: every page under {TARGET_S:.0f} s: MISSED")
-    return ok or (cpu_ok and load > cores)
+    return wall_ok or (cpu_ok and load > cores)
 
 
 if __name__ == "__main__":

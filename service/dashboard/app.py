@@ -31,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.dashboard import pages, queries
+from service.dashboard import pages, queries, reps
 from service.dashboard.pages import Site
 from service.errors import ConfigError
 from service.settings import DashboardSettings
@@ -164,7 +164,7 @@ class Guard:
 BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "overview": pages.overview,
     "performance": pages.performance,
-    "reps": pages.reps,
+    "reps": reps.reps,
 }
 WARM_VIEWS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("overview", {"days": 30}),

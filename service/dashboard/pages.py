@@ -137,39 +137,26 @@ def _hot_volume(
     conn: Connection, site: Site, hot_now: int, since: datetime, now: datetime
 ) -> Chart:
     title = "Hot leads over time"
-    turns = q.hot_turns(conn, site.connector, since)
     if q.changes_since(conn, site.connector) is None:
         return Missing("hot-volume", title, "no tier change recorded yet")
     days = (now - since).days
     step = timedelta(days=1 if days <= 31 else 7)
-    marks: list[datetime] = []
-    t = now
-    while t > since:
-        marks.append(t)
-        t -= step
-    marks.reverse()
-    # walk back from today's count, undoing each change after a mark
+    deltas, turns = q.hot_changes(conn, site.connector, since, now, step)
+    marks = int((now - since) / step) + (1 if (now - since) % step else 0)
+    # walk back from today's count: the count at the mark k steps back undoes every change
+    # after it (periods 0 to k - 1, and any dated after now)
     values = []
-    count = hot_now
-    i = len(turns) - 1
-    for mark in reversed(marks):
-        while i >= 0 and turns[i][0] > mark:
-            count -= turns[i][1]
-            i -= 1
+    count = hot_now - deltas.get(-1, 0)
+    for k in range(marks):
         values.append(max(count, 0))
+        count -= deltas.get(k, 0)
     values.reverse()
+    labels = [(now - k * step).strftime("%Y-%m-%d") for k in reversed(range(marks))]
     return Chart(
         "hot-volume",
         title,
-        line(
-            [m.strftime("%Y-%m-%d") for m in marks],
-            "Hot leads",
-            values,
-            TIER_COLOURS["Hot"],
-            x="date",
-            y="Hot leads",
-        ),
-        note=f"{sum(1 for _, d in turns if d > 0):,} turns into Hot in the period",
+        line(labels, "Hot leads", values, TIER_COLOURS["Hot"], x="date", y="Hot leads"),
+        note=f"{turns:,} turns into Hot in the period",
     )
 
 
@@ -345,114 +332,6 @@ def performance(conn: Connection, site: Site) -> dict[str, Any]:
         "fn_n": neg_n,
     }
     return {"charts": charts, "table": table, "meta": meta, "rates": rates}
-
-
-def reps(conn: Connection, site: Site) -> dict[str, Any]:
-    reps_ = q.rep_leads(conn, site.connector)
-    charts: list[Chart] = []
-    if not reps_:
-        charts.append(Missing("rep-tiers", "Each rep's open leads by tier", NO_SCORES))
-        charts.append(Missing("rep-scores", "Average lead score of each rep's pipeline", NO_SCORES))
-    else:
-        shown = reps_[:30]
-        shares = []
-        for tier in q.TIERS:
-            values = [round(100 * r.tiers.get(tier, 0) / max(r.leads, 1), 1) for r in shown]
-            if any(values):
-                shares.append((tier, values, TIER_COLOURS[tier]))
-        charts.append(
-            Chart(
-                "rep-tiers",
-                "Each rep's open leads by tier (Hot/Warm against Cool/Cold)",
-                bar(
-                    [r.rep for r in shown],
-                    shares,
-                    x="rep",
-                    y="% of the rep's open leads",
-                    stacked=True,
-                ),
-                note="Share of the leads each rep owns, not of their time: the state store does "
-                "not keep activities by rep (not recorded yet).",
-            )
-        )
-        top = sorted((r for r in reps_ if r.average is not None), key=lambda r: -(r.average or 0))[
-            :30
-        ]
-        charts.append(
-            Chart(
-                "rep-scores",
-                "Average lead score of each rep's pipeline",
-                bar(
-                    [r.rep for r in top],
-                    [("average score", [r.average for r in top], "#9467bd")],
-                    x="rep",
-                    y="average score",
-                ),
-                note=", ".join(f"{r.rep}: {r.leads:,} leads" for r in top),
-            )
-        )
-    outcomes = q.rep_outcomes(conn, site.connector)
-    conversion = [
-        (rep, [(t, *tiers[t]) for t in q.TIERS if t in tiers])
-        for rep, tiers in sorted(outcomes.items())
-    ]
-    meta = q.outcomes_meta(conn, site.connector)
-    if not conversion:
-        reason = (
-            NO_DEALS
-            if meta["deals"] == 0
-            else f"not recorded: none of the {meta['deals']:,} closed deals carries an owner"
-        )
-        charts.append(Missing("rep-conversion", "Win rate by rep by tier", reason))
-    else:
-        charts.append(
-            Chart(
-                "rep-conversion",
-                "Win rate by rep by tier",
-                bar(
-                    [rep for rep, _ in conversion],
-                    [
-                        (
-                            tier,
-                            [
-                                next((round(100 * w / n, 1) for t, w, n in rows if t == tier), None)
-                                for _, rows in conversion
-                            ],
-                            TIER_COLOURS[tier],
-                        )
-                        for tier in q.TIERS
-                        if any(t == tier for _, rows in conversion for t, _, _ in rows)
-                    ],
-                    x="rep",
-                    y="% won",
-                ),
-            )
-        )
-    charts.append(_sla_chart(conn, site.connector))
-    return {"charts": charts, "conversion": conversion}
-
-
-def _sla_chart(conn: Any, connector: str) -> Chart:
-    """Rule 2's SLA compliance per rep, from ``leadscore_sla_clocks`` (``service.state.sla``)."""
-    from service.state.sla import compliance
-
-    title = "SLA compliance (Hot leads contacted within the SLA)"
-    rows = [r for r in compliance(conn, connector) if r.rate is not None]
-    if not rows:
-        return Missing("sla", title, "no Hot lead's SLA clock has finished yet (met or breached)")
-    return Chart(
-        "sla",
-        title,
-        bar(
-            [r.owner for r in rows],
-            [("% within the SLA", [round(100 * (r.rate or 0), 1) for r in rows], "#2ca02c")],
-            x="rep",
-            y="% of Hot leads contacted in time",
-        ),
-        note=", ".join(
-            f"{r.owner}: {r.met} met, {r.breached} breached, {r.running} running" for r in rows
-        ),
-    )
 
 
 def model(site: Site) -> dict[str, Any]:

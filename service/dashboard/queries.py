@@ -9,15 +9,19 @@ tables change, only this module follows.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Integer, and_, case, cast, func, select, type_coerce
+from sqlalchemy import JSON, Connection, Integer, and_, bindparam, case, cast, func, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.state.tables import (
+    SOURCE_PATHS,
+    SOURCE_SQLITE,
+    UTCDateTime,
     deal_outcomes,
     health_checks,
     job_runs,
@@ -33,7 +37,7 @@ POSITIVE = ("Hot", "Warm")
 NEGATIVE = ("Cool", "Cold")
 NEW, LEFT = "New", "Left"
 #: attribute names a lead's source goes by in the CRMs and files we read
-SOURCE_KEYS = ("lead_source", "LeadSource", "hs_analytics_source", "source")
+SOURCE_KEYS = tuple(p.removeprefix("$.") for p in SOURCE_PATHS)
 _NAME_KEYS = ("company", "Company", "company_name", "account_name", "name", "contact_name")
 
 
@@ -46,22 +50,12 @@ def tier_counts(conn: Connection, connector: str) -> dict[str, int]:
     return {str(tier): int(n) for tier, n in rows}
 
 
-#: totals are shifted by this before binning, so that truncation towards zero is a floor
-_OFFSET = 1_000_000
-
-
 def _bucket(conn: Connection, value: Any, base: int, width: int) -> ColumnElement[Any]:
     """``floor((value - base) / width)``: PostgreSQL rounds a float cast to integer, SQLite
     truncates (and may lack ``floor``); ``value - base`` is never negative, so truncation floors."""
     if conn.dialect.name == "postgresql":
         return cast(func.floor((value - base) / width), Integer)
     return cast((value - base) / width, Integer)
-
-
-def _json_text(conn: Connection, column: Any, key: str) -> ColumnElement[Any]:
-    """``column`` (JSON held as text) ``->> key``, portable between SQLite and PostgreSQL."""
-    doc = cast(column, JSON) if conn.dialect.name == "postgresql" else type_coerce(column, JSON)
-    return doc[key].as_string()
 
 
 def source_key(conn: Connection, connector: str) -> str | None:
@@ -90,42 +84,106 @@ class LeadSummary:
 def lead_summary(
     conn: Connection, connector: str, source: str | None, width: int = 5
 ) -> LeadSummary:
-    """Tier counts and score histogram (one grouped pass over the leads' state) and the average
-    score by the attribute ``source`` (a pass over the pulled copies; None: skipped). Two narrow
-    passes cost less than one grouped by all three keys."""
-    c, s = lead_cache.c, lead_state.c
-    bucket = _bucket(conn, s.total, -_OFFSET, width)
+    """Tier counts and score histogram, and the average score by the attribute ``source``
+    (None: skipped). The leads are counted per distinct ``(tier, total)``, read in the order of
+    ``ix_leadscore_lead_state_score`` (no sort, no table read); totals are sums of whole points,
+    so there are a few hundred such pairs however many leads, binned here."""
+    s = lead_state.c
     tiers: dict[str, int] = {}
     bins: dict[int, int] = {}
     rows = conn.execute(
-        select(s.tier, bucket, func.count())
+        select(s.tier, s.total, func.count())
         .where(s.connector == connector)
-        .group_by(s.tier, bucket)
+        .group_by(s.tier, s.total)
     )
-    for tier, b, n in rows:
+    for tier, total, n in rows:
         tiers[str(tier)] = tiers.get(str(tier), 0) + int(n)
-        if b is not None:
-            start = int(b) * width - _OFFSET
+        if total is not None:
+            start = math.floor(float(total) / width) * width
             bins[start] = bins.get(start, 0) + int(n)
-    sources: list[tuple[str, float, int]] = []
-    if source is not None and tiers:
-        src = func.coalesce(_json_text(conn, c.attributes_json, source), "(none)")
-        found = conn.execute(
-            # driven from the pulled copies (SQLite then reads each JSON text once, in order)
-            select(src, func.avg(s.total), func.count(s.total))
+    sources = source_scores(conn, connector, source) if source is not None and tiers else []
+    return LeadSummary(tiers, sorted(bins.items()), sources)
+
+
+#: SQLite: the leads' scores joined to their pulled copies in id order (both primary keys read
+#: in step, so each probe lands next to the last; the planner, left alone, may walk one side by
+#: tier and seek the other at random, three times slower at 100,000 leads). ``{value}``: what to
+#: group by, ``{cache_index}``: the index of the pulled copies that holds it.
+_SQLITE_JOIN = (
+    "SELECT {value} AS k, s.tier AS tier, count(*) AS n, sum(s.total) AS total, "
+    "count(s.total) AS scored "
+    "FROM leadscore_lead_state AS s INDEXED BY sqlite_autoindex_leadscore_lead_state_1 "
+    "CROSS JOIN leadscore_lead_cache AS c INDEXED BY {cache_index} "
+    "ON c.connector = s.connector AND c.record_id = s.record_id "
+    "WHERE s.connector = :connector GROUP BY 1{by_tier}"
+)
+
+
+def _by_lead_attribute(
+    conn: Connection, connector: str, what: str, by_tier: bool
+) -> list[tuple[Any, str | None, int, float, int]]:
+    """``(value, tier or None, leads, sum of totals, scored leads)`` of the leads grouped by
+    ``what``: ``owner`` or ``source`` (on SQLite the array of ``SOURCE_SQLITE``, on PostgreSQL
+    the JSON of the attributes, decoded by the caller)."""
+    c, s = lead_cache.c, lead_state.c
+    if conn.dialect.name == "sqlite":
+        value, index = (
+            ("c.owner", "sqlite_autoindex_leadscore_lead_cache_1")
+            if what == "owner"
+            else (SOURCE_SQLITE.replace("attributes_json", "c.attributes_json"),
+                  "ix_leadscore_lead_cache_source")
+        )  # fmt: skip
+        sql = _SQLITE_JOIN.format(value=value, cache_index=index, by_tier=", 2" if by_tier else "")
+        rows = conn.execute(text(sql), {"connector": connector})
+        return [(k, tier if by_tier else None, int(n), float(t or 0), int(m))
+                for k, tier, n, t, m in rows]  # fmt: skip
+    key: ColumnElement[Any] = c.owner if what == "owner" else c.attributes_json
+    cols: list[Any] = [key, s.tier] if by_tier else [key]
+    rows = conn.execute(
+        select(*cols, func.count(), func.sum(s.total), func.count(s.total))
+        .select_from(
+            lead_state.join(
+                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
+            )
+        )
+        .where(s.connector == connector)
+        .group_by(*cols)
+    )
+    return [
+        (r[0], r[1] if by_tier else None, int(r[-3]), float(r[-2] or 0), int(r[-1])) for r in rows
+    ]
+
+
+def source_scores(conn: Connection, connector: str, key: str) -> list[tuple[str, float, int]]:
+    """``(source, average total, leads)`` of the scored leads by their ``key`` attribute, most
+    leads first. SQLite groups by the expression ``ix_leadscore_lead_cache_source`` holds (no
+    JSON parsed at read); PostgreSQL reads the one key from each lead's JSON."""
+    sums: dict[str, list[float]] = {}
+    if conn.dialect.name == "sqlite":
+        at = SOURCE_KEYS.index(key)
+        for raw, _, _, total, n in _by_lead_attribute(conn, connector, "source", False):
+            name = json.loads(raw)[at] if raw is not None else None
+            acc = sums.setdefault("(none)" if name is None else str(name), [0.0, 0])
+            acc[0] += total
+            acc[1] += n
+    else:
+        c, s = lead_cache.c, lead_state.c
+        value = func.coalesce(cast(c.attributes_json, JSON)[key].as_string(), "(none)")
+        for name, total, n in conn.execute(
+            select(value, func.sum(s.total), func.count(s.total))
             .select_from(
-                lead_cache.join(
-                    lead_state, and_(s.connector == c.connector, s.record_id == c.record_id)
+                lead_state.join(
+                    lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
                 )
             )
-            .where(c.connector == connector, s.total.is_not(None))
-            .group_by(src)
-        )
-        sources = sorted(
-            ((str(k), round(float(avg), 1), int(n)) for k, avg, n in found),
-            key=lambda x: (-x[2], x[0]),
-        )
-    return LeadSummary(tiers, sorted(bins.items()), sources)
+            .where(s.connector == connector, s.total.is_not(None))
+            .group_by(value)
+        ):
+            sums[str(name)] = [float(total or 0), int(n)]
+    return sorted(
+        ((k, round(t / n, 1), int(n)) for k, (t, n) in sums.items() if n),
+        key=lambda x: (-x[2], x[0]),
+    )
 
 
 def migration(
@@ -167,27 +225,44 @@ def changes_since(conn: Connection, connector: str) -> datetime | None:
     return conn.execute(select(func.min(t.at)).where(t.connector == connector)).scalar_one_or_none()
 
 
-def hot_turns(conn: Connection, connector: str, since: datetime) -> list[tuple[datetime, int]]:
-    """``(when, +1 into Hot / -1 out of Hot)`` for every Hot change after ``since``, oldest first
-    (two index range scans: changes into Hot, changes out of it)."""
+def _periods_before(conn: Connection, now: datetime, at: Any, step: timedelta) -> Any:
+    """How many whole ``step`` periods ``at`` lies before ``now`` (0: within the last one;
+    -1: after ``now``)."""
+    when = bindparam("now", now, type_=UTCDateTime)
+    if conn.dialect.name == "postgresql":
+        # floor: PostgreSQL rounds a numeric cast to integer
+        seconds: Any = func.extract("epoch", when - at)
+        whole = cast(func.floor(seconds / step.total_seconds()), Integer)
+    else:
+        # to the millisecond: a day between two julian day numbers is 86399.99999 seconds; the
+        # cast truncates, which is a floor for the periods before now
+        seconds = func.round((func.julianday(when) - func.julianday(at)) * 86400.0, 3)
+        whole = cast(seconds / step.total_seconds(), Integer)
+    return case((seconds < 0, -1), else_=whole)
+
+
+def hot_changes(
+    conn: Connection, connector: str, since: datetime, now: datetime, step: timedelta
+) -> tuple[dict[int, int], int]:
+    """The net change of the Hot count in each ``step`` period counted back from ``now`` (see
+    ``_periods_before``) over the changes after ``since``, and how many of them were turns into
+    Hot: two grouped range reads, on ``ix_leadscore_tier_changes_to`` and ``_from``."""
     t = tier_changes.c
-    into = conn.execute(
-        select(t.at).where(
-            t.connector == connector,
-            t.to_tier == "Hot",
-            t.at > since,
-            func.coalesce(t.from_tier, "") != "Hot",
+    into = and_(t.to_tier == "Hot", func.coalesce(t.from_tier, "") != "Hot")
+    out_of = and_(t.from_tier == "Hot", func.coalesce(t.to_tier, "") != "Hot")
+    deltas: dict[int, int] = {}
+    turns = 0
+    for turn, sign in ((into, 1), (out_of, -1)):
+        period = _periods_before(conn, now, t.at, step)
+        rows = conn.execute(
+            select(period, func.count())
+            .where(t.connector == connector, t.at > since, turn)
+            .group_by(period)
         )
-    ).scalars()
-    out_of = conn.execute(
-        select(t.at).where(
-            t.connector == connector,
-            t.from_tier == "Hot",
-            t.at > since,
-            func.coalesce(t.to_tier, "") != "Hot",
-        )
-    ).scalars()
-    return sorted([(at, 1) for at in into] + [(at, -1) for at in out_of], key=lambda x: x[0])
+        for k, n in rows:
+            deltas[int(k)] = deltas.get(int(k), 0) + sign * int(n)
+            turns += int(n) if sign > 0 else 0
+    return deltas, turns
 
 
 @dataclass(frozen=True)
@@ -376,26 +451,15 @@ class RepLeads:
 
 
 def rep_leads(conn: Connection, connector: str) -> list[RepLeads]:
-    """Per owner of open leads (one pass over the leads), most leads first."""
-    c, s = lead_cache.c, lead_state.c
-    owner = func.coalesce(c.owner, "(no owner)")
-    rows = conn.execute(
-        select(owner, s.tier, func.count(), func.sum(s.total), func.count(s.total))
-        .select_from(
-            lead_state.join(
-                lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
-            )
-        )
-        .where(s.connector == connector)
-        .group_by(owner, s.tier)
-    )
+    """Per owner of open leads (one grouped join over the leads), most leads first."""
     tiers: dict[str, dict[str, int]] = {}
     sums: dict[str, list[float]] = {}
-    for rep, tier, n, total, scored in rows:
-        tiers.setdefault(str(rep), {})[str(tier)] = int(n)
-        acc = sums.setdefault(str(rep), [0.0, 0])
-        acc[0] += float(total or 0)
-        acc[1] += int(scored)
+    for rep, tier, n, total, scored in _by_lead_attribute(conn, connector, "owner", True):
+        name = "(no owner)" if rep is None else str(rep)
+        tiers.setdefault(name, {})[str(tier)] = n
+        acc = sums.setdefault(name, [0.0, 0])
+        acc[0] += total
+        acc[1] += scored
     out = [
         RepLeads(rep, tiers[rep], round(sums[rep][0] / sums[rep][1], 1) if sums[rep][1] else None)
         for rep in tiers

@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.schema import CreateIndex
 
 from connectors.base import RecordError, ScoreUpdate, batched
 from connectors.base import plain_value as connector_plain
@@ -156,7 +157,7 @@ class StateStore:
         return self._clock()
 
     def _create_tables(self) -> None:
-        """Create the missing tables; on PostgreSQL under a transaction advisory lock, so two
+        """Create the missing tables and indexes; on PostgreSQL under a transaction advisory lock, so two
         instances starting together do not race on ``CREATE TABLE``."""
         for attempt in range(3):
             try:
@@ -164,6 +165,11 @@ class StateStore:
                     if conn.dialect.name == "postgresql":
                         conn.execute(text("SELECT pg_advisory_xact_lock(7367616353741963)"))
                     metadata.create_all(conn)
+                    # a store made by an older version has the tables but not every index
+                    for table in metadata.sorted_tables:
+                        for index in table.indexes:
+                            if index.info.get("dialect", conn.dialect.name) == conn.dialect.name:
+                                conn.execute(CreateIndex(index, if_not_exists=True))
                 return
             except OperationalError as exc:
                 # SQLite: another process created a table between the check and the CREATE;

@@ -12,11 +12,22 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from service.data.sql_types import UTCDateTime
 
 metadata = MetaData()
+
+#: JSON paths a lead's source goes by in the CRMs and files we read (``lead_cache.attributes_json``)
+SOURCE_PATHS = ("$.lead_source", "$.LeadSource", "$.hs_analytics_source", "$.source")
+#: SQLite: those values as one JSON array (NULL for text that is not JSON, such as an Infinity
+#: written by ``json.dumps``: a lead's odd attribute must never fail the daemon's write)
+SOURCE_SQLITE = (
+    "CASE WHEN json_valid(attributes_json) THEN json_extract(attributes_json, "
+    + ", ".join(f"'{p}'" for p in SOURCE_PATHS)
+    + ") END"
+)
 
 
 #: The last values successfully written to the CRM, per connector and record.
@@ -79,6 +90,14 @@ lead_cache = Table(
     Column("attributes_json", Text, nullable=False),
     Column("modified_at", UTCDateTime, nullable=True),
     Column("pulled_at", UTCDateTime, nullable=False),
+    # the dashboard's average score by source, without parsing every lead's JSON (SQLite)
+    Index(
+        "ix_leadscore_lead_cache_source",
+        "connector",
+        "record_id",
+        text(SOURCE_SQLITE),
+        info={"dialect": "sqlite"},
+    ).ddl_if(dialect="sqlite"),
 )
 
 #: Per lead: the tier and total last scored (and written or unchanged), when, with which rules,
@@ -94,6 +113,8 @@ lead_state = Table(
     Column("scored_at", UTCDateTime, nullable=False),
     Column("hot_turns", Integer, nullable=False),
     Index("ix_leadscore_lead_state_due", "connector", "tier", "scored_at"),
+    # the dashboard's tier counts, score histogram and Hot list, read from the index alone
+    Index("ix_leadscore_lead_state_score", "connector", "tier", "total"),
 )
 
 #: The Slack outbox: one row per message that must reach the channel exactly once (a lead's turn
@@ -119,6 +140,8 @@ outbox = Table(
     Column("channel", String(64), nullable=True),
     Column("message_ts", String(64), nullable=True),
     Index("ix_leadscore_outbox_status", "connector", "status", "created_at"),
+    # the dashboard's Hot list: each lead's alert
+    Index("ix_leadscore_outbox_record", "connector", "record_id"),
 )
 
 #: Activities already acted on, kept while they are inside the overlap window or still in the

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from service.settings import get_settings
 from service.state.store import StateStore
 from tests.cli import invoke
 from tests.conftest import SAMPLE_AS_OF
+from tests.fakes.slack import TOKEN as SLACK_TOKEN
+from tests.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -34,7 +37,7 @@ EXPECTED = {
         {"conversion", "cycle", "won-scores", "lost-scores"},
         {"psi"},
     ),
-    "reps": ("/reps", {"rep-tiers", "rep-scores"}, {"rep-conversion", "sla"}),
+    "reps": ("/reps", {"rep-tiers", "rep-scores", "sla"}, {"rep-conversion"}),
     "model": ("/model", set(), set()),
 }
 CHROMIUM_FLAGS = (
@@ -73,7 +76,45 @@ OUTPUT: dict[str, str] = {}
 def _run(*args: str) -> None:
     result = invoke(*args)
     assert result.code == 0, result.output
-    OUTPUT[" ".join(args[:2])] = result.output
+    OUTPUT.setdefault(" ".join(args[:2]), result.output)  # the first run of each command
+
+
+#: the two daemon passes: the first alerts the Hot leads and starts their SLA clocks (1 hour in
+#: the built model), the second, two hours later, finds the clocks that reps' calls stopped
+FIRST_PASS, CALLS, SECOND_PASS = (
+    datetime(2026, 11, 28, 9, 0, tzinfo=UTC),
+    datetime(2026, 11, 28, 9, 20, tzinfo=UTC),
+    datetime(2026, 11, 28, 11, 0, tzinfo=UTC),
+)
+
+
+def _log_calls(crm: Path, state_url: str) -> int:
+    """A call by the owner on every other lead whose SLA clock runs, 20 minutes into it."""
+    from sqlalchemy import insert, select
+
+    from connectors.local import tables as t
+    from connectors.local.crm import LocalCRM
+    from service.state.tables import sla_clocks
+
+    store = StateStore(state_url)
+    with store.engine.connect() as conn:
+        k = sla_clocks.c
+        clocks = conn.execute(
+            select(k.record_id, k.owner_id)
+            .where(k.owner_id.is_not(None), k.stopped_at.is_(None))
+            .order_by(k.record_id)
+        ).all()
+    store.close()
+    calls = [
+        {"id": f"ACALL{i}", "lead_id": rid, "account_id": None, "kind": "call",
+         "occurred_at": CALLS, "detail": None, "rep_id": owner}
+        for i, (rid, owner) in enumerate(clocks[::2])
+    ]  # fmt: skip
+    local = LocalCRM(crm)
+    with local.engine.begin() as conn:
+        conn.execute(insert(t.activities), calls)
+    local.close()
+    return len(calls)
 
 
 ENV: dict[str, str] = {}
@@ -81,10 +122,12 @@ ENV: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> Iterator[str]:
-    """The sample CRM, the session's sample model, one daemon pass, and the dashboard on a free
-    port."""
+    """The sample CRM, the session's sample model, two daemon passes (Slack alerts to a fake
+    Slack, SLA clocks stopped by reps' calls or breached between them), and the dashboard on a
+    free port."""
     root = tmp_path_factory.mktemp("board")
     shutil.copytree(sample_model, root, dirs_exist_ok=True)
+    slack = FakeSlack().start()
     mp = pytest.MonkeyPatch()
     env = {
         "LEADSCORE_LOCAL__PATH": str(root / "crm.db"),
@@ -93,6 +136,10 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> I
         "LEADSCORE_DAEMON__MODELS_DIR": str(root / "models"),
         "LEADSCORE_DASHBOARD__RECORD_URL": "http://crm.invalid/lead/{id}",
         "NO_PROXY": "127.0.0.1,localhost",
+        "LEADSCORE_SLACK__TOKEN": SLACK_TOKEN,
+        "LEADSCORE_SLACK__BASE_URL": slack.base_url,
+        "LEADSCORE_ALLOW_INSECURE_HTTP": "true",  # the fake Slack on 127.0.0.1
+        "LEADSCORE_DAEMON__ALERT_ON_BACKFILL": "true",
     }
     for key, value in env.items():
         mp.setenv(key, value)
@@ -101,7 +148,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> I
     store = None
     try:
         _run("crm", "load-sample", "--as-of", AS_OF)
-        _run("daemon", "once")
+        _run("daemon", "once", "--now", FIRST_PASS.isoformat())
+        assert _log_calls(root / "crm.db", env["LEADSCORE_STATE_URL"]) > 0
+        _run("daemon", "once", "--now", SECOND_PASS.isoformat())
         _run("daemon", "status")
         settings = get_settings()
         store = StateStore(settings.state_url)
@@ -112,6 +161,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, sample_model: Path) -> I
             server.close()
         if store is not None:
             store.close()
+        slack.stop()
         mp.undo()
 
 

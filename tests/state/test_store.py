@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from structlog.testing import capture_logs
 
 from connectors.base import RecordError, ScoreUpdate
@@ -174,3 +175,39 @@ def test_logs_say_how_many_changed(store: StateStore) -> None:
     with capture_logs() as logs:
         store.changed_updates("local", [upd("a", 1)])
     assert {"event": "state_changed_updates", "offered": 1, "changed": 1}.items() <= logs[0].items()
+
+
+def test_an_older_store_gets_the_indexes_it_lacks(store: StateStore) -> None:
+    """A store created by a version without some index gets it when next opened (tables that
+    exist are not created again, their new indexes are), and opening twice changes nothing."""
+    from service.state.tables import metadata
+
+    dialect = store.engine.dialect.name
+    expected = {
+        i.name
+        for t in metadata.sorted_tables
+        for i in t.indexes
+        if i.info.get("dialect", dialect) == dialect
+    }
+    assert "ix_leadscore_lead_cache_source" in expected or dialect != "sqlite"
+
+    def present() -> set[str]:
+        with store.engine.connect() as conn:
+            if dialect == "sqlite":
+                found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")
+            else:
+                found = conn.execute(
+                    sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = :s"),
+                    {"s": store.schema},
+                )
+            return set(found.scalars())
+
+    assert expected <= present()
+    with store.engine.begin() as conn:
+        prefix = f'"{store.schema}".' if store.schema else ""
+        for name in ("ix_leadscore_lead_state_score", "ix_leadscore_outbox_record"):
+            conn.exec_driver_sql(f"DROP INDEX {prefix}{name}")
+    assert not expected <= present()
+    StateStore(store.url, schema=store.schema).close()
+    StateStore(store.url, schema=store.schema).close()
+    assert expected <= present()
