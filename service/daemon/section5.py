@@ -65,6 +65,8 @@ class Rules5:
         self.windows = rules.stale_windows()
         self.latest: dict[str, datetime] = {}
         self.touches: list[tuple[str, str, datetime]] = []
+        #: rep activity for Section 5.3's rep productivity: (activity id, rep, lead, at)
+        self.rep_acts: list[tuple[str, str, str, datetime]] = []
         self.unowned: dict[str, CachedLead] = {}
         self._users: dict[str, CRMUser] | None = None
         self._batch: dict[str, Facts] = {}
@@ -85,15 +87,17 @@ class Rules5:
             self.latest[a.lead_id] = at
         if a.rep_id is not None and a.occurred_at <= self.now:
             self.touches.append((a.lead_id, a.rep_id, a.occurred_at))
+            self.rep_acts.append((a.id, a.rep_id, a.lead_id, a.occurred_at))
 
     def save_activity(self) -> None:
         first: dict[str, datetime] = {}
         for lead_id, _rep, at in self.touches:
             first[lead_id] = min(at, first.get(lead_id, at))
         self.facts.note_activity(self.name, self.latest, first)
+        self.report["rep_activities"] += self.facts.note_rep_activity(self.name, self.rep_acts)
         stopped = self.log.stop_clocks(self.name, self.touches)
         self.report["sla_stopped"] += stopped
-        self.latest, self.touches = {}, []
+        self.latest, self.touches, self.rep_acts = {}, [], []
 
     def stale_due(self) -> list[str]:
         """Once a day: the leads a ``stale_after_days`` window passed on since their last score."""

@@ -26,8 +26,10 @@ from service.state.tables import (
     health_checks,
     job_runs,
     lead_cache,
+    lead_facts,
     lead_state,
     outbox,
+    rep_activity,
     score_history,
     tier_changes,
 )
@@ -465,6 +467,33 @@ def rep_leads(conn: Connection, connector: str) -> list[RepLeads]:
         for rep in tiers
     ]
     return sorted(out, key=lambda r: (-r.leads, r.rep))
+
+
+def rep_activity_tiers(conn: Connection, connector: str) -> list[tuple[str, dict[str, int]]]:
+    """Per rep, the activities they logged by the tier the lead had then (``None``: not yet
+    scored), most active rep first; reps are named as the leads they own name them."""
+    r, f = rep_activity.c, lead_facts.c
+    rows = conn.execute(
+        select(r.rep_id, r.tier, func.count())
+        .where(r.connector == connector)
+        .group_by(r.rep_id, r.tier)
+    ).all()
+    if not rows:
+        return []
+    reps = list({str(rep) for rep, _tier, _n in rows})
+    names = dict(
+        conn.execute(
+            select(f.owner_id, func.max(f.owner_name))
+            .where(f.connector == connector, f.owner_id.in_(reps), f.owner_name.is_not(None))
+            .group_by(f.owner_id)
+        ).all()
+    )
+    out: dict[str, dict[str, int]] = {}
+    for rep, tier, n in rows:
+        name = str(names.get(rep) or rep)
+        key = "not scored" if tier is None else str(tier)
+        out.setdefault(name, {})[key] = out.get(name, {}).get(key, 0) + int(n)
+    return sorted(out.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
 
 
 def rep_outcomes(conn: Connection, connector: str) -> dict[str, dict[str, tuple[int, int]]]:

@@ -36,8 +36,8 @@ def reps(conn: Connection, site: Site) -> dict[str, Any]:
                     y="% of the rep's open leads",
                     stacked=True,
                 ),
-                note="Share of the leads each rep owns, not of their time: the state store does "
-                "not keep activities by rep (not recorded yet).",
+                note="Share of the leads each rep owns; the share of their activity is the "
+                "next chart.",
             )
         )
         top = sorted((r for r in reps_ if r.average is not None), key=lambda r: -(r.average or 0))[
@@ -93,8 +93,45 @@ def reps(conn: Connection, site: Site) -> dict[str, Any]:
                 ),
             )
         )
+    charts.append(_activity_chart(conn, site.connector))
     charts.append(_sla_chart(conn, site.connector))
     return {"charts": charts, "conversion": conversion}
+
+
+def _activity_chart(conn: Connection, connector: str) -> Chart:
+    """Section 5.3: the Hot/Warm against Cool/Cold share of each rep's logged activity, by the
+    tier the lead had when the daemon read the activity (``leadscore_rep_activity``)."""
+    title = "Each rep's activity by the lead's tier (Hot/Warm against Cool/Cold)"
+    rows = q.rep_activity_tiers(conn, connector)[:30]
+    if not rows:
+        return Missing(
+            "rep-activity",
+            title,
+            "no activity by a rep recorded yet: the daemon keeps the calls, meetings and e-mails "
+            "reps log from its second pass on",
+        )
+    totals = [max(sum(tiers.values()), 1) for _rep, tiers in rows]
+    series = []
+    for tier in (*q.TIERS, "not scored"):
+        values = [
+            round(100 * tiers.get(tier, 0) / n, 1)
+            for (_rep, tiers), n in zip(rows, totals, strict=True)
+        ]
+        if any(values):
+            series.append((tier, values, TIER_COLOURS.get(tier, "#7f7f7f")))
+    hot_warm = [
+        round(100 * (tiers.get("Hot", 0) + tiers.get("Warm", 0)) / n)
+        for (_rep, tiers), n in zip(rows, totals, strict=True)
+    ]
+    return Chart(
+        "rep-activity",
+        title,
+        bar([rep for rep, _ in rows], series, x="rep", y="% of the rep's activities", stacked=True),
+        note=", ".join(
+            f"{rep}: {sum(tiers.values()):,} activities, {share}% on Hot/Warm"
+            for (rep, tiers), share in zip(rows, hot_warm, strict=True)
+        ),
+    )
 
 
 def _sla_chart(conn: Connection, connector: str) -> Chart:

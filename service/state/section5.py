@@ -12,11 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from connectors.base import LeadRecord, batched
 from service.state.store import StateStore
-from service.state.tables import lead_facts
+from service.state.tables import lead_facts, rep_activity
 
 CHUNK = 2000
 
@@ -126,6 +126,50 @@ class LeadFacts:
                     )
                     .values(first_contact_at=at)
                 )
+
+    def note_rep_activity(
+        self, connector: str, acts: Sequence[tuple[str, str, str, datetime]]
+    ) -> int:
+        """Keep each rep activity ``(activity_id, rep_id, lead_id, at)`` with the lead's tier as
+        it stands now (before this pass scores it); an activity already kept is not added
+        again. Returns the rows added."""
+        if not acts:
+            return 0
+        c, r = lead_facts.c, rep_activity.c
+        added = 0
+        with self.engine.begin() as conn:
+            for chunk in batched({a[0]: a for a in acts}.values(), CHUNK):
+                leads = list({a[2] for a in chunk})
+                tiers = dict(
+                    conn.execute(
+                        select(c.record_id, c.tier).where(
+                            c.connector == connector, c.record_id.in_(leads)
+                        )
+                    ).all()
+                )
+                known = set(
+                    conn.execute(
+                        select(r.activity_id).where(
+                            r.connector == connector, r.activity_id.in_([a[0] for a in chunk])
+                        )
+                    ).scalars()
+                )
+                rows = [
+                    {
+                        "connector": connector,
+                        "activity_id": act,
+                        "rep_id": rep,
+                        "record_id": lead,
+                        "tier": tiers.get(lead),
+                        "at": at,
+                    }
+                    for act, rep, lead, at in chunk
+                    if act not in known
+                ]
+                if rows:
+                    conn.execute(insert(rep_activity), rows)
+                    added += len(rows)
+        return added
 
     def get(self, connector: str, ids: Iterable[str]) -> dict[str, Facts]:
         c = lead_facts.c

@@ -310,3 +310,18 @@ assignments = Table(
     Column("reason", Text, nullable=True),
     Column("at", UTCDateTime, nullable=False),
 )
+
+#: Section 5.3's rep productivity: each activity a rep logged on a lead, with the tier the lead
+#: had when the pass read it (the tier the rep worked it in; NULL when it was not scored yet).
+#: One row per activity id: a pass that reads it again adds nothing.
+rep_activity = Table(
+    "leadscore_rep_activity",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("activity_id", String(255), primary_key=True),
+    Column("rep_id", String(64), nullable=False),
+    Column("record_id", String(64), nullable=False),
+    Column("tier", String(32), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_leadscore_rep_activity_at", "connector", "at", "rep_id", "tier"),
+)

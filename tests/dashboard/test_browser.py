@@ -37,7 +37,7 @@ EXPECTED = {
         {"conversion", "cycle", "won-scores", "lost-scores"},
         {"psi"},
     ),
-    "reps": ("/reps", {"rep-tiers", "rep-scores", "sla"}, {"rep-conversion"}),
+    "reps": ("/reps", {"rep-tiers", "rep-scores", "rep-activity", "sla"}, {"rep-conversion"}),
     "model": ("/model", set(), set()),
 }
 CHROMIUM_FLAGS = (
@@ -227,7 +227,7 @@ def test_page_in_chromium(dashboard: str, browser: webdriver.Chrome, name: str) 
     # written beside and renamed: a parallel run (another worker, another checkout's suite)
     # never leaves a half-written picture in the repository
     shot = SHOTS / f"{name}.png"
-    partial = shot.with_name(f".{name}.{os.getpid()}.png.partial")
+    partial = shot.with_name(f".{name}.{os.getpid()}.partial.png")  # selenium wants .png
     assert browser.save_screenshot(str(partial))
     os.replace(partial, shot)
     browser.set_window_size(1400, 1900)

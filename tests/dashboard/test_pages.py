@@ -53,7 +53,7 @@ class TestEmptyStore:
         expected = {
             "/": {"tiers", "histogram", "sources", "hot-volume", "migration", "hot"},
             "/performance": {"conversion", "cycle", "won-scores", "lost-scores", "psi"},
-            "/reps": {"rep-tiers", "rep-scores", "rep-conversion", "sla"},
+            "/reps": {"rep-tiers", "rep-scores", "rep-conversion", "rep-activity", "sla"},
             "/model": {"holdout"},
         }
         for path in PAGES:
@@ -226,7 +226,7 @@ class TestReps:
         assert c["rep-scores"]["data"]["labels"] == ["Bo", "Ana"]
         assert data(c["rep-scores"]) == [40.0, round(74 / 3, 1)]
         assert data(c["rep-conversion"]) == [50.0]
-        assert missing(r.text) == {"sla"}
+        assert missing(r.text) == {"rep-activity", "sla"}
 
     def test_deals_without_owner_say_so(self, store: StateStore, rules_path: Path) -> None:
         """Closed deals that carry no owner: conversion by rep says why it is not shown."""
