@@ -53,12 +53,12 @@ def leads(store: StateStore) -> StateStore:
     return store
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # SQLite's plans, SQLite's index
 def test_sqlite_plans_read_the_dashboard_indexes(leads: StateStore) -> None:
     """On SQLite the tier counts and histogram come from ``ix_leadscore_lead_state_score`` alone,
     the sources from ``ix_leadscore_lead_cache_source`` (no JSON parsed per lead), the joins walk
     both primary keys in step, and the Hot list finds each alert by its index: no full scan."""
-    if leads.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite query plans")
+    assert leads.engine.dialect.name == "sqlite"
     summary = _plans(leads, "summary")
     assert any("COVERING INDEX ix_leadscore_lead_state_score" in p for p in summary), summary
     assert any("ix_leadscore_lead_cache_source" in p for p in summary), summary
@@ -85,14 +85,14 @@ def test_figures_by_source_and_rep(leads: StateStore) -> None:
     assert reps["Rep 0"].average == round((4 * 70 + 3 * 50 + 3 * 30 + 4 * 10) / 14, 1)
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the expression index is SQLite's
 def test_attributes_that_are_not_json_fail_neither_the_write_nor_the_page(
     store: StateStore, rules_path: Path
 ) -> None:
     """``json.dumps`` writes an infinite number as ``Infinity``, which SQLite's JSON functions
     reject: the source index must not turn such a lead into a failed daemon write, and the
     overview counts it under "(none)"."""
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("the expression index is SQLite's")
+    assert store.engine.dialect.name == "sqlite"
     add_leads(store, [("A", "Hot", 70, "Ana", {"lead_source": "Inbound", "x": float("inf")})], NOW)
     add_leads(store, [("B", "Warm", 40, "Ana", {"lead_source": "Inbound"})], NOW)
     with store.engine.begin() as conn:
