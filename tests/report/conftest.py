@@ -21,7 +21,7 @@ from service.model.build import build_model
 from tests.report import analysis
 
 #: the capacity configuration of the planted build: 4 reps working 25 leads a week each
-PLANTED_CAPACITY = "capacity: {reps: 4, leads_per_rep_per_week: 25, new_leads_per_week: 120}\n"
+PLANTED_CAPACITY = "capacity: {reps: 4, leads_per_rep_per_week: 25, new_leads_per_week: 100}\n"
 #: deals in the planted frame, and how many of them have the rare ``referral`` value
 PLANTED_DEALS, RARE_REFERRALS = 400, 8
 
