@@ -15,6 +15,7 @@ import pytest
 from service import redact
 from tests import ci
 from tests.cli import CliResult, invoke
+from tests.report.analysis import built_analysis, planted_analysis  # noqa: F401  (fixtures)
 
 pytest_plugins = ["pytester"]  # tests/test_net.py runs small suites through the hooks here
 
