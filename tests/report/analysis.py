@@ -15,6 +15,7 @@ fixtures available to every suite, so this module imports the builder only when 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -34,6 +35,14 @@ def load(path: Path) -> Any:
     from service.data.json_file import read_json
 
     return read_json(path)
+
+
+def write(analysis: Any, path: Path) -> Path:
+    """``analysis`` written to ``path`` as a build writes ``analysis.json``."""
+    dump = getattr(analysis, "model_dump_json", None)
+    text = dump(indent=2) if dump else json.dumps(analysis, indent=2, allow_nan=False)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def keys(path: str) -> list[str | int]:
