@@ -6,11 +6,13 @@ own temporary folder, PostgreSQL schema and ports, so a new test is parallel-saf
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 from service import redact
 from tests import ci
@@ -37,6 +39,20 @@ def _local_fakes_over_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("LEADSCORE_ENV_FILE", raising=False)
     yield
     redact.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _logging_put_back() -> Iterator[None]:
+    """Whatever a test configures (``configure_logging("WARNING")`` filters INFO before
+    ``capture_logs`` sees it), the next test starts with the logging this one started with."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.reset_defaults()
+    structlog.configure(**saved)
+    root.handlers = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -6,22 +6,13 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import structlog
 
 from tests.ci import unavailable
 from tests.cli import invoke
-
-
-@pytest.fixture(autouse=True)
-def _reset_logging() -> Iterator[None]:
-    """The CLI configures structlog onto the captured stderr; undo that after each test."""
-    yield
-    structlog.reset_defaults()
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch) -> tuple[int, str, str]:

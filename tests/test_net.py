@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.cli import CliResult
+
+REPO = Path(__file__).resolve().parents[1]
 
 INNER_TESTS = """
 import pytest
@@ -65,3 +68,42 @@ def test_cli_runs_main_with_its_exit_codes(cli: Callable[..., CliResult], tmp_pa
     assert result.code == 2
     assert result.stderr.count("error:") == 1 and "nope.csv" in result.text
     assert "Traceback" not in result.output
+
+
+GROUPED_TESTS = """
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def spark():
+    return os.environ["PYTEST_XDIST_WORKER"]
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_uses_the_shared_process(spark, i):
+    print(f"WORKER {spark}")
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_other(i):
+    pass
+"""
+
+
+def test_tests_of_a_shared_process_run_on_one_worker(pytester: pytest.Pytester) -> None:
+    """Under ``-n 2 --dist loadgroup`` the tests using a shared-process fixture (one JVM for
+    Spark, one Chromium) all run on one worker: the grouping tests/conftest.py adds reaches
+    pytest-xdist's scheduler (pytest 9.2 broke that silently, pytest-xdist#1386)."""
+    pytester.makeconftest(
+        "from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n"
+    )
+    pytester.makeini(f"[pytest]\npythonpath = {REPO}\nmarkers =\n    slow: x\n")
+    pytester.makepyfile(test_grouped=GROUPED_TESTS)
+    result = pytester.runpytest_subprocess("-n", "2", "--dist", "loadgroup", "-rA", "-v")
+    result.assert_outcomes(passed=12)
+    workers = {line.split()[-1] for line in result.outlines if line.startswith("WORKER ")}
+    grouped = [line for line in result.outlines if "test_uses_the_shared_process" in line]
+    assert len(workers) == 1, (workers, grouped)
+    assert all(line.rstrip().endswith("@spark") for line in grouped if "PASSED" in line)

@@ -158,6 +158,7 @@ class _Builder:
                 exp.to_table(names.lookup, quoted=True).as_(names.alias, quoted=True),
                 on=exp.EQ(this=raw, expression=col("raw", names.alias)),
                 join_type="left",
+                copy=False,  # every part is built here; copying the growing query is quadratic
             )
         return query
 
@@ -380,8 +381,8 @@ class _Builder:
         leads.set("alias", exp.TableAlias(this=exp.to_identifier("t", quoted=True)))
         layers = self.layers()
         query = (self._chained if chained else self._lateral)(leads, layers, options)
-        for name, cte in self.ctes(leads):
-            query = query.with_(exp.to_identifier(name, quoted=True), as_=cte)
+        for name, cte in self.ctes(leads):  # copy=False: copying the growing query is quadratic
+            query = query.with_(exp.to_identifier(name, quoted=True), as_=cte.copy(), copy=False)
         if options.view is None:
             return query
         return exp.Create(
@@ -402,7 +403,7 @@ class _Builder:
                 this=exp.select(*columns).subquery(),
                 alias=exp.TableAlias(this=exp.to_identifier(alias, quoted=True)),
             )
-            query = query.join(layer, join_type="cross")
+            query = query.join(layer, join_type="cross", copy=False)
         return query
 
     def _chained(self, leads: exp.Table, layers: _Layers, options: SqlOptions) -> exp.Select:

@@ -24,7 +24,8 @@ from tests.fakes.local import LocalFake
 from tests.fakes.slack import FakeSlack
 from tests.health.conftest import BUILT_ON, CHECKED_ON, NOW
 
-pytestmark = pytest.mark.slow
+# on one xdist worker: the module-scoped build runs once, not once per worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("health-job")]
 
 
 @pytest.fixture(scope="module")

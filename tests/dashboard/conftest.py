@@ -80,12 +80,3 @@ def add_leads(
 
 def add_deals(store: StateStore, deals: list[Outcome], at: datetime) -> None:
     DealOutcomes(store).record("local", deals, "t1", at, backfill=False)
-
-
-@pytest.fixture(autouse=True)
-def _structlog_defaults() -> Iterator[None]:
-    """The CLI configures logging; leave the next tests structlog's defaults (capture_logs)."""
-    import structlog
-
-    yield
-    structlog.reset_defaults()

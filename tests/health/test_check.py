@@ -9,7 +9,8 @@ from service.health.check import check_health
 from service.health.report import HealthSettings
 from tests.health.conftest import NOW, Batch, Built
 
-pytestmark = pytest.mark.slow
+# one worker builds the health model (session-scoped `built`) once for these modules
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("health-built")]
 
 
 def _demo_signal(built: Built) -> str:

@@ -11,7 +11,8 @@ from service.scoring.rules import dump_rules
 from tests.daemon.test_cli_recalibrate import run
 from tests.health.conftest import Batch, Built
 
-pytestmark = pytest.mark.slow
+# one worker builds the health model (session-scoped `built`) once for these modules
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("health-built")]
 
 
 @pytest.fixture

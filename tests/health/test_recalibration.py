@@ -11,7 +11,8 @@ import pytest
 from service.health.recalibration import review
 from tests.health.conftest import NOW, Batch, Built
 
-pytestmark = pytest.mark.slow
+# one worker builds the health model (session-scoped `built`) once for these modules
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("health-built")]
 
 
 def _history(built: Built, later: Batch) -> tuple[pd.DataFrame, np.ndarray]:

@@ -18,6 +18,9 @@ from service.scoring.conditions import evaluate_all
 from service.scoring.engine import score_frame
 from service.scoring.rules import FieldIn, Range, load_rules
 
+# on one xdist worker: the module-scoped build runs once, not once per worker
+pytestmark = pytest.mark.xdist_group("model-build")
+
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):

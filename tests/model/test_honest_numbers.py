@@ -20,6 +20,9 @@ from service.report.writer import write_build
 from service.scoring.engine import score_frame
 from service.scoring.rules import load_rules
 
+# on one xdist worker: each seed is built once, not once per worker that runs its tests
+pytestmark = pytest.mark.xdist_group("honest-numbers")
+
 SEEDS = (0, 1, 4)
 #: planted single effects on numeric fields (service/sample/plan.py)
 PLANTED_RANGE_FIELDS = ("employee_count", "pricing_page_visits", "stakeholders", "email_clicks")

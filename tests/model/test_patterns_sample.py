@@ -20,6 +20,9 @@ from service.model.patterns import (
 from service.scoring.conditions import evaluate_all
 from service.scoring.rules import FieldIn, Range
 
+# on one xdist worker: the module-scoped build runs once, not once per worker
+pytestmark = pytest.mark.xdist_group("patterns-sample")
+
 NOT_ATTRIBUTES = ("deal_id", "company", "closed_at", "outcome")
 
 

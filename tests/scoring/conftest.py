@@ -94,8 +94,11 @@ def spark() -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "1")
         .config("spark.driver.memory", "1g")
-        # small test tables: compiling Java for each query costs more than it saves
+        # small test tables: compiling Java for each query costs more than it saves, and so
+        # does the JVM's optimising compiler (C1 only, serial GC: the JVM's CPU time halves)
         .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
         .config("spark.sql.adaptive.enabled", "false")
         .getOrCreate()
     )

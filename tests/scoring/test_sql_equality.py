@@ -43,15 +43,10 @@ def _case(leads: Path, model: Path, out: Path) -> Case:
 
 
 @pytest.fixture(scope="session")
-def sample_case(tmp_path_factory: pytest.TempPathFactory) -> Case:
-    """The sample leads and a model built from the sample deals, as the demo does."""
+def sample_case(sample_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Case:
+    """The sample leads and the model built from the sample deals, as the demo does."""
     root = tmp_path_factory.mktemp("sql_sample")
-    data, model = root / "data", root / "model"
-    _cli("sample-data", "--out", str(data), "--as-of", "2026-11-28")
-    _cli(
-        "build", str(data / "deals.csv"), "--icp", str(data / "icp.yaml"),
-        "--leads", str(data / "leads.csv"), "--out", str(model),
-    )  # fmt: skip
+    data, model = sample_model / "data", sample_model / "model"
     return _case(data / "leads.csv", model / "model.yaml", root / "scored.csv")
 
 
