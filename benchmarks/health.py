@@ -23,7 +23,7 @@ from connectors.base import DealRecord, LeadRecord
 from service.data.deals import load_deals
 from service.data.io import read_table
 from service.health.check import check_health
-from service.model.analysis import json_safe
+from service.model.analysis_schema import json_safe
 from service.model.build import BuildResult, build_model
 from service.report.writer import write_build
 from service.sample import generate

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from service.commands.common import ConfigOpt, console
+from service.data.atomic import write_text_atomic
 from service.settings import get_settings
 
 model_app = typer.Typer(
@@ -212,6 +213,23 @@ def _report_from_dict(data: dict):
     fields = {k: v for k, v in data.items() if k in HealthReport.__dataclass_fields__}
     fields["flags"] = [Flag(**f) for f in data.get("flags", [])]
     return HealthReport(**fields)
+
+
+@model_app.command("schema")
+def schema(
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write here (e.g. docs/analysis.schema.json)."
+    ),
+) -> None:
+    """Print or write the JSON schema of analysis.json, generated from the pydantic models."""
+    from service.model.analysis_schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_text_atomic(out, text)
+    console.print(f"wrote {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -150,15 +150,17 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     built = build_model(loaded, now=now, leads=current if len(current) else None)
     frame, y = loaded.table.frame, loaded.outcome.y
     rules = built.rules.model_copy(update={"version": version})
-    result = BuildResult(rules=rules, analysis={**built.analysis, "model_version": version})
+    result = BuildResult(
+        rules=rules, analysis=built.analysis.model_copy(update={"model_version": version})
+    )
     try:
         write_build(result, folder)
     except OSError as exc:
         raise DataFileError(
             f"{folder}: cannot write the candidate model ({exc.strerror})."
         ) from exc
-    candidate_auc = (result.analysis.get("validation") or {}).get("auc")
-    holdout_rows = (result.analysis.get("validation") or {}).get("holdout_rows")
+    candidate_auc = result.analysis.validation.auc
+    holdout_rows = result.analysis.validation.holdout_rows
     live_value, source = live_auc(d, frame, y, holdout_rows)
     champion, challenger = _champion_challenger(d.rules.current, rules, frame, y, holdout_rows)
     go, reason = decide(
@@ -178,7 +180,8 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     )
     write_text_atomic(folder / "decision.json", json.dumps(asdict(decision), indent=2))
     registry = Registry(s.models_dir, d.settings.rules_path)
-    _write_review(d, folder, version, frame, y, loaded.config, result.analysis, asdict(decision))
+    # ADAPTER (issue 13): the health readers still take analysis.json as a plain dict
+    _write_review(d, folder, version, frame, y, loaded.config, result.document(), asdict(decision))
     registry.record("built", version, now, by="daemon", promoted=go, reason=reason)
     if go:
         registry.promote(version, now, by="daemon (auto_promote)", reason=reason, auc=candidate_auc)

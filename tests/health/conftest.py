@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from service.data.deals import load_deals
-from service.model.analysis import json_safe
+from service.model.analysis_schema import json_safe
 from service.model.build import build_model
 from service.sample import generate
 from service.sample.drift import Drift, later_batch
