@@ -6,10 +6,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
+from service.report.batch import render_section7
 from service.report.document import render_report
+from service.report.rep_guide import render_rep_guide
 from service.report.writer import write_report
+from service.scoring.engine import score_frame
+from service.scoring.rules import load_rules
+from tests.report.analysis import at, find, modified, without
 
 REQUIRED_HEADINGS = [
     "# Lead Scoring Model: ",
@@ -69,240 +75,35 @@ def assert_finished(text: str) -> None:
     assert match is None, text[max(0, match.start() - 80) : match.end() + 80]
 
 
-def _analysis() -> dict[str, Any]:
-    signal = {
-        "name": "demo_requested",
-        "label": "Requested a demo",
-        "field": "demo_requested",
-        "fields": ["demo_requested"],
-        "dimension": "behavioral",
-        "points": 18,
-        "lift": 2.31,
-        "n": 64,
-        "criteria": "demo_requested is true",
-    }
-    negative = {
-        "name": "careers_page_only",
-        "id": "careers_page_only",
-        "label": "Visited the careers page only",
-        "field": "careers_page_only",
-        "fields": ["careers_page_only"],
-        "dimension": "negative",
-        "points": -7,
-        "lift": 0.31,
-        "n": 30,
-        "criteria": "careers_page_only is true",
-    }
-    return {
-        "model_version": "1.0",
-        "built_at": "2026-11-28T10:00:00+00:00",
-        "company": "Acme HR",
-        "base_rate": 0.344,
-        "won": 62,
-        "lost": 118,
-        "audit": {
-            "closed_deals": 180,
-            "fields": [
-                {"name": "demo_requested", "completeness": 0.97},
-                {"name": "industry", "completeness": 0.7},
-            ],
-            "problems": [{"kind": "duplicate", "rows": [12, 57], "detail": "2 duplicate deals"}],
-            "date_range": {"start": "2025-01-03", "end": "2026-11-01"},
-        },
-        "attributes": [
-            {
-                "id": "demo_requested",
-                "label": "Requested a demo",
-                "field": "demo_requested",
-                "value": True,
-                "dimension": "behavioral",
-                "n": 64,
-                "win_rate_present": 0.79,
-                "win_rate_absent": 0.2,
-                "lift": 2.31,
-                "p_value": 1e-6,
-                "q_value": 1e-5,
-                "significant": True,
-                "direction": 1,
-                "rank": 1,
-                "confidence": "High",
-            },
-            {
-                "id": "careers_page_only",
-                "label": "Visited the careers page only",
-                "field": "careers_page_only",
-                "value": True,
-                "dimension": "negative",
-                "n": 30,
-                "win_rate_present": 0.1067,
-                "win_rate_absent": 0.38,
-                "lift": 0.31,
-                "p_value": 1e-4,
-                "q_value": 1e-3,
-                "significant": True,
-                "direction": -1,
-                "rank": 2,
-                "confidence": "Medium",
-            },
-        ],
-        "ranking_formula": "power = |ln(lift)| x (1 - q)",
-        "non_predictors": [
-            {
-                "id": "newsletter_signup",
-                "field": "newsletter_signup",
-                "value": True,
-                "win_rate_present": 0.35,
-                "win_rate_absent": 0.34,
-                "lift": 1.02,
-                "p_value": 0.8,
-                "note": "Newsletter sign-up does not improve win rate",
-            }
-        ],
-        "interactions": [],
-        "loss_reasons": [
-            {
-                "reason": "Price",
-                "count": 40,
-                "share_of_losses": 0.34,
-                "avg_score": 31.5,
-                "pattern": "low engagement",
-            }
-        ],
-        "signals": [signal, negative],
-        "dimensions": {
-            "firmographic": {"max_points": 30, "avg_won": 12.0, "avg_lost": 8.1},
-            "behavioral": {"max_points": 30, "avg_won": 15.2, "avg_lost": 4.3},
-            "engagement": {"max_points": 25, "avg_won": 9.0, "avg_lost": 6.0},
-            "intent": {"max_points": 15, "avg_won": 5.0, "avg_lost": 2.0},
-        },
-        "score_range": {"min": -7, "max": 100, "max_positive": 100, "max_negative": 7},
-        "distributions": {
-            "won": {"min": 5, "p25": 40, "median": 55, "p75": 70, "max": 95},
-            "lost": {"min": -7, "p25": 10, "median": 22, "p75": 35, "max": 80},
-        },
-        "separation": {"score": 38, "ks": 0.52},
-        "thresholds": {"hot": 70, "warm": 45, "cool": 25},
-        "tiers": [
-            {
-                "tier": "Hot",
-                "min_score": 70,
-                "max_score": None,
-                "expected_conversion": 0.78,
-                "holdout_n": 7,
-                "holdout_won": 5,
-                "holdout_win_rate": 0.7143,
-                "holdout_ci": [0.359, 0.918],
-                "ci_low": 0.6,
-                "ci_high": 0.9,
-                "share_of_leads": 0.12,
-                "n": 20,
-                "sla": "1 hour",
-                "action": "Call",
-                "rescore_every_days": 1,
-            },
-            {
-                "tier": "Warm",
-                "min_score": 45,
-                "max_score": 69,
-                "expected_conversion": 0.5,
-                "holdout_n": 12,
-                "holdout_won": 5,
-                "holdout_win_rate": 0.4167,
-                "holdout_ci": [0.193, 0.68],
-                "ci_low": 0.4,
-                "ci_high": 0.6,
-                "share_of_leads": 0.25,
-                "n": 40,
-                "sla": "4 hours",
-                "action": "Call",
-                "rescore_every_days": 3,
-            },
-            {
-                "tier": "Cool",
-                "min_score": 25,
-                "max_score": 44,
-                "expected_conversion": 0.25,
-                "holdout_n": 15,
-                "holdout_won": 3,
-                "holdout_win_rate": 0.2,
-                "holdout_ci": [0.07, 0.452],
-                "ci_low": 0.15,
-                "ci_high": 0.35,
-                "share_of_leads": 0.3,
-                "n": 50,
-                "sla": "24 hours",
-                "action": "Email",
-                "rescore_every_days": 7,
-            },
-            {
-                "tier": "Cold",
-                "min_score": None,
-                "max_score": 24,
-                "expected_conversion": 0.08,
-                "holdout_n": 11,
-                "holdout_won": 1,
-                "holdout_win_rate": 0.0909,
-                "holdout_ci": [0.016, 0.377],
-                "ci_low": 0.03,
-                "ci_high": 0.15,
-                "share_of_leads": 0.33,
-                "n": 70,
-                "sla": "none",
-                "action": "Nurture",
-                "rescore_every_days": 30,
-            },
-        ],
-        "validation": {
-            "holdout_n": 45,
-            "holdout_won": 15,
-            "holdout_lost": 30,
-            "split": "newest_by_date",
-            "auc": 0.81,
-            "accuracy": 0.76,
-            "precision_hot": 0.71,
-            "recall_hot": 0.33,
-            "recall_hot_warm": 0.73,
-            "confusion": {"tp": 11, "fn": 4, "fp": 7, "tn": 23},
-            "targets": [
-                {"metric": "AUC-ROC", "value": 0.81, "target": "> 0.70", "passed": True},
-                {
-                    "metric": "Recall for Hot tier",
-                    "value": 0.33,
-                    "target": "> 50%",
-                    "passed": False,
-                },
-            ],
-            "calibration": [{"tier": "Hot", "expected": 0.78, "actual": 0.71, "n": 7}],
-            "false_positives": [
-                {
-                    "deal": "Globex",
-                    "score": 72,
-                    "tier": "Hot",
-                    "drivers": ["Requested a demo (+18)"],
-                    "missing": [],
-                }
-            ],
-            "false_negatives": [],
-            "fp_pattern": "Demo requests from companies outside the sweet spot",
-            "roc": {"fpr": [0, 0.2, 1], "tpr": [0, 0.7, 1]},
-            "holdout_scores": [
-                {"score": s, "won": w}
-                for s, w in [(80, 1), (60, 0), (30, 0), (75, 1), (10, 0), (50, 1)]
-            ],
-        },
-        "confidence": {"level": "Low", "reasons": ["only 180 closed deals (200+ preferred)"]},
-        "excluded": [{"field": "loss_reason", "reason": "leakage_one_outcome_only"}],
-    }
+def percent(rate: float) -> str:
+    """A rate as the report prints it, written out here rather than taken from the renderer."""
+    return f"{rate * 100:.0f}%"
 
 
-def test_every_section_of_the_specification_is_present_and_filled(tmp_path: Path) -> None:
+def points(value: float) -> str:
+    """Points as the report prints them: ``+26``, ``−28`` (a minus sign, not a hyphen)."""
+    return f"+{value:g}" if value > 0 else f"\N{MINUS SIGN}{-value:g}"
+
+
+def positives(analysis: Any) -> list[Any]:
+    """The signals that add points, the largest first."""
+    shown = [s for s in at(analysis, "signals") if at(s, "points") > 0]
+    return sorted(shown, key=lambda s: -at(s, "points"))
+
+
+def test_every_section_of_the_specification_is_present_and_filled(
+    built_analysis: Any, tmp_path: Path
+) -> None:
     """The written report has every heading in order, its numbers, and links to existing plots."""
-    files = write_report(_analysis(), tmp_path)
+    files = write_report(built_analysis, tmp_path)
     text = files["report"].read_text()
     assert_finished(text)
-    assert "# Lead Scoring Model: Acme HR" in text
-    assert "| Requested a demo | +18 |" in text and "2.31x lift" in text
-    assert "Visited the careers page only | −7" in text
+    assert f"# Lead Scoring Model: {at(built_analysis, 'company')}\n" in text
+    top = positives(built_analysis)[0]
+    row = next(line for line in text.splitlines() if line.startswith(f"| {at(top, 'label')} |"))
+    assert f"| {points(at(top, 'points'))}" in row and f"{at(top, 'lift'):.2f}x lift" in row
+    deduction = find(built_analysis, "signals", dimension="negative")
+    assert f"| {at(deduction, 'label')} | {points(at(deduction, 'points'))}" in text
     links = re.findall(r"!\[[^\]]*\]\((plots/[^)]+\.png)\)", text)
     assert {Path(link).name for link in links} == {
         "score-distribution.png",
@@ -313,75 +114,106 @@ def test_every_section_of_the_specification_is_present_and_filled(tmp_path: Path
     }
     for link in links:
         assert (tmp_path / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "| Hot | 70+ points |" in text and "| Cold | below 25 points |" in text
-    assert "### 1.4 Stated ICP Compared With the Data" in text
-    guide = files["rep_guide"].read_text()
+    hot, cool = at(built_analysis, "thresholds.hot"), at(built_analysis, "thresholds.cool")
     assert (
-        "Requested a demo: +18" in guide
-        and "| Hot | 70+ points | 71% (36% to 92%, 7 deals) |" in guide
+        f"| Hot | {hot:,.0f}+ points |" in text and f"| Cold | below {cool:,.0f} points |" in text
+    )
+    icp = at(built_analysis, "icp_comparison[0]")
+    section = text[
+        text.index("### 1.4 Stated ICP Compared With the Data") : text.index("## Section 2")
+    ]
+    assert f"| {at(icp, 'criterion')} | {at(icp, 'stated')} |" in section
+    guide = files["rep_guide"].read_text()
+    assert f"{at(top, 'label')}: {points(at(top, 'points'))}" in guide
+    tier = find(built_analysis, "tiers", tier="Hot")
+    low, high = at(tier, "holdout_ci")
+    assert (
+        f"| Hot | {hot:,.0f}+ points | {percent(at(tier, 'holdout_win_rate'))} "
+        f"({percent(low)} to {percent(high)}, {at(tier, 'holdout_n')} deals) |" in guide
     )
 
 
-def test_missing_numbers_say_not_available_instead_of_placeholders() -> None:
+#: the blocks a build without a holdout, tiers, pairs or loss reasons would lack
+UNMEASURED = ("validation", "tiers", "interactions", "loss_reasons", "distributions")
+
+
+def test_missing_numbers_say_not_available_instead_of_placeholders(built_analysis: Any) -> None:
     """An analysis without validation or tiers still renders every heading, saying what is missing."""
-    analysis = _analysis()
-    for key in ("validation", "tiers", "interactions", "loss_reasons", "distributions"):
-        analysis.pop(key)
-    text = render_report(analysis)
+    text = render_report(without(built_analysis, UNMEASURED))
     assert_finished(text)
-    assert "not available" in text
+    holdout = text[text.index("### 6.1") : text.index("### 6.2")]
+    assert "not available" in holdout
+    assert "Not available: the data has no loss-reason field." in text
+    assert "No pair of strong attributes had enough deals together" in text
 
 
-def test_batch_section_is_embedded() -> None:
+def test_batch_section_is_embedded(sample_model: Path, built_analysis: Any) -> None:
     """When leads were scored, Section 7 carries the batch tables instead of the pointer."""
-    section = "## Section 7: Batch Scoring Current Leads\n\n### 7.1 Scoring Summary\n\n| Total | Hot |\n|---|---|\n| 3 | 1 |"
-    text = render_report(_analysis(), batch_section=section)
-    assert "### 7.1 Scoring Summary" in text
+    rules = load_rules(sample_model / "model" / "model.yaml")
+    leads = pd.read_csv(sample_model / "data" / "leads.csv")
+    section = render_section7(
+        leads,
+        score_frame(rules, leads),
+        rules,
+        id_col="lead_id",
+        name_col="company",
+        contact_col="contact_name",
+    )
+    text = render_report(built_analysis, batch_section=section)
+    assert "### 7.1 Scoring Summary" in text and f"| {len(leads)} |" in text
     assert text.count("## Section 7") == 1
+    assert "No current leads were scored with this build" not in text
+    assert "No current leads were scored with this build" in render_report(built_analysis)
 
 
 @pytest.mark.parametrize("level", ["High", "Medium", "Low"])
-def test_header_states_confidence_and_recalibration(level: str) -> None:
+def test_header_states_confidence_and_recalibration(built_analysis: Any, level: str) -> None:
     """The header gives the confidence with its reasons and the date 90 days after the build."""
-    analysis = _analysis()
-    analysis["confidence"] = {"level": level, "reasons": ["because"]}
+    analysis = modified(built_analysis, "confidence", {"level": level, "reasons": ["because"]})
+    analysis = modified(analysis, "built_at", "2026-11-28T10:00:00+00:00")
     text = render_report(analysis)
     assert f"**Model Confidence:** {level} -- because" in text
     assert "**Next Recalibration:** 2027-02-26" in text
 
 
-def test_negative_signal_rationale_gives_the_measured_win_rate() -> None:
+def test_negative_signal_rationale_gives_the_measured_win_rate(built_analysis: Any) -> None:
     """Section 3.5 states the win rate of the attribute a deduction came from, not 'not available'."""
-    text = render_report(_analysis())
+    deduction = find(built_analysis, "signals", dimension="negative")
+    assert at(deduction, "win_rate_present", None) is None  # the rate is the attribute's
+    measured = find(built_analysis, "attributes", id=at(deduction, "id"))
+    text = render_report(built_analysis)
     section = text[text.index("### 3.5") : text.index("## Section 4")]
-    assert "won 11% of the time vs 34% overall (0.31x, 30 deals)" in section
+    assert (
+        f"won {percent(at(measured, 'win_rate_present'))} of the time vs "
+        f"{percent(at(built_analysis, 'base_rate'))} overall "
+        f"({at(deduction, 'lift'):.2f}x, {at(deduction, 'n')} deals)" in section
+    )
     assert "not available" not in section
 
 
-def test_rep_guide_example_uses_this_models_own_signals() -> None:
-    """The Top_Factors example in the rep guide names signals this model has, not made-up ones."""
-    from service.report.rep_guide import render_rep_guide
-
-    analysis = _analysis()
-    analysis["signals"][0] = {**analysis["signals"][0], "label": "Booked a meeting", "points": 12}
-    guide = render_rep_guide(analysis)
-    assert "for example `Booked a meeting (+12)`" in guide
+def test_rep_guide_example_uses_this_models_own_signals(built_analysis: Any) -> None:
+    """The Top_Factors example in the rep guide names the model's two biggest signals, not the
+    made-up ones it falls back on."""
+    first, second = positives(built_analysis)[:2]
+    guide = render_rep_guide(built_analysis)
+    assert (
+        f"for example `{at(first, 'label')} ({points(at(first, 'points'))}); "
+        f"{at(second, 'label')} ({points(at(second, 'points'))})`" in guide
+    )
     assert "Healthcare industry" not in guide and "Requested a demo" not in guide
 
 
-def test_limitations_tell_skipped_fields_from_thin_values() -> None:
+def test_limitations_tell_skipped_fields_from_thin_values(planted_analysis: Any) -> None:
     """A field skipped for its shape gets its reason, not 'field = None' among too-few-deals
     values; a thin boolean value reads 'yes', not Python's 'True'."""
-    analysis = _analysis()
-    analysis["insufficient_data"] = [
-        {"field": "notes", "value": None, "n": 180, "reason": "free text, not a category"},
-        {"field": "default", "value": True, "n": 3, "reason": "only 3 deals (fewer than 15)"},
-    ]
-    text = render_report(analysis)
+    skipped = find(planted_analysis, "insufficient_data", field="notes")
+    thin = find(planted_analysis, "insufficient_data", field="referral")
+    assert at(skipped, "value", None) is None and at(thin, "value") is True
+    text = render_report(planted_analysis)
     section = text[text.index("### 1.3") : text.index("## Section 2")]
-    assert "notes gets no points: free text, not a category." in section
+    assert f"notes gets no points: {at(skipped, 'reason')}." in section
     assert (
-        "Too few deals to judge 1 attribute value, which gets no points: default = yes (3 deals)"
-        in section
+        "Too few deals to judge 1 attribute value, which gets no points: "
+        f"referral = yes ({at(thin, 'n')} deals)" in section
     )
     assert "None" not in section and "True" not in section
