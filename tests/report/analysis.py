@@ -16,15 +16,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from service.data.json_file import read_json
+from service.model.analysis_schema import Analysis, load_analysis
 
 #: ``signals[0].label`` -> ``signals``, ``0``, ``label``
 _PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
 
 
-def load(path: Path) -> Any:
+def load(path: Path) -> Analysis:
     """The analysis document a build wrote to ``path`` (``analysis.json``)."""
-    return read_json(path)
+    return load_analysis(path)
 
 
 def keys(path: str) -> list[str | int]:
