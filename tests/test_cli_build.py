@@ -69,34 +69,21 @@ def test_bad_holdout_is_a_usage_error_naming_the_value(tmp_path, build):
     assert "holdout must be in (0, 0.5]; got 0.7." in result.stderr
 
 
-def test_summary_says_how_many_signals_the_table_leaves_out(capsys, monkeypatch):
+def test_summary_says_how_many_signals_the_table_leaves_out(capsys, monkeypatch, sample_model):
     """With more signals than the table shows, the summary says how many more and where they are;
     a label with square brackets is printed as written."""
     from types import SimpleNamespace
 
     from service.commands.build import SHOWN_SIGNALS, summarise
+    from service.model.analysis_schema import load_analysis
 
     monkeypatch.setenv("COLUMNS", "200")
+    built = load_analysis(sample_model / "model" / "analysis.json")
     signals = [
-        {
-            "label": f"Budget [EUR] band {i}",
-            "dimension": "firmographic",
-            "points": 30 - i,
-            "lift": 1.5,
-        }
+        built.signals[0].model_copy(update={"label": f"Budget [EUR] band {i}", "points": 30 - i})
         for i in range(SHOWN_SIGNALS + 3)
     ]
-    analysis = {
-        "signals": signals,
-        "train_n": 300,
-        "won": 100,
-        "lost": 200,
-        "base_rate": 1 / 3,
-        "thresholds": {"hot": 40, "warm": 20, "cool": 5},
-        "validation": {"auc": 0.8, "holdout_n": 100, "targets": [{"passed": True}]},
-        "confidence": {"level": "Medium"},
-        "notes": ["Left out: Stage [/old]"],
-    }
+    analysis = built.model_copy(update={"signals": signals, "notes": ["Left out: Stage [/old]"]})
     summarise(SimpleNamespace(analysis=analysis), {"rules": Path("m") / "model.yaml"})
     out = " ".join(capsys.readouterr().out.split())
     assert f"the {SHOWN_SIGNALS} with the most points; 3 more in model.yaml and the report" in out

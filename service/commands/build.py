@@ -146,7 +146,7 @@ def _rate(value: float | None) -> str:
 def print_suspects(suspects: list[Suspect]) -> None:
     """One line per suspected-leakage field: what was done, the evidence, how to keep it."""
     for s in suspects:
-        evidence = "; ".join(str(e["detail"]) for e in s.evidence)
+        evidence = "; ".join(e.detail for e in s.evidence)
         how = f" To use it anyway, add {s.keep} to the config." if s.keep else ""
         console.print(
             f"[yellow]suspected leakage ({s.action}):[/] {escape(s.field)}: "

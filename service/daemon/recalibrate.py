@@ -29,6 +29,7 @@ from service.daemon.context import Daemon
 from service.data.atomic import write_text_atomic
 from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError, InsufficientDataError
+from service.model.analysis_schema import Analysis, read_analysis
 from service.report.escape import write_markdown
 from service.scoring.rules import Rules
 
@@ -115,10 +116,10 @@ def live_auc(
     if data and data.get("version") == live.version and data.get("auc") is not None:
         return float(data["auc"]), f"recorded at promotion ({record})"
     beside = d.settings.rules_path.parent / "analysis.json"
-    data = _read_json(beside)
-    if data:
-        auc = (data.get("validation") or {}).get("auc")
-        if data.get("model_version", data.get("version")) == live.version and auc is not None:
+    analysis = read_analysis(beside)
+    if analysis is not None:
+        auc = analysis.validation.auc
+        if analysis.model_version == live.version and auc is not None:
             return float(auc), f"holdout AUC in {beside}"
     measured = _measured_auc(live, frame, y)
     return measured, f"measured on the {len(frame)} closed deals pulled now"
@@ -180,8 +181,7 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     )
     write_text_atomic(folder / "decision.json", json.dumps(asdict(decision), indent=2))
     registry = Registry(s.models_dir, d.settings.rules_path)
-    # ADAPTER (issue 13): the health readers still take analysis.json as a plain dict
-    _write_review(d, folder, version, frame, y, loaded.config, result.document(), asdict(decision))
+    _write_review(d, folder, version, frame, y, loaded.config, result.analysis, asdict(decision))
     registry.record("built", version, now, by="daemon", promoted=go, reason=reason)
     if go:
         registry.promote(version, now, by="daemon (auto_promote)", reason=reason, auc=candidate_auc)
@@ -218,7 +218,7 @@ def _write_review(
     frame: Any,
     y: Any,
     config: Any,
-    analysis: dict[str, Any],
+    analysis: Analysis,
     decision: dict[str, Any],
 ) -> None:
     """``recalibration.md``: the live model's signals re-measured (Section 6.4, monthly)."""
@@ -229,7 +229,7 @@ def _write_review(
     live_analysis = Registry(d.settings.daemon.models_dir, d.settings.rules_path).analysis_of(
         live.version
     )
-    fields = [*model_fields(live, analysis), *model_fields(live, live_analysis or {})]
+    fields = [*model_fields(live, analysis), *model_fields(live, live_analysis)]
     columns = [c for c in frame.columns if c in set(fields)]
     known = y.notna().to_numpy()
     dates = frame.get(config.date_column, None)

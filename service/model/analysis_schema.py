@@ -25,23 +25,24 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+import structlog
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, WithJsonSchema
 
+from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError
+
+log = structlog.get_logger(__name__)
 
 #: a JSON number kept as the builder produced it (an ``int`` stays ``1``, a ``float`` ``1.0``)
 Num = Annotated[int | float, WithJsonSchema({"type": "number"})]
 #: a value of a deal field: text, a yes/no flag or a number
 Scalar = str | bool | int | float
-#: an object whose keys depend on what was found (problem rows, leakage evidence)
+#: an object whose keys depend on the kind of problem found (the rows of a data-quality problem)
 JsonObject = dict[str, JsonValue]
-Tier = Literal["Hot", "Warm", "Cool", "Cold"]
 
 
 def json_safe(value: Any) -> Any:
     """Plain JSON types: numpy scalars unwrapped, NaN and infinity as ``None``."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(exclude_unset=True)
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -152,11 +153,66 @@ class Excluded(Block):
     detail: str
 
 
+class OutcomeCoded(Block):
+    """Filled in (or one value) for one outcome only."""
+
+    kind: Literal["outcome_coded"]
+    value: Scalar
+    side: str
+    share_of_side: Num
+    share_of_other: Num
+    detail: str
+
+
+class ProcessField(Block):
+    """Filled in during the sales process: full on deals, empty (or unseen) on open leads."""
+
+    kind: Literal["process_field"]
+    filled_deals: Num | None = None
+    filled_leads: Num | None = None
+    unseen_share: Num | None = None
+    detail: str
+
+
+class StrongSingleField(Block):
+    """Separates won from lost implausibly well on its own."""
+
+    kind: Literal["strong_single_field"]
+    auc: Num | None = None
+    value: Scalar | None = None
+    share_of_deals: Num | None = None
+    win_rate: Num | None = None
+    auc_where_filled: Num | None = None
+    detail: str
+
+
+class NameCue(Block):
+    """Its name describes the sales process or the result."""
+
+    kind: Literal["name_cue"]
+    cue: str
+    detail: str
+
+
+class SameAsSuspect(Block):
+    """Carries the same information as another suspect."""
+
+    kind: Literal["same_as_suspect"]
+    other: str
+    detail: str
+
+
+Evidence = Annotated[
+    OutcomeCoded | ProcessField | StrongSingleField | NameCue | SameAsSuspect,
+    Field(discriminator="kind"),
+]
+
+
 class Suspect(Block):
     """A field suspected of leaking the outcome, with the evidence against it."""
 
     field: str
-    evidence: list[JsonObject] = Field(description="each with at least `kind` and `detail`")
+    evidence: list[Evidence]
     action: str = Field(description="excluded | flagged")
     kept_by_config: bool
     keep: str | None = Field(description="the configuration line that would keep it")
@@ -362,8 +418,10 @@ class PointsFit(Block):
     """How the points were fitted."""
 
     method: str
-    C: Num = Field(description="the L1 penalty chosen by cross-validation")
-    scale: Num = Field(description="points per unit of coefficient")
+    C: Num | None = Field(
+        description="the L1 penalty chosen by cross-validation (null when no signal was fitted)"
+    )
+    scale: Num | None = Field(description="points per unit of coefficient")
     rank_fidelity: Num | None = Field(description="Spearman of points against coefficients")
 
 
@@ -735,10 +793,23 @@ def load_analysis(path: str | Path) -> Analysis:
     problem (``analysis.json: validation.auc: Input should be a valid number``)."""
     path = Path(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataFileError(f"{path}: cannot read as JSON: {exc}") from exc
+        raw = read_json(path)  # within the input limits (size, nesting, digits)
+    except JsonFileProblem as exc:
+        raise DataFileError(f"{path}: {exc}.") from None
     return parse_analysis(raw, source=str(path))
+
+
+def read_analysis(path: Path) -> Analysis | None:
+    """For the daemon and the dashboard, which must keep running beside an older build:
+    ``path`` as an ``Analysis``, ``None`` when it is missing or does not load (logged as
+    ``analysis_unreadable`` with the file and the key paths)."""
+    if not path.exists():
+        return None
+    try:
+        return load_analysis(path)
+    except DataFileError as exc:
+        log.warning("analysis_unreadable", path=str(path), error=str(exc))
+        return None
 
 
 def parse_analysis(raw: Any, *, source: str = "analysis.json") -> Analysis:

@@ -13,7 +13,7 @@ def leakage_notes(analysis: Analysis) -> list[str]:
     if warning:
         out.append(f"**Warning:** {warning.message}")
     for s in analysis.suspected_leakage:
-        evidence = "; ".join(str(e.get("detail")) for e in s.evidence)
+        evidence = "; ".join(e.detail for e in s.evidence)
         if s.action == "excluded":
             out.append(
                 f"{s.field} is suspected leakage and was excluded ({evidence}). "

@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from service.dashboard import queries as q
 from service.dashboard.app import create_app
+from service.model.analysis_schema import Validation, load_analysis
 from service.settings import DashboardSettings
 from service.state.leads import LeadState, Scored
 from service.state.outcomes import Outcome
@@ -34,6 +35,17 @@ def charts(html: str) -> dict[str, dict[str, Any]]:
         r'<script type="application/json" id="([\w-]+)-config">(.*?)</script>', html, re.S
     )
     return {cid: json.loads(text) for cid, text in found}
+
+
+def write_analysis(sample_model: Path, folder: Path, version: str, **validation: Any) -> None:
+    """The sample build's ``analysis.json`` into ``folder`` as ``version``, with the
+    ``validation`` fields given replaced (a real build's document, one block changed)."""
+    built = load_analysis(sample_model / "model" / "analysis.json")
+    changed = Validation.model_validate(
+        {**built.validation.model_dump(exclude_unset=True), **validation}
+    )
+    typed = built.model_copy(update={"model_version": version, "validation": changed})
+    (folder / "analysis.json").write_text(typed.to_json(), encoding="utf-8")
 
 
 def missing(html: str) -> set[str]:
@@ -154,7 +166,7 @@ class TestOverview:
 
 class TestPerformance:
     def test_conversion_intervals_and_error_rates(
-        self, store: StateStore, rules_path: Path
+        self, store: StateStore, rules_path: Path, sample_model: Path
     ) -> None:
         """Win rate per tier with its Wilson interval, against the promise, and FP/FN rates."""
         deals = []
@@ -169,18 +181,14 @@ class TestPerformance:
                             {"Hot": 70, "Warm": 40, "Cold": 3}[tier] + k % 2, tier)
                 )  # fmt: skip
         add_deals(store, deals, NOW)
-        (rules_path.parent / "analysis.json").write_text(
-            json.dumps(
-                {
-                    "model_version": "t1",
-                    "validation": {
-                        "calibration": [
-                            {"tier": "Hot", "expected": 0.7},
-                            {"tier": "Warm", "expected": None, "actual": 0.35},
-                        ]
-                    },
-                }
-            )
+        write_analysis(
+            sample_model,
+            rules_path.parent,
+            "t1",
+            calibration=[
+                {"tier": "Hot", "expected": 0.7, "actual": None, "n": 0, "won": 0},
+                {"tier": "Warm", "expected": None, "actual": 0.35, "n": 20, "won": 7},
+            ],
         )
         r = client_for(store, rules_path).get("/performance")
         c = charts(r.text)
@@ -237,20 +245,16 @@ class TestReps:
 
 class TestModelAndLead:
     def test_model_page_lists_signals_with_evidence(
-        self, store: StateStore, rules_path: Path
+        self, store: StateStore, rules_path: Path, sample_model: Path
     ) -> None:
         """The live version, each signal with its points, and the holdout when analysis.json
         of the same version sits beside the rules."""
-        (rules_path.parent / "analysis.json").write_text(
-            json.dumps(
-                {
-                    "model_version": "t1",
-                    "validation": {
-                        "holdout_n": 40, "holdout_won": 12, "holdout_lost": 28,
-                        "targets": [{"label": "AUC-ROC", "value": 0.8123, "target": 0.7, "passed": True}],
-                    },
-                }
-            )
+        write_analysis(
+            sample_model,
+            rules_path.parent,
+            "t1",
+            holdout_n=40, holdout_won=12, holdout_lost=28,
+            targets=[{"metric": "auc", "label": "AUC-ROC", "value": 0.8123, "target": 0.7, "passed": True}],
         )  # fmt: skip
         r = client_for(store, rules_path).get("/model")
         assert '<b id="model-version">t1</b>' in r.text

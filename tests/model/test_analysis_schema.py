@@ -94,7 +94,7 @@ class TestBadFile:
         """A file that is not JSON names the file."""
         bad = tmp_path / "analysis.json"
         bad.write_text("{not json", encoding="utf-8")
-        with pytest.raises(DataFileError, match=f"{bad}: cannot read as JSON"):
+        with pytest.raises(DataFileError, match=f"{bad}: not valid JSON at line 1"):
             load_analysis(bad)
 
     def test_key_path(self):

@@ -48,7 +48,7 @@ def test_builder_auc_is_within_001_of_logistic_regression_on_the_same_split(name
     assert ours.auc >= logistic - TOLERANCE, (
         f"{name}: our holdout AUC {ours.auc:.3f} < logistic regression {logistic:.3f} - {TOLERANCE}"
     )
-    assert ours.document()["validation"]["holdout_n"] == len(test)
+    assert ours.analysis.validation.holdout_n == len(test)
 
 
 def test_salvirt_cleaning_drops_exact_duplicates_like_the_readme() -> None:
