@@ -15,6 +15,7 @@ import pytest
 from service import redact
 from tests import ci
 from tests.cli import CliResult, invoke
+from tests.report.analysis import built_analysis, planted_analysis  # noqa: F401  (fixtures)
 
 pytest_plugins = ["pytester"]  # tests/test_net.py runs small suites through the hooks here
 
@@ -89,8 +90,14 @@ def pytest_runtest_makereport(
 
 
 #: fixtures whose tests share one expensive thing: under ``pytest -n --dist loadgroup`` each group
-#: runs on one worker (one JVM for Spark, one Chromium, one sample build), never one per worker
-SHARED_PROCESS_FIXTURES = {"spark": "spark", "browser": "chromium", "sample_model": "sample-model"}
+#: runs on one worker (one JVM for Spark, one Chromium, one sample build, one planted report
+#: build), never one per worker
+SHARED_PROCESS_FIXTURES = {
+    "spark": "spark",
+    "browser": "chromium",
+    "sample_model": "sample-model",
+    "planted_analysis": "planted-build",
+}
 #: fixtures that make a test slow whatever its own marks say (``make test-fast`` leaves them out)
 SLOW_FIXTURES = {"spark", "browser", "sample_model"}
 

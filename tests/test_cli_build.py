@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from service import sample
 from tests.cli import CliResult
+from tests.report.analysis import at, modified
 
 
 @pytest.fixture
@@ -69,23 +71,25 @@ def test_bad_holdout_is_a_usage_error_naming_the_value(tmp_path, build):
     assert "holdout must be in (0, 0.5]; got 0.7." in result.stderr
 
 
-def test_summary_says_how_many_signals_the_table_leaves_out(capsys, monkeypatch, sample_model):
+def test_summary_says_how_many_signals_the_table_leaves_out(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, planted_analysis: Any
+) -> None:
     """With more signals than the table shows, the summary says how many more and where they are;
     a label with square brackets is printed as written."""
     from types import SimpleNamespace
 
     from service.commands.build import SHOWN_SIGNALS, summarise
-    from service.model.analysis_schema import load_analysis
 
     monkeypatch.setenv("COLUMNS", "200")
-    built = load_analysis(sample_model / "model" / "analysis.json")
-    signals = [
-        built.signals[0].model_copy(update={"label": f"Budget [EUR] band {i}", "points": 30 - i})
+    signal = at(planted_analysis, "signals[0]")
+    bands = [
+        modified(modified(signal, "label", f"Budget [eur] band {i}"), "points", 30 - i)
         for i in range(SHOWN_SIGNALS + 3)
     ]
-    analysis = built.model_copy(update={"signals": signals, "notes": ["Left out: Stage [/old]"]})
+    analysis = modified(planted_analysis, "signals", bands)
+    analysis = modified(analysis, "notes", ["Left out: Stage [/old]"])
     summarise(SimpleNamespace(analysis=analysis), {"rules": Path("m") / "model.yaml"})
     out = " ".join(capsys.readouterr().out.split())
     assert f"the {SHOWN_SIGNALS} with the most points; 3 more in model.yaml and the report" in out
-    assert "Budget [EUR] band 0" in out and "Stage [/old]" in out
-    assert "band 14" not in out
+    assert "Budget [eur] band 0" in out and "Stage [/old]" in out
+    assert f"band {SHOWN_SIGNALS - 1} " in out and f"band {SHOWN_SIGNALS} " not in out

@@ -16,13 +16,13 @@ from sqlalchemy import update
 
 from service.dashboard import queries as q
 from service.dashboard.app import create_app
-from service.model.analysis_schema import Validation, load_analysis
 from service.settings import DashboardSettings
 from service.state.leads import LeadState, Scored
 from service.state.outcomes import Outcome
 from service.state.store import StateStore
 from service.state.tables import lead_state
 from tests.dashboard.conftest import NOW, PAGES, add_deals, add_leads, client_for
+from tests.report.analysis import at, find, modified, write
 
 
 def _basic(credentials: bytes) -> str:
@@ -35,17 +35,6 @@ def charts(html: str) -> dict[str, dict[str, Any]]:
         r'<script type="application/json" id="([\w-]+)-config">(.*?)</script>', html, re.S
     )
     return {cid: json.loads(text) for cid, text in found}
-
-
-def write_analysis(sample_model: Path, folder: Path, version: str, **validation: Any) -> None:
-    """The sample build's ``analysis.json`` into ``folder`` as ``version``, with the
-    ``validation`` fields given replaced (a real build's document, one block changed)."""
-    built = load_analysis(sample_model / "model" / "analysis.json")
-    changed = Validation.model_validate(
-        {**built.validation.model_dump(exclude_unset=True), **validation}
-    )
-    typed = built.model_copy(update={"model_version": version, "validation": changed})
-    (folder / "analysis.json").write_text(typed.to_json(), encoding="utf-8")
 
 
 def missing(html: str) -> set[str]:
@@ -166,7 +155,7 @@ class TestOverview:
 
 class TestPerformance:
     def test_conversion_intervals_and_error_rates(
-        self, store: StateStore, rules_path: Path, sample_model: Path
+        self, store: StateStore, rules_path: Path, planted_analysis: Any
     ) -> None:
         """Win rate per tier with its Wilson interval, against the promise, and FP/FN rates."""
         deals = []
@@ -181,20 +170,21 @@ class TestPerformance:
                             {"Hot": 70, "Warm": 40, "Cold": 3}[tier] + k % 2, tier)
                 )  # fmt: skip
         add_deals(store, deals, NOW)
-        write_analysis(
-            sample_model,
-            rules_path.parent,
-            "t1",
-            calibration=[
-                {"tier": "Hot", "expected": 0.7, "actual": None, "n": 0, "won": 0},
-                {"tier": "Warm", "expected": None, "actual": 0.35, "n": 20, "won": 7},
-            ],
-        )
+        # the live rules are version t1; Warm's promise falls back to its holdout rate
+        analysis = modified(planted_analysis, "model_version", "t1")
+        assert at(analysis, "validation.calibration[1].tier") == "Warm"
+        analysis = modified(analysis, "validation.calibration[1].expected", None)
+        write(analysis, rules_path.parent / "analysis.json")
+        promised = [
+            at(find(analysis, "validation.calibration", tier="Hot"), "expected"),
+            at(find(analysis, "validation.calibration", tier="Warm"), "actual"),
+            at(find(analysis, "validation.calibration", tier="Cold"), "expected"),
+        ]
         r = client_for(store, rules_path).get("/performance")
         c = charts(r.text)
         assert c["conversion"]["data"]["labels"] == ["Hot", "Warm", "Cold"]
         assert data(c["conversion"], 0) == [80.0, 30.0, 10.0]
-        assert data(c["conversion"], 1) == [70.0, 35.0, None]
+        assert data(c["conversion"], 1) == [round(100 * p, 1) for p in promised]
         assert data(c["cycle"]) == [30.0, 50.0, 90.0]
         # Wilson 95% interval of 8/10: 49.0% to 94.3%
         assert "49.0% to 94.3%" in r.text
@@ -245,20 +235,25 @@ class TestReps:
 
 class TestModelAndLead:
     def test_model_page_lists_signals_with_evidence(
-        self, store: StateStore, rules_path: Path, sample_model: Path
+        self, store: StateStore, rules_path: Path, planted_analysis: Any
     ) -> None:
         """The live version, each signal with its points, and the holdout when analysis.json
         of the same version sits beside the rules."""
-        write_analysis(
-            sample_model,
-            rules_path.parent,
-            "t1",
-            holdout_n=40, holdout_won=12, holdout_lost=28,
-            targets=[{"metric": "auc", "label": "AUC-ROC", "value": 0.8123, "target": 0.7, "passed": True}],
-        )  # fmt: skip
+        write(
+            modified(planted_analysis, "model_version", "t1"), rules_path.parent / "analysis.json"
+        )
         r = client_for(store, rules_path).get("/model")
         assert '<b id="model-version">t1</b>' in r.text
-        assert "Requested a demo" in r.text and "0.812" in r.text and "Pass" in r.text
+        validation = at(planted_analysis, "validation")
+        held = (at(validation, k) for k in ("holdout_n", "holdout_won", "holdout_lost"))
+        assert "{} deals held out ({} won, {} lost)".format(*held) in r.text
+        for target in at(validation, "targets"):
+            status = "Pass" if at(target, "passed") else "Fail"
+            assert (
+                f'<tr><td>{at(target, "label")}</td><td class="num">{at(target, "value"):.3f}</td>'
+                f'<td class="num">{at(target, "target")}</td><td>{status}</td></tr>'
+            ) in r.text
+        assert "Requested a demo" in r.text
         rows = re.findall(
             r"<tr><td>([^<]+)</td><td>(\w+)</td><td class=\"num\">(-?\d+)</td>", r.text
         )

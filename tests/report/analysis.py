@@ -1,22 +1,32 @@
-"""The one place the report tests touch ``analysis.json``: load a real build's document, read a
-value by its path, and derive a situation from it by a named, minimal change.
+"""The one place tests touch ``analysis.json``: real builds' documents, read by path and
+changed by a named, minimal edit.
 
-The report tests never write an analysis by hand: they render the sample build's own
-(``built_analysis`` in ``tests/report/conftest.py``) or a copy of it with one field changed
-(``modified``) or a block left out (``without``). Paths read like ``"signals[0].label"``.
-``at`` reads dict keys and attributes alike and ``modified``/``without`` rebuild frozen pydantic
-models as well as dicts, so when the document becomes a typed model only ``load`` changes.
+Tests never write an analysis by hand. They render the sample build's own (``built_analysis``:
+``make demo``'s build, the session's ``sample_model``) or that of a small deals frame with the
+situations the sample lacks planted in it (``planted_analysis``: a rep-capacity configuration,
+a free-text field, a yes/no value too rare to judge, built by the same builder in about a
+second), or a copy of either with one field changed (``modified``) or a block left out
+(``without``). Paths read like ``"signals[0].label"``. ``at`` reads dict keys and attributes
+alike and ``modified``/``without`` rebuild frozen pydantic models as well as dicts, so when the
+document becomes a typed model only ``load`` changes. ``tests/conftest.py`` makes the two
+fixtures available to every suite, so this module imports the builder only when they run.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from service.model.analysis_schema import Analysis, load_analysis
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: ``signals[0].label`` -> ``signals``, ``0``, ``label``
 _PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
@@ -25,6 +35,16 @@ _PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
 def load(path: Path) -> Analysis:
     """The analysis document a build wrote to ``path`` (``analysis.json``)."""
     return load_analysis(path)
+
+
+def write(analysis: Any, path: Path) -> Path:
+    """``analysis`` written to ``path`` as a build writes ``analysis.json``."""
+    if isinstance(analysis, Analysis):
+        text = analysis.to_json()
+    else:
+        text = json.dumps(analysis, indent=2, allow_nan=False)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def keys(path: str) -> list[str | int]:
@@ -99,3 +119,61 @@ def without(analysis: Any, paths: Iterable[str]) -> Any:
     for path in paths:
         out = _replaced(out, keys(path), None, delete=True)
     return out
+
+
+#: the capacity configuration of the planted build: 4 reps working 25 leads a week each
+PLANTED_CAPACITY = "capacity: {reps: 4, leads_per_rep_per_week: 25, new_leads_per_week: 100}\n"
+#: deals in the planted frame, and how many of them have the rare ``referral`` value
+PLANTED_DEALS, RARE_REFERRALS = 400, 8
+
+
+@pytest.fixture(scope="session")
+def built_analysis(sample_model: Path) -> Any:
+    """``analysis.json`` of ``make demo``'s build (180 sample deals with their ICP and leads).
+    Shared by the session: never change it in place, derive a copy with ``modified``."""
+    return load(sample_model / "model" / "analysis.json")
+
+
+def planted_deals(n: int = PLANTED_DEALS, seed: int = 3) -> pd.DataFrame:
+    """Closed deals where a demo, the Software industry and a webinar each raise the win rate,
+    ``referral`` is yes on only ``RARE_REFERRALS`` deals and ``notes`` is free text (two rows in
+    three hold a sentence no other row has)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    demo, webinar = rng.random(n) < 0.4, rng.random(n) < 0.4
+    industry = rng.choice(["Software", "Retail", "Health"], n)
+    referral = np.zeros(n, bool)
+    referral[rng.choice(n, RARE_REFERRALS, replace=False)] = True
+    won = rng.random(n) < 0.08 + 0.35 * demo + 0.25 * (industry == "Software") + 0.25 * webinar
+    words = ["call", "back", "budget", "next", "quarter", "pilot", "legal", "review", "champion"]
+    return pd.DataFrame(
+        {
+            "deal_id": [f"D{i:04d}" for i in range(n)],
+            "company": [f"Company {i}" for i in range(n)],
+            "close_date": pd.date_range("2025-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "outcome": np.where(won, "Closed Won", "Closed Lost"),
+            "demo_requested": np.where(demo, "yes", "no"),
+            "webinar": np.where(webinar, "yes", "no"),
+            "industry": industry,
+            "referral": np.where(referral, "yes", "no"),
+            "notes": [
+                " ".join(rng.choice(words, 5)) + f" #{i}" if i % 3 else "no notes" for i in range(n)
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def planted_analysis(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """``analysis.json`` of ``planted_deals`` built with ``PLANTED_CAPACITY``, as ``leadscore
+    build deals.csv --config config.yaml`` writes it. Read it, never change it in place."""
+    from service.data.deals import load_deals
+    from service.model.build import build_model
+
+    folder = tmp_path_factory.mktemp("planted-build")
+    planted_deals().to_csv(folder / "deals.csv", index=False)
+    (folder / "config.yaml").write_text(PLANTED_CAPACITY)
+    result = build_model(load_deals(folder / "deals.csv", folder / "config.yaml"))
+    return load(result.write(folder / "model")["analysis"])

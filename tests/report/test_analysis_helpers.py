@@ -4,11 +4,12 @@ JSON document and a frozen pydantic one alike, and never touches the original.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tests.report.analysis import at, find, keys, modified, without
+from tests.report.analysis import at, find, keys, load, modified, without, write
 
 
 class Signal(BaseModel):
@@ -84,3 +85,13 @@ class TestChanges:
         """A block left out reads as missing; the original keeps it."""
         assert at(without(doc, ["confidence"]), "confidence", None) is None
         assert at(doc, "confidence.level") == "Low"
+
+
+class TestFiles:
+    def test_write_then_load(self, doc: object, tmp_path: Path) -> None:
+        """A document written and read back holds the same values as plain JSON."""
+        back = load(write(doc, tmp_path / "analysis.json"))
+        assert at(back, "signals[1]") == {"label": "Student", "points": -7} | (
+            {} if doc is PLAIN else {"points_uncapped": None}
+        )
+        assert at(back, "confidence") == PLAIN["confidence"]
