@@ -41,6 +41,8 @@ def write(analysis: Any, path: Path) -> Path:
     """``analysis`` written to ``path`` as a build writes ``analysis.json``."""
     if isinstance(analysis, Analysis):
         text = analysis.to_json()
+    elif hasattr(analysis, "model_dump_json"):
+        text = analysis.model_dump_json(indent=2)
     else:
         text = json.dumps(analysis, indent=2, allow_nan=False)
     path.write_text(text, encoding="utf-8")
