@@ -9,7 +9,6 @@ ratio, and the ratio to the 10 s target. Exit 1 when the target is missed.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -23,7 +22,6 @@ from connectors.base import DealRecord, LeadRecord
 from service.data.deals import load_deals
 from service.data.io import read_table
 from service.health.check import check_health
-from service.model.analysis import json_safe
 from service.model.build import BuildResult, build_model
 from service.report.writer import write_build
 from service.sample import generate
@@ -118,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         deals = load_deals(folder / "sample" / "deals.csv", None)
         leads = pd.read_csv(folder / "sample" / "leads.csv")
         built = build_model(deals, now=datetime(2026, 6, 1, tzinfo=UTC), leads=leads)
-        analysis = json.loads(json.dumps(json_safe(built.analysis)))
+        analysis = built.analysis
         batch = later_batch(
             deals=2000,
             leads=n,

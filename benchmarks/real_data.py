@@ -35,6 +35,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from benchmarks.baselines import BASELINES
+from service.model.analysis_schema import Analysis
 
 DATA_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 TOLERANCE = 0.01
@@ -147,7 +148,7 @@ class OurRun:
     rows: pd.Index
     #: file row positions it held out
     holdout: set[int]
-    analysis: dict[str, Any]
+    analysis: Analysis
     rules: Any = None
     #: the cleaned deals the builder split (index = file row positions) and their outcome
     frame: pd.DataFrame | None = None
@@ -184,7 +185,7 @@ def run_ours(ds: Dataset, data_dir: Path = DATA_DIR) -> OurRun:
     build_seconds = time.perf_counter() - start
     rows, split = seen["rows"], seen["split"]
     return OurRun(
-        auc=result.analysis["validation"]["auc"],
+        auc=result.analysis.validation.auc,
         read_seconds=read_seconds,
         build_seconds=build_seconds,
         rows=rows,
@@ -203,7 +204,7 @@ def unrounded_auc(ours: OurRun, holdout: pd.Index) -> float | None:
 
     if ours.rules is None or ours.frame is None or ours.y is None:
         return None
-    coef = {s["name"]: s.get("coefficient") for s in ours.analysis.get("signals") or []}
+    coef = {s.name: s.coefficient for s in ours.analysis.signals}
     names = [s.name for s in ours.rules.signals]
     if not names or any(coef.get(n) is None for n in names):
         return None
@@ -235,9 +236,9 @@ def run_dataset(
     out["auc"]["ours"] = ours.auc
     out["seconds"]["ours"] = ours.build_seconds
     out["seconds"]["ours_read"] = ours.read_seconds
-    out["signals"] = len(ours.analysis.get("signals") or [])
+    out["signals"] = len(ours.analysis.signals)
     out["auc_unrounded"] = unrounded_auc(ours, X.index[test])
-    out["confidence"] = (ours.analysis.get("confidence") or {}).get("level")
+    out["confidence"] = ours.analysis.confidence.level
     out["rows"], out["holdout_n"] = len(y), len(test)
     for name in baselines:
         start = time.perf_counter()

@@ -24,6 +24,7 @@ from service.data.io import read_table
 from service.errors import DataFileError
 
 if TYPE_CHECKING:
+    from service.model.analysis_schema import Suspect
     from service.model.build import BuildResult
 
 SHOWN_SIGNALS = 12
@@ -89,13 +90,13 @@ def build(
 def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
     """Print signals, thresholds, validation and where the files are."""
     an = result.analysis
-    val, conf, t = an["validation"], an["confidence"], an["thresholds"]
+    val, conf, t = an.validation, an.confidence, an.thresholds
     console.print(
-        f"[bold]{len(an['signals'])} signals[/] from {an['train_n']} training deals "
-        f"({an['won']} won, {an['lost']} lost overall; base rate {an['base_rate']:.1%})."
+        f"[bold]{len(an.signals)} signals[/] from {an.train_n} training deals "
+        f"({an.won} won, {an.lost} lost overall; base rate {_rate(an.base_rate)})."
     )
-    shown = sorted(an["signals"], key=lambda s: -abs(s["points"]))[:SHOWN_SIGNALS]
-    left_out = len(an["signals"]) - len(shown)
+    shown = sorted(an.signals, key=lambda s: -abs(s.points))[:SHOWN_SIGNALS]
+    left_out = len(an.signals) - len(shown)
     table = Table(
         title="Signals with points",
         caption=(
@@ -109,26 +110,23 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
         table.add_column(col, justify="right" if col in ("Points", "Lift") else "left")
     for s in shown:
         # labels come from column names and values: text, never Rich markup
-        table.add_row(escape(s["label"]), s["dimension"], f"{s['points']:+d}", f"{s['lift']:.2f}x")
-    if an["signals"]:
+        table.add_row(escape(s.label), s.dimension, f"{s.points:+d}", _lift(s.lift))
+    if an.signals:
         console.print(table)
+    console.print(f"Tiers: Hot >= {t.hot:g}, Warm >= {t.warm:g}, Cool >= {t.cool:g}, Cold below.")
+    auc = val.auc
+    passed = sum(1 for x in val.targets if x.passed)
     console.print(
-        f"Tiers: Hot >= {t['hot']:g}, Warm >= {t['warm']:g}, Cool >= {t['cool']:g}, Cold below."
+        f"Holdout ({val.holdout_n} deals): AUC {'n/a' if auc is None else f'{auc:.3f}'}, "
+        f"{passed} of {len(val.targets)} targets passed. "
+        f"Confidence: [bold]{conf.level}[/]."
     )
-    auc = val.get("auc")
-    passed = sum(1 for x in val["targets"] if x["passed"])
-    console.print(
-        f"Holdout ({val['holdout_n']} deals): AUC {'n/a' if auc is None else f'{auc:.3f}'}, "
-        f"{passed} of {len(val['targets'])} targets passed. "
-        f"Confidence: [bold]{conf['level']}[/]."
-    )
-    warning = an.get("leakage_warning")
-    if warning:
-        console.print(f"[bold red]warning:[/] {escape(warning['message'])}")
-    print_suspects(an.get("suspected_leakage") or [])
-    for note in an.get("notes", []):
+    if an.leakage_warning:
+        console.print(f"[bold red]warning:[/] {escape(an.leakage_warning.message)}")
+    print_suspects(an.suspected_leakage)
+    for note in an.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
-    if an.get("refit_all"):
+    if an.refit_all:
         console.print("Refit on every deal after validation; the holdout figures are kept.")
     console.print(
         "Files: " + ", ".join(f"[bold]{p}[/]" for p in paths.values()),
@@ -137,13 +135,21 @@ def summarise(result: BuildResult, paths: dict[str, Path]) -> None:
     log.info("build_summary_printed", out=str(paths["rules"].parent))
 
 
-def print_suspects(suspects: list[dict]) -> None:
+def _lift(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _rate(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def print_suspects(suspects: list[Suspect]) -> None:
     """One line per suspected-leakage field: what was done, the evidence, how to keep it."""
     for s in suspects:
-        evidence = "; ".join(e["detail"] for e in s["evidence"])
-        how = f" To use it anyway, add {s['keep']} to the config." if s.get("keep") else ""
+        evidence = "; ".join(e.detail for e in s.evidence)
+        how = f" To use it anyway, add {s.keep} to the config." if s.keep else ""
         console.print(
-            f"[yellow]suspected leakage ({s['action']}):[/] {escape(s['field'])}: "
+            f"[yellow]suspected leakage ({s.action}):[/] {escape(s.field)}: "
             f"{escape(evidence)}.{escape(how)}"
         )
 

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from service.commands.common import ConfigOpt, console
+from service.data.atomic import write_text_atomic
 from service.settings import get_settings
 
 model_app = typer.Typer(
@@ -133,14 +134,12 @@ def health(
 ) -> None:
     """The Section 6.4 health check: tier win rates and shares, PSI, fire rates, new values,
     decayed signals and rebuild triggers."""
-    from service.data.atomic import write_text_atomic
-    from service.health.registry import read_json
     from service.state.store import plain_value
 
     if leads is None:
         report = _health_from_daemon()
     else:
-        report = _health_from_files(leads, deals, model, analysis, config, read_json)
+        report = _health_from_files(leads, deals, model, analysis, config)
     for line in report.summary(limit=50).splitlines():
         console.print(escape(line), highlight=False, soft_wrap=True)
     psi = ", ".join(f"{k} {v['psi']:.2f}" for k, v in report.psi.items() if v["psi"] is not None)
@@ -154,25 +153,28 @@ def health(
         )
 
 
-def _health_from_files(leads, deals, model, analysis, config, read_json):
+def _health_from_files(leads, deals, model, analysis, config):
     import numpy as np
 
     from service.data.deals import load_deals
     from service.data.io import read_table
     from service.health.check import check_health
+    from service.model.analysis_schema import load_analysis
     from service.scoring.rules import load_rules
 
     reg = _registry()
     rules = load_rules(model or reg.live_path)
     if analysis is not None:
-        doc = read_json(analysis)
-        if doc is None:
+        if not analysis.exists():
             from service.errors import DataFileError
 
             raise DataFileError(f"{analysis}: no such file. Pass the model's analysis.json.")
+        doc = load_analysis(analysis)
     else:
         beside = (model.parent / "analysis.json") if model else None
-        doc = read_json(beside) if beside and beside.exists() else reg.analysis_of(rules.version)
+        doc = (
+            load_analysis(beside) if beside and beside.exists() else reg.analysis_of(rules.version)
+        )
     lead_frame = read_table(leads).frame
     deal_frame = y = None
     if deals is not None:
@@ -212,6 +214,23 @@ def _report_from_dict(data: dict):
     fields = {k: v for k, v in data.items() if k in HealthReport.__dataclass_fields__}
     fields["flags"] = [Flag(**f) for f in data.get("flags", [])]
     return HealthReport(**fields)
+
+
+@model_app.command("schema")
+def schema(
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write here (e.g. docs/analysis.schema.json)."
+    ),
+) -> None:
+    """Print or write the JSON schema of analysis.json, generated from the pydantic models."""
+    from service.model.analysis_schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_text_atomic(out, text)
+    console.print(f"wrote {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -194,6 +194,7 @@ def score(
 def _update_full_report(analysis_path: Path, section7: str, counts: dict[str, int]) -> Path:
     """Re-render ``lead-scoring-model.md`` beside the model with this batch as Section 7."""
     from service.data.json_file import JsonFileProblem, read_json
+    from service.model.analysis_schema import parse_analysis
     from service.report.writer import write_report
 
     try:
@@ -203,14 +204,15 @@ def _update_full_report(analysis_path: Path, section7: str, counts: dict[str, in
             f"{analysis_path}: cannot read it to update the report ({exc}); "
             "pass --no-update-report or rebuild the model."
         ) from exc
-    if not isinstance(analysis, dict):
+    try:
+        typed = parse_analysis(analysis, source=str(analysis_path))
+    except DataFileError as exc:
         raise DataFileError(
-            f"{analysis_path}: not a build's analysis (a JSON object); "
-            "pass --no-update-report or rebuild the model."
-        )
+            f"{exc}\nPass --no-update-report or rebuild the model with this version."
+        ) from None
     try:
         files = write_report(
-            analysis, analysis_path.parent, batch_section=section7, batch_counts=counts
+            typed, analysis_path.parent, batch_section=section7, batch_counts=counts
         )
     except OSError as exc:
         raise DataFileError(

@@ -26,6 +26,7 @@ from service.data.io import normalise_placeholders
 from service.health.check import check_health
 from service.health.registry import LIVE, Registry, read_json
 from service.health.report import TIER_ORDER, HealthReport
+from service.model.analysis_schema import Analysis
 from service.state.health import HealthHistory
 from service.state.tables import lead_cache
 
@@ -101,7 +102,7 @@ def health_gauges(metrics: Metrics) -> HealthGauges:
     return _GAUGES[metrics]
 
 
-def went_live(d: Daemon, registry: Registry, analysis: dict[str, Any] | None) -> datetime | None:
+def went_live(d: Daemon, registry: Registry, analysis: Analysis | None) -> datetime | None:
     """When the live rules went live, as best recorded."""
     version = d.rules.current.version
     text = registry.went_live(version)
@@ -110,7 +111,7 @@ def went_live(d: Daemon, registry: Registry, analysis: dict[str, Any] | None) ->
         if record and record.get("version") == version:
             text = record.get("promoted_at")
     if text is None and analysis:
-        text = analysis.get("built_at")
+        text = analysis.built_at
     if text is None:
         return None
     when = datetime.fromisoformat(str(text))
@@ -156,9 +157,9 @@ def model_health(d: Daemon) -> dict[str, Any]:
             for x in crm.iter_closed_deals(since=None)
             if since is None or (x.closed_at is not None and x.closed_at >= since)
         ]
-    reference = (analysis or {}).get("health_reference") or {}
+    reference = analysis.health_reference.values if analysis else {}
     fields = list(dict.fromkeys([f for s in rules.signals for f in s.fields]))
-    fields += [f for f in reference.get("values") or {} if f not in fields]
+    fields += [f for f in reference if f not in fields]
     leads, recent = lead_copy(d, name, now - RECENT, fields)
     deals = pd.DataFrame([x.attributes for x in closed], index=[x.id for x in closed])
     if len(deals):

@@ -29,6 +29,7 @@ from service.daemon.context import Daemon
 from service.data.atomic import write_text_atomic
 from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError, InsufficientDataError
+from service.model.analysis_schema import Analysis, read_analysis
 from service.report.escape import write_markdown
 from service.scoring.rules import Rules
 
@@ -115,10 +116,10 @@ def live_auc(
     if data and data.get("version") == live.version and data.get("auc") is not None:
         return float(data["auc"]), f"recorded at promotion ({record})"
     beside = d.settings.rules_path.parent / "analysis.json"
-    data = _read_json(beside)
-    if data:
-        auc = (data.get("validation") or {}).get("auc")
-        if data.get("model_version", data.get("version")) == live.version and auc is not None:
+    analysis = read_analysis(beside)
+    if analysis is not None:
+        auc = analysis.validation.auc
+        if analysis.model_version == live.version and auc is not None:
             return float(auc), f"holdout AUC in {beside}"
     measured = _measured_auc(live, frame, y)
     return measured, f"measured on the {len(frame)} closed deals pulled now"
@@ -150,15 +151,17 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     built = build_model(loaded, now=now, leads=current if len(current) else None)
     frame, y = loaded.table.frame, loaded.outcome.y
     rules = built.rules.model_copy(update={"version": version})
-    result = BuildResult(rules=rules, analysis={**built.analysis, "model_version": version})
+    result = BuildResult(
+        rules=rules, analysis=built.analysis.model_copy(update={"model_version": version})
+    )
     try:
         write_build(result, folder)
     except OSError as exc:
         raise DataFileError(
             f"{folder}: cannot write the candidate model ({exc.strerror})."
         ) from exc
-    candidate_auc = (result.analysis.get("validation") or {}).get("auc")
-    holdout_rows = (result.analysis.get("validation") or {}).get("holdout_rows")
+    candidate_auc = result.analysis.validation.auc
+    holdout_rows = result.analysis.validation.holdout_rows
     live_value, source = live_auc(d, frame, y, holdout_rows)
     champion, challenger = _champion_challenger(d.rules.current, rules, frame, y, holdout_rows)
     go, reason = decide(
@@ -215,7 +218,7 @@ def _write_review(
     frame: Any,
     y: Any,
     config: Any,
-    analysis: dict[str, Any],
+    analysis: Analysis,
     decision: dict[str, Any],
 ) -> None:
     """``recalibration.md``: the live model's signals re-measured (Section 6.4, monthly)."""
@@ -226,7 +229,7 @@ def _write_review(
     live_analysis = Registry(d.settings.daemon.models_dir, d.settings.rules_path).analysis_of(
         live.version
     )
-    fields = [*model_fields(live, analysis), *model_fields(live, live_analysis or {})]
+    fields = [*model_fields(live, analysis), *model_fields(live, live_analysis)]
     columns = [c for c in frame.columns if c in set(fields)]
     known = y.notna().to_numpy()
     dates = frame.get(config.date_column, None)

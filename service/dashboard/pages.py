@@ -21,6 +21,7 @@ from service.dashboard import queries as q
 from service.dashboard.charts import LOST, TIER_COLOURS, WON, Chart, Missing, bar, line, pie
 from service.errors import RulesError
 from service.health.psi import ACT, WATCH
+from service.model.analysis_schema import Analysis, read_analysis
 from service.scoring.rules import Rules, load_rules
 
 NO_SCORES = "no lead has been scored yet: run leadscore daemon once (or daemon run)"
@@ -167,25 +168,24 @@ def _live_rules(site: Site) -> tuple[Rules | None, str]:
         return None, f"{site.rules_path}: {exc}".splitlines()[0]
 
 
-def _analysis(site: Site) -> dict[str, Any] | None:
-    path = site.rules_path.parent / "analysis.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def _analysis(site: Site, rules: Rules | None) -> Analysis | None:
+    """The ``analysis.json`` beside the live rules, when it is theirs and loads."""
+    analysis = read_analysis(site.rules_path.parent / "analysis.json")
+    if analysis is None or (rules is not None and analysis.model_version != rules.version):
         return None
-    return data if isinstance(data, dict) else None
+    return analysis
 
 
 def _promised(site: Site, rules: Rules | None) -> dict[str, float]:
     """The win rate per tier the live model's validation expected (or saw on its holdout)."""
-    data = _analysis(site)
-    if not data or rules is None or data.get("model_version", rules.version) != rules.version:
+    data = _analysis(site, rules) if rules is not None else None
+    if data is None:
         return {}
     out = {}
-    for row in (data.get("validation") or {}).get("calibration") or []:
-        value = row.get("expected") if row.get("expected") is not None else row.get("actual")
+    for row in data.validation.calibration:
+        value = row.expected if row.expected is not None else row.actual
         if value is not None:
-            out[str(row["tier"])] = float(value)
+            out[row.tier] = float(value)
     return out
 
 
@@ -336,13 +336,7 @@ def performance(conn: Connection, site: Site) -> dict[str, Any]:
 
 def model(site: Site) -> dict[str, Any]:
     rules, problem = _live_rules(site)
-    analysis = _analysis(site)
-    if (
-        rules is not None
-        and analysis
-        and analysis.get("model_version", rules.version) != rules.version
-    ):
-        analysis = None
+    analysis = _analysis(site, rules)
     live = None
     record = site.models_dir / "live.json"
     try:
@@ -351,7 +345,7 @@ def model(site: Site) -> dict[str, Any]:
         live = None
     if live and rules is not None and live.get("version") != rules.version:
         live = None
-    validation = (analysis or {}).get("validation") or {}
+    validation = analysis.validation if analysis else None
     return {
         "rules": rules,
         "problem": problem,

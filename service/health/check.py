@@ -36,31 +36,37 @@ from service.health.lifts import SignalLift, measure_lifts, model_lifts
 from service.health.psi import ACT, WATCH, level, psi
 from service.health.report import TIER_ORDER, Flag, HealthReport, HealthSettings, promised_rate
 from service.health.triggers import rebuild_triggers
+from service.model.analysis_schema import Analysis, HealthReference, TierRow
 from service.model.reference import bin_shares, normalise
 from service.model.stats import two_proportion_test, wilson_interval
 from service.scoring.engine import score_frame
 from service.scoring.rules import Rules
 
 
-def _intended_share(row: dict[str, Any]) -> float | None:
-    value = row.get("share_of_current_leads", row.get("share_of_leads"))
+def _intended_share(row: TierRow | None) -> float | None:
+    if row is None:
+        return None
+    if "share_of_current_leads" in row.model_fields_set:
+        value = row.share_of_current_leads
+    else:
+        value = row.share_of_leads
     return None if value is None else float(value)
 
 
 def _tiers(
-    analysis: dict[str, Any],
+    analysis: Analysis | None,
     lead_tiers: pd.Series,
     deal_tiers: pd.Series | None,
     y: np.ndarray | None,
     cfg: HealthSettings,
     flags: list[Flag],
 ) -> list[dict[str, Any]]:
-    rows = {r.get("tier"): r for r in analysis.get("tiers", []) if isinstance(r, dict)}
+    rows = {r.tier: r for r in analysis.tiers} if analysis else {}
     counts = lead_tiers.value_counts()
     n_leads = max(len(lead_tiers), 1)
     out = []
     for tier in TIER_ORDER:
-        row = rows.get(tier, {})
+        row = rows.get(tier)
         promised, low, high = promised_rate(row)
         intended = _intended_share(row)
         share = float(counts.get(tier, 0) / n_leads)
@@ -104,14 +110,14 @@ def _tiers(
 
 
 def _psi(
-    reference: dict[str, Any], scores: pd.DataFrame, flags: list[Flag]
+    reference: HealthReference, scores: pd.DataFrame, flags: list[Flag]
 ) -> dict[str, dict[str, Any]]:
     out = {}
-    for group, ref in (reference.get("scores") or {}).items():
+    for group, ref in reference.scores.items():
         if group not in scores:
             continue
-        shares = bin_shares(scores[group].to_numpy(dtype=float), ref["edges"])
-        value = psi(ref["shares"], shares) if len(scores) else None
+        shares = bin_shares(scores[group].to_numpy(dtype=float), ref.edges)
+        value = psi(ref.shares, shares) if len(scores) else None
         out[group] = {"psi": value, "level": level(value), "shares": shares}
         if value is not None and value >= WATCH:
             what = "the total score" if group == "total" else f"the {group} score"
@@ -129,13 +135,13 @@ def _psi(
 
 def _fire_rates(
     rules: Rules,
-    reference: dict[str, Any],
+    reference: HealthReference,
     scored: Any,
     cfg: HealthSettings,
     flags: list[Flag],
 ) -> dict[str, dict[str, Any]]:
-    ref_signals = reference.get("signals") or {}
-    ref_n = int(reference.get("n") or 0)
+    ref_signals = reference.signals
+    ref_n = reference.n
     n = len(scored.fires)
     out = {}
     for s in rules.signals:
@@ -146,22 +152,22 @@ def _fire_rates(
         if ref is None or fire is None or known is None:
             out[s.name] = entry
             continue
-        entry.update(ref_fire_rate=ref["fire_rate"], ref_known_rate=ref["known_rate"])
+        entry.update(ref_fire_rate=ref.fire_rate, ref_known_rate=ref.known_rate)
         label = s.label or s.name
         fields = ", ".join(dict.fromkeys(s.fields))
-        if ref["known_rate"] - known >= cfg.known_drop:
+        if ref.known_rate - known >= cfg.known_drop:
             flags.append(
                 Flag(
                     "known_rate",
                     s.name,
                     "act",
                     f"{fields} is empty for {1 - known:.0%} of the newest leads (was "
-                    f"{1 - ref['known_rate']:.0%} at build time): '{label}' cannot fire; "
+                    f"{1 - ref.known_rate:.0%} at build time): '{label}' cannot fire; "
                     "check the enrichment feeding it",
                 )
             )
-        elif abs(fire - ref["fire_rate"]) >= cfg.fire_shift and ref_n:
-            ref_hits = round(ref["fire_rate"] * ref_n)
+        elif abs(fire - ref.fire_rate) >= cfg.fire_shift and ref_n:
+            ref_hits = round(ref.fire_rate * ref_n)
             test = two_proportion_test(round(fire * n), n, int(ref_hits), ref_n)
             if test.p_value < cfg.fire_p_value:
                 flags.append(
@@ -170,7 +176,7 @@ def _fire_rates(
                         s.name,
                         "watch",
                         f"'{label}' fires for {fire:.0%} of the newest leads (was "
-                        f"{ref['fire_rate']:.0%} at build time)",
+                        f"{ref.fire_rate:.0%} at build time)",
                     )
                 )
         out[s.name] = entry
@@ -178,11 +184,11 @@ def _fire_rates(
 
 
 def _unseen(
-    reference: dict[str, Any], leads: pd.DataFrame, cfg: HealthSettings, flags: list[Flag]
+    reference: HealthReference, leads: pd.DataFrame, cfg: HealthSettings, flags: list[Flag]
 ) -> list[dict[str, Any]]:
     out = []
     n = max(len(leads), 1)
-    for field_name, seen in (reference.get("values") or {}).items():
+    for field_name, seen in reference.values.items():
         if field_name not in leads:
             continue
         text = normalise(leads[field_name])
@@ -219,7 +225,7 @@ def _auc(y: np.ndarray, total: np.ndarray) -> float | None:
 
 def check_health(
     rules: Rules,
-    analysis: dict[str, Any] | None,
+    analysis: Analysis | None,
     leads: pd.DataFrame,
     deals: pd.DataFrame | None = None,
     y: np.ndarray | None = None,
@@ -232,8 +238,7 @@ def check_health(
     closed since it went live. ``recent`` marks the leads new since the last check (their fire
     rates are compared; all leads when too few are marked)."""
     cfg = settings or HealthSettings()
-    analysis = analysis or {}
-    reference = analysis.get("health_reference") or {}
+    reference = analysis.health_reference if analysis else None
     report = HealthReport(
         model_version=rules.version,
         checked_at=now.isoformat(timespec="seconds"),
@@ -241,7 +246,7 @@ def check_health(
         deals_n=0 if deals is None else len(deals),
     )
     flags = report.flags
-    if not reference:
+    if reference is None:
         report.notes.append(
             "analysis.json has no health_reference (built before it was recorded): score shift, "
             "fire rates and unseen values are not checked; rebuild to record them."
@@ -255,7 +260,7 @@ def check_health(
         deal_tiers = deal_scores["tier"]
         report.auc = _auc(y_arr, deal_scores["total"].to_numpy(dtype=float))
     report.tiers = _tiers(analysis, lead_scores.scores["tier"], deal_tiers, y_arr, cfg, flags)
-    if reference:
+    if reference is not None:
         report.psi = _psi(reference, lead_scores.scores, flags)
         fire_on = lead_scores
         if recent is not None and int(np.sum(recent)) >= cfg.min_recent_leads:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.model.analysis_schema import Analysis
 from service.model.stats import two_proportion_test, wilson_interval
 from service.scoring.engine import evaluate_signals
 from service.scoring.rules import Rules
@@ -91,13 +92,9 @@ class SignalLift:
         return out
 
 
-def model_lifts(rules: Rules, analysis: dict[str, Any] | None) -> dict[str, float | None]:
+def model_lifts(rules: Rules, analysis: Analysis | None) -> dict[str, float | None]:
     """Per signal, the lift the model was built on."""
-    from_analysis = {
-        str(s.get("name")): s.get("lift")
-        for s in (analysis or {}).get("signals", [])
-        if isinstance(s, dict)
-    }
+    from_analysis = {s.name: s.lift for s in analysis.signals} if analysis else {}
     out: dict[str, float | None] = {}
     for s in rules.signals:
         lift = s.evidence.lift if s.evidence is not None else from_analysis.get(s.name)

@@ -27,6 +27,7 @@ import pandas as pd
 from service.config import BuildConfig
 from service.health.lifts import CHANGE_SHARE, SignalLift, measure_lifts, model_lifts
 from service.health.report import promised_rate
+from service.model.analysis_schema import Analysis
 from service.model.patterns import find_patterns
 from service.model.stats import wilson_interval
 from service.model.thresholds import choose_thresholds
@@ -91,9 +92,9 @@ def _window(dates: pd.Series | None, now: datetime, days: int) -> np.ndarray | N
     return ((parsed >= cutoff) & (parsed <= end)).fillna(False).to_numpy(bool)
 
 
-def model_fields(rules: Rules, analysis: dict[str, Any]) -> list[str]:
+def model_fields(rules: Rules, analysis: Analysis | None) -> list[str]:
     """The fields a model's build measured, and those its signals read."""
-    measured = [a.get("field") for a in analysis.get("attributes", []) if isinstance(a, dict)]
+    measured = [a.field for a in analysis.attributes] if analysis else []
     read = [f for s in rules.signals for f in s.fields]
     return [str(f) for f in dict.fromkeys([*measured, *read]) if f is not None]
 
@@ -130,13 +131,13 @@ def _new_attributes(
 
 
 def _tiers(
-    rules: Rules, analysis: dict[str, Any], frame: pd.DataFrame, y: np.ndarray
+    rules: Rules, analysis: Analysis | None, frame: pd.DataFrame, y: np.ndarray
 ) -> tuple[list[dict[str, Any]], bool]:
-    promised = {r.get("tier"): r for r in analysis.get("tiers", []) if isinstance(r, dict)}
+    promised = {r.tier: r for r in analysis.tiers} if analysis else {}
     tiers = score_frame(rules, frame).scores["tier"].to_numpy()
     rows, shifted = [], False
     for tier in TIERS:
-        rate, low, high = promised_rate(promised.get(tier, {}))
+        rate, low, high = promised_rate(promised.get(tier))
         mask = tiers == tier
         n, won = int(mask.sum()), int(y[mask].sum())
         c_low, c_high = wilson_interval(won, n) if n else (None, None)
@@ -165,7 +166,7 @@ def _tiers(
 
 def review(
     rules: Rules,
-    analysis: dict[str, Any] | None,
+    analysis: Analysis | None,
     X: pd.DataFrame,
     y: np.ndarray,
     *,
@@ -182,7 +183,6 @@ def review(
     New attributes are searched among ``fields``: by default the fields the live model's build
     measured (``analysis.json`` ``attributes``) and those its signals read, so identifiers,
     the outcome and fields known only after it (the audit's exclusions) never come back."""
-    analysis = analysis or {}
     if fields is None:
         fields = model_fields(rules, analysis)
     searched = [c for c in X.columns if c in set(fields)]

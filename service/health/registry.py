@@ -32,6 +32,7 @@ from service.data.atomic import write_text_atomic, write_with
 from service.data.json_file import JsonFileProblem
 from service.data.json_file import read_json as read_json_file
 from service.errors import DataFileError, InputError
+from service.model.analysis_schema import Analysis, read_analysis
 from service.scoring.rules import Rules, load_rules
 
 log = structlog.get_logger(__name__)
@@ -127,20 +128,15 @@ class Registry:
     def rules_of(self, version: str) -> Rules:
         return load_rules(self.folder(version) / "model.yaml")
 
-    def analysis_of(self, version: str) -> dict[str, Any] | None:
-        """The ``analysis.json`` of ``version``: in its folder, else beside the live rules."""
+    def analysis_of(self, version: str) -> Analysis | None:
+        """The ``analysis.json`` of ``version``: in its folder, else beside the live rules;
+        ``None`` when there is none or it does not load (logged, see ``read_analysis``)."""
         path = self.dir / version / "analysis.json"
         if path.exists():
-            return read_json(path)
-        beside = self.live_path.parent / "analysis.json"
-        if beside.exists():
-            try:
-                data = read_json(beside)
-            except DataFileError as exc:
-                log.warning("analysis_unreadable", path=str(beside), error=str(exc))
-                return None
-            if data and str(data.get("model_version", data.get("version"))) == version:
-                return data
+            return read_analysis(path)
+        analysis = read_analysis(self.live_path.parent / "analysis.json")
+        if analysis is not None and analysis.model_version == version:
+            return analysis
         return None
 
     def live_version(self) -> str | None:
@@ -160,7 +156,7 @@ class Registry:
         folders = sorted(p for p in self.dir.glob("*/model.yaml")) if self.dir.exists() else []
         for path in folders:
             version = path.parent.name
-            analysis = read_json(path.parent / "analysis.json") or {}
+            analysis = read_analysis(path.parent / "analysis.json")
             decision = read_json(path.parent / "decision.json") or {}
             if version == live:
                 status = "live"
@@ -174,22 +170,22 @@ class Registry:
                 ModelEntry(
                     version=version,
                     status=status,
-                    built_at=analysis.get("built_at"),
+                    built_at=analysis.built_at if analysis else None,
                     promoted_at=promoted.get(version),
-                    auc=(analysis.get("validation") or {}).get("auc"),
+                    auc=analysis.validation.auc if analysis else None,
                     folder=path.parent,
                 )
             )
         if live is not None and all(e.version != live for e in out):
-            analysis = self.analysis_of(live) or {}
+            live_analysis = self.analysis_of(live)
             out.insert(
                 0,
                 ModelEntry(
                     version=live,
                     status="live",
-                    built_at=analysis.get("built_at"),
+                    built_at=live_analysis.built_at if live_analysis else None,
                     promoted_at=promoted.get(live),
-                    auc=(analysis.get("validation") or {}).get("auc"),
+                    auc=live_analysis.validation.auc if live_analysis else None,
                     folder=None,
                 ),
             )

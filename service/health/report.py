@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from service.model.analysis_schema import TierRow
 from service.scoring.rules import TIERS
 
 TIER_ORDER = (*TIERS, "Unscoreable")
@@ -78,9 +79,11 @@ class HealthReport:
         return "\n".join(lines)
 
 
-def promised_rate(row: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+def promised_rate(row: TierRow | None) -> tuple[float | None, float | None, float | None]:
     """A tier's promised win rate and interval: the holdout's when recorded, else the build's."""
-    if row.get("holdout_win_rate") is not None:
-        ci = row.get("holdout_ci") or [None, None]
-        return row["holdout_win_rate"], ci[0], ci[1]
-    return row.get("expected_conversion"), row.get("ci_low"), row.get("ci_high")
+    if row is None:
+        return None, None, None
+    if row.holdout_win_rate is not None:
+        low, high = row.holdout_ci or (None, None)
+        return row.holdout_win_rate, low, high
+    return row.expected_conversion, row.ci_low, row.ci_high

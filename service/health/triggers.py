@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from service.health.report import Flag, HealthSettings
+from service.model.analysis_schema import Analysis
 
 
-def _auc_target(analysis: dict[str, Any]) -> float:
-    for t in (analysis.get("validation") or {}).get("targets", []):
-        if isinstance(t, dict) and t.get("metric") == "auc" and t.get("target") is not None:
-            return float(t["target"])
+def _auc_target(analysis: Analysis | None) -> float:
+    for t in analysis.validation.targets if analysis else []:
+        if t.metric == "auc":
+            return float(t.target)
     return 0.70
 
 
 def rebuild_triggers(
-    analysis: dict[str, Any],
+    analysis: Analysis | None,
     tiers: list[dict[str, Any]],
     unseen: list[dict[str, Any]],
     auc: float | None,
@@ -63,7 +64,7 @@ def rebuild_triggers(
             or "none",
         }
     )
-    trained = int((analysis.get("won") or 0) + (analysis.get("lost") or 0))
+    trained = analysis.won + analysis.lost if analysis else 0
     fired = bool(trained) and deals_n > trained
     out.append(
         {

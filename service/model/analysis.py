@@ -1,12 +1,12 @@
 """The assembly of ``analysis.json``.
 
-Every number placed in the JSON is measured by the step that owns it; this module only gathers
-them under the keys of the contract (see the build brief) and makes them JSON-safe.
+Every number placed in the JSON is measured by the step that owns it and arrives here as a typed
+block (``service.model.analysis_schema``); this module gathers the blocks the fit itself measures
+and puts the whole ``Analysis`` together.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from service.config import BuildConfig
+from service.model import analysis_schema as S
 from service.model.patterns import (
     RANKING_FORMULA,
     loss_reason_table,
@@ -23,28 +24,6 @@ from service.scoring.rules import DIMENSIONS, GROUPS
 
 if TYPE_CHECKING:
     from service.model.fit import Fit
-
-
-def json_safe(value: Any) -> Any:
-    """Plain JSON types: numpy scalars unwrapped, NaN and infinity as ``None``."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating | float):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
 
 
 def dimensions_block(fit: Fit) -> dict[str, dict[str, Any]]:
@@ -79,7 +58,7 @@ def score_range(fit: Fit) -> dict[str, int]:
     }
 
 
-def notes(fit: Fit, validation: dict[str, Any], confidence: dict[str, Any]) -> list[str]:
+def notes(fit: Fit, validation: S.Validation, confidence: S.Confidence) -> list[str]:
     """Plain statements about what the data could not support."""
     out = []
     significant = sum(1 for s in fit.patterns.stats if s.significant)
@@ -95,14 +74,35 @@ def notes(fit: Fit, validation: dict[str, Any], confidence: dict[str, Any]) -> l
             out.append(
                 f"No {d} signal earned points: the data gives no evidence for that dimension."
             )
-    auc = validation.get("auc")
+    auc = validation.auc
     if auc is not None and auc < 0.6:
         out.append(
             f"The holdout AUC is {auc:.2f}, close to 0.5 (chance): the scores barely rank won above lost."
         )
-    if confidence.get("level") == "Low":
+    if confidence.level == "Low":
         out.append("Model confidence is Low; treat the tiers as a rough guide only.")
     return out
+
+
+def tier_rows(fit: Fit, validation: S.Validation, lead_tiers: pd.Series | None) -> list[S.TierRow]:
+    """Each tier on the training deals, with the holdout rate beside it and, when leads were
+    given, the tier's share of the current leads."""
+    total = fit.scores["total"].to_numpy(dtype=float)
+    held = {t.tier: t for t in validation.tiers}
+    counts = lead_tiers.value_counts() if lead_tiers is not None else None
+    rows = []
+    for row in tier_table(total, fit.y, fit.rules.thresholds, fit.rules.tiers):
+        # the rate a reader acts on is the one measured on deals the model never saw
+        if row["tier"] in held:
+            measured = held[row["tier"]].model_dump(exclude_unset=True)
+            row.update({k: v for k, v in measured.items() if k.startswith("holdout_")})
+        row["training_win_rate"] = row["expected_conversion"]
+        if counts is not None and lead_tiers is not None:
+            row["share_of_current_leads"] = float(
+                counts.get(row["tier"], 0) / max(1, len(lead_tiers))
+            )
+        rows.append(S.TierRow.measured(row))
+    return rows
 
 
 def assemble(
@@ -110,31 +110,32 @@ def assemble(
     now: datetime,
     version: str,
     config: BuildConfig,
-    source: dict[str, Any],
+    source: S.Source,
     y: np.ndarray,
     train_n: int,
     holdout_n: int,
-    audit: dict[str, Any],
+    audit: S.Audit,
     fit: Fit,
-    validation: dict[str, Any],
-    confidence: dict[str, Any],
+    validation: S.Validation,
+    confidence: S.Confidence,
     excluded: list[Any],
-    icp: list[dict[str, Any]],
+    icp: list[S.IcpRow],
     refit_all: bool,
     all_scores: pd.DataFrame,
     loss_reasons: pd.Series | None,
     split_note: str | None,
     loss_attributes: pd.DataFrame | None = None,
-    capacity: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """The ``analysis.json`` document."""
+    capacity: S.Capacity | None,
+    leakage_warning: S.LeakageWarning | None,
+    headline: S.Headline | None,
+    outcome_unit: str,
+    lead_tiers: pd.Series | None,
+    health_reference: S.HealthReference,
+    fields_not_in_leads: list[str],
+    more_notes: list[str],
+) -> S.Analysis:
+    """The ``analysis.json`` document from the typed blocks of each step."""
     total = fit.scores["total"].to_numpy(dtype=float)
-    tiers = tier_table(total, fit.y, fit.rules.thresholds, fit.rules.tiers)
-    held = {t["tier"]: t for t in validation.get("tiers") or []}
-    for row in tiers:
-        # the rate a reader acts on is the one measured on deals the model never saw
-        row.update({k: v for k, v in held.get(row["tier"], {}).items() if k.startswith("holdout_")})
-        row["training_win_rate"] = row["expected_conversion"]
     losses = []
     if loss_reasons is not None:
         losses = loss_reason_table(
@@ -148,54 +149,77 @@ def assemble(
         for d in fit.points.dropped_
         if d["reason"] != "not significantly above or below the base rate"
     ]
-    return {
-        "model_version": version,
-        "built_at": now.isoformat(timespec="seconds"),
-        "company": config.company,
-        "source": source,
-        "base_rate": float(np.mean(y)) if len(y) else None,
-        "won": int(np.sum(y)),
-        "lost": int(len(y) - np.sum(y)),
-        "train_n": int(train_n),
-        "holdout_n": int(holdout_n),
-        "fitted_on": "every deal (refit after validation)" if refit_all else "training deals",
-        "audit": audit,
-        "attributes": [s.to_dict() for s in fit.patterns.stats],
-        "ranking_formula": RANKING_FORMULA,
-        "interactions": [
-            i.to_dict(
-                scored=i.id in fit.points.points_,
-                adds_both=i.a.id in fit.points.points_ and i.b.id in fit.points.points_,
+    optional: dict[str, Any] = {}
+    if leakage_warning is not None:
+        optional["leakage_warning"] = leakage_warning
+    if lead_tiers is not None:
+        optional["current_leads"] = S.CurrentLeads(
+            n=len(lead_tiers), unscoreable=int((lead_tiers == "Unscoreable").sum())
+        )
+    if fields_not_in_leads:
+        optional["fields_not_in_leads"] = fields_not_in_leads
+    return S.Analysis(
+        model_version=version,
+        built_at=now.isoformat(timespec="seconds"),
+        company=config.company,
+        source=source,
+        base_rate=float(np.mean(y)) if len(y) else None,
+        won=int(np.sum(y)),
+        lost=int(len(y) - np.sum(y)),
+        train_n=int(train_n),
+        holdout_n=int(holdout_n),
+        fitted_on="every deal (refit after validation)" if refit_all else "training deals",
+        audit=audit,
+        attributes=[S.Attribute.measured(s.to_dict()) for s in fit.patterns.stats],
+        ranking_formula=RANKING_FORMULA,
+        interactions=[
+            S.Interaction.measured(
+                i.to_dict(
+                    scored=i.id in fit.points.points_,
+                    adds_both=i.a.id in fit.points.points_ and i.b.id in fit.points.points_,
+                )
             )
             for i in fit.patterns.interactions
         ],
-        "non_predictors": fit.patterns.non_predictors,
-        "insufficient_data": fit.patterns.insufficient,
-        "loss_reasons": losses,
-        "signals": fit.points.details_,
-        "signals_without_points": zeroed,
-        "points_fit": {
-            "method": "L1-penalised logistic regression on the candidate signals, C by 3-fold "
-            "cross-validation (log loss) on the training deals; points = round(coefficient x scale)",
-            "C": fit.points.C_,
-            "scale": fit.points.scale_,
-            "rank_fidelity": fit.points.spearman_,
-        },
-        "dimensions": dimensions_block(fit),
-        "score_range": score_range(fit),
-        "distributions": {
-            "won": distribution(total[fit.y == 1]),
-            "lost": distribution(total[fit.y == 0]),
-        },
-        "separation": separation(total, fit.y) if len(set(fit.y)) == 2 else None,
-        "thresholds": fit.rules.thresholds.model_dump(),
-        "tiers": tiers,
-        "capacity": capacity,
-        "validation": validation,
-        "split_note": split_note,
-        "confidence": confidence,
-        "excluded": [{"field": e.field, "reason": e.reason, "detail": e.detail} for e in excluded],
-        "icp_comparison": icp,
-        "refit_all": refit_all,
-        "notes": notes(fit, validation, confidence),
-    }
+        non_predictors=[S.NonPredictor.measured(n) for n in fit.patterns.non_predictors],
+        insufficient_data=[S.Insufficient.measured(n) for n in fit.patterns.insufficient],
+        loss_reasons=[S.LossReason.measured(r) for r in losses],
+        signals=[S.SignalDetail.measured(d) for d in fit.points.details_],
+        signals_without_points=[S.DroppedSignal.measured(d) for d in zeroed],
+        points_fit=S.PointsFit.measured(
+            {
+                "method": "L1-penalised logistic regression on the candidate signals, C by 3-fold "
+                "cross-validation (log loss) on the training deals; points = round(coefficient x scale)",
+                "C": fit.points.C_,
+                "scale": fit.points.scale_,
+                "rank_fidelity": fit.points.spearman_,
+            }
+        ),
+        dimensions={k: S.Dimension.measured(v) for k, v in dimensions_block(fit).items()},
+        score_range=S.ScoreRange(**score_range(fit)),
+        distributions=S.Distributions.measured(
+            {
+                "won": distribution(total[fit.y == 1]),
+                "lost": distribution(total[fit.y == 0]),
+            }
+        ),
+        separation=(
+            S.Separation.measured(separation(total, fit.y)) if len(set(fit.y)) == 2 else None
+        ),
+        thresholds=S.Thresholds.measured(fit.rules.thresholds.model_dump()),
+        tiers=tier_rows(fit, validation, lead_tiers),
+        capacity=capacity,
+        validation=validation,
+        split_note=split_note,
+        confidence=confidence,
+        excluded=[S.Excluded(field=e.field, reason=e.reason, detail=e.detail) for e in excluded],
+        icp_comparison=icp,
+        refit_all=refit_all,
+        notes=[*notes(fit, validation, confidence), *more_notes],
+        suspected_leakage=audit.suspected_leakage,
+        headline=headline,
+        outcome_unit=outcome_unit,
+        health_reference=health_reference,
+        transitions=S.Transitions.measured(fit.rules.transitions()),
+        **optional,
+    )

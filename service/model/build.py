@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,8 @@ from service.data.atomic import write_text_atomic
 from service.data.deals import Deals
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
+from service.model import analysis_schema as S
+from service.model.analysis_schema import Analysis
 from service.model.fit import MODEL_VERSION, STEPS, Fit, Progress, fit_deals
 from service.model.icp import compare_icp, load_icp
 from service.model.patterns.candidates import indicator_frames
@@ -58,18 +59,17 @@ LOSS_REASON_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildResult:
     """The rules and the measured analysis; ``service.report.writer.write_build`` writes them
     with the report."""
 
     rules: Rules
-    analysis: dict[str, Any]
+    analysis: Analysis
 
     def document(self) -> dict[str, Any]:
-        """``analysis`` as plain JSON values: what ``analysis.json`` holds and the report reads."""
-        safe: dict[str, Any] = A.json_safe(self.analysis)
-        return safe
+        """``analysis`` as plain JSON values: what ``analysis.json`` holds."""
+        return self.analysis.model_dump(exclude_unset=True)
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         """Write ``model.yaml`` and ``analysis.json`` into ``out_dir``."""
@@ -77,7 +77,7 @@ class BuildResult:
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rules": out / "model.yaml", "analysis": out / "analysis.json"}
         dump_rules(self.rules, paths["rules"])
-        write_text_atomic(paths["analysis"], json.dumps(self.document(), indent=2, allow_nan=False))
+        write_text_atomic(paths["analysis"], self.analysis.to_json())
         log.info("model_written", out_dir=str(out), signals=len(self.rules.signals))
         return paths
 
@@ -172,6 +172,7 @@ def build_model(
     validation["holdout_rows"] = [int(i) for i in X_te.index]
     audit = report.to_dict()
     confidence = assess_confidence(len(y_arr), validation, audit)
+    checked = S.Validation.measured(validation)
 
     final = fit
     refit_skipped = refit_all and not fit.rules.signals
@@ -192,60 +193,59 @@ def build_model(
 
     everything = score_frame(final.rules, X)
     loss_col = _loss_reason_column(frame)
+    capacity = capacity_check(
+        tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
+        config.capacity,
+    )
+    more_notes = []
+    if refit_skipped:
+        # nothing was validated to refit: refitting could only add points no holdout has checked
+        more_notes.append(
+            "--refit-all was not applied: the validated model has no signals, so there is "
+            "nothing to refit; the model stays the empty one validated on the holdout."
+        )
+    if not_in_leads:
+        more_notes.append(
+            "Left out because the leads file does not carry them, so no lead could earn their points: "
+            + ", ".join(not_in_leads)
+            + "."
+        )
+    warning = leakage_warning(checked.auc, final.rules)
     analysis = A.assemble(
         now=now,
         version=MODEL_VERSION,
         config=config,
-        source={"path": source, "rows": len(frame)},
+        source=S.Source(path=source, rows=len(frame)),
         y=y_arr,
         train_n=len(train),
         holdout_n=len(test),
-        audit=audit,
+        audit=S.Audit.measured(audit),
         fit=final,
-        validation=validation,
-        confidence=confidence,
+        validation=checked,
+        confidence=S.Confidence.measured(confidence),
         excluded=report.excluded,
-        icp=icp_rows,
+        icp=[S.IcpRow.measured(r) for r in icp_rows],
         refit_all=refit_all and not refit_skipped,
         all_scores=everything.scores,
         loss_reasons=None if loss_col is None else frame.loc[X.index, loss_col],
         loss_attributes=None if loss_col is None else _attribute_fires(X, final),
         split_note=getattr(split, "note", None),
-        capacity=capacity_check(
-            tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
-            config.capacity,
-        ),
+        capacity=None if capacity is None else S.Capacity.measured(capacity),
+        leakage_warning=None if warning is None else S.LeakageWarning.measured(warning),
+        headline=None if headline is None else S.Headline.measured(headline),
+        outcome_unit=outcome_unit(deals.outcome.column, deals.outcome.won_values),
+        lead_tiers=None if leads is None else score_frame(final.rules, leads).scores["tier"],
+        health_reference=S.HealthReference.measured(health_reference(final.rules, X, leads)),
+        fields_not_in_leads=not_in_leads,
+        more_notes=more_notes,
     )
     log.info(
         "model_built",
         signals=len(final.rules.signals),
-        auc=validation.get("auc"),
+        auc=checked.auc,
         confidence=confidence["level"],
         refit_all=refit_all,
     )
-    analysis["suspected_leakage"] = audit["suspected_leakage"]
-    warning = leakage_warning(validation.get("auc"), final.rules)
-    if warning:
-        analysis["leakage_warning"] = warning
-    if refit_skipped:
-        # nothing was validated to refit: refitting could only add points no holdout has checked
-        analysis.setdefault("notes", []).append(
-            "--refit-all was not applied: the validated model has no signals, so there is "
-            "nothing to refit; the model stays the empty one validated on the holdout."
-        )
-    analysis["headline"] = headline
-    analysis["outcome_unit"] = outcome_unit(deals.outcome.column, deals.outcome.won_values)
-    if leads is not None:
-        _add_current_lead_shares(analysis, final.rules, leads)
-    analysis["health_reference"] = health_reference(final.rules, X, leads)
-    analysis["transitions"] = final.rules.transitions()
-    if not_in_leads:
-        analysis["fields_not_in_leads"] = not_in_leads
-        analysis.setdefault("notes", []).append(
-            "Left out because the leads file does not carry them, so no lead could earn their points: "
-            + ", ".join(not_in_leads)
-            + "."
-        )
     return BuildResult(rules=final.rules, analysis=analysis)
 
 
@@ -266,20 +266,6 @@ def leakage_warning(auc: float | None, rules: Rules) -> dict[str, Any] | None:
             f"(they carry the most points): {', '.join(top) or 'none'}. A field filled in "
             "during or after the sales process predicts the outcome it records."
         ),
-    }
-
-
-def _add_current_lead_shares(analysis: dict[str, Any], rules: Rules, leads: pd.DataFrame) -> None:
-    """Each tier's share of the current leads, beside its share of the historical deals: the
-    volume reps will actually see (leads lack deal-stage data, so the two can differ)."""
-    tiers = score_frame(rules, leads).scores["tier"]
-    counts = tiers.value_counts()
-    n = max(1, len(tiers))
-    for row in analysis.get("tiers", []):
-        row["share_of_current_leads"] = float(counts.get(row["tier"], 0) / n)
-    analysis["current_leads"] = {
-        "n": len(tiers),
-        "unscoreable": int(counts.get("Unscoreable", 0)),
     }
 
 

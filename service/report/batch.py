@@ -54,7 +54,14 @@ def _pct(count: int, total: int) -> str:
 class _Leads:
     """Names and contacts of the leads, looked up by row label."""
 
-    def __init__(self, leads: pd.DataFrame, id_col, name_col, contact_col, title_col) -> None:
+    def __init__(
+        self,
+        leads: pd.DataFrame,
+        id_col: str | None,
+        name_col: str | None,
+        contact_col: str | None,
+        title_col: str | None,
+    ) -> None:
         self.leads = leads
         self.id_col, self.name_col, self.contact_col = id_col, name_col, contact_col
         found = [c for c in TITLE_COLUMNS if c in leads.columns]

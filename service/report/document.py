@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from service.model.analysis_schema import Analysis
 from service.report import (
     sections_leakage,
     sections_model,
@@ -29,76 +29,73 @@ DIMENSION_TITLES = {
 }
 
 
-def _built(analysis: dict[str, Any]) -> date:
-    raw = analysis.get("built_at")
+def _built(analysis: Analysis) -> date:
     try:
-        return datetime.fromisoformat(str(raw)).date()
+        return datetime.fromisoformat(analysis.built_at).date()
     except ValueError:
         return date.today()
 
 
-def _date_range(analysis: dict[str, Any]) -> str:
-    audit = analysis.get("audit") or {}
-    dr = audit.get("date_range") or {}
-    start, end = dr.get("start") or dr.get("min"), dr.get("end") or dr.get("max")
+def _date_range(analysis: Analysis) -> str:
+    dr = analysis.audit.date_range
+    start, end = (dr.start, dr.end) if dr else (None, None)
     if start and end:
         return f"{str(start)[:10]} to {str(end)[:10]}"
     return "date range not available (no close-date column)"
 
 
-def _date_phrase(analysis: dict[str, Any]) -> str:
+def _date_phrase(analysis: Analysis) -> str:
     text = _date_range(analysis)
     return f"(closed {text})" if text[:1].isdigit() else "(the deals carry no close date)"
 
 
-def header(analysis: dict[str, Any]) -> str:
+def header(analysis: Analysis) -> str:
     built = _built(analysis)
-    conf = analysis.get("confidence") or {}
+    conf = analysis.confidence
     reasons = (
-        " ".join(r if r.endswith(".") else r + "." for r in conf.get("reasons") or [])
-        or "no reasons recorded"
+        " ".join(r if r.endswith(".") else r + "." for r in conf.reasons) or "no reasons recorded"
     )
-    company = analysis.get("company") or (
-        f"{Path(str((analysis.get('source') or {}).get('path') or 'deals')).stem} "
+    company = analysis.company or (
+        f"{Path(analysis.source.path or 'deals').stem} "
         "(set `company:` in the build configuration to name it)"
     )
     return "\n".join(
         [
             f"# Lead Scoring Model: {company}",
             "",
-            f"**Model Version:** {analysis.get('model_version', '1.0')}  ",
+            f"**Model Version:** {analysis.model_version}  ",
             f"**Built:** {built.isoformat()}  ",
-            f"**Data Basis:** {num(analysis.get('won'))} closed-won deals, "
-            f"{num(analysis.get('lost'))} closed-lost deals, {_date_range(analysis)}  ",
-            f"**Base Conversion Rate:** {pct(analysis.get('base_rate'), 1)} "
+            f"**Data Basis:** {num(analysis.won)} closed-won deals, "
+            f"{num(analysis.lost)} closed-lost deals, {_date_range(analysis)}  ",
+            f"**Base Conversion Rate:** {pct(analysis.base_rate, 1)} "
             "(closed-won / total closed deals analyzed)  ",
-            f"**Model Confidence:** {conf.get('level', NA)} -- {reasons}  ",
+            f"**Model Confidence:** {conf.level} -- {reasons}  ",
             f"**Next Recalibration:** {(built + timedelta(days=90)).isoformat()} (90 days out)",
         ]
     )
 
 
-def executive_summary(analysis: dict[str, Any]) -> str:
-    val = analysis.get("validation") or {}
-    signals = analysis.get("signals") or []
-    tiers = {t["tier"]: t for t in analysis.get("tiers") or []}
-    score_range = analysis.get("score_range") or {}
+def executive_summary(analysis: Analysis) -> str:
+    val = analysis.validation
+    signals = analysis.signals
+    tiers = {t.tier: t for t in analysis.tiers}
+    score_range = analysis.score_range
     p1 = (
         f"This model ranks leads by how much they resemble the deals you actually won. It was built "
-        f"from {num(analysis.get('won'))} won and {num(analysis.get('lost'))} lost deals "
-        f"{_date_phrase(analysis)}, where {pct(analysis.get('base_rate'), 1)} of closed deals were won. "
+        f"from {num(analysis.won)} won and {num(analysis.lost)} lost deals "
+        f"{_date_phrase(analysis)}, where {pct(analysis.base_rate, 1)} of closed deals were won. "
         f"It uses {len(signals)} signals across four dimensions plus negative signals, for a score from "
-        f"{num(score_range.get('min'))} to {num(score_range.get('max'))} points, and it was checked on "
-        f"{num(val.get('holdout_n'))} deals it never saw while being built."
+        f"{num(score_range.min)} to {num(score_range.max)} points, and it was checked on "
+        f"{num(val.holdout_n)} deals it never saw while being built."
     )
-    top = analysis.get("headline")
+    top = analysis.headline
     if top:
         p2 = (
             f"The single strongest predictor of a closed-won deal in the fitted model is "
-            f"**{top.get('label')}** ({signed(top.get('points'))} points, the largest contribution "
-            f"to the score): on the {num(val.get('holdout_n'))} held-out deals, those with it won "
-            f"{pct(top.get('holdout_win_rate'))} of the time ({num(top.get('holdout_n'))} deals) "
-            f"against {pct(top.get('holdout_win_rate_without'))} without it."
+            f"**{top.label}** ({signed(top.points)} points, the largest contribution "
+            f"to the score): on the {num(val.holdout_n)} held-out deals, those with it won "
+            f"{pct(top.holdout_win_rate)} of the time ({num(top.holdout_n)} deals) "
+            f"against {pct(top.holdout_win_rate_without)} without it."
         )
     else:
         p2 = (
@@ -107,23 +104,23 @@ def executive_summary(analysis: dict[str, Any]) -> str:
             "before relying on the model."
         )
     if tiers:
-        rates = ", ".join(f"{name} {pct(tiers[name].get('holdout_win_rate'))}" for name in tiers)
+        rates = ", ".join(f"{name} {pct(tiers[name].holdout_win_rate)}" for name in tiers)
         p2 += (
             f" The model assigns leads to four tiers; on the held-out deals the "
             f"{rate_noun(analysis)} per tier was {rates} (Section 4.2 gives the intervals)."
         )
     share_leads = None
-    conf = val.get("confusion") or {}
-    if conf and val.get("holdout_n"):
-        share_leads = (conf.get("tp", 0) + conf.get("fp", 0)) / val["holdout_n"]
-    recall = val.get("recall_hot_warm")
+    conf = val.confusion
+    if val.holdout_n:
+        share_leads = (conf.tp + conf.fp) / val.holdout_n
+    recall = val.recall_hot_warm
     if isinstance(recall, int | float) and share_leads:
         gain = recall / share_leads if share_leads else None
         p3 = (
             f"On the held-out deals, the top two tiers (Hot and Warm) held {pct(share_leads)} of the "
             f"deals and {pct(recall)} of the eventual wins: a rep working only those tiers reaches "
             f"{num(gain, 1)} times as many wins per lead worked as working leads at random. "
-            f"Discrimination (AUC) on the holdout was {num(val.get('auc'), 2)}."
+            f"Discrimination (AUC) on the holdout was {num(val.auc, 2)}."
         )
     else:
         p3 = (
@@ -133,16 +130,14 @@ def executive_summary(analysis: dict[str, Any]) -> str:
     return "\n\n".join(["## Executive Summary", p1, p2, p3])
 
 
-def _key_fields(analysis: dict[str, Any], dimension: str) -> list[str]:
-    fields = {
-        a.get("field") for a in analysis.get("attributes") or [] if a.get("dimension") == dimension
-    }
+def _key_fields(analysis: Analysis, dimension: str) -> list[str]:
+    fields = {a.field for a in analysis.attributes if a.dimension == dimension}
     return sorted(f for f in fields if f)
 
 
-def data_foundation(analysis: dict[str, Any]) -> str:
-    audit = analysis.get("audit") or {}
-    completeness = {f.get("name"): f.get("completeness") for f in audit.get("fields") or []}
+def data_foundation(analysis: Analysis) -> str:
+    audit = analysis.audit
+    completeness = {f.name: f.completeness for f in audit.fields}
     rows = []
     sources = [
         ("CRM Closed Deals", None),
@@ -162,7 +157,7 @@ def data_foundation(analysis: dict[str, Any]) -> str:
         rows.append(
             [
                 name,
-                num(audit.get("closed_deals")),
+                num(audit.closed_deals),
                 _date_range(analysis),
                 f"{pct(avg)} complete",
                 shown,
@@ -183,7 +178,7 @@ def data_foundation(analysis: dict[str, Any]) -> str:
 
 
 def render_report(
-    analysis: dict[str, Any],
+    analysis: Analysis,
     *,
     batch_section: str | None = None,
     plots: dict[str, str] | None = None,

@@ -5,6 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from service.model.analysis_schema import (
+    Analysis,
+    Attribute,
+    HoldoutTier,
+    Insufficient,
+    NonPredictor,
+    TierRow,
+)
+
 NA = "not available"
 
 
@@ -46,40 +55,38 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def attribute_name(entry: dict[str, Any]) -> str:
+def attribute_name(entry: Attribute | NonPredictor | Insufficient) -> str:
     """``industry = Healthcare``, ``employee_count 200 to 1,000``: how the report names an attribute."""
-    if entry.get("label"):
-        return str(entry["label"])
-    if entry.get("id"):
-        return str(entry["id"])
-    field = entry.get("field", "?")
-    if entry.get("range") is not None:
-        low, high = entry["range"]
+    if not isinstance(entry, Insufficient):
+        return entry.label or entry.id
+    field = entry.field
+    if entry.range is not None:
+        low, high = entry.range
         if low is None:
             return f"{field} below {num(high, 2 if isinstance(high, float) and not float(high).is_integer() else 0)}"
         if high is None:
             return f"{field} {num(low, 2 if isinstance(low, float) and not float(low).is_integer() else 0)} or more"
         return f"{field} {low:g} to under {high:g}"
-    value = entry.get("value")
+    value = entry.value
     return (
         f"{field} = { ({True: 'yes', False: 'no'}[value] if isinstance(value, bool) else value) }"
     )
 
 
-def rate_noun(analysis: dict[str, Any]) -> str:
+def rate_noun(analysis: Analysis) -> str:
     """What a tier's rate is: the win rate of opportunities, or the conversion rate of leads."""
-    if analysis.get("outcome_unit") == "opportunities":
+    if analysis.outcome_unit == "opportunities":
         return "win rate of opportunities"
     return "conversion rate"
 
 
-def holdout_rate(t: dict[str, Any]) -> str:
+def holdout_rate(t: TierRow | HoldoutTier) -> str:
     """A tier's holdout rate with its Wilson 95% interval: ``46% (38% to 54%, 120 deals)``."""
-    rate = t.get("holdout_win_rate")
-    if not isinstance(rate, int | float):
+    rate = t.holdout_win_rate
+    if rate is None:
         return f"{NA} (no holdout deal in this tier)"
-    ci = t.get("holdout_ci") or [None, None]
-    return f"{pct(rate)} ({pct(ci[0])} to {pct(ci[1])}, {num(t.get('holdout_n'))} deals)"
+    low, high = t.holdout_ci or (None, None)
+    return f"{pct(rate)} ({pct(low)} to {pct(high)}, {num(t.holdout_n)} deals)"
 
 
 def plain(value: Any) -> str:

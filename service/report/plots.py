@@ -15,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from service.model.analysis_schema import Analysis
+
 TIER_COLOURS = {"Hot": "#d62728", "Warm": "#ff7f0e", "Cool": "#1f77b4", "Cold": "#7f7f7f"}
 
 
@@ -25,16 +27,16 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def _holdout(analysis: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
-    rows = (analysis.get("validation") or {}).get("holdout_scores") or []
+def _holdout(analysis: Analysis) -> tuple[np.ndarray, np.ndarray] | None:
+    rows = analysis.validation.holdout_scores
     if not rows:
         return None
-    scores = np.array([float(r["score"]) for r in rows])
-    won = np.array([bool(r["won"]) for r in rows])
+    scores = np.array([float(r.score) for r in rows])
+    won = np.array([bool(r.won) for r in rows])
     return scores, won
 
 
-def score_distribution(analysis: dict[str, Any], path: Path) -> Path | None:
+def score_distribution(analysis: Analysis, path: Path) -> Path | None:
     data = _holdout(analysis)
     if data is None:
         return None
@@ -43,12 +45,9 @@ def score_distribution(analysis: dict[str, Any], path: Path) -> Path | None:
     bins = np.histogram_bin_edges(scores, bins=min(20, max(5, len(np.unique(scores))))).tolist()
     ax.hist(scores[~won], bins=bins, alpha=0.6, label=f"Lost ({(~won).sum()})", color="#7f7f7f")
     ax.hist(scores[won], bins=bins, alpha=0.6, label=f"Won ({won.sum()})", color="#2ca02c")
-    th = analysis.get("thresholds") or {}
-    for tier, key in (("Hot", "hot"), ("Warm", "warm"), ("Cool", "cool")):
-        if key in th:
-            ax.axvline(
-                th[key], color=TIER_COLOURS[tier], linestyle="--", label=f"{tier} from {th[key]:g}"
-            )
+    th = analysis.thresholds
+    for tier, value in (("Hot", th.hot), ("Warm", th.warm), ("Cool", th.cool)):
+        ax.axvline(value, color=TIER_COLOURS[tier], linestyle="--", label=f"{tier} from {value:g}")
     ax.set_title("Score distribution of held-out deals: won vs lost")
     ax.set_xlabel("Lead score (points)")
     ax.set_ylabel("Deals")
@@ -56,15 +55,15 @@ def score_distribution(analysis: dict[str, Any], path: Path) -> Path | None:
     return _save(fig, path)
 
 
-def roc_curve(analysis: dict[str, Any], path: Path) -> Path | None:
-    val = analysis.get("validation") or {}
-    roc = val.get("roc") or {}
-    if not roc.get("fpr"):
+def roc_curve(analysis: Analysis, path: Path) -> Path | None:
+    val = analysis.validation
+    roc = val.roc
+    if not roc.fpr:
         return None
     fig, ax = plt.subplots(figsize=(5, 5))
-    auc = val.get("auc")
+    auc = val.auc
     label = f"Model (AUC {auc:.2f})" if isinstance(auc, int | float) else "Model"
-    ax.plot(roc["fpr"], roc["tpr"], color="#1f77b4", label=label)
+    ax.plot(roc.fpr, roc.tpr, color="#1f77b4", label=label)
     ax.plot([0, 1], [0, 1], color="#999999", linestyle=":", label="Random (AUC 0.50)")
     ax.set_title("ROC curve on the holdout")
     ax.set_xlabel("False positive rate (lost deals flagged)")
@@ -73,7 +72,7 @@ def roc_curve(analysis: dict[str, Any], path: Path) -> Path | None:
     return _save(fig, path)
 
 
-def cumulative_gains(analysis: dict[str, Any], path: Path) -> Path | None:
+def cumulative_gains(analysis: Analysis, path: Path) -> Path | None:
     data = _holdout(analysis)
     if data is None or not data[1].any():
         return None
@@ -91,25 +90,32 @@ def cumulative_gains(analysis: dict[str, Any], path: Path) -> Path | None:
     return _save(fig, path)
 
 
-def calibration(analysis: dict[str, Any], path: Path) -> Path | None:
-    rows = (analysis.get("validation") or {}).get("calibration") or []
-    rows = [r for r in rows if r.get("expected") is not None and r.get("actual") is not None]
+def calibration(analysis: Analysis, path: Path) -> Path | None:
+    rows = [
+        (r.tier, r.expected, r.actual, r.n)
+        for r in analysis.validation.calibration
+        if r.expected is not None and r.actual is not None
+    ]
     if not rows:
         return None
-    tiers = [r["tier"] for r in rows]
+    tiers = [r[0] for r in rows]
     x = np.arange(len(tiers))
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.bar(
         x - 0.2,
-        [r["expected"] * 100 for r in rows],
+        [expected * 100 for _, expected, _, _ in rows],
         0.4,
         label="Expected (training)",
         color="#aec7e8",
     )
     ax.bar(
-        x + 0.2, [r["actual"] * 100 for r in rows], 0.4, label="Actual (holdout)", color="#1f77b4"
+        x + 0.2,
+        [actual * 100 for _, _, actual, _ in rows],
+        0.4,
+        label="Actual (holdout)",
+        color="#1f77b4",
     )
-    ax.set_xticks(x, [f"{t}\n(n={r.get('n', '?')})" for t, r in zip(tiers, rows, strict=True)])
+    ax.set_xticks(x, [f"{t}\n(n={n})" for t, _, _, n in rows])
     ax.set_title("Conversion per tier: expected vs actual on the holdout")
     ax.set_ylabel("Win rate (%)")
     ax.legend()
@@ -117,17 +123,17 @@ def calibration(analysis: dict[str, Any], path: Path) -> Path | None:
 
 
 def tier_volumes(
-    analysis: dict[str, Any], path: Path, batch: dict[str, int] | None = None
+    analysis: Analysis, path: Path, batch: dict[str, int] | None = None
 ) -> Path | None:
-    tiers = analysis.get("tiers") or []
+    tiers = analysis.tiers
     if not tiers:
         return None
-    names = [t["tier"] for t in tiers]
+    names = [t.tier for t in tiers]
     fig, ax = plt.subplots(figsize=(6, 4))
     x = np.arange(len(names))
     ax.bar(
         x - 0.2 if batch else x,
-        [float(t.get("share_of_leads") or 0) * 100 for t in tiers],
+        [float(t.share_of_leads or 0) * 100 for t in tiers],
         0.4 if batch else 0.6,
         color=[TIER_COLOURS.get(n, "#888888") for n in names],
         label="Historical deals",
@@ -158,7 +164,7 @@ PLOTS = {
 
 
 def write_plots(
-    analysis: dict[str, Any], out_dir: Path, batch: dict[str, int] | None = None
+    analysis: Analysis, out_dir: Path, batch: dict[str, int] | None = None
 ) -> dict[str, Path | None]:
     """Write every plot into ``out_dir``; the value is ``None`` where the data is not available."""
     out_dir.mkdir(parents=True, exist_ok=True)

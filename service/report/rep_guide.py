@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from service.model.analysis_schema import Analysis, SignalDetail
 from service.report.fmt import NA, holdout_rate, rate_noun, signed, table
 from service.report.sections_tiers import tier_range
 
 
-def render_rep_guide(analysis: dict[str, Any]) -> str:
-    tiers = analysis.get("tiers") or []
-    signals = sorted(analysis.get("signals") or [], key=lambda s: -abs(s.get("points") or 0))
-    positives = [s for s in signals if (s.get("points") or 0) > 0][:6]
-    negatives = [s for s in signals if (s.get("points") or 0) < 0][:3]
-    company = analysis.get("company") or "our"
+def render_rep_guide(analysis: Analysis) -> str:
+    tiers = analysis.tiers
+    signals = sorted(analysis.signals, key=lambda s: -abs(s.points))
+    positives = [s for s in signals if s.points > 0][:6]
+    negatives = [s for s in signals if s.points < 0][:3]
+    company = analysis.company or "our"
     lines = [
         f"# Lead score: a one-page guide for reps ({company})",
         "",
@@ -35,11 +34,11 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
             ],
             [
                 [
-                    t.get("tier"),
+                    t.tier,
                     tier_range(t),
                     holdout_rate(t),
-                    t.get("action") or NA,
-                    t.get("sla") or NA,
+                    t.action or NA,
+                    t.sla or NA,
                 ]
                 for t in tiers
             ],
@@ -53,19 +52,17 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
         "",
     ]
     lines += [
-        f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}"
+        f"- {s.label or s.name}: {signed(s.points)}"
         + (
-            f" (capped from {signed(s['points_uncapped'])}: no signal may exceed 35% of the maximum)"
-            if s.get("points_uncapped") not in (None, s.get("points"))
+            f" (capped from {signed(s.points_uncapped)}: no signal may exceed 35% of the maximum)"
+            if s.points_uncapped not in (None, s.points)
             else ""
         )
         for s in positives
     ] or ["- none yet"]
     if negatives:
         lines += ["", "**Signals that subtract points:**", ""]
-        lines += [
-            f"- {s.get('label') or s.get('name')}: {signed(s.get('points'))}" for s in negatives
-        ]
+        lines += [f"- {s.label or s.name}: {signed(s.points)}" for s in negatives]
     lines += [
         "",
         "**Trend and freshness.** `Lead_Score_Trend` says whether the score rose or fell over the last 14 days; "
@@ -78,9 +75,7 @@ def render_rep_guide(analysis: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _example(positives: list[dict[str, Any]]) -> str:
+def _example(positives: list[SignalDetail]) -> str:
     """A ``Lead_Score_Top_Factors`` value as this model writes it (its two biggest signals)."""
-    shown = [
-        f"{s.get('label') or s.get('name')} ({signed(s.get('points'))})" for s in positives[:2]
-    ]
+    shown = [f"{s.label or s.name} ({signed(s.points)})" for s in positives[:2]]
     return "; ".join(shown) or "Requested a demo (+18); Healthcare industry (+9)"

@@ -3,25 +3,25 @@ and the warning when the holdout AUC is implausibly good."""
 
 from __future__ import annotations
 
-from typing import Any
+from service.model.analysis_schema import Analysis
 
 
-def leakage_notes(analysis: dict[str, Any]) -> list[str]:
+def leakage_notes(analysis: Analysis) -> list[str]:
     """One note per suspected-leakage field (excluded or flagged), then the AUC warning."""
     out = []
-    warning = analysis.get("leakage_warning")
+    warning = analysis.leakage_warning
     if warning:
-        out.append(f"**Warning:** {warning.get('message')}")
-    for s in analysis.get("suspected_leakage") or []:
-        evidence = "; ".join(str(e.get("detail")) for e in s.get("evidence") or [])
-        if s.get("action") == "excluded":
+        out.append(f"**Warning:** {warning.message}")
+    for s in analysis.suspected_leakage:
+        evidence = "; ".join(e.detail for e in s.evidence)
+        if s.action == "excluded":
             out.append(
-                f"{s.get('field')} is suspected leakage and was excluded ({evidence}). "
-                f"To use it anyway, add `{s.get('keep')}` to the configuration."
+                f"{s.field} is suspected leakage and was excluded ({evidence}). "
+                f"To use it anyway, add `{s.keep}` to the configuration."
             )
         else:
             out.append(
-                f"{s.get('field')} is suspected leakage but was kept, because only one kind of "
+                f"{s.field} is suspected leakage but was kept, because only one kind of "
                 f"evidence points to it ({evidence}); check that it is known before a lead is "
                 "scored, or exclude it with `exclude:`."
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.model.analysis_schema import Analysis, Attribute, SignalDetail
 from service.report.fmt import NA, attribute_name, lift, num, pct, signed, table
 
 REASON_WORDS = {
@@ -26,47 +27,47 @@ REASON_WORDS = {
 SKIP_EXCLUDED = {"outcome", "date"}
 
 
-def quality_notes(analysis: dict[str, Any]) -> list[str]:
-    audit = analysis.get("audit") or {}
+def quality_notes(analysis: Analysis) -> list[str]:
+    audit = analysis.audit
     notes = []
-    for p in audit.get("problems") or []:
-        detail = str(p.get("detail") or p.get("kind"))
-        rows = p.get("rows") or []
+    for p in audit.problems:
+        detail = p.detail or p.kind
+        rows = p.rows
         if rows and "row" not in detail:
             shown = ", ".join(str(r) for r in rows[:8]) + (" ..." if len(rows) > 8 else "")
             detail += f" (rows {shown})"
-        field = p.get("field")
+        field = p.field
         if field and not detail.startswith(f"{field}:"):
             detail = f"{field}: {detail}"
         notes.append(detail if detail.endswith(".") else detail + ".")
-    placeholders = audit.get("placeholders") or {}
+    placeholders = audit.placeholders
     if placeholders:
         counts = ", ".join(
             f"{col} ({', '.join(f'{k!s} x{v}' for k, v in vals.items())})"
             for col, vals in list(placeholders.items())[:6]
         )
         notes.append(f"Placeholder values were treated as missing: {counts}.")
-    excluded = analysis.get("excluded") or audit.get("excluded") or []
-    excluded_fields = {e.get("field") for e in excluded}
-    for f in audit.get("fields") or []:
-        c = f.get("completeness")
-        if isinstance(c, int | float) and c < 0.8 and f.get("name") not in excluded_fields:
+    excluded = analysis.excluded or audit.excluded
+    excluded_fields = {e.field for e in excluded}
+    for f in audit.fields:
+        c = f.completeness
+        if c < 0.8 and f.name not in excluded_fields:
             notes.append(
-                f"{f.get('name')} is only {pct(c)} complete; missing values count as 'not evaluated'."
+                f"{f.name} is only {pct(c)} complete; missing values count as 'not evaluated'."
             )
-    listed = {s.get("field") for s in analysis.get("suspected_leakage") or []}
+    listed = {s.field for s in analysis.suspected_leakage}
     for e in excluded:
-        if e.get("reason") in SKIP_EXCLUDED or e.get("field") in listed:
+        if e.reason in SKIP_EXCLUDED or e.field in listed:
             continue  # suspects are listed with their evidence by sections_leakage
         notes.append(
-            f"{e.get('field')} was left out of the model: {REASON_WORDS.get(e.get('reason'), e.get('reason'))}."
+            f"{e.field} was left out of the model: {REASON_WORDS.get(e.reason, e.reason)}."
         )
     return notes
 
 
-def icp_comparison(analysis: dict[str, Any]) -> list[str]:
+def icp_comparison(analysis: Analysis) -> list[str]:
     """Stated ICP against what the won deals show; never a source of points."""
-    rows = analysis.get("icp_comparison") or []
+    rows = analysis.icp_comparison
     if not rows:
         return [
             "No stated ICP was given (`--icp icp.yaml`), so there is nothing to compare the data with."
@@ -74,10 +75,7 @@ def icp_comparison(analysis: dict[str, Any]) -> list[str]:
     out = [
         table(
             ["ICP criterion", "Stated", "What the data shows", "Verdict"],
-            [
-                [r.get("criterion"), r.get("stated"), r.get("observed"), r.get("verdict")]
-                for r in rows
-            ],
+            [[r.criterion, r.stated, r.observed, r.verdict] for r in rows],
         ),
         "",
         "The stated ICP never sets points: the data does. Criteria marked 'not confirmed' or 'cannot check' "
@@ -86,43 +84,40 @@ def icp_comparison(analysis: dict[str, Any]) -> list[str]:
     return out
 
 
-def limitations(analysis: dict[str, Any]) -> list[str]:
-    audit = analysis.get("audit") or {}
+def limitations(analysis: Analysis) -> list[str]:
+    audit = analysis.audit
     out = []
-    surv = audit.get("survivorship")
-    if isinstance(surv, dict):
-        surv = surv.get("message") or surv.get("note")
+    surv = audit.survivorship.note
     out.append(
-        str(surv)
+        surv
         if surv
         else "The model is trained on deals that reached a closed outcome; leads that never became "
         "opportunities are not in the data, so scores on raw top-of-funnel leads are an extrapolation."
     )
-    entries = analysis.get("insufficient_data") or []
+    entries = analysis.insufficient_data
     # a whole field skipped for its shape (free text, a counter) is not a value with too few deals
-    skipped = [t for t in entries if t.get("value") is None and t.get("range") is None]
+    skipped = [t for t in entries if t.value is None and t.range is None]
     thin = [t for t in entries if t not in skipped]
     if thin:
-        names = ", ".join(attribute_name(t) + f" ({num(t.get('n'))} deals)" for t in thin[:8])
+        names = ", ".join(attribute_name(t) + f" ({num(t.n)} deals)" for t in thin[:8])
         out.append(
             f"Too few deals to judge {len(thin)} attribute "
             + ("value, which gets" if len(thin) == 1 else "values, which get")
             + f" no points: {names}."
         )
     for t in skipped:
-        out.append(f"{t.get('field')} gets no points: {t.get('reason') or NA}.")
-    for m in audit.get("missing_inputs") or []:
-        dims = ", ".join(m.get("dimensions_affected") or [])
+        out.append(f"{t.field} gets no points: {t.reason or NA}.")
+    for m in audit.missing_inputs:
+        dims = ", ".join(m.dimensions_affected)
         out.append(
-            f"{m.get('input')} was not available ({m.get('impact') or 'not scored'}){'; affects ' + dims if dims else ''}."
+            f"{m.input} was not available ({m.impact or 'not scored'}){'; affects ' + dims if dims else ''}."
         )
-    adequacy = audit.get("adequacy") or {}
-    if adequacy.get("message"):
-        out.append(str(adequacy["message"]))
+    if audit.adequacy.message:
+        out.append(audit.adequacy.message)
     return out
 
 
-def win_loss(analysis: dict[str, Any]) -> str:
+def win_loss(analysis: Analysis) -> str:
     """Section 2, one function per numbered subsection."""
     parts = ["## Section 2: Win/Loss Pattern Analysis", ""]
     for subsection in (_top_attributes, _non_predictors, _interactions, _loss_reasons):
@@ -130,17 +125,17 @@ def win_loss(analysis: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _top_attributes(analysis: dict[str, Any]) -> list[str]:
+def _top_attributes(analysis: Analysis) -> list[str]:
     """2.1: the significant attributes, ranked, with their win rates and lift."""
     attrs = sorted(
-        (a for a in analysis.get("attributes") or [] if a.get("significant")),
-        key=lambda a: a.get("rank") or 10**9,
+        (a for a in analysis.attributes if a.significant),
+        key=lambda a: a.rank or 10**9,
     )
     parts = [
         "### 2.1 Top Predictive Attributes (Ranked by Lift)",
         "",
     ]
-    formula = analysis.get("ranking_formula")
+    formula = analysis.ranking_formula
     if formula:
         parts += [f"Ranked by predictive power: {formula}", ""]
     if attrs:
@@ -159,11 +154,11 @@ def _top_attributes(analysis: dict[str, Any]) -> list[str]:
                     [
                         i,
                         attribute_name(a),
-                        pct(a.get("win_rate_present")),
-                        pct(a.get("win_rate_absent")),
-                        lift(a.get("lift")),
-                        f"{num(a.get('n'))} deals",
-                        a.get("confidence", NA),
+                        pct(a.win_rate_present),
+                        pct(a.win_rate_absent),
+                        lift(a.lift),
+                        f"{num(a.n)} deals",
+                        a.confidence,
                     ]
                     for i, a in enumerate(attrs[:20], 1)
                 ],
@@ -180,13 +175,13 @@ def _top_attributes(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _non_predictors(analysis: dict[str, Any]) -> list[str]:
+def _non_predictors(analysis: Analysis) -> list[str]:
     """2.2: attributes with no measurable effect on winning."""
     parts = ["", "### 2.2 Attributes That Do NOT Predict Winning", ""]
     parts.append(
         "These attributes are commonly assumed to matter but showed no statistical correlation with deal outcomes in your data:\n"
     )
-    nons = analysis.get("non_predictors") or []
+    nons = analysis.non_predictors
     if nons:
         parts.append(
             table(
@@ -194,10 +189,10 @@ def _non_predictors(analysis: dict[str, Any]) -> list[str]:
                 [
                     [
                         attribute_name(a),
-                        pct(a.get("win_rate_present")),
-                        pct(a.get("win_rate_absent")),
-                        lift(a.get("lift")),
-                        a.get("note") or f"p = {num(a.get('p_value'), 2)}: no measurable effect",
+                        pct(a.win_rate_present),
+                        pct(a.win_rate_absent),
+                        lift(a.lift),
+                        a.note or f"p = {num(a.p_value, 2)}: no measurable effect",
                     ]
                     for a in nons[:15]
                 ],
@@ -208,25 +203,25 @@ def _non_predictors(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _interactions(analysis: dict[str, Any]) -> list[str]:
+def _interactions(analysis: Analysis) -> list[str]:
     """2.3: pairs of attributes tested against the joint model."""
     parts = ["", "### 2.3 Interaction Effects", ""]
-    inter = analysis.get("interactions") or []
-    labels = {a.get("id"): attribute_name(a) for a in analysis.get("attributes") or []}
+    inter = analysis.interactions
+    labels = {a.id: attribute_name(a) for a in analysis.attributes}
     if inter:
         parts.append(
             table(
                 ["Combination", "Win Rate", "Individual Rates", "Interaction Lift", "Note"],
                 [
                     [
-                        f"{labels.get(i.get('a'), i.get('a'))} + {labels.get(i.get('b'), i.get('b'))}",
-                        pct(i.get("win_rate_both")),
-                        f"A: {pct(i.get('win_rate_a'))}, B: {pct(i.get('win_rate_b'))}",
-                        lift(i.get("interaction_lift")),
-                        (i.get("note") or "")
+                        f"{labels.get(i.a, i.a)} + {labels.get(i.b, i.b)}",
+                        pct(i.win_rate_both),
+                        f"A: {pct(i.win_rate_a)}, B: {pct(i.win_rate_b)}",
+                        lift(i.interaction_lift),
+                        (i.note or "")
                         + (
-                            f" (q {_q(i.get('q_value'))} against the joint model"
-                            + ("; scored as a pair)" if i.get("scored") else ")")
+                            f" (q {_q(i.q_value)} against the joint model"
+                            + ("; scored as a pair)" if i.scored else ")")
                         ),
                     ]
                     for i in inter[:10]
@@ -240,20 +235,20 @@ def _interactions(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _loss_reasons(analysis: dict[str, Any]) -> list[str]:
+def _loss_reasons(analysis: Analysis) -> list[str]:
     """2.4: how often each loss reason occurs and the average score at loss."""
     parts = ["", "### 2.4 Loss Reason Analysis", ""]
-    losses = analysis.get("loss_reasons") or []
+    losses = analysis.loss_reasons
     if losses:
         parts.append(
             table(
                 ["Loss Reason", "Frequency", "Avg Score at Loss", "Pattern"],
                 [
                     [
-                        r.get("reason"),
-                        f"{pct(r.get('share_of_losses'))} of losses",
-                        f"{num(r.get('avg_score'), 1)} points",
-                        r.get("pattern") or NA,
+                        r.reason,
+                        f"{pct(r.share_of_losses)} of losses",
+                        f"{num(r.avg_score, 1)} points",
+                        r.pattern or NA,
                     ]
                     for r in losses
                 ],
@@ -264,20 +259,20 @@ def _loss_reasons(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
-    sr = analysis.get("score_range") or {}
-    dims = analysis.get("dimensions") or {}
-    signals = analysis.get("signals") or []
+def scoring_model(analysis: Analysis, titles: dict[str, str]) -> str:
+    sr = analysis.score_range
+    dims = analysis.dimensions
+    signals = analysis.signals
     parts = [
         "## Section 3: Scoring Model",
         "",
         "### 3.0 Score Range and Structure",
         "",
-        f"- Total Possible Points: {num(sr.get('max_positive'))} (positive signals) to "
-        f"{num(sr.get('min'))} (with negative signals applied)",
-        f"- Maximum Positive Score: {num(sr.get('max_positive'))} points",
-        f"- Maximum Negative Deductions: {num(sr.get('max_negative'))} points",
-        f"- Effective Range: {num(sr.get('min'))} to {num(sr.get('max'))}",
+        f"- Total Possible Points: {num(sr.max_positive)} (positive signals) to "
+        f"{num(sr.min)} (with negative signals applied)",
+        f"- Maximum Positive Score: {num(sr.max_positive)} points",
+        f"- Maximum Negative Deductions: {num(sr.max_negative)} points",
+        f"- Effective Range: {num(sr.min)} to {num(sr.max)}",
         "- Points come from a joint (penalised logistic) fit of the selected signals, so two signals that "
         "measure the same thing do not both collect full points; each row shows the signal's own lift "
         "next to its points so the two can be checked against each other.",
@@ -285,21 +280,20 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
         "held to that cap shows the points its fit earned beside the points it ships with.",
     ]
     for i, dim in enumerate(("firmographic", "behavioral", "engagement", "intent"), 1):
-        info = dims.get(dim) or {}
+        info = dims.get(dim)
         rows = [
             s
             for s in signals
-            if s.get("dimension") == dim
-            or (s.get("dimension") == "negative" and s.get("source_dimension") == dim)
+            if s.dimension == dim or (s.dimension == "negative" and s.source_dimension == dim)
         ]
         parts += [
             "",
-            f"### 3.{i} Dimension {i}: {titles[dim]} (0 to {num(info.get('max_points'))} points max)",
+            f"### 3.{i} Dimension {i}: {titles[dim]} (0 to {num(info and info.max_points)} points max)",
             "",
         ]
         if rows:
             parts.append(_signal_table(rows))
-            if any(s.get("dimension") == "negative" for s in rows):
+            if any(s.dimension == "negative" for s in rows):
                 parts.append(
                     "\nRows marked (deduction) come off the total score; they are counted in the "
                     "negative subtotal (3.5), not in this dimension's maximum."
@@ -310,13 +304,13 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
                 "predicted winning with enough confidence. This dimension is not scored rather than guessed."
             )
         parts.append(
-            f"\n{titles[dim]} Dimension Max: {num(info.get('max_points'))} points  \n"
-            f"Average score for closed-won deals: {num(info.get('avg_won'), 1)} points  \n"
-            f"Average score for closed-lost deals: {num(info.get('avg_lost'), 1)} points"
+            f"\n{titles[dim]} Dimension Max: {num(info and info.max_points)} points  \n"
+            f"Average score for closed-won deals: {num(info and info.avg_won, 1)} points  \n"
+            f"Average score for closed-lost deals: {num(info and info.avg_lost, 1)} points"
         )
-    neg = [s for s in signals if s.get("dimension") == "negative"]
+    neg = [s for s in signals if s.dimension == "negative"]
     # a signal carries its lift; its win rate is in the attribute it was made from
-    measured = {a.get("id"): a for a in analysis.get("attributes") or [] if a.get("id")}
+    measured = {a.id: a for a in analysis.attributes if a.id}
     parts += ["", "### 3.5 Negative Scoring (Deductions Summary)", ""]
     if neg:
         parts.append(
@@ -324,18 +318,18 @@ def scoring_model(analysis: dict[str, Any], titles: dict[str, str]) -> str:
                 ["Signal", "Deduction", "Dimension", "Rationale"],
                 [
                     [
-                        s.get("label") or s.get("name"),
-                        signed(s.get("points")),
-                        f"{titles.get(str(s.get('source_dimension')), 'Other').split()[0]} (deduction)",
-                        f"won {pct(s.get('win_rate_present', measured.get(s.get('id'), {}).get('win_rate_present')))} "
-                        f"of the time vs {pct(analysis.get('base_rate'))} overall "
-                        f"({lift(s.get('lift'))}, {num(s.get('n'))} deals)",
+                        s.label or s.name,
+                        signed(s.points),
+                        f"{titles.get(s.source_dimension, 'Other').split()[0]} (deduction)",
+                        f"won {pct(_win_rate(s, measured))} "
+                        f"of the time vs {pct(analysis.base_rate)} overall "
+                        f"({lift(s.lift)}, {num(s.n)} deals)",
                     ]
                     for s in neg
                 ],
             )
         )
-        parts.append(f"\nMax Total Deduction: −{num(sr.get('max_negative'))} points")
+        parts.append(f"\nMax Total Deduction: −{num(sr.max_negative)} points")
     else:
         parts.append(
             "No attribute had a win rate significantly below the base rate; no points are deducted."
@@ -349,29 +343,35 @@ def _q(value: Any) -> str:
     return f"= {num(value, 3)}"
 
 
-def points_text(s: dict[str, Any]) -> str:
+def _win_rate(s: SignalDetail, measured: dict[str, Attribute]) -> float | None:
+    """A signal's win rate: that of the attribute it was made from."""
+    attribute = measured.get(s.id)
+    return attribute.win_rate_present if attribute else None
+
+
+def points_text(s: SignalDetail) -> str:
     """The points a signal ships with, the cap that held them down, and deductions named."""
-    text = signed(s.get("points"))
-    if s.get("dimension") == "negative":
+    text = signed(s.points)
+    if s.dimension == "negative":
         text += " (deduction)"
-    uncapped = s.get("points_uncapped")
-    if isinstance(uncapped, int | float) and uncapped != s.get("points"):
+    uncapped = s.points_uncapped
+    if isinstance(uncapped, int | float) and uncapped != s.points:
         text += (
             f" (capped from {signed(uncapped)}: no signal may exceed 35% of the positive maximum)"
         )
     return text
 
 
-def _signal_table(rows: list[dict[str, Any]]) -> str:
+def _signal_table(rows: list[SignalDetail]) -> str:
     return table(
         ["Signal", "Points", "Criteria", "Data Source", "Lift Basis"],
         [
             [
-                s.get("label") or s.get("name"),
+                s.label or s.name,
                 points_text(s),
-                s.get("criteria") or NA,
-                ", ".join(s.get("fields") or [s.get("field")]),
-                f"{lift(s.get('lift'))} lift ({num(s.get('n'))} deals)",
+                s.criteria or NA,
+                ", ".join(s.fields or [s.field]),
+                f"{lift(s.lift)} lift ({num(s.n)} deals)",
             ]
             for s in rows
         ],

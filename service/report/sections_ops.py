@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from service.model.analysis_schema import Analysis
 from service.report.fmt import num, pct, signed, table
 from service.report.transitions import sla_sentence, stale_sentence
 
@@ -49,7 +49,7 @@ def _crm_mappings() -> dict[str, dict[str, str]]:
     return found
 
 
-def crm_implementation(analysis: dict[str, Any]) -> str:
+def crm_implementation(analysis: Analysis) -> str:
     """Section 5, one function per numbered subsection."""
     parts = ["## Section 5: CRM Implementation Guide", ""]
     parts += _crm_fields(analysis)
@@ -59,7 +59,7 @@ def crm_implementation(analysis: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _crm_fields(analysis: dict[str, Any]) -> list[str]:
+def _crm_fields(analysis: Analysis) -> list[str]:
     """5.1: the score fields to create and the CRM field each signal reads."""
     parts = [
         "### 5.1 Required CRM Fields",
@@ -81,15 +81,15 @@ def _crm_fields(analysis: dict[str, Any]) -> list[str]:
     mappings = _crm_mappings()
     parts += ["", "Each signal reads these fields:", ""]
     rows = []
-    for s in analysis.get("signals") or []:
-        fields = s.get("fields") or [s.get("field")]
+    for s in analysis.signals:
+        fields = s.fields or [s.field]
         sf = ", ".join(
             mappings.get("salesforce", {}).get(f, "map it in the field mapping") for f in fields
         )
         hs = ", ".join(
             mappings.get("hubspot", {}).get(f, "map it in the field mapping") for f in fields
         )
-        rows.append([s.get("label") or s.get("name"), ", ".join(fields), sf, hs])
+        rows.append([s.label or s.name, ", ".join(fields), sf, hs])
     parts.append(
         table(["Signal", "Data field", "Salesforce field", "HubSpot property"], rows)
         if rows
@@ -98,10 +98,9 @@ def _crm_fields(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _automation_rules(analysis: dict[str, Any]) -> list[str]:
+def _automation_rules(analysis: Analysis) -> list[str]:
     """5.2: re-scoring, alerts, notifications, assignment, stale leads and trend."""
-    th = analysis.get("thresholds") or {}
-    hot, warm = num(th.get("hot")), num(th.get("warm"))
+    hot, warm = num(analysis.thresholds.hot), num(analysis.thresholds.warm)
     return [
         "",
         "### 5.2 Automation Rules",
@@ -191,13 +190,12 @@ def batch(section: str | None) -> str:
     )
 
 
-def maintenance(analysis: dict[str, Any]) -> str:
-    raw = analysis.get("built_at")
+def maintenance(analysis: Analysis) -> str:
     try:
-        built = datetime.fromisoformat(str(raw)).date()
+        built = datetime.fromisoformat(analysis.built_at).date()
     except ValueError:
         built = date.today()
-    val = analysis.get("validation") or {}
+    val = analysis.validation
     return "\n".join(
         [
             "## Section 8: Model Maintenance Runbook",
@@ -233,10 +231,10 @@ def maintenance(analysis: dict[str, Any]) -> str:
                 ["Version", "Date", "Changes", "Impact"],
                 [
                     [
-                        analysis.get("model_version", "1.0"),
+                        analysis.model_version,
                         built.isoformat(),
                         "Initial model build",
-                        f"Baseline: holdout AUC {num(val.get('auc'), 2)}, accuracy {pct(val.get('accuracy'))}",
+                        f"Baseline: holdout AUC {num(val.auc, 2)}, accuracy {pct(val.accuracy)}",
                     ]
                 ],
             ),

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.model.analysis_schema import Analysis, TierRow
 from service.report.fmt import NA, holdout_rate, num, pct, plain, rate_noun, table
 from service.report.transitions import sla_sentence, stale_sentence
 
 
-def tier_range(t: dict[str, Any]) -> str:
-    low, high = t.get("min_score"), t.get("max_score")
+def tier_range(t: TierRow) -> str:
+    low, high = t.min_score, t.max_score
     if low is None and high is None:
         return "any score"
     if high is None:
         return f"{num(low)}+ points"
     if low is None:
-        return f"below {num(high + 1 if isinstance(high, int | float) else high)} points"
+        return f"below {num(high + 1)} points"
     return f"{num(low)} to {num(high)} points"
 
 
-def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
+def thresholds(analysis: Analysis, plots: dict[str, str]) -> str:
     """Section 4, one function per numbered subsection."""
     parts = ["## Section 4: Threshold Definitions", ""]
     parts += _distribution(analysis, plots)
@@ -29,10 +30,10 @@ def thresholds(analysis: dict[str, Any], plots: dict[str, str]) -> str:
     return "\n".join(parts)
 
 
-def _distribution(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
+def _distribution(analysis: Analysis, plots: dict[str, str]) -> list[str]:
     """4.1: won and lost score quartiles and the separation point."""
-    dist = analysis.get("distributions") or {}
-    sep = analysis.get("separation") or {}
+    dist = analysis.distributions
+    sep = analysis.separation
     parts = ["### 4.1 Score Distribution Analysis", ""]
     parts.append(
         table(
@@ -40,18 +41,15 @@ def _distribution(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
             [
                 [
                     name.title(),
-                    *(
-                        num((dist.get(name) or {}).get(k), 1)
-                        for k in ("min", "p25", "median", "p75", "max")
-                    ),
+                    *(num(d, 1) for d in (q.min, q.p25, q.median, q.p75, q.max)),
                 ]
-                for name in ("won", "lost")
+                for name, q in (("won", dist.won), ("lost", dist.lost))
             ],
         )
     )
     parts.append(
-        f"\nSeparation point: {num(sep.get('score'), 1)} points, where the share of won deals above the score "
-        f"exceeds the share of lost deals by the most (Kolmogorov-Smirnov distance {num(sep.get('ks'), 2)})."
+        f"\nSeparation point: {num(sep.score if sep else None, 1)} points, where the share of won deals above the score "
+        f"exceeds the share of lost deals by the most (Kolmogorov-Smirnov distance {num(sep.ks if sep else None, 2)})."
     )
     if plots.get("score-distribution.png"):
         parts.append(
@@ -60,10 +58,10 @@ def _distribution(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
     return parts
 
 
-def _tier_definitions(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
+def _tier_definitions(analysis: Analysis, plots: dict[str, str]) -> list[str]:
     """4.2: each tier's range, holdout rate, shares, SLA and action."""
     parts = ["", "### 4.2 Tier Definitions", ""]
-    tiers = analysis.get("tiers") or []
+    tiers = analysis.tiers
     parts.append(
         table(
             [
@@ -77,15 +75,15 @@ def _tier_definitions(analysis: dict[str, Any], plots: dict[str, str]) -> list[s
             ],
             [
                 [
-                    t.get("tier"),
+                    t.tier,
                     tier_range(t),
                     holdout_rate(t),
-                    pct(t.get("share_of_leads")),
-                    pct(t["share_of_current_leads"])
-                    if "share_of_current_leads" in t
+                    pct(t.share_of_leads),
+                    pct(t.share_of_current_leads)
+                    if t.share_of_current_leads is not None
                     else "not available (build with --leads)",
-                    t.get("sla") or NA,
-                    t.get("action") or NA,
+                    t.sla or NA,
+                    t.action or NA,
                 ]
                 for t in tiers
             ],
@@ -96,7 +94,7 @@ def _tier_definitions(analysis: dict[str, Any], plots: dict[str, str]) -> list[s
         "interval: the rate to expect from new leads. The rates of the training deals, which the "
         "points were fitted to, are in analysis.json (`training_win_rate`) for comparison only."
     )
-    if analysis.get("refit_all"):
+    if analysis.refit_all:
         parts.append(
             "The holdout rates are those of the model validated before the refit on every deal."
         )
@@ -105,9 +103,9 @@ def _tier_definitions(analysis: dict[str, Any], plots: dict[str, str]) -> list[s
     return parts
 
 
-def _transitions(analysis: dict[str, Any]) -> list[str]:
+def _transitions(analysis: Analysis) -> list[str]:
     """4.3: what moves a lead between tiers and how often each tier is re-scored."""
-    tiers = analysis.get("tiers") or []
+    tiers = analysis.tiers
     parts = [
         "",
         "### 4.3 Tier Transition Rules",
@@ -120,9 +118,9 @@ def _transitions(analysis: dict[str, Any]) -> list[str]:
         "Re-Scoring Frequency:",
     ]
     for t in tiers:
-        every = t.get("rescore_every_days")
+        every = t.rescore_every_days
         parts.append(
-            f"- {t.get('tier')} leads: re-score every {num(every)} day{'s' if every != 1 else ''}, and at once on new activity."
+            f"- {t.tier} leads: re-score every {num(every)} day{'s' if every != 1 else ''}, and at once on new activity."
         )
     parts.append(
         f"\nA move into Hot alerts the channel and the owner on Slack, and {sla_sentence(analysis)}; "
@@ -132,25 +130,27 @@ def _transitions(analysis: dict[str, Any]) -> list[str]:
     return parts
 
 
-def _capacity(analysis: dict[str, Any]) -> list[str]:
+def _capacity(analysis: Analysis) -> list[str]:
     """4.4: expected monthly volume per tier against the reps' capacity."""
-    tiers = analysis.get("tiers") or []
+    tiers = analysis.tiers
     parts = ["", "### 4.4 Volume and Capacity Validation", ""]
-    cap = analysis.get("capacity") or {}
-    weekly = cap.get("new_leads_per_week")
-    per_rep = cap.get("leads_per_rep_per_week")
+    cap = analysis.capacity
+    weekly = cap.new_leads_per_week if cap else None
+    per_rep = cap.leads_per_rep_per_week if cap else None
     rows = []
     for t in tiers:
-        share = t.get("share_of_current_leads", t.get("share_of_leads"))
+        share = (
+            t.share_of_current_leads if t.share_of_current_leads is not None else t.share_of_leads
+        )
         monthly = (share * weekly * 52 / 12) if isinstance(share, float) and weekly else None
         rows.append(
             [
-                t.get("tier"),
+                t.tier,
                 pct(share),
                 f"{num(monthly)} leads/month"
                 if monthly is not None
                 else "not available (no lead volume configured)",
-                _capacity_required(t.get("tier"), monthly, per_rep),
+                _capacity_required(t.tier, monthly, per_rep),
             ]
         )
     parts.append(
@@ -158,18 +158,18 @@ def _capacity(analysis: dict[str, Any]) -> list[str]:
             ["Tier", "Target % of Leads", "Expected Monthly Volume", "Rep Capacity Required"], rows
         )
     )
-    current = analysis.get("current_leads")
+    current = analysis.current_leads
     if current:
         parts.append(
-            f"\nShares are those of the {num(current.get('n'))} current leads scored at build time "
-            f"({num(current.get('unscoreable'))} of them Unscoreable); historical deal shares are in 4.2."
+            f"\nShares are those of the {num(current.n)} current leads scored at build time "
+            f"({num(current.unscoreable)} of them Unscoreable); historical deal shares are in 4.2."
         )
     if cap:
         parts.append("")
         parts.append(
             "\n".join(
                 f"- {str(k).replace('_', ' ').capitalize()}: {_cap_value(k, v)}"
-                for k, v in cap.items()
+                for k, v in cap.model_dump(exclude_unset=True).items()
             )
         )
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.model.analysis_schema import Analysis, Misclassified, TierRow, Validation
 from service.report.fmt import NA, holdout_rate, num, pct, rate_noun, signed, table
 
 PERCENT_METRICS = ("accuracy", "precision", "recall")
@@ -15,21 +16,17 @@ def _metric_value(metric: str, value: Any) -> str:
     return pct(value, 1) if metric.startswith(PERCENT_METRICS) else num(value, 2)
 
 
-def _targets_table(val: dict[str, Any]) -> str:
+def _targets_table(val: Validation) -> str:
     rows = []
-    for t in val.get("targets") or []:
-        metric = str(t.get("metric") or "")
-        target = t.get("target")
-        if isinstance(target, int | float):
-            target = (
-                f"> {pct(target)}" if metric.startswith(PERCENT_METRICS) else f"> {num(target, 2)}"
-            )
-        status = "Pass" if t.get("passed") else ("Fail" if t.get("passed") is False else NA)
-        if t.get("note"):
-            status += f" ({t['note']})"
-        rows.append(
-            [t.get("label") or metric, _metric_value(metric, t.get("value")), target, status]
+    for t in val.targets:
+        metric = t.metric
+        target = (
+            f"> {pct(t.target)}" if metric.startswith(PERCENT_METRICS) else f"> {num(t.target, 2)}"
         )
+        status = "Pass" if t.passed else ("Fail" if t.passed is False else NA)
+        if t.note:
+            status += f" ({t.note})"
+        rows.append([t.label or metric, _metric_value(metric, t.value), target, status])
     return (
         table(["Metric", "Value", "Target", "Status"], rows)
         if rows
@@ -37,35 +34,27 @@ def _targets_table(val: dict[str, Any]) -> str:
     )
 
 
-def _driver_text(r: dict[str, Any]) -> str:
-    if r.get("why"):
-        return str(r["why"])
-    drivers = [
-        f"{d.get('label') or d.get('signal')} ({signed(d.get('points'))})"
-        if isinstance(d, dict)
-        else str(d)
-        for d in r.get("drivers") or []
-    ]
-    missing = [str(m.get("label") if isinstance(m, dict) else m) for m in r.get("missing") or []]
+def _driver_text(r: Misclassified) -> str:
+    if r.why:
+        return r.why
+    drivers = [f"{d.label or d.signal} ({signed(d.points)})" for d in r.drivers]
+    missing = list(r.missing)
     text = ("driven by " + ", ".join(drivers)) if drivers else "no signal fired"
     if missing:
         text += "; could not evaluate " + ", ".join(missing)
     return text
 
 
-def _errors_table(rows: list[dict[str, Any]], outcome: str) -> str:
+def _errors_table(rows: list[Misclassified], outcome: str) -> str:
     if not rows:
         return f"No deal fell in this group on the holdout ({outcome})."
     return table(
         ["Deal", "Score", "Tier", "Actual Outcome", "Why Model Was Wrong"],
-        [
-            [r.get("deal"), num(r.get("score")), r.get("tier"), outcome, _driver_text(r)]
-            for r in rows[:10]
-        ],
+        [[r.deal, num(r.score), r.tier, outcome, _driver_text(r)] for r in rows[:10]],
     )
 
 
-def validation(analysis: dict[str, Any], plots: dict[str, str]) -> str:
+def validation(analysis: Analysis, plots: dict[str, str]) -> str:
     """Section 6, one function per numbered subsection."""
     parts = ["## Section 6: Validation Methodology", ""]
     parts += _holdout_validation(analysis, plots)
@@ -82,21 +71,19 @@ _SPLITS = {
 }
 
 
-def _holdout_validation(analysis: dict[str, Any], plots: dict[str, str]) -> list[str]:
+def _holdout_validation(analysis: Analysis, plots: dict[str, str]) -> list[str]:
     """6.1: the holdout, the targets, the trust figures, the confusion matrix and the plots."""
-    val = analysis.get("validation") or {}
-    conf = val.get("confusion") or {}
-    share = val.get("holdout_n", 0) / max(
-        1, (analysis.get("won") or 0) + (analysis.get("lost") or 0)
-    )
+    val = analysis.validation
+    conf = val.confusion
+    share = val.holdout_n / max(1, analysis.won + analysis.lost)
     parts = [
         "### 6.1 Holdout Validation (Initial)",
         "",
-        f"Holdout Set: {num(val.get('holdout_n'))} deals ({num(val.get('holdout_won'))} won, {num(val.get('holdout_lost'))} lost) "
-        f"-- {pct(share)} of total historical data, {_SPLITS.get(str(val.get('split')), str(val.get('split') or NA))}. "
+        f"Holdout Set: {num(val.holdout_n)} deals ({num(val.holdout_won)} won, {num(val.holdout_lost)} lost) "
+        f"-- {pct(share)} of total historical data, {_SPLITS.get(str(val.split), str(val.split or NA))}. "
         "No held-out deal influenced binning, signal selection, points or thresholds.",
     ]
-    if analysis.get("refit_all"):
+    if analysis.refit_all:
         parts.append(
             "\nAfter validation the final model was refitted on every deal with the same settings; the figures below are from the holdout, before the refit."
         )
@@ -109,13 +96,13 @@ def _holdout_validation(analysis: dict[str, Any], plots: dict[str, str]) -> list
             [
                 [
                     "Actual: Win",
-                    f"{num(conf.get('tp'))} (True Positive)",
-                    f"{num(conf.get('fn'))} (False Negative)",
+                    f"{num(conf.tp)} (True Positive)",
+                    f"{num(conf.fn)} (False Negative)",
                 ],
                 [
                     "Actual: Loss",
-                    f"{num(conf.get('fp'))} (False Positive)",
-                    f"{num(conf.get('tn'))} (True Negative)",
+                    f"{num(conf.fp)} (False Positive)",
+                    f"{num(conf.tn)} (True Negative)",
                 ],
             ],
         )
@@ -130,9 +117,9 @@ def _holdout_validation(analysis: dict[str, Any], plots: dict[str, str]) -> list
     return parts
 
 
-def _false_positives(analysis: dict[str, Any]) -> list[str]:
+def _false_positives(analysis: Analysis) -> list[str]:
     """6.2: holdout deals scored Hot or Warm that were lost."""
-    val = analysis.get("validation") or {}
+    val = analysis.validation
     parts = [
         "",
         "### 6.2 False Positive Analysis",
@@ -140,17 +127,17 @@ def _false_positives(analysis: dict[str, Any]) -> list[str]:
         "Deals scored as Hot or Warm that were actually lost.",
         "",
     ]
-    parts.append(_errors_table(val.get("false_positives") or [], "Lost"))
-    parts.append(f"\nPattern in False Positives: {val.get('fp_pattern') or NA}")
+    parts.append(_errors_table(val.false_positives, "Lost"))
+    parts.append(f"\nPattern in False Positives: {val.fp_pattern or NA}")
     parts.append(
-        f"Recommended Fix: {val.get('fp_fix') or 'review the signals named above with the reps who worked these deals; lower their points if the pattern holds at the next recalibration.'}"
+        f"Recommended Fix: {val.fp_fix or 'review the signals named above with the reps who worked these deals; lower their points if the pattern holds at the next recalibration.'}"
     )
     return parts
 
 
-def _false_negatives(analysis: dict[str, Any]) -> list[str]:
+def _false_negatives(analysis: Analysis) -> list[str]:
     """6.3: holdout deals scored Cool or Cold that were won."""
-    val = analysis.get("validation") or {}
+    val = analysis.validation
     parts = [
         "",
         "### 6.3 False Negative Analysis",
@@ -158,31 +145,35 @@ def _false_negatives(analysis: dict[str, Any]) -> list[str]:
         "Deals scored as Cool or Cold that actually closed-won.",
         "",
     ]
-    parts.append(_errors_table(val.get("false_negatives") or [], "Won"))
-    parts.append(f"\nPattern in False Negatives: {val.get('fn_pattern') or NA}")
+    parts.append(_errors_table(val.false_negatives, "Won"))
+    parts.append(f"\nPattern in False Negatives: {val.fn_pattern or NA}")
     parts.append(
-        f"Recommended Fix: {val.get('fn_fix') or 'capture the missing fields named above (enrichment or activity tracking) so these deals can earn the points they lack.'}"
+        f"Recommended Fix: {val.fn_fix or 'capture the missing fields named above (enrichment or activity tracking) so these deals can earn the points they lack.'}"
     )
     return parts
 
 
-def _hot_tier(analysis: dict[str, Any]) -> dict[str, Any]:
-    tiers = {t["tier"]: t for t in analysis.get("tiers") or []}
-    return tiers.get("Hot", {})
+def _hot_tier(analysis: Analysis) -> TierRow | None:
+    return next((t for t in analysis.tiers if t.tier == "Hot"), None)
 
 
-def _monitoring(analysis: dict[str, Any]) -> list[str]:
+def _hot_rate(hot: TierRow | None) -> str:
+    return holdout_rate(hot) if hot else f"{NA} (no holdout deal in this tier)"
+
+
+def _monitoring(analysis: Analysis) -> list[str]:
     """6.4: what to watch weekly and monthly, and when to rebuild."""
     hot = _hot_tier(analysis)
-    hot_rate = hot.get("holdout_win_rate")
-    acc = (analysis.get("validation") or {}).get("accuracy")
+    hot_rate = hot.holdout_win_rate if hot else None
+    hot_share = (hot.share_of_leads if hot else None) or 0
+    acc = analysis.validation.accuracy
     return [
         "",
         "### 6.4 Ongoing Monitoring Protocol",
         "",
         "Weekly for the first 90 days, then monthly:",
-        f"1. {rate_noun(analysis).capitalize()} by tier: is Hot still at {pct(hot_rate * 0.8 if isinstance(hot_rate, float) else None)} or more (80% of its holdout rate {holdout_rate(hot)})?",
-        f"2. Tier volume: is Hot still {pct(max(0.0, (hot.get('share_of_leads') or 0) - 0.05))} to {pct((hot.get('share_of_leads') or 0) + 0.05)} of leads?",
+        f"1. {rate_noun(analysis).capitalize()} by tier: is Hot still at {pct(hot_rate * 0.8 if isinstance(hot_rate, float) else None)} or more (80% of its holdout rate {_hot_rate(hot)})?",
+        f"2. Tier volume: is Hot still {pct(max(0.0, hot_share - 0.05))} to {pct(hot_share + 0.05)} of leads?",
         "3. Score distribution shape: a sudden shift usually means a data feed broke.",
         "4. New lead sources or segments that the model has no signal for.",
         "5. Rep feedback on score accuracy (a short survey every 2 weeks).",
@@ -199,10 +190,10 @@ def _monitoring(analysis: dict[str, Any]) -> list[str]:
     ]
 
 
-def _ab_testing(analysis: dict[str, Any]) -> list[str]:
+def _ab_testing(analysis: Analysis) -> list[str]:
     """6.5: the control and treatment groups of the first 60 days and what counts as success."""
     hot = _hot_tier(analysis)
-    hot_low = (hot.get("holdout_ci") or [None])[0]
+    hot_low = hot.holdout_ci[0] if hot and hot.holdout_ci else None
     return [
         "",
         "### 6.5 A/B Testing Protocol",
@@ -212,40 +203,40 @@ def _ab_testing(analysis: dict[str, Any]) -> list[str]:
         "conversion, time to first contact, sales cycle length, win rate, revenue per lead and rep adoption.",
         f"Success: the treatment group improves at least two of these by 10% or more with no degradation in the "
         f"others, and Hot leads reach a {rate_noun(analysis)} of at least {pct(hot_low)}: the low end of "
-        f"the Hot tier's holdout interval ({holdout_rate(hot)}).",
+        f"the Hot tier's holdout interval ({_hot_rate(hot)}).",
     ]
 
 
-def _trust_lines(analysis: dict[str, Any], val: dict[str, Any]) -> list[str]:
+def _trust_lines(analysis: Analysis, val: Validation) -> list[str]:
     """No-skill baseline, AUC interval, the models a data scientist would fit, per-tier
     precision and recall, and the decile lift table: what a reader needs to trust the AUC."""
     out = []
-    acc, no_skill = val.get("accuracy"), val.get("no_skill_accuracy")
+    acc, no_skill = val.accuracy, val.no_skill_accuracy
     out.append(
         f"- No-skill baseline: calling every holdout deal the commoner outcome scores "
         f"{pct(no_skill, 1)} accuracy; the model's accuracy is {pct(acc, 1)}."
     )
-    ci = val.get("auc_ci") or [None, None]
+    low, high = val.auc_ci or (None, None)
     out.append(
-        f"- Holdout AUC {num(val.get('auc'), 3)}, bootstrap 95% interval {num(ci[0], 3)} to "
-        f"{num(ci[1], 3)} (deals resampled 1,000 times)."
+        f"- Holdout AUC {num(val.auc, 3)}, bootstrap 95% interval {num(low, 3)} to "
+        f"{num(high, 3)} (deals resampled 1,000 times)."
     )
-    base = val.get("baselines") or {}
+    base = val.baselines
     out.append(
         "- The same training deals and fields fitted by scikit-learn, scored on the same holdout: "
-        f"logistic regression AUC {num(base.get('logistic_regression'), 3)}, gradient boosting "
-        f"AUC {num(base.get('gradient_boosting'), 3)}, against {num(val.get('auc'), 3)} for the "
+        f"logistic regression AUC {num(base.logistic_regression, 3)}, gradient boosting "
+        f"AUC {num(base.gradient_boosting, 3)}, against {num(val.auc, 3)} for the "
         "integer points."
     )
     rows = [
         [
-            t.get("tier"),
-            num(t.get("holdout_n")),
-            num(t.get("holdout_won")),
-            pct(t.get("precision")),
-            pct(t.get("recall")),
+            t.tier,
+            num(t.holdout_n),
+            num(t.holdout_won),
+            pct(t.precision),
+            pct(t.recall),
         ]
-        for t in val.get("tiers") or []
+        for t in val.tiers
     ]
     if rows:
         out += [
@@ -255,7 +246,7 @@ def _trust_lines(analysis: dict[str, Any], val: dict[str, Any]) -> list[str]:
             "",
             table(["Tier", "Deals", "Won", "Precision", "Recall"], rows),
         ]
-    deciles = val.get("deciles") or []
+    deciles = val.deciles
     if deciles:
         out += [
             "",
@@ -265,12 +256,12 @@ def _trust_lines(analysis: dict[str, Any], val: dict[str, Any]) -> list[str]:
                 ["Decile", "Scores", "Deals", "Won", "Win Rate", "Lift"],
                 [
                     [
-                        d.get("decile"),
-                        f"{num(d.get('min_score'))} to {num(d.get('max_score'))}",
-                        num(d.get("n")),
-                        num(d.get("won")),
-                        pct(d.get("win_rate")),
-                        f"{num(d.get('lift'), 2)}x",
+                        d.decile,
+                        f"{num(d.min_score)} to {num(d.max_score)}",
+                        num(d.n),
+                        num(d.won),
+                        pct(d.win_rate),
+                        f"{num(d.lift, 2)}x",
                     ]
                     for d in deciles
                 ],

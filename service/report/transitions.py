@@ -1,23 +1,15 @@
 """What the rules file says about time: Rule 5's ``stale_after_days`` and Rule 2's SLA hours,
 as ``analysis.json`` carries them (``transitions``: ``Rules.transitions()``) and as Sections 4.3
-and 5.2 word them. A build made before these keys existed reads as the rules' defaults."""
+and 5.2 word them."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from service.scoring.rules import Rules
+from service.model.analysis_schema import Analysis
 
 
-def _defaults() -> dict[str, Any]:
-    fields = Rules.model_fields
-    stale = fields["stale_after_days"].default_factory()  # type: ignore[misc,call-arg]
-    return {"stale_after_days": stale, "sla_hours": {"Hot": 1}}
-
-
-def stale_sentence(analysis: dict[str, Any]) -> str:
+def stale_sentence(analysis: Analysis) -> str:
     """``Behavioral and engagement points lapse after 30 days with no activity ...``."""
-    stale = (analysis.get("transitions") or _defaults()).get("stale_after_days") or {}
+    stale = analysis.transitions.stale_after_days
     if not stale:
         return (
             "Points do not lapse with time (the rules file sets no `stale_after_days`): a lead "
@@ -39,8 +31,8 @@ def stale_sentence(analysis: dict[str, Any]) -> str:
     )
 
 
-def sla_sentence(analysis: dict[str, Any]) -> str:
-    hours = (analysis.get("transitions") or _defaults()).get("sla_hours", {}).get("Hot")
+def sla_sentence(analysis: Analysis) -> str:
+    hours = analysis.transitions.sla_hours.get("Hot")
     if not hours:
         return "no SLA clock runs (the rules file sets no `sla_hours` on Hot)"
     return f"the {hours:g}-hour SLA clock starts (`tiers.Hot.sla_hours`)"

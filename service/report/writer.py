@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from service.model.analysis_schema import Analysis
 from service.report.document import render_report
 from service.report.escape import write_markdown
 from service.report.plots import write_plots
@@ -18,7 +19,7 @@ REP_GUIDE_NAME = "rep-guide.md"
 
 
 def write_report(
-    analysis: dict[str, Any],
+    analysis: Analysis,
     out_dir: Path,
     *,
     batch_section: str | None = None,
@@ -44,5 +45,5 @@ def write_build(result: BuildResult, out_dir: str | Path) -> dict[str, Path]:
     The model and the analysis go first, so the report is never ahead of the files it describes."""
     out = Path(out_dir)
     paths = result.write(out)
-    paths.update(write_report(result.document(), out))
+    paths.update(write_report(result.analysis, out))
     return paths

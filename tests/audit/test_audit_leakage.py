@@ -257,7 +257,7 @@ class TestImplausibleAuc:
     def test_warning_names_the_fields_with_the_most_points(self, leaky_build) -> None:
         """analysis.json carries the warning with the AUC and the field carrying the points."""
         result, _ = leaky_build
-        an = result.analysis
+        an = result.document()
         assert an["validation"]["auc"] >= 0.93
         warning = an["leakage_warning"]
         assert warning["fields"][0] == "segment_code"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from service.data.deals import load_deals
-from service.model.analysis import json_safe
+from service.model.analysis_schema import Analysis
 from service.model.build import build_model
 from service.sample import generate
 from service.sample.drift import Drift, later_batch
@@ -34,7 +33,7 @@ class Batch:
 @dataclass
 class Built:
     rules: Rules
-    analysis: dict[str, Any]
+    analysis: Analysis
     deals: pd.DataFrame
     y: np.ndarray
 
@@ -70,7 +69,7 @@ def built(health_dir: Path) -> Built:
     known = deals.outcome.y.notna().to_numpy()
     return Built(
         rules=result.rules,
-        analysis=json_safe(result.analysis),
+        analysis=result.analysis,
         deals=deals.table.frame.loc[known],
         y=deals.outcome.y.to_numpy()[known].astype(int),
     )

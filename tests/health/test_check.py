@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from service.health.check import check_health
 from service.health.report import HealthSettings
+from service.model.analysis_schema import read_analysis
 from tests.health.conftest import NOW, Batch, Built
 
 # one worker builds the health model (session-scoped `built`) once for these modules
@@ -124,8 +128,15 @@ class TestSteady:
         assert subjects
 
 
-def test_a_model_without_a_reference_says_what_it_cannot_check(built: Built, steady: Batch) -> None:
-    """An analysis.json from before health_reference existed: a note, no crash, no PSI."""
-    analysis = {k: v for k, v in built.analysis.items() if k != "health_reference"}
+def test_a_model_without_a_reference_says_what_it_cannot_check(
+    built: Built, steady: Batch, tmp_path: Path
+) -> None:
+    """An analysis.json from before health_reference existed does not load as this version's
+    analysis: the check runs without it, with a note, no crash, no PSI."""
+    older = {k: v for k, v in built.analysis.model_dump().items() if k != "health_reference"}
+    path = tmp_path / "analysis.json"
+    path.write_text(json.dumps(older), encoding="utf-8")
+    analysis = read_analysis(path)
+    assert analysis is None
     report = check_health(built.rules, analysis, steady.leads, now=NOW)
     assert report.psi == {} and "health_reference" in report.notes[0]

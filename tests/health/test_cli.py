@@ -20,7 +20,7 @@ def model(built: Built, tmp_path: Path) -> Path:
     folder = tmp_path / "model"
     folder.mkdir()
     dump_rules(built.rules, folder / "model.yaml")
-    (folder / "analysis.json").write_text(json.dumps(built.analysis), encoding="utf-8")
+    (folder / "analysis.json").write_text(built.analysis.to_json(), encoding="utf-8")
     return folder / "model.yaml"
 
 

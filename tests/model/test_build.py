@@ -65,7 +65,7 @@ def test_every_planted_effect_is_found_with_its_sign(planted):
         sign = 1 if effect["direction"] == "positive" else -1
         found = [
             a
-            for a in _matching(X, effect, result.analysis["attributes"])
+            for a in _matching(X, effect, result.document()["attributes"])
             if a["significant"] and a["direction"] == sign
         ]
         assert found, effect
@@ -78,7 +78,7 @@ def test_at_most_one_planted_null_is_significant(planted):
     flagged = [
         n
         for n in data.truth["nulls"]
-        if any(a["significant"] for a in _matching(X, n, result.analysis["attributes"]))
+        if any(a["significant"] for a in _matching(X, n, result.document()["attributes"]))
     ]
     assert len(flagged) <= 1, flagged
 
@@ -90,7 +90,7 @@ def test_the_planted_interaction_is_found(planted):
     fields = {truth["a"]["field"], truth["b"]["field"]}
     found = [
         i
-        for i in result.analysis["interactions"]
+        for i in result.document()["interactions"]
         if {i["a"].split(" ")[0], i["b"].split(" ")[0]} == fields and i["significant"]
     ]
     assert found
@@ -99,7 +99,7 @@ def test_the_planted_interaction_is_found(planted):
 def test_leakage_fields_are_excluded_and_never_scored(planted):
     """loss_reason and sales_cycle_days are listed as excluded and no signal reads them."""
     data, _, result, _ = planted
-    excluded = {e["field"] for e in result.analysis["excluded"]}
+    excluded = {e["field"] for e in result.document()["excluded"]}
     assert set(data.truth["leakage"]) <= excluded
     used = {f for s in result.rules.signals for f in s.fields}
     assert not used & set(data.truth["leakage"])
@@ -108,7 +108,7 @@ def test_leakage_fields_are_excluded_and_never_scored(planted):
 def test_points_rank_like_the_fitted_logit_and_tiers_respect_shares(planted):
     """Rounding keeps the ranking (Spearman > 0.97); Hot <= 15% and Cold >= 30% of training deals."""
     _, _, result, _ = planted
-    an = result.analysis
+    an = result.document()
     assert an["points_fit"]["rank_fidelity"] > 0.97
     share = {t["tier"]: t["share_of_leads"] for t in an["tiers"]}
     assert share["Hot"] <= 0.15 and share["Cold"] >= 0.30
@@ -119,15 +119,15 @@ def test_points_rank_like_the_fitted_logit_and_tiers_respect_shares(planted):
 def test_signals_show_points_and_lift_and_positive_lift_means_positive_points(planted):
     """Every signal carries points and its own lift; negative signals have lift below 1."""
     _, _, result, _ = planted
-    for s in result.analysis["signals"]:
+    for s in result.document()["signals"]:
         assert s["points"] != 0 and s["lift"] > 0
         if s["dimension"] == "negative":
             assert s["points"] < 0 and s["lift"] < 1
         else:
             assert s["points"] > 0 and s["lift"] > 1
-    dims = result.analysis["dimensions"]
+    dims = result.document()["dimensions"]
     assert dims["negative"]["max_points"] == -sum(
-        s["points"] for s in result.analysis["signals"] if s["dimension"] == "negative"
+        s["points"] for s in result.document()["signals"] if s["dimension"] == "negative"
     )
 
 
@@ -180,7 +180,7 @@ def test_written_files_round_trip_and_the_engine_reproduces_holdout_scores(plant
 def test_icp_is_compared_not_used_for_points(planted):
     """Every stated ICP criterion gets a verdict; the use case cannot be checked from deal data."""
     _, _, result, _ = planted
-    rows = {r["criterion"]: r for r in result.analysis["icp_comparison"]}
+    rows = {r["criterion"]: r for r in result.document()["icp_comparison"]}
     assert {"industries", "employee range", "geography", "tech stack", "use case"} <= set(rows)
     assert rows["use case"]["verdict"] == "cannot check"
     assert rows["employee range"]["verdict"] == "confirmed"
@@ -222,7 +222,7 @@ def _holdout_positions(result, deals) -> np.ndarray:
     X, y = report.modelling_data()
     dates = deals.table.frame.loc[X.index, deals.config.date_column]
     split = split_holdout(X, y, holdout=0.25, seed=0, dates=dates)
-    assert len(split.test) == result.analysis["holdout_n"]
+    assert len(split.test) == result.document()["holdout_n"]
     return X.index.to_numpy()[split.test]
 
 
@@ -231,12 +231,12 @@ def test_refit_all_keeps_the_holdout_figures_and_says_so(small):
     deals = load_deals(small["deals.csv"], None)
     plain = build_model(deals)
     refit = build_model(deals, refit_all=True)
-    assert refit.analysis["refit_all"] is True and plain.analysis["refit_all"] is False
-    assert refit.analysis["validation"]["auc"] == plain.analysis["validation"]["auc"]
-    assert refit.analysis["points_fit"]["C"] == plain.analysis["points_fit"]["C"]
+    assert refit.document()["refit_all"] is True and plain.document()["refit_all"] is False
+    assert refit.document()["validation"]["auc"] == plain.document()["validation"]["auc"]
+    assert refit.document()["points_fit"]["C"] == plain.document()["points_fit"]["C"]
     assert (
-        sum(t["n"] for t in refit.analysis["tiers"])
-        == plain.analysis["won"] + plain.analysis["lost"]
+        sum(t["n"] for t in refit.document()["tiers"])
+        == plain.document()["won"] + plain.document()["lost"]
     )
 
 
@@ -249,7 +249,7 @@ def test_shuffled_labels_give_an_honest_empty_model(tmp_path):
     path = tmp_path / "shuffled.csv"
     frame.to_csv(path, index=False)
     result = build_model(load_deals(path, None))
-    an = result.analysis
+    an = result.document()
     assert len(an["signals"]) <= 3
     assert an["confidence"]["level"] == "Low"
     assert abs(an["validation"]["auc"] - 0.5) < 0.1

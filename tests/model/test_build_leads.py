@@ -22,11 +22,11 @@ def test_fields_the_leads_lack_never_become_signals(tmp_path):
     result = build_model(deals, icp=paths["icp.yaml"], leads=data.leads)
     used = {f for s in result.rules.signals for f in s.fields}
     assert used <= set(lead_columns)
-    assert "deal_size" in result.analysis["fields_not_in_leads"]
-    assert any("deal_size" in n for n in result.analysis["notes"])
-    assert "fields_not_in_leads" not in with_deal_size.analysis
-    shares = [t["share_of_current_leads"] for t in result.analysis["tiers"]]
-    unscoreable = result.analysis["current_leads"]["unscoreable"] / len(data.leads)
+    assert "deal_size" in result.document()["fields_not_in_leads"]
+    assert any("deal_size" in n for n in result.document()["notes"])
+    assert "fields_not_in_leads" not in with_deal_size.document()
+    shares = [t["share_of_current_leads"] for t in result.document()["tiers"]]
+    unscoreable = result.document()["current_leads"]["unscoreable"] / len(data.leads)
     assert sum(shares) + unscoreable == pytest.approx(1.0)
 
 
@@ -35,7 +35,7 @@ def test_company_name_comes_from_the_icp_when_the_config_has_none(tmp_path):
     data = generate(deals=300, leads=10, seed=5)
     paths = data.write(tmp_path)
     result = build_model(load_deals(paths["deals.csv"], None), icp=paths["icp.yaml"])
-    assert result.analysis["company"] == data.icp["company"]
+    assert result.document()["company"] == data.icp["company"]
 
 
 def test_a_leads_file_with_no_deal_field_is_refused(tmp_path):

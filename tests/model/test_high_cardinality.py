@@ -106,7 +106,7 @@ class TestHighCardinality:
         """On the builder's own holdout, the rules rank within 0.01 AUC of a one-hot
         logistic regression fitted on the same training deals."""
         frame, _, result = built
-        val = result.analysis["validation"]
+        val = result.document()["validation"]
         test = np.array(val["holdout_rows"])
         train = np.setdiff1d(np.arange(len(frame)), test)
         y = (frame["outcome"] == "won").astype(int).to_numpy()

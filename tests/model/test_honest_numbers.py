@@ -209,7 +209,7 @@ def test_shuffled_labels_give_no_points(tmp_path, seed):
     frame["outcome"] = np.random.default_rng(seed).permutation(frame["outcome"].to_numpy())
     path = tmp_path / "shuffled.csv"
     frame.to_csv(path, index=False)
-    an = build_model(load_deals(path, None)).analysis
+    an = build_model(load_deals(path, None)).document()
     assert an["signals"] == []
     assert an["headline"] is None
     assert not any(i["scored"] for i in an["interactions"])

@@ -45,7 +45,7 @@ def test_every_flag_gives_the_empty_low_confidence_model(shuffled, flags) -> Non
     if kwargs.pop("leads", False):
         kwargs["leads"] = read_table(shuffled["leads"]).frame
     result = build_model(load_deals(shuffled["deals"], None), **kwargs)
-    an = result.analysis
+    an = result.document()
     assert [s.name for s in result.rules.signals] == []
     assert an["confidence"]["level"] == "Low"
 

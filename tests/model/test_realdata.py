@@ -48,7 +48,7 @@ def test_builder_auc_is_within_001_of_logistic_regression_on_the_same_split(name
     assert ours.auc >= logistic - TOLERANCE, (
         f"{name}: our holdout AUC {ours.auc:.3f} < logistic regression {logistic:.3f} - {TOLERANCE}"
     )
-    assert ours.analysis["validation"]["holdout_n"] == len(test)
+    assert ours.analysis.validation.holdout_n == len(test)
 
 
 def test_salvirt_cleaning_drops_exact_duplicates_like_the_readme() -> None:
@@ -77,7 +77,7 @@ def test_xeducation_untold_build_never_shows_an_implausible_auc_without_the_warn
         config = tmp_path / "c.yaml"
         config.write_text(f"keep: {keep!r}\n", encoding="utf-8")
         deals = load_deals(path, config, outcome_column="Converted", won=["1"])
-        an = build_model(deals).analysis
+        an = build_model(deals).document()
         auc = an["validation"]["auc"]
         if keep:
             assert auc >= 0.93

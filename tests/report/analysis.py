@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from service.model.analysis_schema import Analysis, load_analysis
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -30,17 +32,19 @@ if TYPE_CHECKING:
 _PART = re.compile(r"([^.\[\]]+)|\[(-?\d+)\]")
 
 
-def load(path: Path) -> Any:
+def load(path: Path) -> Analysis:
     """The analysis document a build wrote to ``path`` (``analysis.json``)."""
-    from service.data.json_file import read_json
-
-    return read_json(path)
+    return load_analysis(path)
 
 
 def write(analysis: Any, path: Path) -> Path:
     """``analysis`` written to ``path`` as a build writes ``analysis.json``."""
-    dump = getattr(analysis, "model_dump_json", None)
-    text = dump(indent=2) if dump else json.dumps(analysis, indent=2, allow_nan=False)
+    if isinstance(analysis, Analysis):
+        text = analysis.to_json()
+    elif hasattr(analysis, "model_dump_json"):
+        text = analysis.model_dump_json(indent=2)
+    else:
+        text = json.dumps(analysis, indent=2, allow_nan=False)
     path.write_text(text, encoding="utf-8")
     return path
 

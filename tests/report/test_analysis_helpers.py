@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from tests.report.analysis import at, find, keys, load, modified, without, write
+from service.data.json_file import read_json
+from tests.report.analysis import at, find, keys, modified, without, write
 
 
 class Signal(BaseModel):
@@ -89,8 +90,9 @@ class TestChanges:
 
 class TestFiles:
     def test_write_then_load(self, doc: object, tmp_path: Path) -> None:
-        """A document written and read back holds the same values as plain JSON."""
-        back = load(write(doc, tmp_path / "analysis.json"))
+        """A document written and read back holds the same values as plain JSON (``load``
+        itself reads only a real ``analysis.json``: ``load_analysis``)."""
+        back = read_json(write(doc, tmp_path / "analysis.json"))
         assert at(back, "signals[1]") == {"label": "Student", "points": -7} | (
             {} if doc is PLAIN else {"points_uncapped": None}
         )
