@@ -21,6 +21,7 @@ from service.dashboard import queries as q
 from service.dashboard.charts import LOST, TIER_COLOURS, WON, Chart, Missing, bar, line, pie
 from service.errors import RulesError
 from service.health.psi import ACT, WATCH
+from service.health.report import promised_rate
 from service.model.analysis_schema import Analysis, read_analysis
 from service.scoring.rules import Rules, load_rules
 
@@ -177,13 +178,14 @@ def _analysis(site: Site, rules: Rules | None) -> Analysis | None:
 
 
 def _promised(site: Site, rules: Rules | None) -> dict[str, float]:
-    """The win rate per tier the live model's validation expected (or saw on its holdout)."""
+    """The win rate per tier the live model promised: its holdout's, as the health check reads
+    it (the training rate only for a tier the build could not measure on held-out deals)."""
     data = _analysis(site, rules) if rules is not None else None
     if data is None:
         return {}
     out = {}
-    for row in data.validation.calibration:
-        value = row.expected if row.expected is not None else row.actual
+    for row in data.tiers:
+        value, _, _ = promised_rate(row)
         if value is not None:
             out[row.tier] = float(value)
     return out

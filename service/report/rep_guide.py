@@ -44,9 +44,15 @@ def render_rep_guide(analysis: Analysis) -> str:
             ],
         ),
         "",
-        "**Reading `Lead_Score_Top_Factors`.** It lists the signals that gave this lead the most points, "
-        f"for example `{_example(positives)}`. Open the call with them: they are "
-        "why the lead is in its tier. A factor with a minus sign pulled the score down.",
+        "**Reading `Lead_Score_Top_Factors`.** It lists the signals that gave this lead the most points"
+        + (
+            f", for example `{_example(positives)}`. Open the call with them: they are "
+            "why the lead is in its tier."
+            if positives
+            else ". This model has found no signal that adds points yet, so the field lists only "
+            "what pulled the score down."
+        )
+        + " A factor with a minus sign pulled the score down.",
         "",
         "**The signals worth the most points:**",
         "",
@@ -78,4 +84,4 @@ def render_rep_guide(analysis: Analysis) -> str:
 def _example(positives: list[SignalDetail]) -> str:
     """A ``Lead_Score_Top_Factors`` value as this model writes it (its two biggest signals)."""
     shown = [f"{s.label or s.name} ({signed(s.points)})" for s in positives[:2]]
-    return "; ".join(shown) or "Requested a demo (+18); Healthcare industry (+9)"
+    return "; ".join(shown)

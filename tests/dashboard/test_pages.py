@@ -170,16 +170,18 @@ class TestPerformance:
                             {"Hot": 70, "Warm": 40, "Cold": 3}[tier] + k % 2, tier)
                 )  # fmt: skip
         add_deals(store, deals, NOW)
-        # the live rules are version t1; Warm's promise falls back to its holdout rate
+        # the live rules are version t1; the promise is each tier's held-out win rate (as the
+        # health check reads it), the training rate only where the holdout measured none (Warm)
         analysis = modified(planted_analysis, "model_version", "t1")
-        assert at(analysis, "validation.calibration[1].tier") == "Warm"
-        analysis = modified(analysis, "validation.calibration[1].expected", None)
+        assert at(analysis, "tiers[1].tier") == "Warm"
+        analysis = modified(analysis, "tiers[1].holdout_win_rate", None)
         write(analysis, rules_path.parent / "analysis.json")
         promised = [
-            at(find(analysis, "validation.calibration", tier="Hot"), "expected"),
-            at(find(analysis, "validation.calibration", tier="Warm"), "actual"),
-            at(find(analysis, "validation.calibration", tier="Cold"), "expected"),
+            at(find(analysis, "tiers", tier="Hot"), "holdout_win_rate"),
+            at(find(analysis, "tiers", tier="Warm"), "expected_conversion"),
+            at(find(analysis, "tiers", tier="Cold"), "holdout_win_rate"),
         ]
+        assert promised[0] != at(find(analysis, "tiers", tier="Hot"), "expected_conversion")
         r = client_for(store, rules_path).get("/performance")
         c = charts(r.text)
         assert c["conversion"]["data"]["labels"] == ["Hot", "Warm", "Cold"]

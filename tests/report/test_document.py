@@ -216,6 +216,19 @@ def test_rep_guide_example_uses_this_models_own_signals(built_analysis: Any) -> 
     assert "Healthcare industry" not in guide and "Requested a demo" not in guide
 
 
+def test_rep_guide_invents_no_example_for_a_model_without_positive_signals(
+    built_analysis: Any,
+) -> None:
+    """A model whose signals all subtract points gets no made-up Top_Factors example: the guide
+    says the field lists only deductions."""
+    signals = [s for s in at(built_analysis, "signals") if at(s, "points") < 0]
+    assert signals, "the sample build has a deduction"
+    guide = render_rep_guide(modified(built_analysis, "signals", signals))
+    assert "for example `" not in guide
+    assert "Healthcare industry" not in guide and "Requested a demo" not in guide
+    assert "no signal that adds points yet" in guide
+
+
 def test_limitations_tell_skipped_fields_from_thin_values(planted_analysis: Any) -> None:
     """A field skipped for its shape gets its reason, not 'field = None' among too-few-deals
     values; a thin boolean value reads 'yes', not Python's 'True'."""
