@@ -24,6 +24,7 @@ from connectors.base import (
     RecordError,
     ScoreUpdate,
     WriteResult,
+    batched,
     report_batch,
     unique_updates,
 )
@@ -114,10 +115,9 @@ class BatchWriter:
     ) -> None:
         ordered = sorted(rows, key=lambda u: u.object_type)
         batches = [
-            (object_type, group[start : start + self.batch_size])
+            (object_type, batch)
             for object_type, items in groupby(ordered, key=lambda u: u.object_type)
-            for group in [list(items)]
-            for start in range(0, len(group), self.batch_size)
+            for batch in batched(items, self.batch_size)
         ]
         for n, (object_type, batch) in enumerate(batches):
             try:

@@ -32,6 +32,7 @@ from connectors.base import (
     Retired,
     ScoreUpdate,
     WriteResult,
+    batched,
     score_field_name,
     unique_updates,
 )
@@ -328,9 +329,7 @@ class SalesforceConnector(CRMConnector):
             for rid in self._deleted(obj, since):
                 yield Retired(rid, obj, "deleted or merged")
         if "Contact" in objects and self.settings.contact_leads != "all":
-            won = sorted(self._won_accounts(since))
-            for start in range(0, len(won), 200):
-                chunk = won[start : start + 200]
+            for chunk in batched(sorted(self._won_accounts(since)), 200):
                 rows = self._query("Contact", None, where=[("AccountId", "IN", chunk)], since=None)
                 for row in rows:
                     yield Retired(str(row["Id"]), "Contact", "customer (account won a deal)")
