@@ -76,13 +76,7 @@ class BatchWriter:
         last = {a.record_id: a for a in assignments}
         result = WriteResult()
         self._write_rows(list(last.values()), result, on_batch)
-        log.info(
-            "owners_assigned",
-            connector=NAME,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("owners_assigned", connector=NAME, **result.counts())
         return result
 
     def write(
@@ -101,13 +95,7 @@ class BatchWriter:
         if result.failed and on_batch is not None:
             on_batch(WriteResult(failed=list(result.failed)))
         self._write_rows(valid, result, on_batch)
-        log.info(
-            "scores_written",
-            connector=NAME,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("scores_written", connector=NAME, **result.counts())
         return result
 
     def _write_rows(

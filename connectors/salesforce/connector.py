@@ -432,13 +432,7 @@ class SalesforceConnector(CRMConnector):
         self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
         result = self._writer().write(unique_updates(updates), fields_of, GONE_CODES, on_batch)
-        log.info(
-            "scores_written",
-            connector=self.name,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("scores_written", connector=self.name, **result.counts())
         return result
 
     def assign_owners(
@@ -450,13 +444,7 @@ class SalesforceConnector(CRMConnector):
         last: dict[str, OwnerAssignment] = {a.record_id: a for a in assignments}
         rows: list[Row] = list(last.values())
         result = self._writer().write(rows, owner_fields, OWNER_GONE_CODES, on_batch)
-        log.info(
-            "owners_assigned",
-            connector=self.name,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("owners_assigned", connector=self.name, **result.counts())
         return result
 
     def _bulk(self, obj: str) -> _Bulk2Client:
