@@ -193,6 +193,14 @@ class WriteResult:
         self.failed.extend(other.failed)
         self.deferred.extend(other.deferred)
 
+    def counts(self) -> dict[str, int]:
+        """How many were written, failed and deferred: the fields of a ``scores_written`` event."""
+        return {
+            "written": len(self.written),
+            "failed": len(self.failed),
+            "deferred": len(self.deferred),
+        }
+
 
 #: Called with each batch's outcome as soon as the CRM confirmed (or refused) it, so a caller can
 #: record what was written before the next batch goes out: a later failure never hides it.

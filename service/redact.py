@@ -63,6 +63,18 @@ def url_password(url: str) -> str | None:
         return None
 
 
+def safe_url(url: str) -> str:
+    """A database URL as it may be shown, with its password as ``***``. Text SQLAlchemy cannot
+    read as a URL shows only what follows its last ``@``: never a user or a password."""
+    from sqlalchemy.engine import make_url  # here: most callers of this module need no SQL
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return url.rsplit("@", 1)[-1]
+
+
 def secret_values(model: BaseModel) -> list[str]:
     """Every ``SecretStr`` value in a settings model, its sections included."""
     found: list[str] = []

@@ -166,11 +166,29 @@ def test_a_converted_lead_is_reported_as_no_longer_a_lead(
     assert code == 1
     assert "1 no longer leads (converted, deleted or merged)" in out
     assert f"{ids[0]}: CANNOT_UPDATE_CONVERTED_LEAD" in out
+    assert "Remove them from the file; they are not retried." in out
+    assert "refused by the CRM" not in out
     store = StateStore(f"sqlite:///{tmp_path / 'state.db'}")
     try:
         assert store.pending_failures("salesforce") == []
     finally:
         store.close()
+
+
+def test_a_record_the_crm_refuses_is_listed_and_kept_for_the_next_push(
+    fake: FakeSalesforce,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A refusal is listed with the CRM's reason and kept for retry; exit 1."""
+    ids = fake.add_leads(2)
+    fake.reject_records([ids[1]], "FIELD_CUSTOM_VALIDATION_EXCEPTION: owner is inactive")
+    code, out = run(capsys, "crm", "push", str(write(tmp_path, [f"{i},50,Warm,v1,x" for i in ids])))
+    assert code == 1
+    assert "1 refused by the CRM:" in out
+    assert f"{ids[1]}: FIELD_CUSTOM_VALIDATION_EXCEPTION: owner is inactive" in out
+    assert "They are kept and tried again on the next push." in out
+    assert "no longer leads" not in out
 
 
 @pytest.fixture

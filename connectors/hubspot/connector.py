@@ -32,6 +32,7 @@ from connectors.base import (
     Retired,
     ScoreUpdate,
     WriteResult,
+    batched,
 )
 from connectors.hubspot import records as rec
 from connectors.hubspot.owners import OwnerUpdate, iter_owners
@@ -251,12 +252,8 @@ class HubSpotConnector(CRMConnector):
             }
         )
         out: dict[str, dict[str, Any]] = {}
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 100):
-            body = {
-                "inputs": [{"id": i} for i in ordered[start : start + 100]],
-                "properties": names,
-            }
+        for chunk in batched(sorted(ids), 100):
+            body = {"inputs": [{"id": i} for i in chunk], "properties": names}
             data = self._request(self._batch_api.read, "companies", body)
             out.update({str(r["id"]): r.get("properties") or {} for r in data.get("results") or []})
         return out
@@ -297,8 +294,8 @@ class HubSpotConnector(CRMConnector):
         wanted = list(dict.fromkeys(str(i) for i in ids))
         props = sorted(set(self._lead_properties(section)))
         found: dict[str, LeadRecord] = {}
-        for start in range(0, len(wanted), 100):
-            body = {"inputs": [{"id": i} for i in wanted[start : start + 100]], "properties": props}
+        for chunk in batched(wanted, 100):
+            body = {"inputs": [{"id": i} for i in chunk], "properties": props}
             data = self._request(self._batch_api.read, section.object, body, archived=False)
             page = [r for r in (data or {}).get("results") or [] if str(r["id"]) in wanted]
             found.update((r.id, r) for r in self._leads_of(page, section))

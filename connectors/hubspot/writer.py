@@ -24,6 +24,7 @@ from connectors.base import (
     RecordError,
     ScoreUpdate,
     WriteResult,
+    batched,
     report_batch,
     unique_updates,
 )
@@ -75,13 +76,7 @@ class BatchWriter:
         last = {a.record_id: a for a in assignments}
         result = WriteResult()
         self._write_rows(list(last.values()), result, on_batch)
-        log.info(
-            "owners_assigned",
-            connector=NAME,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("owners_assigned", connector=NAME, **result.counts())
         return result
 
     def write(
@@ -100,13 +95,7 @@ class BatchWriter:
         if result.failed and on_batch is not None:
             on_batch(WriteResult(failed=list(result.failed)))
         self._write_rows(valid, result, on_batch)
-        log.info(
-            "scores_written",
-            connector=NAME,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("scores_written", connector=NAME, **result.counts())
         return result
 
     def _write_rows(
@@ -114,10 +103,9 @@ class BatchWriter:
     ) -> None:
         ordered = sorted(rows, key=lambda u: u.object_type)
         batches = [
-            (object_type, group[start : start + self.batch_size])
+            (object_type, batch)
             for object_type, items in groupby(ordered, key=lambda u: u.object_type)
-            for group in [list(items)]
-            for start in range(0, len(group), self.batch_size)
+            for batch in batched(items, self.batch_size)
         ]
         for n, (object_type, batch) in enumerate(batches):
             try:

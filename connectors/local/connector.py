@@ -213,8 +213,7 @@ class LocalConnector(CRMConnector):
         unknown lead, an unknown or inactive user and a locked record are refused per record."""
         result = WriteResult()
         unique = list({a.record_id: a for a in assignments}.values())
-        for start in range(0, len(unique), self.page_size):
-            batch = unique[start : start + self.page_size]
+        for batch in batched(unique, self.page_size):
             report_batch(result, self._call(partial(self._assign_batch, batch)), on_batch)
         log.info(
             "owners_written",

@@ -32,6 +32,7 @@ from connectors.base import (
     Retired,
     ScoreUpdate,
     WriteResult,
+    batched,
     score_field_name,
     unique_updates,
 )
@@ -328,9 +329,7 @@ class SalesforceConnector(CRMConnector):
             for rid in self._deleted(obj, since):
                 yield Retired(rid, obj, "deleted or merged")
         if "Contact" in objects and self.settings.contact_leads != "all":
-            won = sorted(self._won_accounts(since))
-            for start in range(0, len(won), 200):
-                chunk = won[start : start + 200]
+            for chunk in batched(sorted(self._won_accounts(since)), 200):
                 rows = self._query("Contact", None, where=[("AccountId", "IN", chunk)], since=None)
                 for row in rows:
                     yield Retired(str(row["Id"]), "Contact", "customer (account won a deal)")
@@ -433,13 +432,7 @@ class SalesforceConnector(CRMConnector):
         self, updates: Sequence[ScoreUpdate], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
         result = self._writer().write(unique_updates(updates), fields_of, GONE_CODES, on_batch)
-        log.info(
-            "scores_written",
-            connector=self.name,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("scores_written", connector=self.name, **result.counts())
         return result
 
     def assign_owners(
@@ -451,13 +444,7 @@ class SalesforceConnector(CRMConnector):
         last: dict[str, OwnerAssignment] = {a.record_id: a for a in assignments}
         rows: list[Row] = list(last.values())
         result = self._writer().write(rows, owner_fields, OWNER_GONE_CODES, on_batch)
-        log.info(
-            "owners_assigned",
-            connector=self.name,
-            written=len(result.written),
-            failed=len(result.failed),
-            deferred=len(result.deferred),
-        )
+        log.info("owners_assigned", connector=self.name, **result.counts())
         return result
 
     def _bulk(self, obj: str) -> _Bulk2Client:

@@ -17,7 +17,14 @@ from typing import Any
 from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import _Bulk2Client
 
-from connectors.base import BatchCallback, OwnerAssignment, RecordError, WriteResult, report_batch
+from connectors.base import (
+    BatchCallback,
+    OwnerAssignment,
+    RecordError,
+    WriteResult,
+    batched,
+    report_batch,
+)
 from connectors.salesforce import soql
 from connectors.salesforce.bulk import BulkJobs
 from connectors.salesforce.writer import (
@@ -91,10 +98,10 @@ class Writer:
         result: WriteResult,
         on_batch: BatchCallback | None,
     ) -> None:
-        for start in range(0, len(group), COLLECTION_SIZE):
-            chunk = group[start : start + COLLECTION_SIZE]
-            if start and budget.spent():
-                result.deferred.extend(u.record_id for u in group[start:])
+        chunks = batched(group, COLLECTION_SIZE)
+        for n, chunk in enumerate(chunks):
+            if n and budget.spent():  # this chunk and the ones after it wait for the next pass
+                result.deferred.extend(u.record_id for rest in (chunk, *chunks) for u in rest)
                 break
             try:
                 if fields is owner_fields:

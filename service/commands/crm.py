@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from connectors import open_connector
-from connectors.base import SCORE_FIELDS, CRMConnector, ScoreUpdate, WriteResult
+from connectors.base import SCORE_FIELDS, CRMConnector, RecordError, ScoreUpdate, WriteResult
 from connectors.frames import activities_frame, deals_frame, leads_frame
 from service.commands.common import console, plain
 from service.commands.push_file import read_push_file
@@ -223,22 +223,16 @@ def push(
                 highlight=False,
                 soft_wrap=True,
             )
-    refused_by_crm = [e for e in result.failed if not e.gone]
-    gone = [e for e in result.failed if e.gone]
-    if refused_by_crm:
-        console.print(f"[red]{len(refused_by_crm):,} refused by the CRM:[/]")
-        for err in refused_by_crm:
-            console.print(
-                f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
-            )
-        console.print("They are kept and tried again on the next push.")
-    if gone:
-        console.print(f"[yellow]{len(gone):,} no longer leads (converted, deleted or merged):[/]")
-        for err in gone:
-            console.print(
-                f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
-            )
-        console.print("Remove them from the file; they are not retried.")
+    _list_failed(
+        [e for e in result.failed if not e.gone],
+        "[red]{n:,} refused by the CRM:[/]",
+        "They are kept and tried again on the next push.",
+    )
+    _list_failed(
+        [e for e in result.failed if e.gone],
+        "[yellow]{n:,} no longer leads (converted, deleted or merged):[/]",
+        "Remove them from the file; they are not retried.",
+    )
     if result.deferred:
         console.print(
             f"{len(result.deferred):,} not attempted (API budget reached); "
@@ -246,6 +240,18 @@ def push(
         )
     if parsed.refused or result.failed or result.deferred:
         raise typer.Exit(1)
+
+
+def _list_failed(errors: list[RecordError], heading: str, then: str) -> None:
+    """The records the CRM did not take, under ``heading`` (``{n}``: how many), then ``then``."""
+    if not errors:
+        return
+    console.print(heading.format(n=len(errors)))
+    for err in errors:
+        console.print(
+            f"  {plain(err.record_id)}: {plain(err.reason)}", highlight=False, soft_wrap=True
+        )
+    console.print(then)
 
 
 def register(app: typer.Typer) -> None:

@@ -188,13 +188,15 @@ def _summary(job: str, detail: dict[str, Any]) -> str:
 @daemon_app.command()
 def status() -> None:
     """Show cursors, last runs, leads per tier, pending failures and alerts (from the state store)."""
-    from service.daemon.rules_watch import file_digest, rules_key
+    from service.daemon.rules_watch import rules_key
+    from service.data.digest import file_digest
     from service.errors import RulesError
+    from service.redact import safe_url
     from service.scoring.rules import load_rules
     from service.state.leads import LeadState
     from service.state.lease import Lease
     from service.state.outbox import Outbox
-    from service.state.store import StateStore, safe_url
+    from service.state.store import StateStore
 
     settings = get_settings()
     name = settings.connector

@@ -28,7 +28,8 @@ def dashboard(
     """Serve the dashboards of Section 5.3 (overview, model performance, rep productivity, model)."""
     from service.dashboard.app import Credentials
     from service.dashboard.server import app_from_settings, serve_forever
-    from service.state.store import StateStore, safe_url
+    from service.redact import safe_url
+    from service.state.store import StateStore
 
     settings = get_settings()
     Credentials(settings.dashboard)  # a half-set user/password is refused before listening

@@ -10,7 +10,8 @@ assigned, or that has an owner in the CRM, is never reassigned.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 import structlog
 
@@ -20,13 +21,34 @@ from service.daemon.routing import choose
 from service.errors import LeadScoreError
 
 if TYPE_CHECKING:
-    from service.daemon.section5 import Rules5
+    from connectors.base import CRMConnector, CRMUser
+    from service.daemon.context import Daemon
+    from service.state.leads import CachedLead
+    from service.state.section5 import LeadFacts
+    from service.state.sla import Section5Log
 
 log = structlog.get_logger(__name__)
 PENDING, WRITTEN, FAILED = "pending", "written", "failed"
 
 
-def assign_unowned(p: Rules5) -> int:
+class Pass(Protocol):
+    """What assigning needs of a pass (``section5.Rules5`` provides it): declared here so that
+    this module does not import the one that calls it."""
+
+    d: Daemon
+    crm: CRMConnector
+    name: str
+    now: datetime
+    facts: LeadFacts
+    log: Section5Log
+    unowned: dict[str, CachedLead]
+    report: dict[str, int]
+
+    def users(self) -> dict[str, CRMUser]: ...
+    def email_of(self, who: str | None) -> str | None: ...
+
+
+def assign_unowned(p: Pass) -> int:
     """Choose, record, write and settle owners; returns the owners the CRM confirmed."""
     routing = p.d.routing.current if p.d.routing is not None else None
     retry = p.log.pending_assignments(p.name)

@@ -15,7 +15,6 @@ rep with twice the match weight takes about twice the leads.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from service.data.digest import file_digest
 from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import RulesError
 from service.scoring.rules import format_errors
@@ -91,13 +91,6 @@ def load_routing(path: Path) -> Routing:
         raise RulesError(str(path), format_errors(exc)) from None
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 class RoutingWatcher:
     """Holds the routing in force (None: no file, routing off); ``check()`` reloads it when the
     file changed, keeping the last good routing when an edit is bad (logged once per content)."""
@@ -116,7 +109,7 @@ class RoutingWatcher:
         if self.path is None:
             return False
         with self._lock:
-            digest = _digest(self.path)
+            digest = file_digest(self.path)
             if digest == self._digest or (digest or "missing") == self._problem_key:
                 return False
             if digest is None:

@@ -9,13 +9,13 @@ appears. The version in force is the file's ``version`` plus its content hash (`
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import structlog
 
+from service.data.digest import file_digest
 from service.errors import RulesError
 from service.scoring.rules import Rules, load_rules
 
@@ -25,13 +25,6 @@ MISSING_RULES = (
     "no such file; set LEADSCORE_RULES_PATH to the rules the service should use (the model.yaml "
     "that leadscore build wrote), or copy that file here"
 )
-
-
-def file_digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def rules_key(version: str, digest: str | None) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 import structlog
 
 from connectors.base import Activity, CRMConnector, CRMUser, LeadRecord
+from service.daemon.assign import assign_unowned
 from service.daemon.context import Daemon
 from service.daemon.messages5 import (
     ESCALATION,
@@ -226,8 +227,6 @@ class Rules5:
         return user.email if user else None
 
     def prepare(self) -> None:
-        from service.daemon.assign import assign_unowned
-
         if self.d.alerter is None and not self.unowned:
             return
         assign_unowned(self)

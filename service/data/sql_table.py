@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from service.errors import DataFileError
+from service.redact import safe_url
 
 WRITE_CHUNK = 10_000
-
-
-def safe_url(url: str) -> str:
-    """The URL as it may be shown: the password replaced by ``***``."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database URL)"
 
 
 def _engine(url: str, option: str) -> sa.Engine:

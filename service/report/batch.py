@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -123,10 +124,14 @@ class _Batch:
     def unscoreable(self) -> pd.Index:
         return self.scores.index[self.scores["unscoreable"]]
 
+    @cached_property
+    def by_score(self) -> pd.DataFrame:
+        """The scores, highest first: sorted once for all the tiers (a batch can hold millions)."""
+        return self.scores.sort_values("total", ascending=False, kind="stable")
+
     def tier(self, name: str) -> pd.DataFrame:
         """The leads of tier ``name``, highest score first."""
-        by_score = self.scores.sort_values("total", ascending=False, kind="stable")
-        return by_score[by_score["tier"] == name]
+        return self.by_score[self.by_score["tier"] == name]
 
     def signal(self, name: str) -> Signal:
         return next(x for x in self.rules.signals if x.name == name)

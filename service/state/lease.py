@@ -28,7 +28,8 @@ from sqlalchemy import Connection, Engine, create_engine, delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from service.state.store import StateStore, safe_url
+from service.redact import safe_url
+from service.state.store import StateStore
 from service.state.tables import leases
 
 log = structlog.get_logger(__name__)

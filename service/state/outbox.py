@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from connectors.base import batched
 from service.state.store import StateStore
 from service.state.tables import outbox
 
@@ -137,10 +138,10 @@ class Outbox:
         """Mark the turns ``keys`` summarised and add the summary messages, in one transaction."""
         c = outbox.c
         with self.engine.begin() as conn:
-            for start in range(0, len(keys), 500):
+            for chunk in batched(keys, 500):
                 conn.execute(
                     update(outbox)
-                    .where(c.key.in_(keys[start : start + 500]), c.status == AWAITING_SUMMARY)
+                    .where(c.key.in_(chunk), c.status == AWAITING_SUMMARY)
                     .values(status=SUMMARISED)
                 )
             rows = [

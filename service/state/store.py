@@ -129,7 +129,7 @@ class StateStore:
             base = engine or create_engine(url, future=True, connect_args=connect_args(url))
         except (ArgumentError, ImportError, ValueError) as exc:
             raise ConfigError(
-                f"state_url: cannot use {safe_url(url)!r} ({type(exc).__name__}); use "
+                f"state_url: cannot use {redact.safe_url(url)!r} ({type(exc).__name__}); use "
                 "sqlite:///path.db or postgresql+psycopg://user@host/db (LEADSCORE_STATE_URL)."
             ) from None
         if base.dialect.name == "sqlite" and engine is None:
@@ -144,11 +144,11 @@ class StateStore:
                 raise
             if self.engine.dialect.name == "sqlite":  # a file does not go down: a wrong path
                 raise ConfigError(
-                    f"state_url: cannot open the state database {safe_url(url)!r}: "
+                    f"state_url: cannot open the state database {redact.safe_url(url)!r}: "
                     f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL (the folder must exist)."
                 ) from None
             raise StateStoreError(
-                f"state_url: cannot open the state database {safe_url(url)!r}: "
+                f"state_url: cannot open the state database {redact.safe_url(url)!r}: "
                 f"{outage_reason(exc)}. Check LEADSCORE_STATE_URL and that the database is up."
             ) from None
 
@@ -433,13 +433,3 @@ def outage_reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     lines = str(orig).strip().splitlines()
     return lines[0] if lines else type(orig).__name__
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password masked."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url.split("@")[-1]

@@ -236,7 +236,10 @@ class ConnectorContract(OwnersContract):
         leads = self._leads(connector)
         rejected = [leads[1].id, leads[4].id]
         fake.reject_records(rejected, "FIELD_CUSTOM_VALIDATION_EXCEPTION: owner is inactive")
-        result = connector.write_scores(self._updates(leads))
+        with capture_logs() as logs:
+            result = connector.write_scores(self._updates(leads))
+        counts = {"event": "scores_written", "connector": connector.name, "written": 4, "failed": 2}
+        assert counts.items() <= logs[-1].items()
         assert sorted(e.record_id for e in result.failed) == sorted(rejected)
         assert all("owner is inactive" in e.reason for e in result.failed)
         assert sorted(result.written) == sorted(r.id for r in leads if r.id not in rejected)

@@ -93,6 +93,16 @@ class TestScrubber:
         assert redact.scrub("xoxb-unit-secret-1 pw-unit-42") == "*** ***"
         assert "pw-unit-42" not in repr(settings)
 
+    def test_database_urls_are_shown_without_their_password(self) -> None:
+        """The one ``safe_url`` masks a password, and text that is no URL (or has a port that
+        is no number) shows only what follows its last ``@``."""
+        assert redact.safe_url("postgresql+psycopg://u:pw-unit-42@db:5432/x") == (
+            "postgresql+psycopg://u:***@db:5432/x"
+        )
+        assert redact.safe_url("sqlite:///state.db") == "sqlite:///state.db"
+        assert redact.safe_url("u:pw-unit-42@db/x") == "db/x"
+        assert redact.safe_url("postgresql://u:pw-unit-42@db:port/x") == "db:port/x"
+
 
 class TestSettings:
     """https only, and the env file only where the user names it."""
