@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -227,7 +227,7 @@ class LeadState:
 
     def lead_frames(
         self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
-    ) -> Iterator[tuple[pd.DataFrame, set[str]]]:
+    ) -> Generator[tuple[pd.DataFrame, set[str]]]:
         """``lead_frame`` one chunk at a time: each chunk with every one of ``columns`` (sorted),
         and the columns its leads carry (a column no lead of any chunk carries is not a field)."""
         wanted = sorted(set(columns))
