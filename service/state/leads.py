@@ -240,19 +240,20 @@ class LeadState:
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk).execute(query)
             for rows in result.partitions(chunk):
-                seen: set[str] = set()
+                absent = set(wanted)  # fields no lead of this chunk carries (yet)
                 ids: list[str] = []
                 cols: dict[str, list[Any]] = {k: [] for k in wanted}
                 for r in rows:
                     attrs = json.loads(r.attributes_json)
-                    seen.update(k for k in wanted if k in attrs)
+                    if absent:
+                        absent.difference_update(attrs)
                     ids.append(r.record_id)
                     for k in wanted:
                         v = attrs.get(k)
                         cols[k].append(sys.intern(v) if type(v) is str else v)
                 part = pd.DataFrame(cols, index=pd.Index(ids), columns=wanted)
                 normalise_placeholders(part)
-                yield part, seen
+                yield part, set(wanted) - absent
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(
