@@ -179,24 +179,24 @@ def child(kind: str, crm: Path, state_url: str) -> dict[str, Any]:
         after = _state_size(d)
         out["rows_per_day"] = after["rows"] - before["rows"]
         out["bytes_per_day"] = after["bytes"] - before["bytes"]
+    elif kind == "fill":  # the lead copy a first pass leaves, without scoring (a child of its own)
+        from sqlalchemy import func, select
+
+        from connectors.base import batched
+        from service.state.tables import lead_cache
+
+        d = _daemon(crm, state_url, clock)
+        with d.store.engine.connect() as conn:
+            cached = conn.execute(select(func.count()).select_from(lead_cache)).scalar_one()
+        if not cached:
+            with d.connect() as crm_conn:
+                for batch in batched(crm_conn.iter_leads(), 5000):
+                    d.leads.upsert_leads("local", batch, clock())
+        out["cached"] = cached
     elif kind == "recalibrate":
         from service.daemon.recalibrate import recalibrate
 
         d = _daemon(crm, state_url, clock)
-        start = time.perf_counter()
-        from sqlalchemy import func, select
-
-        from service.state.tables import lead_cache
-
-        with d.store.engine.connect() as conn:
-            cached = conn.execute(select(func.count()).select_from(lead_cache)).scalar_one()
-        if not cached:  # recalibration reads the daemon's lead copy: fill it first
-            d.leads.upsert_leads("local", [], clock())
-            with d.connect() as crm_conn:
-                from connectors.base import batched
-
-                for batch in batched(crm_conn.iter_leads(), 5000):
-                    d.leads.upsert_leads("local", batch, clock())
         base = peak_rss_mb()
         start, cpu = time.perf_counter(), _cpu_s()
         recalibrate(d)
@@ -342,15 +342,15 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         if "recalibrate" in parts:
-            if "sqlite" not in parts:  # recalibration reads the lead copy a pass leaves
-                _run_child("pass", crm, f"sqlite:///{folder / 'state.db'}")
+            # recalibration reads the lead copy a pass leaves (filled here when no pass ran)
+            _run_child("fill", crm, f"sqlite:///{folder / 'state.db'}")
             recal = _run_child("recalibrate", crm, f"sqlite:///{folder / 'state.db'}")
             ok &= recal["recalibrate_rss_mb"] < RECAL_TARGET_MB
             print(
                 f"recalibration with {n:,} leads: {recal['recalibrate_s']:.1f} s "
                 f"({recal['recalibrate_cpu_s']:.1f} CPU s), peak RSS "
                 f"{recal['recalibrate_rss_mb']:.0f} MB ({_ratio(recal['recalibrate_rss_mb'], RECAL_TARGET_MB)} "
-                f"of {RECAL_TARGET_MB:.0f})",
+                f"of {RECAL_TARGET_MB:.0f}; {recal['rss_before_mb']:.0f} MB before it started)",
                 flush=True,
             )
         for name in ("sqlite", "postgresql"):

@@ -39,6 +39,7 @@ from sklearn.preprocessing import TargetEncoder
 from sklearn.tree import DecisionTreeClassifier
 
 from service.audit.fields import as_numbers, name_tokens
+from service.data.current_leads import LeadColumn
 
 #: one field's own out-of-sample AUC at or above this is implausibly strong
 STRONG_AUC = 0.85
@@ -166,13 +167,14 @@ def outcome_coded(series: pd.Series, y: np.ndarray) -> dict[str, Any] | None:
     return None
 
 
-def process_field(deals: pd.Series, leads: pd.Series | None) -> dict[str, Any] | None:
+def process_field(deals: pd.Series, leads: LeadColumn | None) -> dict[str, Any] | None:
     """Evidence when the open leads mostly lack the field the closed deals have, or carry
-    values the deals never show: it is filled in during the sales process."""
-    if leads is None or len(leads) == 0 or len(deals) == 0:
+    values the deals never show: it is filled in during the sales process. ``leads`` is the
+    field counted over the leads (``CurrentLeads.survey``, with the deals' values as known)."""
+    if leads is None or leads.n == 0 or len(deals) == 0:
         return None
     filled_deals = float(deals.notna().mean())
-    filled_leads = float(leads.notna().mean())
+    filled_leads = leads.filled / leads.n
     if filled_deals >= PROCESS_FILLED and filled_leads < min(0.5, filled_deals / 2):
         return {
             "kind": "process_field",
@@ -183,13 +185,11 @@ def process_field(deals: pd.Series, leads: pd.Series | None) -> dict[str, Any] |
                 "open leads: it is filled in during the sales process"
             ),
         }
-    if pd.api.types.is_numeric_dtype(deals) and pd.api.types.is_numeric_dtype(leads):
+    if pd.api.types.is_numeric_dtype(deals) and leads.numeric:
         return None
-    lead_values = leads.dropna().astype("string").str.strip().str.casefold()
-    if len(lead_values) < 20:
+    if leads.filled < 20 or leads.unseen is None:
         return None
-    known = set(deals.dropna().astype("string").str.strip().str.casefold())
-    unseen = float((~lead_values.isin(known)).mean())
+    unseen = leads.unseen / leads.filled
     if unseen > 0.5:
         return {
             "kind": "process_field",

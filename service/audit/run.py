@@ -57,6 +57,7 @@ from service.audit.quality import (
     find_value_problems,
 )
 from service.config import BuildConfig, Outcome
+from service.data.current_leads import CurrentLeads, LeadColumn, normalised_text
 
 __all__ = [
     "AuditReport",
@@ -201,12 +202,12 @@ def run_audit(
     source: str = "deals",
     placeholders: dict[str, dict[str, int]] | None = None,
     as_of: date | None = None,
-    leads: pd.DataFrame | None = None,
+    leads: pd.DataFrame | CurrentLeads | None = None,
 ) -> AuditReport:
     """Audit a deals frame (as returned by ``read_table``) against its resolved outcome.
 
-    ``leads`` (the open leads, when given) lets the leakage checks see which fields are filled
-    in only during the sales process."""
+    ``leads`` (the open leads, when given; a frame or chunks) lets the leakage checks see which
+    fields are filled in only during the sales process."""
     as_of = as_of or date.today()
     frame = frame.reset_index(drop=True)
     y_all = pd.Series(outcome.y.to_numpy(dtype=float), index=frame.index)
@@ -220,7 +221,8 @@ def run_audit(
     closed = y_all.notna().to_numpy() & ~np.isin(np.arange(len(frame)), list(dropped))
     y = y_all[closed].to_numpy(dtype=int)
     won, lost = int(y.sum()), int(len(y) - y.sum())
-    excluded, suspects = _exclusions(frame, fields, outcome, config, closed, y, leads)
+    on_leads = None if leads is None else _survey(leads, frame, closed)
+    excluded, suspects = _exclusions(frame, fields, outcome, config, closed, y, on_leads)
     excluded_names = {e.field for e in excluded}
     for info in fields:
         if info.name in excluded_names:
@@ -291,7 +293,7 @@ def _exclusions(  # noqa: C901 -- one rule per kind of exclusion, in report orde
     config: BuildConfig,
     closed: np.ndarray,
     y: np.ndarray,
-    leads: pd.DataFrame | None,
+    leads: dict[str, LeadColumn] | None,
 ) -> tuple[list[Excluded], list[Suspect]]:
     """One reason per excluded field, the first that applies, in this order: outcome,
     configured, identifier/constant/empty/free text, date, then leakage (two kinds of evidence);
@@ -331,8 +333,7 @@ def _exclusions(  # noqa: C901 -- one rule per kind of exclusion, in report orde
         suspect = Suspect(info.name)
         if coded:
             suspect.evidence.append(coded)
-        on_leads = leads[info.name] if leads is not None and info.name in leads.columns else None
-        process = process_field(closed_values, on_leads)
+        process = process_field(closed_values, None if leads is None else leads.get(info.name))
         if process:
             suspect.evidence.append(process)
         auc = None
@@ -364,6 +365,17 @@ def _exclusions(  # noqa: C901 -- one rule per kind of exclusion, in report orde
     order = {f.name: i for i, f in enumerate(fields)}
     out.sort(key=lambda e: order.get(e.field, len(order)))
     return out, sorted(suspects.values(), key=lambda s: order.get(s.field, len(order)))
+
+
+def _survey(
+    leads: pd.DataFrame | CurrentLeads, frame: pd.DataFrame, closed: np.ndarray
+) -> dict[str, LeadColumn]:
+    """Each field of the leads counted, with the values no closed deal shows (one pass)."""
+    if isinstance(leads, pd.DataFrame):
+        leads = CurrentLeads.of_frame(leads)
+    known = {c: set(normalised_text(frame[c][closed])) for c in frame.columns}
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    return leads.survey(known, numeric=numeric)
 
 
 _SHAPE_DETAIL = {

@@ -19,6 +19,7 @@ loads it like any edit.
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from service.report.escape import write_markdown
 from service.scoring.rules import Rules
 
 log = structlog.get_logger(__name__)
+
+#: leads per chunk when the build reads the lead copy (the peak memory grows with it)
+CHUNK = 10_000
 
 
 @dataclass
@@ -128,6 +132,7 @@ def live_auc(
 def recalibrate(d: Daemon) -> dict[str, Any]:
     """Build a candidate from every closed deal in the CRM and apply the promotion rule."""
     from connectors.frames import deals_frame
+    from service.data.current_leads import CurrentLeads
     from service.data.deals import deals_from_frame
     from service.health.registry import Registry
     from service.model.build import BuildResult, build_model
@@ -146,9 +151,13 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
         )
     source = f"the {name} CRM's closed deals"
     loaded = deals_from_frame(deals_frame(deals), source, s.recalibration_config)
-    # only the deals' fields of each lead, read in chunks (a million full copies take GBs)
-    current = d.leads.lead_frame(name, [str(c) for c in loaded.table.frame.columns])
-    built = build_model(loaded, now=now, leads=current if len(current) else None)
+    # only the deals' fields of each lead, a chunk at a time: the build keeps counts and scores,
+    # never the leads (a million in one frame take GBs)
+    fields = [str(c) for c in loaded.table.frame.columns]
+    current = CurrentLeads(lambda: d.leads.lead_frames(name, fields, chunk=CHUNK))
+    with closing(d.leads.lead_frames(name, fields, chunk=1)) as first:
+        some = next(first, None) is not None
+    built = build_model(loaded, now=now, leads=current if some else None)
     frame, y = loaded.table.frame, loaded.outcome.y
     rules = built.rules.model_copy(update={"version": version})
     result = BuildResult(

@@ -19,6 +19,7 @@ from service.model.patterns import (
     RANKING_FORMULA,
     loss_reason_table,
 )
+from service.model.reference import PopulationScores
 from service.model.thresholds import distribution, separation, tier_table
 from service.scoring.rules import DIMENSIONS, GROUPS
 
@@ -84,12 +85,13 @@ def notes(fit: Fit, validation: S.Validation, confidence: S.Confidence) -> list[
     return out
 
 
-def tier_rows(fit: Fit, validation: S.Validation, lead_tiers: pd.Series | None) -> list[S.TierRow]:
+def tier_rows(
+    fit: Fit, validation: S.Validation, leads: PopulationScores | None
+) -> list[S.TierRow]:
     """Each tier on the training deals, with the holdout rate beside it and, when leads were
-    given, the tier's share of the current leads."""
+    given (scored by ``score_population``), the tier's share of the current leads."""
     total = fit.scores["total"].to_numpy(dtype=float)
     held = {t.tier: t for t in validation.tiers}
-    counts = lead_tiers.value_counts() if lead_tiers is not None else None
     rows = []
     for row in tier_table(total, fit.y, fit.rules.thresholds, fit.rules.tiers):
         # the rate a reader acts on is the one measured on deals the model never saw
@@ -97,10 +99,8 @@ def tier_rows(fit: Fit, validation: S.Validation, lead_tiers: pd.Series | None) 
             measured = held[row["tier"]].model_dump(exclude_unset=True)
             row.update({k: v for k, v in measured.items() if k.startswith("holdout_")})
         row["training_win_rate"] = row["expected_conversion"]
-        if counts is not None and lead_tiers is not None:
-            row["share_of_current_leads"] = float(
-                counts.get(row["tier"], 0) / max(1, len(lead_tiers))
-            )
+        if leads is not None:
+            row["share_of_current_leads"] = float(leads.tiers.get(row["tier"], 0) / max(1, leads.n))
         rows.append(S.TierRow.measured(row))
     return rows
 
@@ -129,7 +129,7 @@ def assemble(
     leakage_warning: S.LeakageWarning | None,
     headline: S.Headline | None,
     outcome_unit: str,
-    lead_tiers: pd.Series | None,
+    leads: PopulationScores | None,
     health_reference: S.HealthReference,
     fields_not_in_leads: list[str],
     more_notes: list[str],
@@ -152,9 +152,9 @@ def assemble(
     optional: dict[str, Any] = {}
     if leakage_warning is not None:
         optional["leakage_warning"] = leakage_warning
-    if lead_tiers is not None:
+    if leads is not None:
         optional["current_leads"] = S.CurrentLeads(
-            n=len(lead_tiers), unscoreable=int((lead_tiers == "Unscoreable").sum())
+            n=leads.n, unscoreable=int(leads.tiers.get("Unscoreable", 0))
         )
     if fields_not_in_leads:
         optional["fields_not_in_leads"] = fields_not_in_leads
@@ -207,7 +207,7 @@ def assemble(
             S.Separation.measured(separation(total, fit.y)) if len(set(fit.y)) == 2 else None
         ),
         thresholds=S.Thresholds.measured(fit.rules.thresholds.model_dump()),
-        tiers=tier_rows(fit, validation, lead_tiers),
+        tiers=tier_rows(fit, validation, leads),
         capacity=capacity,
         validation=validation,
         split_note=split_note,

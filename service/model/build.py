@@ -26,6 +26,7 @@ import structlog
 from service.audit.run import run_audit
 from service.config import BuildConfig
 from service.data.atomic import write_text_atomic
+from service.data.current_leads import CurrentLeads
 from service.data.deals import Deals
 from service.errors import ConfigError, DataFileError, InsufficientDataError
 from service.model import analysis as A
@@ -34,7 +35,7 @@ from service.model.analysis_schema import Analysis
 from service.model.fit import MODEL_VERSION, STEPS, Fit, Progress, fit_deals
 from service.model.icp import compare_icp, load_icp
 from service.model.patterns.candidates import indicator_frames
-from service.model.reference import health_reference
+from service.model.reference import health_reference, score_population
 from service.model.thresholds import (
     capacity_check,
     tier_table,
@@ -99,10 +100,13 @@ def build_model(
     icp: str | Path | dict | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
-    leads: pd.DataFrame | None = None,
+    leads: pd.DataFrame | CurrentLeads | None = None,
 ) -> BuildResult:
-    """Run Steps 1 to 5 on loaded deals; see the module docstring."""
+    """Run Steps 1 to 5 on loaded deals; see the module docstring. ``leads``: the current
+    leads, one frame or chunks (``CurrentLeads``, read a chunk at a time: a million fit)."""
     check_parameters(holdout, seed)
+    if isinstance(leads, pd.DataFrame):
+        leads = CurrentLeads.of_frame(leads)
     step = progress or (lambda _name: None)
     config = deals.config
     now = now or datetime.now(UTC)
@@ -128,13 +132,14 @@ def build_model(
     not_in_leads: list[str] = []
     if leads is not None:
         # a signal no lead can have is not implementable: keep only fields the leads carry
-        not_in_leads = [c for c in X.columns if c not in set(leads.columns)]
+        carried = set(leads.columns)
+        not_in_leads = [c for c in X.columns if c not in carried]
         if not_in_leads and len(not_in_leads) == X.shape[1]:
             shown = ", ".join(map(str, not_in_leads[:10]))
             raise DataFileError(
                 f"--leads: the leads file has none of the {len(not_in_leads)} fields the deals "
                 f"can be scored on ({shown}{' ...' if len(not_in_leads) > 10 else ''}); its "
-                f"columns are {', '.join(map(str, list(leads.columns)[:15]))}. Pass the leads "
+                f"columns are {', '.join(map(str, leads.columns[:15]))}. Pass the leads "
                 "exported from the same CRM, or leave out --leads."
             )
         X = X.drop(columns=not_in_leads)
@@ -211,6 +216,8 @@ def build_model(
             + "."
         )
     warning = leakage_warning(checked.auc, final.rules)
+    # the current leads scored once, a chunk at a time: only the figures are kept
+    on_leads = None if leads is None else score_population(final.rules, leads.frames())
     analysis = A.assemble(
         now=now,
         version=MODEL_VERSION,
@@ -234,8 +241,8 @@ def build_model(
         leakage_warning=None if warning is None else S.LeakageWarning.measured(warning),
         headline=None if headline is None else S.Headline.measured(headline),
         outcome_unit=outcome_unit(deals.outcome.column, deals.outcome.won_values),
-        lead_tiers=None if leads is None else score_frame(final.rules, leads).scores["tier"],
-        health_reference=S.HealthReference.measured(health_reference(final.rules, X, leads)),
+        leads=on_leads,
+        health_reference=S.HealthReference.measured(health_reference(final.rules, X, on_leads)),
         fields_not_in_leads=not_in_leads,
         more_notes=more_notes,
     )

@@ -17,6 +17,11 @@ recalibration), else the deals themselves; ``population`` says which.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -95,27 +100,67 @@ def value_shares(frame: pd.DataFrame, fields: list[str]) -> dict[str, dict[str, 
     return out
 
 
-def health_reference(rules: Rules, deals: pd.DataFrame, leads: pd.DataFrame | None) -> dict:
-    """The ``health_reference`` block of ``analysis.json`` (see the module docstring)."""
-    population = leads if leads is not None and len(leads) else deals
-    scored = score_frame(rules, population)
+@dataclass
+class PopulationScores:
+    """How a model scores a population, in the few figures the build keeps: each score group's
+    values, each tier's count, each signal's fire and known counts."""
+
+    n: int
+    scores: dict[str, np.ndarray]
+    tiers: dict[str, int]
+    fires: dict[str, int]
+    known: dict[str, int]
+
+
+def score_population(rules: Rules, frames: Iterable[pd.DataFrame]) -> PopulationScores:
+    """Score ``frames`` (chunks of one population) one at a time and keep only the figures."""
+    groups: dict[str, list[np.ndarray]] = {g: [] for g in SCORE_GROUPS}
+    tiers: Counter[str] = Counter()
+    fires: Counter[str] = Counter()
+    known: Counter[str] = Counter()
+    n = 0
+    for frame in frames:
+        scored = score_frame(rules, frame)
+        n += len(frame)
+        for group in SCORE_GROUPS:
+            groups[group].append(scored.scores[group].to_numpy(dtype=float))
+        tiers.update({str(k): int(v) for k, v in scored.scores["tier"].value_counts().items()})
+        for s in rules.signals:
+            fires[s.name] += int(scored.fires[s.name].sum())
+            known[s.name] += int(scored.known[s.name].sum())
+    return PopulationScores(
+        n=n,
+        scores={g: np.concatenate(v) if v else np.zeros(0) for g, v in groups.items()},
+        tiers=dict(tiers),
+        fires=dict(fires),
+        known=dict(known),
+    )
+
+
+def health_reference(
+    rules: Rules, deals: pd.DataFrame, leads: PopulationScores | None
+) -> dict[str, Any]:
+    """The ``health_reference`` block of ``analysis.json`` (see the module docstring);
+    ``leads``: the current leads scored by ``rules`` (``score_population``)."""
+    on_leads = leads is not None and leads.n > 0
+    scored = leads if leads is not None and on_leads else score_population(rules, [deals])
     scores = {}
     for group in SCORE_GROUPS:
-        values = scored.scores[group].to_numpy(dtype=float)
+        values = scored.scores[group]
         edges = score_bins(values)
         scores[group] = {"edges": edges, "shares": bin_shares(values, edges)}
-    n = max(len(population), 1)
+    n = max(scored.n, 1)
     signals = {
         s.name: {
             "dimension": s.dimension,
-            "fire_rate": float(scored.fires[s.name].sum() / n),
-            "known_rate": float(scored.known[s.name].sum() / n),
+            "fire_rate": float(scored.fires[s.name] / n),
+            "known_rate": float(scored.known[s.name] / n),
         }
         for s in rules.signals
     }
     return {
-        "population": "leads" if population is leads else "deals",
-        "n": len(population),
+        "population": "leads" if on_leads else "deals",
+        "n": scored.n,
         "deals_n": len(deals),
         "scores": scores,
         "signals": signals,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -215,6 +215,21 @@ class LeadState:
         """Every pulled lead (index: record id) with only ``columns`` of its attributes, read in
         chunks: repeated text values are shared (interned), so a million leads fit in a few
         hundred MB instead of the GBs of full copies (recalibration reads only what it needs)."""
+        parts: list[pd.DataFrame] = []
+        seen: set[str] = set()
+        for part, carried in self.lead_frames(connector, columns, chunk=chunk):
+            parts.append(part)
+            seen.update(carried)
+        if not parts:
+            return pd.DataFrame(columns=[])
+        frame = pd.concat(parts)
+        return frame[[k for k in frame.columns if k in seen]]  # fields no lead carries: left out
+
+    def lead_frames(
+        self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
+    ) -> Generator[tuple[pd.DataFrame, set[str]]]:
+        """``lead_frame`` one chunk at a time: each chunk with every one of ``columns`` (sorted),
+        and the columns its leads carry (a column no lead of any chunk carries is not a field)."""
         wanted = sorted(set(columns))
         c = lead_cache.c
         query = (
@@ -222,27 +237,23 @@ class LeadState:
             .where(c.connector == connector)
             .order_by(c.record_id)
         )
-        parts: list[pd.DataFrame] = []
-        seen: set[str] = set()
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk).execute(query)
             for rows in result.partitions(chunk):
+                absent = set(wanted)  # fields no lead of this chunk carries (yet)
                 ids: list[str] = []
                 cols: dict[str, list[Any]] = {k: [] for k in wanted}
                 for r in rows:
                     attrs = json.loads(r.attributes_json)
-                    seen.update(k for k in wanted if k in attrs)
+                    if absent:
+                        absent.difference_update(attrs)
                     ids.append(r.record_id)
                     for k in wanted:
                         v = attrs.get(k)
                         cols[k].append(sys.intern(v) if type(v) is str else v)
                 part = pd.DataFrame(cols, index=pd.Index(ids), columns=wanted)
                 normalise_placeholders(part)
-                parts.append(part)
-        if not parts:
-            return pd.DataFrame(columns=[])
-        frame = pd.concat(parts)
-        return frame[[k for k in wanted if k in seen]]  # fields no lead carries are not columns
+                yield part, set(wanted) - absent
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(

@@ -134,30 +134,26 @@ def test_failover_between_two_daemon_run_on_postgres(
     assert all(local.writes_of(i) == 1 for i in [*hot, *warm[3:]])
 
 
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 def test_sigterm_mid_pass_stops_between_batches_and_the_next_pass_finishes(
-    tmp_path: Path, local: LocalFake, slack: FakeSlack
+    kind: str, tmp_path: Path, local: LocalFake, slack: FakeSlack
 ) -> None:
-    """SIGTERM while ``daemon once`` is half-way through a long first pass: it exits within 10 s
-    (exit 0, 'stopped between batches'), keeps what it wrote, and the next pass writes the rest
-    (every lead exactly once in all)."""
+    """SIGTERM while ``daemon once`` is half-way through a long first pass, on SQLite and on
+    PostgreSQL state: it exits within 10 s (exit 0, 'stopped between batches'), keeps what it
+    wrote, and the next pass writes the rest (every lead exactly once in all)."""
     ids = local.add_leads(8000, modified_at=NOW - timedelta(hours=1), attributes=WARM)
-    env = daemon_env(
-        tmp_path,
-        local,
-        slack,
-        f"sqlite:///{tmp_path / 'state.db'}",
-        LEADSCORE_DAEMON__BATCH_SIZE="100",
-    )
-    first = Proc(["daemon", "once"], env, tmp_path / "first.log", tmp_path)
-    first.wait_for(lambda e: e.get("event") == "scores_written", timeout=120)
-    first.popen.send_signal(signal.SIGTERM)
-    sent = time.monotonic()
-    code = first.stop(timeout=60)
-    took = time.monotonic() - sent
-    assert code == 0 and took < 10, first.log.read_text()[-2000:]
-    assert "Stopped between batches" in first.out.read_text()
-    written = sum(1 for i in ids if local.writes_of(i))
-    assert 0 < written < len(ids)
-    second = Proc(["daemon", "once"], env, tmp_path / "second.log", tmp_path)
-    assert second.wait(timeout=300) == 0
+    with state_url(kind, tmp_path) as url:
+        env = daemon_env(tmp_path, local, slack, url, LEADSCORE_DAEMON__BATCH_SIZE="100")
+        first = Proc(["daemon", "once"], env, tmp_path / "first.log", tmp_path)
+        first.wait_for(lambda e: e.get("event") == "scores_written", timeout=120)
+        first.popen.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        code = first.stop(timeout=60)
+        took = time.monotonic() - sent
+        assert code == 0 and took < 10, first.log.read_text()[-2000:]
+        assert "Stopped between batches" in first.out.read_text()
+        written = sum(1 for i in ids if local.writes_of(i))
+        assert 0 < written < len(ids)
+        second = Proc(["daemon", "once"], env, tmp_path / "second.log", tmp_path)
+        assert second.wait(timeout=300) == 0
     assert all(local.writes_of(i) == 1 for i in ids)
