@@ -226,11 +226,7 @@ def _clean(
     With ``decimal_comma`` (semicolon files, as European spreadsheets write them) ``1,5`` is 1.5.
     """
     found: dict[str, dict[str, int]] = {}
-    names = [
-        col
-        for col in frame.columns
-        if (only is None or col in only) and _is_text(frame[col])
-    ]
+    names = [col for col in frame.columns if (only is None or col in only) and _is_text(frame[col])]
     if not names:
         return found
     codes, texts, is_placeholder = _distinct_texts([frame[col] for col in names])
