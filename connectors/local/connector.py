@@ -159,18 +159,23 @@ class LocalConnector(CRMConnector):
         user (else the owner text the lead was loaded with)."""
         scores = self._scores_of([r.id for r in rows])
         names = self._user_names({r.owner_id for r in rows if r.owner_id})
+        columns = [c.name for c in t.leads.c]
+        at = {name: columns.index(name) for name in _LEAD_COLUMNS}
+        # positional, column by column from plain tuples: a million leads on a first pass
         return [
             LeadRecord(
-                id=row.id,
-                object_type="Lead",
-                modified_at=row.modified_at,
-                attributes=dict(row.attributes or {}),
-                owner=names.get(row.owner_id, row.owner) if row.owner_id else row.owner,
-                account_id=row.account_id,
-                owner_id=row.owner_id,
-                current_scores=scores.get(row.id, {}),
+                rid,
+                "Lead",
+                modified,
+                dict(attributes or {}),
+                names.get(owner_id, owner) if owner_id else owner,
+                account,
+                owner_id,
+                scores.get(rid, {}),
             )
-            for row in rows
+            for rid, account, owner, attributes, modified, owner_id in zip(
+                *[[row[at[name]] for row in rows] for name in _LEAD_COLUMNS], strict=True
+            )
         ]
 
     def _user_names(self, ids: set[str]) -> dict[str, str]:
@@ -373,23 +378,27 @@ class LocalConnector(CRMConnector):
                 ).all()
             )
             fields = set(conn.execute(select(t.score_fields.c.name)).scalars())
+            every = all(n in fields for n in _NAME_OF.values())
             rows: list[tuple[str, str, str]] = []
+            whole: list[tuple[str, ...]] = []  # updates that set every score field
             encode = _Encoder()
             for u in batch:
-                reason = self._refusal(u, known, locks, fields)
+                reason = self._refusal(u, known, locks, fields, every)
                 if reason is not None:
                     result.failed.append(RecordError(u.record_id, reason))
                     continue
-                rows.extend((u.record_id, _NAME_OF[k], encode(v)) for k, v in u.values.items())
+                values = u.values
+                if every and len(values) == len(_FIELDS) and values.keys() == _FIELD_SET:
+                    whole.append((u.record_id, *[encode(values[k]) for k in _FIELDS]))
+                else:
+                    rows.extend((u.record_id, _NAME_OF[k], encode(v)) for k, v in values.items())
                 result.written.append(u.record_id)
+            # one prepared statement for every row, plain tuples to the driver (SQLAlchemy's
+            # per-row processing was most of a million-lead pass); JSON as Core stores it
+            if whole:  # one execution per lead, not one per field
+                conn.exec_driver_sql(_WHOLE_SQL, whole)
             if rows:
-                # one prepared statement for every row, plain tuples to the driver (SQLAlchemy's
-                # per-row processing was most of a million-lead pass); JSON as Core stores it
-                conn.exec_driver_sql(
-                    "INSERT INTO lead_scores (lead_id, field, value) VALUES (?, ?, ?) "
-                    "ON CONFLICT (lead_id, field) DO UPDATE SET value = excluded.value",
-                    rows,
-                )
+                conn.exec_driver_sql(_UPSERT_SQL, rows)
             if result.written:
                 conn.execute(
                     update(t.leads)
@@ -400,36 +409,64 @@ class LocalConnector(CRMConnector):
 
     @staticmethod
     def _refusal(
-        u: ScoreUpdate, known: set[str], locks: dict[str, str], fields: set[str]
+        u: ScoreUpdate,
+        known: set[str],
+        locks: dict[str, str],
+        fields: set[str],
+        every: bool = False,
     ) -> str | None:
+        """Why the CRM refuses ``u`` (None when it takes it); ``every``: all score fields exist."""
         if u.record_id not in known:
             return "no lead with this id in the local CRM"
         if u.record_id in locks:
             return f"record locked: {locks[u.record_id]}"
         for logical, value in u.values.items():
-            if logical not in SCORE_FIELDS:
+            accepted = _ACCEPTED.get(logical)
+            if accepted is None:
                 return (
                     f"unknown score field {logical!r}; score fields are {', '.join(SCORE_FIELDS)}"
                 )
-            name = _NAME_OF[logical]
-            if name not in fields:
+            if not every and _NAME_OF[logical] not in fields:
+                name = _NAME_OF[logical]
                 return f"field {name} does not exist; create it with `leadscore crm setup`"
-            if type(value) in _ACCEPTED.get(logical, ()):
-                continue  # a number for a number field, text for a text field
+            if type(value) in accepted or (type(value) is str and value in _CHOICES[logical]):
+                continue  # a number for a number field, text for a text field, a known choice
             problem = check_value(logical, value)
             if problem:
                 return problem
         return None
 
 
+#: the lead columns a record is made of, in the order ``_records`` reads them
+_LEAD_COLUMNS = ("id", "account_id", "owner", "attributes", "modified_at", "owner_id")
 #: the CRM name of each score field
 _NAME_OF = {n: score_field_name(n, STYLE) for n in SCORE_FIELDS}
-#: value types a field takes without a closer look (picklists are always checked)
-_ACCEPTED: dict[str, tuple[type, ...]] = {
-    n: (int, float, type(None)) if kind == "number" else (str, type(None))
+#: value types a field takes without a closer look (a picklist takes None, or one of its choices)
+_ACCEPTED: dict[str, frozenset[type]] = {
+    n: frozenset({int, float, type(None)})
+    if kind == "number"
+    else frozenset({type(None)})
+    if kind.startswith("picklist:")
+    else frozenset({str, type(None)})
     for n, kind in SCORE_FIELDS.items()
-    if not kind.startswith("picklist:")
 }
+#: the choices of each picklist field (empty for the others)
+_CHOICES: dict[str, frozenset[str]] = {
+    n: frozenset(kind.split(":", 1)[1].split(",")) if kind.startswith("picklist:") else frozenset()
+    for n, kind in SCORE_FIELDS.items()
+}
+_FIELDS = tuple(SCORE_FIELDS)
+_FIELD_SET = frozenset(_FIELDS)
+_UPSERT_SQL = (
+    "INSERT INTO lead_scores (lead_id, field, value) VALUES (?, ?, ?) "
+    "ON CONFLICT (lead_id, field) DO UPDATE SET value = excluded.value"
+)
+#: every score field of one lead in one execution (parameter 1 is the lead id)
+_WHOLE_SQL = (
+    "INSERT INTO lead_scores (lead_id, field, value) VALUES "
+    + ", ".join(f"(?1, '{_NAME_OF[k]}', ?{i + 2})" for i, k in enumerate(_FIELDS))
+    + " ON CONFLICT (lead_id, field) DO UPDATE SET value = excluded.value"
+)
 
 
 def _among(column: Any, ids: Sequence[str]) -> Any:

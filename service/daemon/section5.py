@@ -149,19 +149,26 @@ class Rules5:
         totals = scored.scores["total"].to_numpy()
         rows, notices = [], []
         settings = self.d.settings.notices
+        # a batch's leads share a few sets of fired signals: each set is named and encoded once
+        patterns = [row.tobytes() for row in np.packbits(matrix, axis=1)]
+        named: dict[bytes, tuple[tuple[str, ...], str]] = {}
         for lead, level in zip(leads, levels, strict=True):
             rid = lead.record_id
             if rid not in ok:
                 continue
             i = position[rid]
-            fired = tuple(str(n) for n in names[matrix[i]])
+            key = patterns[i]
+            if key not in named:
+                names_i = tuple(str(n) for n in names[matrix[i]])
+                named[key] = (names_i, json.dumps(names_i))
+            fired, fired_json = named[key]
             tier, total = str(tiers[i]), float(totals[i])
             rows.append(
                 {
                     "record_id": rid,
                     "tier": tier,
                     "total": total,
-                    "fired_json": json.dumps(fired),
+                    "fired_json": fired_json,
                     "stale_level": int(level),
                     "experiment_group": group.get(rid),
                 }

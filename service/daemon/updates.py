@@ -47,10 +47,12 @@ def score_updates(
     about two weeks ago), ``Last_Calculated`` = ``now`` and ``Version`` = the rules' version."""
     columns = scored_output(pd.DataFrame(index=scored.scores.index), scored, rules)
     wanted = {score_field_name(k, "local"): k for k in SCORE_FIELDS}
-    rows = columns[[c for c in columns.columns if c in wanted]].to_dict("records")
+    names = [c for c in columns.columns if c in wanted]
+    keys = [wanted[c] for c in names]
+    rows = zip(*[columns[c].tolist() for c in names], strict=True)  # column by column, not per cell
     updates = []
     for lead, row in zip(leads, rows, strict=True):
-        values: dict[str, Any] = plain_values({wanted[c]: v for c, v in row.items()})
+        values: dict[str, Any] = plain_values(dict(zip(keys, row, strict=True)))
         values["Trend"] = trend(values["Total"], references.get(lead.record_id))
         values["Last_Calculated"] = now
         updates.append(ScoreUpdate(lead.record_id, lead.object_type, values))

@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,40 +131,66 @@ def _is_text(series: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
 
 
+def _distinct_texts(
+    columns: Sequence[pd.Series],
+) -> tuple[list[tuple[np.ndarray, int]], pd.Series, np.ndarray]:
+    """Per column its codes (``pd.factorize``: -1 for missing) and how many distinct values it
+    has, and over the distinct values of every column at once (in column order) their stripped
+    text and whether each is a placeholder: the string kernels run once per frame, not once per
+    column (the daemon cleans batches of a few thousand rows, where the per-column overhead
+    was most of the cost)."""
+    codes: list[tuple[np.ndarray, int]] = []
+    parts: list[pd.Series] = []
+    for series in columns:
+        c, u = pd.factorize(series, use_na_sentinel=True)
+        codes.append((c, len(u)))
+        parts.append(pd.Series(pd.array(u, dtype="string")))
+    distinct = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    stripped = distinct.str.strip()
+    is_placeholder = stripped.str.lower().isin(PLACEHOLDERS).fillna(False).to_numpy(bool, copy=True)
+    return codes, stripped, is_placeholder
+
+
 def _clean_column(
-    series: pd.Series, *, decimal_comma: bool = False, coerce: bool = True
+    series: pd.Series,
+    codes: np.ndarray,
+    stripped: np.ndarray,
+    is_placeholder: np.ndarray,
+    *,
+    decimal_comma: bool = False,
+    coerce: bool = True,
 ) -> tuple[pd.Series, dict[str, int]]:
     """One text column: placeholders to missing, whitespace stripped, numbers parsed.
 
-    The work is done once per distinct value (``pd.factorize``) and mapped back to the rows, so a
-    million-row column with a few hundred distinct values costs a few hundred string operations.
+    The work is done once per distinct value (``codes`` index ``stripped``, the column's distinct
+    values stripped, and ``is_placeholder``: see ``_distinct_texts``) and mapped back to the rows,
+    so a million-row column with a few hundred distinct values costs a few hundred string
+    operations.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    distinct = pd.Series(pd.array(uniques, dtype="string"))
-    stripped = distinct.str.strip()
-    is_placeholder = stripped.str.lower().isin(PLACEHOLDERS).fillna(False).to_numpy(bool, copy=True)
+    is_placeholder = is_placeholder.copy()
     if (
         is_placeholder.any()
-        and (stripped[is_placeholder] == "NA").any()
-        and _is_code_column(stripped[~is_placeholder])
+        and any(v == "NA" for v in stripped[is_placeholder])
+        and _is_code_column(pd.Series(stripped[~is_placeholder], dtype="string"))
     ):
-        is_placeholder &= (stripped != "NA").to_numpy(bool)  # NA is North America here
+        is_placeholder &= stripped != "NA"  # NA is North America here
     found: dict[str, int] = {}
     if is_placeholder.any():
-        counts = np.bincount(codes[codes >= 0], minlength=len(distinct))
+        counts = np.bincount(codes[codes >= 0], minlength=len(stripped))
         for i in np.flatnonzero(is_placeholder):
-            key = str(stripped.iloc[i]) or "(empty)"
+            key = str(stripped[i]) or "(empty)"
             found[key] = found.get(key, 0) + int(counts[i])
-    cleaned = stripped.mask(is_placeholder)
-    valid = cleaned.dropna()
-    if coerce and len(valid):
+    cleaned = stripped.copy()
+    cleaned[is_placeholder] = None
+    if coerce and not is_placeholder.all():
+        valid = pd.Series(cleaned, dtype="string").dropna()
         if decimal_comma and valid.str.contains(_DECIMAL_COMMA).any():
             valid = valid.str.replace(",", ".")
         numbers = pd.to_numeric(valid.iloc[:1000], errors="coerce")
         if numbers.notna().all():
             numbers = pd.to_numeric(valid, errors="coerce")
         if numbers.notna().all():
-            lookup = np.full(len(distinct) + 1, np.nan)  # the last slot serves code -1 (missing)
+            lookup = np.full(len(stripped) + 1, np.nan)  # the last slot serves code -1 (missing)
             lookup[valid.index.to_numpy()] = numbers.to_numpy(dtype=float)
             values = lookup[codes]
             if pd.api.types.is_integer_dtype(numbers) and not np.isnan(values).any():
@@ -172,10 +198,11 @@ def _clean_column(
             return pd.Series(values, index=series.index), found
     if isinstance(series.array, pd.arrays.ArrowStringArray):
         # gather in Arrow: no Python string object is created per row
-        taken = pa.array(cleaned.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+        taken = pa.array(cleaned, type=pa.large_string())
         taken = taken.take(pa.array(codes, mask=codes < 0))
         return pd.Series(pd.array(taken, dtype=series.dtype), index=series.index), found
-    lookup_text = np.append(cleaned.to_numpy(dtype=object, na_value=np.nan), np.nan)
+    cleaned[is_placeholder] = np.nan
+    lookup_text = np.append(cleaned, np.nan)
     return pd.Series(lookup_text[codes], index=series.index, dtype=series.dtype), found
 
 
@@ -199,15 +226,25 @@ def _clean(
     With ``decimal_comma`` (semicolon files, as European spreadsheets write them) ``1,5`` is 1.5.
     """
     found: dict[str, dict[str, int]] = {}
-    for col in frame.columns:
-        if only is not None and col not in only:
-            continue
-        if _is_text(frame[col]):
-            frame[col], counts = _clean_column(
-                frame[col], decimal_comma=decimal_comma, coerce=coerce
-            )
-            if counts:
-                found[str(col)] = counts
+    names = [col for col in frame.columns if (only is None or col in only) and _is_text(frame[col])]
+    if not names:
+        return found
+    codes, texts, is_placeholder = _distinct_texts([frame[col] for col in names])
+    stripped = texts.to_numpy(dtype=object, na_value=None)
+    start = 0
+    for col, (col_codes, size) in zip(names, codes, strict=True):
+        end = start + size
+        frame[col], counts = _clean_column(
+            frame[col],
+            col_codes,
+            stripped[start:end],
+            is_placeholder[start:end],
+            decimal_comma=decimal_comma,
+            coerce=coerce,
+        )
+        start = end
+        if counts:
+            found[str(col)] = counts
     return found
 
 

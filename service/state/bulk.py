@@ -11,6 +11,9 @@ is most of a pass. So:
   from it (a plain insert is copied straight into the table).
 - ``among(dialect, column, ids)`` is a filter on many ids with ONE parameter: a JSON array read
   by ``json_each`` on SQLite, an array with ``= ANY`` on PostgreSQL.
+- ``update_rows`` updates many rows by key the same way (``executemany`` of one ``UPDATE`` on
+  SQLite; ``COPY`` and one ``UPDATE ... FROM`` on PostgreSQL), and ``select_among`` reads the
+  rows of many keys with one parameter, converting each column once per distinct value.
 """
 
 from __future__ import annotations
@@ -95,12 +98,18 @@ def _params(
     return list(zip(*values, strict=True))
 
 
-def _conflict(conn: Connection, columns: Sequence[str], key: Sequence[str], update: bool) -> str:
+def _conflict(
+    conn: Connection,
+    columns: Sequence[str],
+    key: Sequence[str],
+    update: bool,
+    only: Sequence[str] | None = None,
+) -> str:
     if not update:
         return ""
     prep = conn.dialect.identifier_preparer
     keys = ", ".join(prep.quote(k) for k in key)
-    changes = [c for c in columns if c not in key]
+    changes = [c for c in columns if c not in key and (only is None or c in only)]
     sets = ", ".join(f"{prep.quote(c)} = excluded.{prep.quote(c)}" for c in changes)
     if not sets:
         return f" ON CONFLICT ({keys}) DO NOTHING"
@@ -114,9 +123,11 @@ def upsert(
     key: Sequence[str],
     *,
     update: bool = True,
+    update_columns: Sequence[str] | None = None,
 ) -> int:
     """Insert ``rows`` (dicts with the same keys), replacing the row with the same ``key`` (or,
-    with ``update=False``, a plain insert). Returns the rows sent."""
+    with ``update=False``, a plain insert; with ``update_columns``, an existing row gets only
+    those columns). Returns the rows sent."""
     if not rows:
         return 0
     columns = list(rows[0])
@@ -129,11 +140,13 @@ def upsert(
     names = ", ".join(prep.quote(c) for c in columns)
     target = _qualified(conn, table)
     if conn.dialect.name == "postgresql":
-        _copy_upsert(conn, target, names, params, _conflict(conn, columns, key, update))
+        _copy_upsert(
+            conn, target, names, params, _conflict(conn, columns, key, update, update_columns)
+        )
         return len(rows)
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql + _conflict(conn, columns, key, update), params)
+    conn.exec_driver_sql(sql + _conflict(conn, columns, key, update, update_columns), params)
     return len(rows)
 
 
@@ -158,3 +171,86 @@ def _copy_upsert(
         if conflict:
             cur.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM {into}{conflict}")
             cur.execute(f"DROP TABLE {into}")
+
+
+def update_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+) -> int:
+    """Set the other columns of each of ``rows`` (dicts with the same keys) on the row with the
+    same ``key``; a row with no match is left out (nothing is inserted). Returns the rows sent."""
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    changes = [c for c in columns if c not in key]
+    if conn.dialect.name == "postgresql":  # one UPDATE may not touch a row twice: the last wins
+        rows = list({tuple(r[k] for k in key): r for r in rows}.values())
+    prep = conn.dialect.identifier_preparer
+    target = _qualified(conn, table)
+    if conn.dialect.name == "postgresql":
+        params = _params(conn, table, columns, rows)
+        names = ", ".join(prep.quote(c) for c in columns)
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        stage = f"leadscore_stage_{next(_stage_names)}"
+        sets = ", ".join(f"{prep.quote(c)} = s.{prep.quote(c)}" for c in changes)
+        match = " AND ".join(f"t.{prep.quote(k)} = s.{prep.quote(k)}" for k in key)
+        with raw.cursor() as cur:
+            cur.execute(
+                f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
+                f"SELECT {names} FROM {target} WITH NO DATA"
+            )
+            with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            cur.execute(f"UPDATE {target} AS t SET {sets} FROM {stage} AS s WHERE {match}")
+            cur.execute(f"DROP TABLE {stage}")
+        return len(rows)
+    order = [*changes, *key]
+    params = _params(conn, table, order, rows)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sets = ", ".join(f"{prep.quote(c)} = {mark}" for c in changes)
+    match = " AND ".join(f"{prep.quote(k)} = {mark}" for k in key)
+    conn.exec_driver_sql(f"UPDATE {target} SET {sets} WHERE {match}", params)
+    return len(rows)
+
+
+def select_among(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    where: Mapping[str, Any],
+    column: str,
+    ids: Iterable[str],
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the rows of ``table`` whose ``column`` is one of ``ids`` and whose other
+    columns equal ``where``, as plain tuples, each value converted as Core would (a timestamp
+    text parsed once per distinct value, not once per row)."""
+    values = list(ids)
+    if not values:
+        return []
+    prep = conn.dialect.identifier_preparer
+    postgres = conn.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    tests = [f"{prep.quote(k)} = {mark}" for k in where]
+    if postgres:
+        tests.append(f"{prep.quote(column)} = ANY({mark})")
+        last: Any = values
+    else:
+        tests.append(f"{prep.quote(column)} IN (SELECT value FROM json_each({mark}))")
+        last = json.dumps(values)
+    names = ", ".join(prep.quote(c) for c in columns)
+    sql = f"SELECT {names} FROM {_qualified(conn, table)} WHERE {' AND '.join(tests)}"
+    result = conn.exec_driver_sql(sql, (*where.values(), last))
+    codes = [d[1] for d in result.cursor.description]
+    rows = result.fetchall()
+    dialect = conn.dialect
+    converters: list[Callable[[Any], Any] | None] = []
+    for name, code in zip(columns, codes, strict=True):
+        proc = table.c[name].type.dialect_impl(dialect).result_processor(dialect, code)
+        converters.append(None if proc is None else _memo(proc))
+    if all(c is None for c in converters):
+        return [tuple(r) for r in rows]
+    out = []
+    for r in rows:
+        out.append(tuple(v if c is None else c(v) for v, c in zip(r, converters, strict=True)))
+    return out

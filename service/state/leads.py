@@ -22,7 +22,7 @@ from service.data.io import normalise_placeholders
 from service.state.bulk import among, upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
-from service.state.store import StateStore, chunks, plain_value
+from service.state.store import StateStore, canonical_value, chunks, plain_value, sorted_json
 from service.state.tables import (
     job_runs,
     lead_cache,
@@ -42,8 +42,8 @@ _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 def plain_attributes(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """A lead's attributes in canonical form (what reading its stored copy back gives) and as
     the sorted JSON text stored: equal text means the same attributes."""
-    plain = {k: v if type(v) in _PLAIN_TYPES else plain_value(v) for k, v in attributes.items()}
-    return plain, json.dumps(plain, sort_keys=True)
+    plain = {k: v if type(v) in _PLAIN_TYPES else canonical_value(v) for k, v in attributes.items()}
+    return plain, sorted_json(plain)
 
 
 @dataclass(frozen=True)
@@ -344,7 +344,7 @@ class LeadState:
                     )
                 ).all()
                 before = {r.record_id: (r.tier, r.hot_turns, r.model_version) for r in rows}
-                before_scores = {r.record_id: (r.tier, plain_value(r.total)) for r in rows}
+                before_scores = {r.record_id: (r.tier, canonical_value(r.total)) for r in rows}
                 rows_out: list[dict[str, Any]] = []
                 turns: list[tuple[str, int, str]] = []
                 changes: list[dict[str, Any]] = []
@@ -378,19 +378,23 @@ class LeadState:
                     }
                     rows_out.append({"connector": connector, "record_id": x.record_id, **values})
                 upsert(conn, lead_state, rows_out, ("connector", "record_id"))
-                history = [
-                    {
-                        "record_id": x.record_id,
-                        "model_version": version,
-                        "total": plain_value(x.total),
-                        "tier": x.tier,
-                        "at": at,
-                    }
-                    for x in chunk
-                    if x.record_id not in before
-                    or before[x.record_id][2] != version
-                    or before_scores.get(x.record_id) != (x.tier, plain_value(x.total))
-                ]
+                history = []
+                for x in chunk:
+                    total = canonical_value(x.total)
+                    if (
+                        x.record_id not in before
+                        or before[x.record_id][2] != version
+                        or before_scores.get(x.record_id) != (x.tier, total)
+                    ):
+                        history.append(
+                            {
+                                "record_id": x.record_id,
+                                "model_version": version,
+                                "total": total,
+                                "tier": x.tier,
+                                "at": at,
+                            }
+                        )
                 upsert(conn, score_history, history, (), update=False)
                 Outbox.add(conn, turn_rows(connector, turns, at, version, quiet))
                 upsert(conn, tier_changes, changes, (), update=False)

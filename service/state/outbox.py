@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from connectors.base import batched
+from service.state.bulk import upsert
 from service.state.store import StateStore
 from service.state.tables import outbox
 
@@ -106,9 +107,10 @@ class Outbox:
 
     @staticmethod
     def add(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert rows inside the caller's transaction (the fact and its message commit as one)."""
+        """Insert rows inside the caller's transaction (the fact and its message commit as one),
+        in bulk (a first pass records every Hot lead: a quarter of a million rows at 1M)."""
         if rows:
-            conn.execute(insert(outbox), [dict(r) for r in rows])
+            upsert(conn, outbox, rows, (), update=False)
 
     def undelivered(self, connector: str) -> list[OutboxRow]:
         """Pending and claimed rows, oldest first."""

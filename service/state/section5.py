@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from connectors.base import LeadRecord, batched
+from service.state.bulk import select_among, update_rows, upsert
 from service.state.store import StateStore
 from service.state.tables import lead_facts, rep_activity
 
@@ -46,48 +47,29 @@ class LeadFacts:
         self, connector: str, records: Sequence[LeadRecord], at: datetime, since: datetime
     ) -> None:
         """Remember each pulled lead's owner and account; a lead seen for the first time gets
-        ``first_seen_at`` = ``at`` and its stale clock starts at ``since``."""
-        c = lead_facts.c
+        ``first_seen_at`` = ``at`` and its stale clock starts at ``since`` (one bulk upsert: a
+        known lead keeps its first sighting and stale clock)."""
+        rows = [
+            {
+                "connector": connector,
+                "record_id": r.id,
+                "owner_id": r.owner_id,
+                "owner_name": r.owner,
+                "account_id": r.account_id,
+                "first_seen_at": at,
+                "last_activity_at": since,
+                "stale_level": 0,
+            }
+            for r in {r.id: r for r in records}.values()
+        ]
         with self.engine.begin() as conn:
-            for chunk in batched({r.id: r for r in records}.values(), CHUNK):
-                ids = [r.id for r in chunk]
-                known = set(
-                    conn.execute(
-                        select(c.record_id).where(c.connector == connector, c.record_id.in_(ids))
-                    ).scalars()
-                )
-                new = [
-                    {
-                        "connector": connector,
-                        "record_id": r.id,
-                        "owner_id": r.owner_id,
-                        "owner_name": r.owner,
-                        "account_id": r.account_id,
-                        "first_seen_at": at,
-                        "last_activity_at": since,
-                        "stale_level": 0,
-                    }
-                    for r in chunk
-                    if r.id not in known
-                ]
-                if new:
-                    conn.execute(lead_facts.insert(), new)
-                old = [
-                    {"rid": r.id, "o": r.owner_id, "n": r.owner, "a": r.account_id}
-                    for r in chunk
-                    if r.id in known
-                ]
-                if old:  # one statement for the whole chunk (executemany)
-                    conn.execute(
-                        update(lead_facts)
-                        .where(c.connector == connector, c.record_id == bindparam("rid"))
-                        .values(
-                            owner_id=bindparam("o"),
-                            owner_name=bindparam("n"),
-                            account_id=bindparam("a"),
-                        ),
-                        old,
-                    )
+            upsert(
+                conn,
+                lead_facts,
+                rows,
+                ("connector", "record_id"),
+                update_columns=("owner_id", "owner_name", "account_id"),
+            )
 
     def note_owner(self, connector: str, record_id: str, owner_id: str, name: str | None) -> None:
         """The CRM confirmed an assignment: the lead is owned now."""
@@ -172,23 +154,36 @@ class LeadFacts:
         return added
 
     def get(self, connector: str, ids: Iterable[str]) -> dict[str, Facts]:
-        c = lead_facts.c
+        columns = (
+            "record_id",
+            "owner_id",
+            "owner_name",
+            "last_activity_at",
+            "stale_level",
+            "fired_json",
+            "tier",
+            "total",
+            "experiment_group",
+        )
         out: dict[str, Facts] = {}
+        fired: dict[str, tuple[str, ...]] = {}  # a batch's leads share a few fired sets
         with self.engine.connect() as conn:
-            for chunk in batched(list(ids), CHUNK):
-                for r in conn.execute(
-                    select(lead_facts).where(c.connector == connector, c.record_id.in_(chunk))
+            for chunk in batched(list(ids), 10_000):
+                for rid, owner, name, last, level, text, tier, total, group in select_among(
+                    conn, lead_facts, columns, {"connector": connector}, "record_id", chunk
                 ):
-                    out[r.record_id] = Facts(
-                        r.record_id,
-                        r.owner_id,
-                        r.owner_name,
-                        r.last_activity_at,
-                        int(r.stale_level or 0),
-                        tuple(json.loads(r.fired_json)) if r.fired_json else None,
-                        r.tier,
-                        r.total,
-                        r.experiment_group,
+                    if text and text not in fired:
+                        fired[text] = tuple(json.loads(text))
+                    out[rid] = Facts(
+                        rid,
+                        owner,
+                        name,
+                        last,
+                        int(level or 0),
+                        fired[text] if text else None,
+                        tier,
+                        total,
+                        group,
                     )
         return out
 
@@ -212,20 +207,17 @@ class LeadFacts:
 
     def record_scores(self, connector: str, rows: Sequence[Mapping[str, object]]) -> None:
         """Per lead (``record_id``): ``tier``, ``total``, ``fired_json``, ``stale_level``,
-        ``experiment_group``, or the subset given (the same keys on every row)."""
+        ``experiment_group``, or the subset given (the same keys on every row); a lead without
+        a row is left out."""
         if not rows:
             return
-        c = lead_facts.c
-        keys = [k for k in rows[0] if k != "record_id"]
-        statement = (
-            update(lead_facts)
-            .where(c.connector == connector, c.record_id == bindparam("rid"))
-            .values({k: bindparam(f"v_{k}") for k in keys})
-        )
-        params = [{"rid": r["record_id"], **{f"v_{k}": r[k] for k in keys}} for r in rows]
         with self.engine.begin() as conn:
-            for chunk in batched(params, CHUNK):
-                conn.execute(statement, chunk)
+            update_rows(
+                conn,
+                lead_facts,
+                [{"connector": connector, **r} for r in rows],
+                ("connector", "record_id"),
+            )
 
     def mark_converted(self, connector: str, ids: Iterable[str], at: datetime) -> None:
         """The leads left the funnel as converted (the experiment's conversion)."""

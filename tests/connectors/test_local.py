@@ -217,3 +217,39 @@ def test_page_size_must_be_positive(tmp_path: Path) -> None:
     """A zero page size is refused with the value given."""
     with pytest.raises(ValueError, match="got 0"):
         LocalConnector(tmp_path / "x.db", page_size=0)
+
+
+def test_whole_and_partial_updates_in_one_batch_store_every_value(
+    connector: LocalConnector, fake: LocalFake
+) -> None:
+    """Updates setting every score field (one execution per lead) and updates setting a few
+    share a batch: each field holds what was last written, a full set with a bad value is
+    refused whole, and a full set replaces an earlier one field by field."""
+    ids = fake.add_leads(4)
+    connector.write_scores([ScoreUpdate(ids[0], "Lead", scores(1))])
+    result = connector.write_scores(
+        [
+            ScoreUpdate(ids[0], "Lead", {**scores(2), "Tier": "Hot", "Top_Factors": None}),
+            ScoreUpdate(ids[1], "Lead", {"Total": 12.5, "Tier": "Cold"}),
+            ScoreUpdate(ids[2], "Lead", {**scores(3), "Trend": "Sideways"}),
+            ScoreUpdate(ids[3], "Lead", scores(4)),
+        ]
+    )
+    assert sorted(result.written) == sorted([ids[0], ids[1], ids[3]])
+    assert "one of Rising, Stable, Falling" in result.failed[0].reason
+    assert fake.score_of(ids[0], "Total") == 42 and fake.score_of(ids[0], "Tier") == "Hot"
+    assert fake.score_of(ids[0], "Top_Factors") is None
+    assert fake.score_of(ids[0], "Last_Calculated") == "2024-07-01T12:00:00+00:00"
+    assert fake.score_of(ids[1], "Total") == 12.5 and fake.score_of(ids[1], "Intent") is None
+    assert fake.score_of(ids[2], "Total") is None
+    assert fake.score_of(ids[3], "Intent") == 14 and fake.score_of(ids[3], "Version") == "v1"
+
+
+def test_a_full_set_names_the_missing_field(connector: LocalConnector, fake: LocalFake) -> None:
+    """A full set of score values for a CRM that lacks one field is refused naming it."""
+    (lead_id,) = fake.add_leads(1)
+    fake.remove_field("Version")
+    result = connector.write_scores([ScoreUpdate(lead_id, "Lead", scores(1))])
+    assert result.failed[0].reason == (
+        "field Lead_Score_Version does not exist; create it with `leadscore crm setup`"
+    )

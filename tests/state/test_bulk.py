@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from service.state import StateStore
-from service.state.bulk import among, upsert
+from service.state.bulk import among, select_among, update_rows, upsert
 from service.state.tables import lead_state, score_history, tier_changes
 from tests.state.test_store import store  # noqa: F401  (the fixture: both stores)
 
@@ -92,3 +92,89 @@ class TestAmong:
             none = conn.execute(sa.select(c.record_id).where(among(dialect, c.record_id, [])))
             assert sorted(found.scalars()) == [f"L{i:06d}" for i in range(0, 50_000, 2)]
             assert list(none.scalars()) == []
+
+
+class TestUpdateAndSelect:
+    def test_upsert_update_columns_keeps_the_other_columns(self, store: StateStore) -> None:  # noqa: F811
+        """With ``update_columns`` a new key is inserted whole and an existing row gets only
+        those columns (the rest keep their stored values)."""
+        key = ("connector", "record_id")
+        with store.engine.begin() as conn:
+            upsert(conn, lead_state, [_state_row("a", 1.0, T0)], key)
+            later = T0 + timedelta(days=3)
+            upsert(
+                conn,
+                lead_state,
+                [_state_row("a", 9.0, later), _state_row("b", 2.0, later)],
+                key,
+                update_columns=("total",),
+            )
+        with store.engine.connect() as conn:
+            rows = {
+                r.record_id: (r.total, r.scored_at)
+                for r in conn.execute(
+                    sa.select(lead_state.c.record_id, lead_state.c.total, lead_state.c.scored_at)
+                )
+            }
+        assert rows == {"a": (9.0, T0), "b": (2.0, T0 + timedelta(days=3))}
+
+    def test_update_rows_sets_matching_rows_and_inserts_nothing(self, store: StateStore) -> None:  # noqa: F811
+        """``update_rows`` changes the given columns of the rows with the same key (the last row
+        of a key wins), leaves the other columns and rows alone, and adds no row for an
+        unknown key."""
+        key = ("connector", "record_id")
+        with store.engine.begin() as conn:
+            upsert(conn, lead_state, [_state_row(r, 1.0, T0) for r in ("a", "b", "c")], key)
+            sent = update_rows(
+                conn,
+                lead_state,
+                [
+                    {"connector": "local", "record_id": "a", "tier": "Hot", "total": 5.0},
+                    {"connector": "local", "record_id": "zz", "tier": "Hot", "total": 7.0},
+                    {"connector": "local", "record_id": "b", "tier": "Cold", "total": 3.0},
+                    {"connector": "local", "record_id": "b", "tier": "Cool", "total": 4.0},
+                ],
+                key,
+            )
+        with store.engine.connect() as conn:
+            rows = {
+                r.record_id: (r.tier, r.total, r.scored_at)
+                for r in conn.execute(
+                    sa.select(
+                        lead_state.c.record_id,
+                        lead_state.c.tier,
+                        lead_state.c.total,
+                        lead_state.c.scored_at,
+                    )
+                )
+            }
+        assert sent in (3, 4)  # PostgreSQL sends the last row of each key only
+        assert rows == {
+            "a": ("Hot", 5.0, T0),
+            "b": ("Cool", 4.0, T0),
+            "c": ("Warm", 1.0, T0),
+        }
+
+    def test_select_among_converts_as_core_does(self, store: StateStore) -> None:  # noqa: F811
+        """``select_among`` returns the rows of the ids given (not others, not another
+        connector's) with each value as a Core select returns it: aware UTC timestamps."""
+        key = ("connector", "record_id")
+        other = {**_state_row("a", 8.0, T0), "connector": "hubspot"}
+        with store.engine.begin() as conn:
+            upsert(conn, lead_state, [_state_row(f"r{i}", float(i), T0) for i in range(5)], key)
+            upsert(conn, lead_state, [other], key)
+            columns = ("record_id", "tier", "total", "scored_at", "hot_turns")
+            got = select_among(
+                conn, lead_state, columns, {"connector": "local"}, "record_id", ["r1", "r3", "a"]
+            )
+            core = conn.execute(
+                sa.select(*[lead_state.c[n] for n in columns]).where(
+                    lead_state.c.connector == "local",
+                    lead_state.c.record_id.in_(["r1", "r3", "a"]),
+                )
+            ).all()
+            empty = select_among(conn, lead_state, columns, {"connector": "local"}, "record_id", [])
+        assert sorted(got) == sorted(tuple(r) for r in core)
+        assert sorted(r[0] for r in got) == ["r1", "r3"]
+        assert all(r[3] == T0 and r[3].tzinfo is not None for r in got)
+        assert empty == []
