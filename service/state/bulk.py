@@ -18,9 +18,10 @@ is most of a pass. So:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import ARRAY, TypeDecorator
 
 _Processor = Callable[[Any], Any] | None
@@ -150,6 +152,25 @@ def upsert(
     return len(rows)
 
 
+@contextlib.contextmanager
+def _driver_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """The driver's own errors on the raw ``COPY`` path raised as SQLAlchemy raises them
+    (``OperationalError`` for a dropped connection, which is then invalidated), so the state
+    store's outage handling (``is_outage``) sees a database outage, not a bug."""
+    try:
+        yield
+    except Exception as exc:
+        dbapi = conn.dialect.loaded_dbapi
+        if not isinstance(exc, dbapi.Error):
+            raise
+        gone = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+        if gone:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, connection_invalidated=gone, dialect=conn.dialect
+        ) from exc
+
+
 def _copy_upsert(
     conn: Connection, target: str, names: str, params: Sequence[tuple[Any, ...]], conflict: str
 ) -> None:
@@ -157,7 +178,7 @@ def _copy_upsert(
     that is then inserted with ``conflict``), inside the caller's transaction."""
     raw = conn.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cur:
+    with _driver_errors(conn, f"COPY {target}"), raw.cursor() as cur:
         into = target
         if conflict:
             into = f"leadscore_stage_{next(_stage_names)}"
@@ -194,7 +215,7 @@ def update_rows(
         stage = f"leadscore_stage_{next(_stage_names)}"
         sets = ", ".join(f"{prep.quote(c)} = s.{prep.quote(c)}" for c in changes)
         match = " AND ".join(f"t.{prep.quote(k)} = s.{prep.quote(k)}" for k in key)
-        with raw.cursor() as cur:
+        with _driver_errors(conn, f"COPY {target}"), raw.cursor() as cur:
             cur.execute(
                 f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
                 f"SELECT {names} FROM {target} WITH NO DATA"

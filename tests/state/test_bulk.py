@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from service.state import StateStore
 from service.state.bulk import among, select_among, update_rows, upsert
+from service.state.store import is_outage
 from service.state.tables import lead_state, score_history, tier_changes
 from tests.state.test_store import store  # noqa: F401  (the fixture: both stores)
 
@@ -178,3 +180,22 @@ class TestUpdateAndSelect:
         assert sorted(r[0] for r in got) == ["r1", "r3"]
         assert all(r[3] == T0 and r[3].tzinfo is not None for r in got)
         assert empty == []
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_a_connection_dropped_during_copy_is_an_outage(store: StateStore) -> None:  # noqa: F811
+    """The server ending the connection under a bulk write (PostgreSQL's raw ``COPY`` path)
+    raises SQLAlchemy's ``OperationalError`` with the connection invalidated, which the daemon
+    reports as a database outage, not as the driver's own error (a bug)."""
+    with store.engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with store.engine.connect() as other:
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            other.commit()
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            upsert(conn, lead_state, [_state_row("a", 1.0, T0)], ("connector", "record_id"))
+        assert isinstance(raised.value, sa.exc.OperationalError)
+        assert raised.value.connection_invalidated
+        assert is_outage(raised.value)
+    with store.engine.begin() as conn:  # the pool hands out a working connection again
+        upsert(conn, lead_state, [_state_row("a", 1.0, T0)], ("connector", "record_id"))
