@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -11,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from service import redact
+from service.data.atomic import write_text_atomic
 
 console = Console()
 
@@ -46,3 +48,12 @@ def progress(disable: bool | None = None) -> Iterator[Progress]:
         disable=(not err.is_terminal) if disable is None else disable,
     ) as bar:
         yield bar
+
+
+def print_or_write(text: str, out: Path | None) -> None:
+    """A generated file (a JSON schema): to standard output, or written atomically to ``out``."""
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    write_text_atomic(out, text)
+    console.print(f"wrote {out}", highlight=False)

@@ -18,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from service.commands.common import ConfigOpt, console
+from service.commands.common import ConfigOpt, console, print_or_write
 from service.data.atomic import write_text_atomic
 from service.settings import get_settings
 
@@ -225,12 +225,7 @@ def schema(
     """Print or write the JSON schema of analysis.json, generated from the pydantic models."""
     from service.model.analysis_schema import schema_text
 
-    text = schema_text()
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    write_text_atomic(out, text)
-    console.print(f"wrote {out}", highlight=False)
+    print_or_write(schema_text(), out)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from service.commands.common import console
+from service.commands.common import console, print_or_write
 from service.data.atomic import write_text_atomic
 from service.errors import DataFileError, RulesError
 from service.scoring.rules import Rules, load_rules
@@ -47,12 +47,7 @@ def schema(
     ),
 ) -> None:
     """Print or write the JSON schema of the rules file, generated from the pydantic models."""
-    text = schema_text()
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    write_text_atomic(out, text)
-    console.print(f"wrote {out}", highlight=False)
+    print_or_write(schema_text(), out)
 
 
 @rules_app.command("sql")
