@@ -119,6 +119,8 @@ class _Pass:
         self.seen: list[tuple[str, datetime]] = []
         #: Section 5's rules 2 to 5 and the experiment (``service.daemon.section5``)
         self.r5 = Rules5(d, crm, rules, now)
+        #: PostgreSQL plans from statistics: refreshed each time the pull doubles what was known
+        self.next_statistics = max(BULK_LOAD, d.store.estimated_rows())
 
     def pull_and_score(self, others: dict[str, None]) -> datetime | None:
         """Stream the leads modified since the cursor, inclusive (a record stamped in the
@@ -145,6 +147,9 @@ class _Pass:
                 self.r5.pulled([r for r in batch if r.id in kept])
             for r in batch:
                 mark = _later(mark, r.modified_at)
+            if fresh and self.report.pulled >= self.next_statistics:
+                self.d.store.refresh_statistics(growing=True)
+                self.next_statistics = 2 * self.report.pulled
             if fresh:
                 # the copies are kept; a stop here leaves them unscored, so the next pass
                 # scores them (a copy counts as unchanged only once scored after its pull)

@@ -101,7 +101,7 @@ class LeadState:
             }
             for r, _attrs, text in copies
         ]
-        with self.engine.begin() as conn:
+        with self.store.bulk() as conn:
             upsert(conn, lead_cache, rows, ("connector", "record_id"))
 
     def keep_pulled(
@@ -334,8 +334,10 @@ class LeadState:
         ``news`` (it changed in the CRM, or has new activity). A score-history row is added only
         when the tier, the total or the rules changed (or the lead is new). Written in bulk."""
         turned: list[tuple[str, int]] = []
+        if not scored:
+            return turned
         s = lead_state.c
-        with self.engine.begin() as conn:
+        with self.store.bulk() as conn:
             for chunk in chunks(list(scored), 10_000):
                 ids = [x.record_id for x in chunk]
                 rows = conn.execute(

@@ -41,6 +41,7 @@ class LeadFacts:
     """Reads and writes ``leadscore_lead_facts``."""
 
     def __init__(self, store: StateStore) -> None:
+        self.store = store
         self.engine = store.engine
 
     def note_pulled(
@@ -62,7 +63,7 @@ class LeadFacts:
             }
             for r in {r.id: r for r in records}.values()
         ]
-        with self.engine.begin() as conn:
+        with self.store.bulk() as conn:
             upsert(
                 conn,
                 lead_facts,
@@ -211,7 +212,7 @@ class LeadFacts:
         a row is left out."""
         if not rows:
             return
-        with self.engine.begin() as conn:
+        with self.store.bulk() as conn:
             update_rows(
                 conn,
                 lead_facts,

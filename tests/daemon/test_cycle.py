@@ -270,3 +270,45 @@ class TestActivityWindow:
             clock.advance(minutes=15)
             report = run_cycle(d)
             assert (report.activities, report.scored) == (0, 0)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_backfill_refreshes_postgresql_statistics_as_the_store_grows(
+    kind: str,
+    tmp_path: Path,
+    rules_file: Path,
+    clock: Clock,
+    local: LocalFake,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL plans from statistics that a first pass makes stale at once (an empty store
+    grows to millions of rows): the pass refreshes them each time its pull doubles what the
+    store held (50, 100, 200, 400 here), then once at the end; SQLite only at the end. A later
+    pass pulling less than the store holds refreshes them only at the end."""
+    import dataclasses
+    from contextlib import ExitStack
+
+    import structlog
+
+    from service.daemon import cycle
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    monkeypatch.setattr(cycle, "BULK_LOAD", 50)
+    local.add_leads(400, modified_at=T0 - timedelta(days=1), attributes=WARM)
+    with ExitStack() as stack:
+        d = make_daemon(tmp_path, rules_file, clock, local_connector(local), batch_size=25)
+        if kind == "postgresql":
+            d.store.close()
+            store = StateStore(PG_URL, schema=stack.enter_context(pg_schema()), clock=clock)
+            d = dataclasses.replace(d, store=store)
+        stack.callback(d.store.close)
+        with structlog.testing.capture_logs() as first:
+            assert run_cycle(d).written == 400
+        refreshed = [e for e in first if e["event"] == "state_statistics_refreshed"]
+        assert len(refreshed) == (5 if kind == "postgresql" else 1)
+        local.add_leads(60, modified_at=T0, attributes=WARM)
+        clock.now += timedelta(minutes=15)
+        with structlog.testing.capture_logs() as second:
+            assert run_cycle(d).pulled == 60
+        assert [e["event"] for e in second].count("state_statistics_refreshed") == 1

@@ -199,3 +199,59 @@ def test_a_connection_dropped_during_copy_is_an_outage(store: StateStore) -> Non
         assert is_outage(raised.value)
     with store.engine.begin() as conn:  # the pool hands out a working connection again
         upsert(conn, lead_state, [_state_row("a", 1.0, T0)], ("connector", "record_id"))
+
+
+def test_ids_of_any_text_are_matched_exactly(store: StateStore) -> None:  # noqa: F811
+    """The id list travels as one JSON text: ids with quotes, commas, braces, backslashes,
+    spaces and non-ASCII letters match themselves and nothing else."""
+    odd = ['a"b', "c,d", "{e}", "f\\g", " h ", "ünï", "NULL", "i'j"]
+    rows = [_state_row(i, 1.0, T0) for i in [*odd, "plain"]]
+    c = lead_state.c
+    with store.engine.begin() as conn:
+        upsert(conn, lead_state, rows, ("connector", "record_id"))
+        dialect = conn.dialect.name
+        found = conn.execute(sa.select(c.record_id).where(among(dialect, c.record_id, odd)))
+        got = select_among(
+            conn, lead_state, ("record_id",), {"connector": "local"}, "record_id", odd
+        )
+    assert sorted(found.scalars()) == sorted(odd)
+    assert sorted(r[0] for r in got) == sorted(odd)
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_many_ids_are_probed_through_the_key_without_statistics(store: StateStore) -> None:  # noqa: F811
+    """On a table that grew without ANALYZE (a first pass), ``among`` on the key's second column
+    is still an index scan, not a scan of the whole connector (which made a 1M backfill
+    quadratic)."""
+    rows = [_state_row(f"L{i:06d}", float(i), T0) for i in range(20_000)]
+    with store.engine.begin() as conn:
+        upsert(conn, lead_state, rows[:50], ("connector", "record_id"))
+        conn.exec_driver_sql(f'ANALYZE "{store.schema}".leadscore_lead_state')  # a tiny table's
+        upsert(conn, lead_state, rows[50:], ("connector", "record_id"))
+    c = lead_state.c
+    wanted = [f"L{i:06d}" for i in range(5_000, 7_000)]
+    query = sa.select(c.record_id).where(
+        c.connector == "local", among("postgresql", c.record_id, wanted)
+    )
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql(f'SET search_path TO "{store.schema}"')
+        sql = query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+        assert len(conn.execute(query).all()) == 2_000
+    assert "Index" in plan and "Seq Scan" not in plan, plan
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"], indirect=True)
+def test_bulk_transactions_commit_without_waiting_for_the_disk_on_postgresql(
+    store: StateStore,  # noqa: F811
+) -> None:
+    """A pass's bulk records commit asynchronously on PostgreSQL (the next ordinary commit
+    flushes them) and only inside ``bulk``: other transactions keep the server's setting."""
+    with store.bulk() as conn:
+        upsert(conn, lead_state, [_state_row("a", 1.0, T0)], ("connector", "record_id"))
+        if conn.dialect.name == "postgresql":
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "off"
+    with store.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+        assert conn.execute(sa.select(lead_state.c.total)).scalar_one() == 1.0
