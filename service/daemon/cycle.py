@@ -48,6 +48,7 @@ from service.alerts.outbox import deliver
 from service.daemon.cadence import TREND_WINDOW, cadence_days
 from service.daemon.context import Daemon
 from service.daemon.digest import prune_history, render, summarise_rules_turns
+from service.daemon.recorder import Recorder
 from service.daemon.section5 import Rules5
 from service.daemon.updates import leads_frame, score_updates
 from service.scoring.engine import score_frame
@@ -119,6 +120,10 @@ class _Pass:
         self.seen: list[tuple[str, datetime]] = []
         #: Section 5's rules 2 to 5 and the experiment (``service.daemon.section5``)
         self.r5 = Rules5(d, crm, rules, now)
+        #: each batch's records, behind the pass on PostgreSQL (``service.daemon.recorder``)
+        self.recorder = Recorder(background=d.store.engine.dialect.name == "postgresql")
+        self.later = self.recorder.later
+        self.r5.later = self.later
         #: PostgreSQL plans from statistics: refreshed each time the pull doubles what was known
         self.next_statistics = max(BULK_LOAD, d.store.estimated_rows())
 
@@ -139,7 +144,8 @@ class _Pass:
         mark = cursor
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.checkpoint()
-            fresh = self.d.leads.keep_pulled(self.name, batch, self.now)
+            self.recorder.mark()
+            fresh = self.d.leads.keep_pulled(self.name, batch, self.now, later=self.later)
             self.report.unchanged += len(batch) - len(fresh)
             self.report.pulled += len(fresh)
             if fresh:  # their owner as the CRM holds it; a new lead starts its stale clock
@@ -158,6 +164,7 @@ class _Pass:
                 self.score(fresh, news=ids)
                 for i in ids:
                     others.pop(i, None)
+        self.recorder.flush()  # what comes next reads the records of these batches
         return self._next_cursor(cursor, mark)
 
     def score_cached(self, ids: Sequence[str]) -> None:
@@ -165,11 +172,13 @@ class _Pass:
         unknown = 0
         for chunk in batched(ids, self.size):
             self.d.checkpoint()
+            self.recorder.flush()
             cached = self.d.leads.cached(self.name, chunk)
             unknown += len(chunk) - len(cached)
             leads = [cached[i] for i in chunk if i in cached]
             if leads:
                 self.score(leads, news=self.news)
+        self.recorder.flush()
         if unknown:
             log.info("leads_not_pulled_skipped", connector=self.name, count=unknown)
 
@@ -263,6 +272,7 @@ class _Pass:
         a turn into Hot of a lead in ``news`` is news, otherwise put down to a rules change."""
         d, name, rules, now = self.d, self.name, self.rules, self.now
         levels = self.r5.levels(leads)  # Rule 5: dimensions lapsed for want of activity
+        facts = self.r5.batch_facts
         scored = score_frame(rules, leads_frame(leads), stale_levels=levels)
         ids = [lead.record_id for lead in leads]
         group = self.r5.groups(ids)  # Section 6.5: control leads are not written nor alerted
@@ -272,14 +282,16 @@ class _Pass:
             u for u in d.store.changed_updates(name, updates) if group.get(u.record_id) != "control"
         ]
         by_id = {u.record_id: u for u in changed}
+        texts = d.store.texts
 
         def record(batch: WriteResult) -> None:  # as each batch is confirmed, not at the end
             confirmed = [by_id[i] for i in batch.written if i in by_id]
-            d.store.record_pushed(name, confirmed, batch.written)
+            self.later(d.store.record_pushed, name, confirmed, list(batch.written), texts=texts)
 
         result = self.crm.write_scores(changed, on_batch=record) if changed else WriteResult()
         gone = [e.record_id for e in result.failed if e.gone]
         if gone:  # converted, deleted or merged: retire instead of retrying forever
+            self.recorder.flush()
             self.report.retired += d.leads.retire(name, gone)
         refused = [e for e in result.failed if not e.gone]
         refused += [RecordError(i, NOT_ATTEMPTED, True) for i in result.deferred]
@@ -289,7 +301,7 @@ class _Pass:
             for u in changed
             if u.record_id not in seen
         ]
-        d.store.record_failures(name, refused)
+        self.later(d.store.record_failures, name, refused)
         bad = {e.record_id for e in refused} | set(gone)
         ok = [u for u in updates if u.record_id not in bad]
         quiet = None
@@ -297,31 +309,30 @@ class _Pass:
             quiet = "not sent: Hot on the first pass (backfill)"
         elif d.alerter is None:
             quiet = "not sent: Slack is not configured"
-        turned = []
         for part, why in ((False, quiet), (True, CONTROL_QUIET)):
-            turned += d.leads.record_scored(
-                name,
-                [
-                    Scored(u.record_id, str(u.values["Tier"]), u.values["Total"])
-                    for u in ok
-                    if (group.get(u.record_id) == "control") == part
-                ],
-                self.key,
-                now,
-                quiet=why,
-                news=news,
-            )
-        self.r5.scored(leads, scored, {u.record_id for u in ok}, levels, group)
+            rows = [
+                Scored(u.record_id, str(u.values["Tier"]), u.values["Total"])
+                for u in ok
+                if (group.get(u.record_id) == "control") == part
+            ]
+            if rows:
+                self.later(self._record_scored, rows, why, news)
+        self.later(self.r5.scored, leads, scored, {u.record_id for u in ok}, levels, group, facts)
         r = self.report
         r.scored += len(updates)
         r.changed += len(changed)
         r.written += len(result.written)
         r.failed += len(refused)
-        r.turned_hot += len(turned)
         m = d.metrics
         m.leads_scored.labels(connector=name).inc(len(updates))
         m.scores_written.labels(connector=name).inc(len(result.written))
         m.write_failures.labels(connector=name).inc(len(refused))
+
+    def _record_scored(self, rows: list[Scored], quiet: str | None, news: set[str]) -> None:
+        turned = self.d.leads.record_scored(
+            self.name, rows, self.key, self.now, quiet=quiet, news=news
+        )
+        self.report.turned_hot += len(turned)
 
     def alert(self) -> None:
         """Summarise the turns a rules change caused, then deliver the outbox exactly once."""
@@ -336,6 +347,30 @@ class _Pass:
         self.report.alerts_sent += done.sent + done.found
 
 
+def _run(p: _Pass) -> None:
+    d = p.d
+    p.retire()
+    active, activity_mark = p.pull_activity()
+    p.reread(active)
+    pending = [e.record_id for e in d.store.pending_failures(p.name)]
+    p.news = set(active)
+    # new activity and earlier refusals; those pulled and scored in the stream drop out
+    others = dict.fromkeys([*active, *pending, *p.r5.stale_due()])
+    leads_mark = p.pull_and_score(others)
+    p.report.candidates = p.report.pulled + len(others)
+    p.score_cached(list(others))
+    p.score_due()
+    p.recorder.flush()  # the cursors move only once every batch is recorded
+    if leads_mark is not None:
+        d.store.set_cursor(p.name, LEADS, leads_mark)
+    if activity_mark is not None:
+        overlap = timedelta(minutes=d.settings.daemon.activity_overlap_minutes)
+        d.store.remember_activities(p.name, p.seen, activity_mark - overlap)
+        d.store.set_cursor(p.name, ACTIVITIES, activity_mark)
+    p.r5.prepare()  # Rules 2 to 4: assignments, SLA clocks, escalations, tier notices
+    p.alert()
+
+
 def run_cycle(d: Daemon) -> CycleReport:
     """One scoring pass; see the module docstring. Connector errors propagate (the cursors stay)."""
     rules, key = d.rules.current, d.rules.key
@@ -344,25 +379,10 @@ def run_cycle(d: Daemon) -> CycleReport:
     now = d.clock()
     with d.connect() as crm:
         p = _Pass(d, crm, rules, key, now)
-        p.retire()
-        active, activity_mark = p.pull_activity()
-        p.reread(active)
-        pending = [e.record_id for e in d.store.pending_failures(p.name)]
-        p.news = set(active)
-        # new activity and earlier refusals; those pulled and scored in the stream drop out
-        others = dict.fromkeys([*active, *pending, *p.r5.stale_due()])
-        leads_mark = p.pull_and_score(others)
-        p.report.candidates = p.report.pulled + len(others)
-        p.score_cached(list(others))
-        p.score_due()
-        if leads_mark is not None:
-            d.store.set_cursor(p.name, LEADS, leads_mark)
-        if activity_mark is not None:
-            overlap = timedelta(minutes=d.settings.daemon.activity_overlap_minutes)
-            d.store.remember_activities(p.name, p.seen, activity_mark - overlap)
-            d.store.set_cursor(p.name, ACTIVITIES, activity_mark)
-        p.r5.prepare()  # Rules 2 to 4: assignments, SLA clocks, escalations, tier notices
-        p.alert()
+        try:
+            _run(p)
+        finally:
+            p.recorder.close()  # what was scored and written is recorded, even on a stop
     if p.report.pulled >= BULK_LOAD or p.report.written >= BULK_LOAD:
         d.store.refresh_statistics()  # a backfill or a big change: the planner must know
     p.report.tiers = d.leads.tier_counts(p.name)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +55,10 @@ CLOCK_LOOKBACK = timedelta(days=2)
 RANK = {t: i for i, t in enumerate(reversed(TIERS))}  # Cold 0 .. Hot 3
 
 
+def _at_once(fn: Callable[..., None], /, *args: Any) -> None:
+    fn(*args)
+
+
 class Rules5:
     """Section 5's state for one pass (one connector, one set of rules, one ``now``)."""
 
@@ -70,15 +74,37 @@ class Rules5:
         self.rep_acts: list[tuple[str, str, str, datetime]] = []
         self.unowned: dict[str, CachedLead] = {}
         self._users: dict[str, CRMUser] | None = None
-        self._batch: dict[str, Facts] = {}
+        #: runs a write of the pass's records (``service.daemon.recorder``; default: at once)
+        self.later: Callable[..., None] = _at_once
+        #: leads pulled and not yet scored (their facts write may still be on its way)
+        self.just_pulled: dict[str, LeadRecord] = {}
+        self.batch_facts: dict[str, Facts] = {}
         self.report: dict[str, int] = defaultdict(int)
 
     # -- pulling -------------------------------------------------------------------------------
     def pulled(self, records: Sequence[LeadRecord]) -> None:
         """A lead seen for the first time starts its stale clock now: what happened before the
         daemon first saw it is not known, so every lead gets the full window (no mass
-        downgrade on the first pass)."""
-        self.facts.note_pulled(self.name, records, self.now, self.now)
+        downgrade on the first pass). Written through ``later`` (behind the pass on
+        PostgreSQL): until scored, ``levels`` reads these leads' facts as that write leaves
+        them (``_as_pulled``)."""
+        for r in records:
+            self.just_pulled[r.id] = r
+        self.later(self.facts.note_pulled, self.name, list(records), self.now, self.now)
+
+    def _as_pulled(self, facts: dict[str, Facts], ids: Iterable[str]) -> None:
+        """``note_pulled``'s effect on the facts read: the owner as pulled, and a new lead's
+        row (first seen now, its stale clock starting now)."""
+        for rid in ids:
+            r = self.just_pulled.pop(rid, None)
+            if r is None:
+                continue
+            old = facts.get(rid)
+            facts[rid] = (
+                Facts(rid, r.owner_id, r.owner, self.now, 0, None, None, None, None)
+                if old is None
+                else replace(old, owner_id=r.owner_id, owner_name=r.owner)
+            )
 
     def activity(self, a: Activity) -> None:
         if a.lead_id is None:
@@ -113,8 +139,10 @@ class Rules5:
 
     # -- scoring -------------------------------------------------------------------------------
     def levels(self, leads: Sequence[CachedLead]) -> np.ndarray:
-        facts = self.facts.get(self.name, [lead.record_id for lead in leads])
-        self._batch = facts  # read once per batch: ``scored`` compares against it
+        ids = [lead.record_id for lead in leads]
+        facts = self.facts.get(self.name, ids)
+        self._as_pulled(facts, ids)
+        self.batch_facts = facts  # read once per batch: ``scored`` compares against it
         return np.array(
             [
                 stale_level(
@@ -137,9 +165,12 @@ class Rules5:
         ok: set[str],
         levels: np.ndarray,
         group: dict[str, str],
+        before: dict[str, Facts] | None = None,
     ) -> None:
-        """Keep the new tiers and fired signals; record Rule 3's notices and Rule 4's unowned leads."""
-        before = self._batch
+        """Keep the new tiers and fired signals; record Rule 3's notices and Rule 4's unowned
+        leads. ``before``: the batch's facts as ``levels`` read them (default: its last call;
+        a batch recorded in the background passes its own)."""
+        before = self.batch_facts if before is None else before
         labels = {s.name: s.label or s.name for s in self.rules.signals}
         points = {s.name: s.points for s in self.rules.signals}
         names = np.array(scored.fires.columns, dtype=object)

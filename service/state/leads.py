@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,10 @@ from service.state.tables import (
 HOT = "Hot"
 #: attribute values stored as they are (anything else goes through ``plain_value``)
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _now(fn: Callable[..., None], /, *args: Any) -> None:
+    fn(*args)
 
 
 def plain_attributes(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
@@ -105,15 +109,21 @@ class LeadState:
             upsert(conn, lead_cache, rows, ("connector", "record_id"))
 
     def keep_pulled(
-        self, connector: str, records: Sequence[LeadRecord], at: datetime
+        self,
+        connector: str,
+        records: Sequence[LeadRecord],
+        at: datetime,
+        *,
+        later: Callable[..., None] | None = None,
     ) -> list[CachedLead]:
         """Keep the copies of pulled ``records`` that changed (see ``unchanged``) and return them
-        as scoring reads them, in one query and one bulk write (no copy is read back)."""
+        as scoring reads them, in one query and one bulk write (no copy is read back; the write
+        goes through ``later`` when given: ``service.daemon.recorder``)."""
         copies = {r.id: (r, *plain_attributes(r.attributes)) for r in records}
         same = self._same_as_scored(connector, copies)
         fresh = [c for i, c in copies.items() if i not in same]
         if fresh:
-            self._write_copies(connector, fresh, at)
+            (later or _now)(self._write_copies, connector, fresh, at)
         return [
             CachedLead(r.id, r.object_type, r.owner, r.account_id, attrs, r.modified_at)
             for r, attrs, _text in fresh

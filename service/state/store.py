@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,6 +40,9 @@ from service.errors import ConfigError, StateStoreError
 from service.state.bulk import among, select_among, upsert
 from service.state.tables import (
     cursors,
+    lead_cache,
+    lead_facts,
+    lead_state,
     metadata,
     push_failures,
     pushed_scores,
@@ -140,7 +143,7 @@ class StateStore:
         self.url = url
         self.schema = schema
         #: canonical values text of the updates ``changed_updates`` found changed, by record id
-        self._texts: dict[str, str] = {}
+        self.texts: dict[str, str] = {}
         self._clock = clock
         try:
             base = engine or create_engine(url, future=True, connect_args=connect_args(url))
@@ -222,13 +225,15 @@ class StateStore:
     def refresh_statistics(self, *, growing: bool = False) -> None:
         """Refresh the planner's statistics after a bulk load (``ANALYZE``), so PostgreSQL does
         not depend on autovacuum having run (a 1M pull fell from 29k to 12k leads a minute
-        without them) and SQLite's planner knows the new table sizes."""
+        without them) and SQLite's planner knows the new table sizes. ``growing``: during a
+        pass that is filling the store, PostgreSQL's tables a batch reads (nothing on SQLite)."""
         if growing and self.engine.dialect.name != "postgresql":
             return
+        tables = _READ_PER_BATCH if growing else [t.name for t in metadata.sorted_tables]
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                for table in metadata.sorted_tables:
-                    conn.exec_driver_sql(f"ANALYZE {_qualified_name(conn, table.name)}")
+                for name in tables:
+                    conn.exec_driver_sql(f"ANALYZE {_qualified_name(conn, name)}")
             else:
                 # sampled (about 1000 rows an index, as PostgreSQL samples): a full ANALYZE reads
                 # every index of a million-lead store, tens of seconds after a backfill
@@ -258,21 +263,29 @@ class StateStore:
                 stored.update(rows)
         texts = {u.record_id: canonical_values(u.values) for u in updates}
         changed = [u for u in updates if stored.get(u.record_id) != _hash(texts[u.record_id])]
-        # record_pushed needs the same text for these: keep it rather than build it twice
-        self._texts = {u.record_id: texts[u.record_id] for u in changed}
+        # record_pushed needs the same text for these: keep it rather than build it twice (a
+        # new dict each time: a batch recorded in the background keeps its own)
+        self.texts = {u.record_id: texts[u.record_id] for u in changed}
         log.info(
             "state_changed_updates", connector=connector, offered=len(updates), changed=len(changed)
         )
         return changed
 
     def record_pushed(
-        self, connector: str, updates: Sequence[ScoreUpdate], written_ids: Iterable[str]
+        self,
+        connector: str,
+        updates: Sequence[ScoreUpdate],
+        written_ids: Iterable[str],
+        *,
+        texts: Mapping[str, str] | None = None,
     ) -> int:
-        """Remember the values of the updates the CRM confirmed; clear their pending failures."""
+        """Remember the values of the updates the CRM confirmed; clear their pending failures.
+        ``texts``: their canonical values as ``changed_updates`` made them (default: those of
+        its last call)."""
         written = set(written_ids)
         done = [u for u in updates if u.record_id in written]
         now = self._clock()
-        texts = self._texts
+        texts = self.texts if texts is None else texts
         if not done:
             return 0
         rows = []
@@ -452,6 +465,12 @@ class StateStore:
         return pd.DataFrame(
             [tuple(r) for r in rows], columns=["model_version", "total", "tier", "at"]
         )
+
+
+#: the tables each batch of a pass reads by lead id (their statistics matter during a backfill)
+_READ_PER_BATCH = tuple(
+    t.name for t in (lead_cache, lead_state, lead_facts, pushed_scores, score_history)
+)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

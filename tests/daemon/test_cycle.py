@@ -312,3 +312,93 @@ def test_a_backfill_refreshes_postgresql_statistics_as_the_store_grows(
         with structlog.testing.capture_logs() as second:
             assert run_cycle(d).pulled == 60
         assert [e["event"] for e in second].count("state_statistics_refreshed") == 1
+
+
+@pytest.mark.postgres
+def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_once(
+    tmp_path: Path, rules_file: Path, clock: Clock
+) -> None:
+    """On PostgreSQL each batch is recorded while the next is scored (``Recorder``): over many
+    small batches, a rejected record, Hot turns and a second pass after edits, the CRM's fields,
+    the tiers, the Hot turns' outbox rows and what is pending end exactly as on SQLite, where
+    everything is recorded at once."""
+    import dataclasses
+
+    from sqlalchemy import select, update
+
+    from connectors.local import tables as crm_tables
+    from service.state.store import StateStore
+    from service.state.tables import lead_facts, lead_state, outbox, push_failures, tier_notices
+    from tests.ci import PG_URL, pg_schema
+
+    def run(kind: str) -> dict[str, Any]:
+        fake = LocalFake(tmp_path / f"{kind}.db")
+        fake.add_user("U1", "Dana Rep", "dana@example.com")
+        ids = []
+        for attrs in (HOT, WARM, COOL, COLD) * 3:
+            ids += fake.add_leads(15, modified_at=T0 - timedelta(days=1), attributes=attrs)
+        unowned = fake.add_leads(
+            10, modified_at=T0 - timedelta(days=1), attributes=COOL, owner=None
+        )
+        fake.reject_records(ids[3:5], "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+        local_clock = Clock()
+        (tmp_path / kind).mkdir()
+        d = make_daemon(
+            tmp_path / kind, rules_file, local_clock, local_connector(fake), batch_size=7
+        )
+        with pg_schema() if kind == "postgresql" else nullcontext() as schema:
+            if kind == "postgresql":
+                d.store.close()
+                d = dataclasses.replace(
+                    d, store=StateStore(PG_URL, schema=schema, clock=local_clock)
+                )
+            first = run_cycle(d)
+            for i in ids[20:40]:
+                set_lead(fake, i, local_clock.now, HOT)
+            with fake.crm.engine.begin() as conn:  # a rep takes half of the unowned leads
+                conn.execute(
+                    update(crm_tables.leads)
+                    .where(crm_tables.leads.c.id.in_(unowned[:5]))
+                    .values(owner_id="U1", owner="Dana Rep", modified_at=local_clock.now)
+                )
+            for i in unowned:  # and they all turn Warm
+                set_lead(fake, i, local_clock.now, WARM)
+            local_clock.now += timedelta(minutes=15)
+            second = run_cycle(d)
+            with d.store.engine.connect() as conn:
+                tiers = dict(conn.execute(select(lead_state.c.record_id, lead_state.c.tier)).all())
+                turns = sorted(conn.execute(select(outbox.c.record_id, outbox.c.hot_turn)).all())
+                pending = sorted(conn.execute(select(push_failures.c.record_id)).scalars())
+                n = tier_notices.c
+                notices = sorted(
+                    conn.execute(select(n.record_id, n.from_tier, n.to_tier, n.owner_id)).all()
+                )
+                f = lead_facts.c
+                facts = sorted(
+                    conn.execute(
+                        select(f.record_id, f.owner_id, f.tier, f.total, f.first_seen_at)
+                    ).all()
+                )
+            d.store.close()
+        fields = {i: fake.score_of(i, "Total") for i in ids}
+        fake.close()
+        return {
+            "first": (first.scored, first.written, first.failed, first.turned_hot),
+            "second": (second.scored, second.written, second.failed, second.turned_hot),
+            "tiers": tiers,
+            "turns": turns,
+            "pending": pending,
+            "fields": fields,
+            "notices": notices,
+            "facts": facts,
+            "unowned": unowned,
+        }
+
+    from contextlib import nullcontext
+
+    sqlite, postgresql = run("sqlite"), run("postgresql")
+    assert sqlite["first"][1:] == (188, 2, 43)  # 190 leads, 2 refused (Hot: no turn)
+    assert [x[1:] for x in sqlite["notices"] if x[0] in sqlite["unowned"]] == [
+        ("Cool", "Warm", "U1")
+    ] * 5
+    assert postgresql == sqlite
