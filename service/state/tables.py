@@ -296,7 +296,8 @@ tier_notices = Table(
 )
 
 #: Rule 4: every owner assignment, with its explanation; ``status`` pending (chosen, not yet
-#: confirmed by the CRM), written, or failed (``reason``).
+#: confirmed by the CRM), written, failed (``reason``), or skipped (a rep took the lead in the
+#: CRM before the owner was written; ``reason`` names them).
 assignments = Table(
     "leadscore_assignments",
     metadata,
