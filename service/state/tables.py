@@ -135,6 +135,8 @@ outbox = Table(
     Column("reason", Text, nullable=True),
     Column("payload_json", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    #: the real time of the claim (Slack's time, which the history is searched from; it differs
+    #: from the daemon's clock only under ``--now``)
     Column("claimed_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("channel", String(64), nullable=True),
