@@ -3,8 +3,8 @@ re-reading leads by id.
 
 A connector's test class declares what its connector does (``owners``, ``reads_by_id``), and
 every test here checks the declaration: a connector that writes owners must read its users,
-write owners once per record, report refusals per record and survive a 429 and a 500 without
-applying anything twice; one that does not must refuse every assignment with a reason and write
+write owners once per record, never over an owner set in the CRM since the caller read the
+record, report refusals per record and survive a 429 and a 500 without applying anything twice; one that does not must refuse every assignment with a reason and write
 nothing. A fake for a connector with ``owners`` is a ``tests.fakes.base.FakeOwners``; with
 ``reads_by_id``, a ``tests.fakes.base.FakeRereads``.
 """

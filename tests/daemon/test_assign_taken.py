@@ -17,11 +17,20 @@ from structlog.testing import capture_logs
 from service.daemon.cycle import run_cycle
 from service.daemon.routing import RoutingWatcher
 from service.state.tables import assignments
-from tests.daemon.conftest import COLD, HOT, WARM, Clock, local_connector, make_daemon
+from tests.daemon.conftest import (
+    COLD,
+    HOT,
+    WARM,
+    Clock,
+    alerter_for,
+    local_connector,
+    make_daemon,
+)
 from tests.daemon.test_section5_crms import EMEA, NA, ROUTING, START, World
 from tests.fakes import hubspot as hs
 from tests.fakes import salesforce as sfake
 from tests.fakes.local import LocalFake
+from tests.fakes.slack import FakeSlack
 
 
 class LocalWorld:
@@ -69,15 +78,17 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_an_owner_set_after_the_pull_is_never_overwritten(
-    world: Any, tmp_path: Path, rules_file: Path
+    world: Any, tmp_path: Path, rules_file: Path, slack: FakeSlack
 ) -> None:
     """Cara takes lead c in the CRM between the pull and the owner write: c stays hers (no owner
     write on it, its assignment recorded as skipped and why, not counted as assigned, not tried
-    again), while a and w still go to Ana by one write each."""
+    again) and she is the one told it is Hot, while a and w still go to Ana by one write each."""
     routing = tmp_path / "routing.yaml"
     routing.write_text(ROUTING.format(**world.users), encoding="utf-8")
+    slack.add_member("ana@example.com", "UANA0001")
+    slack.add_member("cara@example.com", "UCARA001")
     clock = Clock(START)
-    d = make_daemon(tmp_path, rules_file, clock, world.connector)
+    d = make_daemon(tmp_path, rules_file, clock, world.connector, alerter=alerter_for(slack))
     d.routing = RoutingWatcher(routing)
     world.lead("old", COLD, None, START - timedelta(days=1))
     run_cycle(d)
@@ -109,6 +120,22 @@ def test_an_owner_set_after_the_pull_is_never_overwritten(
     assert "Cara Diaz" in rows[c].reason
     if not isinstance(world, LocalWorld):
         assert [world.fake.owner_writes_of(i) for i in (a, c, w)] == [1, 0, 1]
+    told = sorted(
+        (m["metadata"]["event_payload"]["kind"], m["metadata"]["event_payload"]["lead_id"],
+         m["channel_id"])
+        for m in slack.messages
+        if m["channel_id"] in slack.ims.values()
+    )  # fmt: skip
+    ims = {v: k for k, v in slack.ims.items()}
+    ana_, cara_ = "UANA0001", "UCARA001"
+    assert sorted((k, lead, ims[ch]) for k, lead, ch in told) == sorted(
+        [
+            ("assignment", a, ana_),
+            ("assignment", w, ana_),
+            ("owner_hot", a, ana_),
+            ("owner_hot", c, cara_),  # and no assignment message for c: Cara took it herself
+        ]
+    )
     calls.clear()
     clock.advance(days=1)
     report = run_cycle(d)  # nothing left to assign: c is Cara's, a and w are Ana's
