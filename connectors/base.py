@@ -168,6 +168,9 @@ class RecordError:
     retryable: bool = False
     #: the record left the funnel (converted, deleted, merged): retire it, never retry it
     gone: bool = False
+    #: an owner write found the record owned by this CRM user (someone took it since the caller
+    #: read it): the owner is left as it is, never retried
+    taken_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,8 +267,13 @@ class CRMConnector(Protocol):
     def assign_owners(
         self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
-        """Set the owner of each record (batched like ``write_scores``, per-record outcome).
-        The default refuses every assignment: the CRM connector does not write owners."""
+        """Give each record that has no owner in the CRM its owner (batched like
+        ``write_scores``, per-record outcome). The owner is read from the CRM just before each
+        batch is written (in the same transaction where the CRM allows it): a record that
+        already has this owner is reported written without a write, one that another user owns
+        now is refused with ``taken_by`` and left as it is, so a rep's choice made since the
+        caller's read is never overwritten. The default refuses every assignment: the CRM
+        connector does not write owners."""
         return WriteResult(
             failed=[
                 RecordError(a.record_id, f"the {self.name} connector does not write owners")

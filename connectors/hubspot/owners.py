@@ -19,6 +19,9 @@ from connectors.hubspot import records as rec
 #: owners a page asks for (HubSpot's default is 100; it takes up to 500)
 OWNERS_PAGE = 100
 OWNER_PROPERTY = "hubspot_owner_id"
+#: the key of ``OwnerUpdate``'s answer naming the records another owner holds (id -> owner id);
+#: HubSpot never sends it
+TAKEN = "leadscore_taken"
 
 Request = Callable[..., Any]
 
@@ -47,10 +50,13 @@ class _Answer:
 
 
 class OwnerUpdate:
-    """``update(object_type, body)`` for ``BatchWriter`` that is safe to retry: every attempt
-    after the first reads the records' ``hubspot_owner_id`` and sends only those not yet owned
-    as asked (the attempt before may have been applied with its answer lost); those already
-    owned are answered as confirmed."""
+    """``update(object_type, body)`` for ``BatchWriter`` that is safe to retry and never
+    overwrites an owner: every attempt first reads the records' ``hubspot_owner_id`` (one batch
+    read) and sends only those with no owner. Those already owned as asked (the attempt before
+    may have been applied with its answer lost) are answered as confirmed; those another owner
+    holds now (a rep took the contact since it was read) are answered under ``TAKEN`` and left
+    alone. HubSpot's batch update has no condition on a property's current value, so the read
+    comes just before the write: the two are one request apart."""
 
     def __init__(self, request: Request, read: Callable[..., Any], update: Callable[..., Any]):
         self._request = request
@@ -58,31 +64,32 @@ class OwnerUpdate:
         self._update = update
 
     def __call__(self, object_type: str, body: dict[str, Any]) -> Any:
-        attempts = 0
         done: list[str] = []
+        taken: dict[str, str] = {}
         inputs = list(body["inputs"])
 
         def send(obj: str, payload: dict[str, Any], **kw: Any) -> Any:
-            nonlocal attempts, inputs
-            attempts += 1
-            if attempts > 1:
-                ids = {"inputs": [{"id": i["id"]} for i in inputs], "properties": [OWNER_PROPERTY]}
-                now = json.loads(self._read(obj, ids, archived=False, **kw).data or b"{}")
-                owners = {
-                    str(r["id"]): (r.get("properties") or {}).get(OWNER_PROPERTY)
-                    for r in now.get("results") or []
-                }
-                owned = {
-                    str(i["id"])
-                    for i in inputs
-                    if owners.get(str(i["id"])) == i["properties"][OWNER_PROPERTY]
-                }
-                done.extend(str(i["id"]) for i in inputs if str(i["id"]) in owned)
-                inputs = [i for i in inputs if str(i["id"]) not in owned]
+            nonlocal inputs
+            ids = {"inputs": [{"id": i["id"]} for i in inputs], "properties": [OWNER_PROPERTY]}
+            now = json.loads(self._read(obj, ids, archived=False, **kw).data or b"{}")
+            owners = {
+                str(r["id"]): (r.get("properties") or {}).get(OWNER_PROPERTY) or None
+                for r in now.get("results") or []
+            }
+            for i in inputs:
+                rid, owner = str(i["id"]), owners.get(str(i["id"]))
+                if owner is None:
+                    continue
+                if owner == i["properties"][OWNER_PROPERTY]:
+                    done.append(rid)
+                else:
+                    taken[rid] = str(owner)
+            inputs = [i for i in inputs if owners.get(str(i["id"])) is None]
             if not inputs:
                 return _Answer(json.dumps({"status": "COMPLETE", "results": []}).encode())
             return self._update(obj, {**payload, "inputs": inputs}, **kw)
 
         data = self._request(send, object_type, body) or {}
         data["results"] = [*(data.get("results") or []), *({"id": i} for i in done)]
+        data[TAKEN] = taken
         return data

@@ -29,6 +29,7 @@ from connectors.base import (
     unique_updates,
 )
 from connectors.hubspot import records as rec
+from connectors.hubspot.owners import TAKEN
 from service.errors import BadRequestError, RetryableConnectorError
 
 log = structlog.get_logger(__name__)
@@ -145,7 +146,8 @@ class BatchWriter:
 
 
 def read_batch_response(data: dict[str, Any], sent: list[str]) -> WriteResult:
-    """Per-record outcome of a batch update (200 or 207): written only if HubSpot returned it."""
+    """Per-record outcome of a batch update (200 or 207): written only if HubSpot returned it;
+    an owner write's records another owner holds (``owners.TAKEN``) are refused as taken."""
     result = WriteResult()
     confirmed = {str(r.get("id")) for r in data.get("results") or []}
     reasons: dict[str, str] = {}
@@ -157,8 +159,12 @@ def read_batch_response(data: dict[str, Any], sent: list[str]) -> WriteResult:
             reasons[str(rid)] = f"{category}: {message}" if category else message
             if category == "OBJECT_NOT_FOUND":
                 gone.add(str(rid))
+    taken: dict[str, str] = data.get(TAKEN) or {}
     for rid in sent:
-        if rid in reasons:
+        if rid in taken:
+            reason = f"owned by {taken[rid]} in HubSpot: left as it is"
+            result.failed.append(RecordError(rid, reason, taken_by=taken[rid]))
+        elif rid in reasons:
             result.failed.append(RecordError(rid, reasons[rid], gone=rid in gone))
         elif rid in confirmed:
             result.written.append(rid)

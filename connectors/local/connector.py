@@ -214,8 +214,11 @@ class LocalConnector(CRMConnector):
     def assign_owners(
         self, assignments: Sequence[OwnerAssignment], *, on_batch: BatchCallback | None = None
     ) -> WriteResult:
-        """Set ``owner_id`` (and the owner name) per lead, in batches of ``page_size``; an
-        unknown lead, an unknown or inactive user and a locked record are refused per record."""
+        """Set ``owner_id`` (and the owner name) per lead that has none, in batches of
+        ``page_size``; an unknown lead, an unknown or inactive user and a locked record are
+        refused per record. The update is conditional on the lead having no owner (or this one)
+        in the same transaction, so a lead a rep took since it was read is refused with
+        ``taken_by`` and keeps its owner."""
         result = WriteResult()
         unique = list({a.record_id: a for a in assignments}.values())
         for batch in batched(unique, self.page_size):
@@ -260,12 +263,26 @@ class LocalConnector(CRMConnector):
                     result.failed.append(RecordError(a.record_id, reason))
                     continue
                 assert user is not None
-                conn.execute(
+                # conditional: a rep who took the lead since it was read keeps it
+                written = conn.execute(
                     update(t.leads)
-                    .where(t.leads.c.id == a.record_id)
+                    .where(
+                        t.leads.c.id == a.record_id,
+                        or_(t.leads.c.owner_id.is_(None), t.leads.c.owner_id == a.owner_id),
+                    )
                     .values(owner_id=a.owner_id, owner=user.name)
+                ).rowcount
+                if written:
+                    result.written.append(a.record_id)
+                    continue
+                now = conn.execute(
+                    select(t.leads.c.owner_id).where(t.leads.c.id == a.record_id)
+                ).scalar_one()
+                result.failed.append(
+                    RecordError(
+                        a.record_id, f"owned by {now} in the CRM: left as it is", taken_by=now
+                    )
                 )
-                result.written.append(a.record_id)
         return result
 
     def iter_closed_deals(self, *, since: datetime | None = None) -> Iterator[DealRecord]:

@@ -3,9 +3,15 @@
 before each request; every batch reported through ``on_batch`` as soon as Salesforce answered.
 
 Every request goes through the connector's call wrapper (the retry policy and session renewal).
-An owner write that is retried first re-reads the owners of its records: the attempt before may
-have been applied with its answer lost (a dropped connection, a timeout), and a record already
-owned as asked is reported written without writing it again.
+Every attempt at an owner write first reads the ``OwnerId`` of its records (one SOQL query per
+200): a record already owned as asked is reported written without writing it again (the attempt
+before may have been applied with its answer lost), and one a user owns now (a rep took it since
+the daemon pulled it) is refused with ``taken_by`` and left alone; only records still in a queue
+are written. Salesforce has no conditional write for Collections or Bulk (``If-Unmodified-Since``
+works on single-record sObject Rows only, one request per record, and compares the record's last
+modification, which the daemon's own score write moves), so the read comes just before the write:
+a Collections request leaves milliseconds between them; a Bulk job reads its records' owners
+before the upload and leaves the job's run time.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from typing import Any
 
+import structlog
 from simple_salesforce import Salesforce
 from simple_salesforce.bulk2 import _Bulk2Client
 
@@ -27,6 +34,7 @@ from connectors.base import (
 )
 from connectors.salesforce import soql
 from connectors.salesforce.bulk import BulkJobs
+from connectors.salesforce.records import rep_of
 from connectors.salesforce.writer import (
     COLLECTION_SIZE,
     OWNER_GONE_CODES,
@@ -40,6 +48,8 @@ from connectors.salesforce.writer import (
 )
 from service.errors import BadRequestError
 from service.settings import SalesforceSettings
+
+log = structlog.get_logger(__name__)
 
 
 class Writer:
@@ -84,6 +94,8 @@ class Writer:
                 result.deferred.extend(u.record_id for u in group)
                 continue
             if len(group) > self.settings.bulk_threshold:
+                if fields is owner_fields:
+                    group = self._claim_all(obj, group, result, on_batch)
                 self._bulk(obj, group, fields, gone_codes, result, on_batch)
             else:
                 self._collections(group, fields, gone_codes, budget, result, on_batch)
@@ -118,33 +130,49 @@ class Writer:
         return self._client().restful("composite/sobjects", method="PATCH", json=body)
 
     def _owners_once(self, chunk: list[Row]) -> WriteResult:
-        """One Collections request of owner assignments that is never applied twice: a retry
-        first reads the records' ``OwnerId`` and sends only those not yet owned as asked."""
+        """One Collections request of owner assignments that is never applied twice and never
+        overwrites a user's ownership: each attempt first reads the records' ``OwnerId`` and
+        sends only those still without a user (see the module docstring)."""
         pending: list[Row] = list(chunk)
-        already: list[str] = []
-        attempts = 0
+        settled = WriteResult()
         info = self._describe(chunk[0].object_type)
 
         def attempt() -> Any:
-            nonlocal pending, attempts
-            attempts += 1
-            if attempts > 1:
-                owners = self._owners_now(info, [u.record_id for u in pending])
-                done = {
-                    u.record_id
-                    for u in pending
-                    if isinstance(u, OwnerAssignment) and owners.get(u.record_id) == u.owner_id
-                }
-                already.extend(i for i in (u.record_id for u in pending) if i in done)
-                pending = [u for u in pending if u.record_id not in done]
+            nonlocal pending
+            pending, done = self._claim(info, pending)
+            settled.merge(done)
             if not pending:
                 return []
             return self._patch(collection_body(pending, owner_fields))
 
         answer = self._call(attempt)
         batch = read_collection_result(pending, answer, OWNER_GONE_CODES)
-        batch.written[:0] = already
+        batch.written[:0] = settled.written
+        batch.failed[:0] = settled.failed
         return batch
+
+    def _claim(self, info: soql.ObjectInfo, rows: Sequence[Row]) -> tuple[list[Row], WriteResult]:
+        """``rows`` (at most 200) split by the owners Salesforce holds now: those to write (in a
+        queue, or not found: the write then says why), and those settled without a write
+        (already owned as asked: written; owned by another user: refused with ``taken_by``)."""
+        owners = self._owners_now(info, [u.record_id for u in rows])
+        pending: list[Row] = []
+        settled = WriteResult()
+        for u in rows:
+            now = owners.get(u.record_id)
+            asked = u.owner_id if isinstance(u, OwnerAssignment) else None
+            if now is not None and str(now) == asked:
+                settled.written.append(u.record_id)
+            elif rep_of(now) is not None:
+                reason = f"owned by {now} in Salesforce: left as it is"
+                settled.failed.append(RecordError(u.record_id, reason, taken_by=str(now)))
+            else:
+                pending.append(u)
+        if settled.failed:
+            log.info(
+                "owner_writes_skipped_owned", connector="salesforce", count=len(settled.failed)
+            )
+        return pending, settled
 
     def _owners_now(self, info: soql.ObjectInfo, ids: list[str]) -> dict[str, Any]:
         """``Id -> OwnerId`` of at most 200 records, read in the current attempt (no retries of
@@ -152,6 +180,20 @@ class Writer:
         query = soql.select(info, ["Id", "OwnerId"], where=[("Id", "IN", ids)])
         data = self._client().query(query)
         return {str(r["Id"]): r.get("OwnerId") for r in data.get("records") or []}
+
+    def _claim_all(
+        self, obj: str, group: list[Row], result: WriteResult, on_batch: BatchCallback | None
+    ) -> list[Row]:
+        """Before a Bulk job: the owners read 200 at a time, the settled ones reported, the
+        ones still in a queue returned to be written."""
+        info = self._describe(obj)
+        pending: list[Row] = []
+        for chunk in batched(group, COLLECTION_SIZE):
+            todo, settled = self._call(partial(self._claim, info, chunk))
+            pending.extend(todo)
+            if settled.written or settled.failed:
+                report_batch(result, settled, on_batch)
+        return pending
 
     def _bulk(
         self,

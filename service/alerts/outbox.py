@@ -10,13 +10,18 @@ For each row not yet delivered (``service.state.outbox``), oldest first:
    puts it back to pending. An answer that never came (timeout, dropped connection, 5xx) may
    have been posted: the history is checked once at once, and if the message is not there yet
    the claim stays for the next pass to resolve. Nothing is ever posted blindly a second time.
+
+Slack stamps a message (its ``ts``) in real time, so a claim records the real time it was made
+and the history is searched from there, whatever the daemon's clock says: under ``daemon once
+--now`` a year ahead, a search from the daemon's time would miss the message Slack stored and
+post it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -33,6 +38,13 @@ from service.state.outbox import CLAIMED, Outbox, OutboxRow
 log = structlog.get_logger(__name__)
 #: how far back the history is searched for a claimed message (clock skew and slow passes)
 LOOKBACK = timedelta(days=1)
+
+
+def real_time() -> datetime:
+    """The time Slack stamps messages in (the daemon's own clock may be set by ``--now``)."""
+    return datetime.now(UTC)
+
+
 #: the message for a row, or a string: the row is obsolete and skipped for that reason
 Render = Callable[[OutboxRow], dict[str, Any] | str]
 
@@ -67,14 +79,21 @@ def _in_history(
 
 
 def deliver(
-    outbox: Outbox, alerter: SlackAlerter, connector: str, now: datetime, render: Render
+    outbox: Outbox,
+    alerter: SlackAlerter,
+    connector: str,
+    now: datetime,
+    render: Render,
+    slack_time: Callable[[], datetime] = real_time,
 ) -> Delivered:
-    """Deliver the undelivered rows of ``connector``; stop at the first Slack trouble."""
+    """Deliver the undelivered rows of ``connector``; stop at the first Slack trouble. ``now``
+    is the daemon's clock (sent and skipped times); claims and history searches use
+    ``slack_time`` (see the module docstring)."""
     done = Delivered()
     for row in outbox.undelivered(connector):
         if row.status == CLAIMED:
             try:
-                ts = _in_history(alerter, row, row.claimed_at or row.created_at)
+                ts = _in_history(alerter, row, row.claimed_at or slack_time())
             except LeadScoreError as exc:
                 done.error = str(exc)
                 log.warning("slack_history_failed", key=row.key, error=str(exc))
@@ -95,7 +114,7 @@ def deliver(
             done.skipped += 1
             continue
         target = message.pop("channel", None)  # a rep's direct-message channel
-        outbox.claim(row.key, now, target or alerter.channel_id)
+        outbox.claim(row.key, slack_time(), target or alerter.channel_id)
         try:
             ts = alerter.post(message, metadata_for(row), channel=target)
         except (RateLimitedError, FatalConnectorError) as exc:  # certainly not posted
@@ -106,7 +125,7 @@ def deliver(
         except ConnectorError as exc:  # maybe posted: never post again without looking
             log.warning("hot_alert_unconfirmed", key=row.key, lead_id=row.record_id, error=str(exc))
             try:
-                found = _in_history(alerter, row, now, target)
+                found = _in_history(alerter, row, slack_time(), target)
             except LeadScoreError:
                 found = None
             if found is None:

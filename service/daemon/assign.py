@@ -1,11 +1,14 @@
 """Rule 4 in a pass: give each unowned Hot or Warm lead an owner from the routing file.
 
 Each choice is recorded (status ``pending``, with its explanation) before the CRM is asked, and
-settled per record as each batch is confirmed (``written``, with the new owner's notice in the
-same transaction, or ``failed`` with the CRM's reason). A CRM that fails the write (after the
-shared retries) leaves the rest pending and the pass goes on to its alerts; a pass that dies in
-between sends the pending ones again next time (writing the same owner twice is harmless); a lead this service has
-assigned, or that has an owner in the CRM, is never reassigned.
+settled per record as each batch is confirmed: ``written``, with the new owner's notice in the
+same transaction; ``failed``, with the CRM's reason; or ``skipped``, when the connector (which
+reads the owner just before each batch is written) found that a rep took the lead since the
+pull: the rep keeps it, is noted as the lead's owner, and it is not counted as assigned. A CRM
+that fails the write (after the shared retries) leaves the rest pending and the pass goes on to
+its alerts; a pass that dies in between sends the pending ones again next time (a lead already
+owned as asked is not written again); a lead this service has assigned, or that has an owner in
+the CRM, is never reassigned.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
     from service.state.sla import Section5Log
 
 log = structlog.get_logger(__name__)
-PENDING, WRITTEN, FAILED = "pending", "written", "failed"
+PENDING, WRITTEN, FAILED, SKIPPED = "pending", "written", "failed", "skipped"
 
 
 class Pass(Protocol):
@@ -113,8 +116,26 @@ def assign_unowned(p: Pass) -> int:
                 explanation=row["explanation"],
             )
         for err in batch.failed:
-            if not err.retryable:
+            if err.taken_by is not None:
+                skipped(err.record_id, err.taken_by)
+            elif not err.retryable:
                 p.log.settle_assignment(p.name, err.record_id, FAILED, err.reason)
+
+    def skipped(rid: str, owner_id: str) -> None:
+        """A rep took the lead in the CRM since the pass read it: theirs it stays."""
+        user = p.users().get(owner_id)
+        name = user.name if user else None
+        reason = f"owned by {name or owner_id} in the CRM when the owner was to be written"
+        p.log.settle_assignment(p.name, rid, SKIPPED, reason)
+        p.facts.note_owner(p.name, rid, owner_id, name)
+        p.report["assign_skipped"] += 1
+        log.info(
+            "assignment_skipped_owned",
+            connector=p.name,
+            lead_id=rid,
+            owner_id=owner_id,
+            chosen_owner_id=todo[rid]["owner_id"],
+        )
 
     object_types = {rid: (leads[rid].object_type if rid in leads else "Lead") for rid in todo}
     try:

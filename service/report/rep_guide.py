@@ -5,6 +5,7 @@ from __future__ import annotations
 from service.model.analysis_schema import Analysis, SignalDetail
 from service.report.fmt import NA, holdout_rate, rate_noun, signed, table
 from service.report.sections_tiers import tier_range
+from service.report.transitions import rescore_sentence
 
 
 def render_rep_guide(analysis: Analysis) -> str:
@@ -72,8 +73,7 @@ def render_rep_guide(analysis: Analysis) -> str:
     lines += [
         "",
         "**Trend and freshness.** `Lead_Score_Trend` says whether the score rose or fell over the last 14 days; "
-        "`Lead_Score_Last_Calculated` says when it was computed. Hot leads are re-scored daily, Warm every "
-        "3 days, Cool weekly, Cold monthly, and any lead at once when it shows new activity.",
+        "`Lead_Score_Last_Calculated` says when it was computed. " + rescore_sentence(analysis),
         "",
         "**When the score looks wrong,** tell RevOps with the lead's link: a Hot lead that is obviously not a "
         "real opportunity, or a Cold one that is, is exactly the feedback the monthly recalibration uses.",

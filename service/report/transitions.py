@@ -1,6 +1,6 @@
-"""What the rules file says about time: Rule 5's ``stale_after_days`` and Rule 2's SLA hours,
-as ``analysis.json`` carries them (``transitions``: ``Rules.transitions()``) and as Sections 4.3
-and 5.2 word them."""
+"""What the rules file says about time: Rule 5's ``stale_after_days``, Rule 2's SLA hours and
+each tier's ``rescore_every_days``, as ``analysis.json`` carries them (``transitions``:
+``Rules.transitions()``; ``tiers``) and as Sections 4.3 and 5.2 and the rep guide word them."""
 
 from __future__ import annotations
 
@@ -36,3 +36,30 @@ def sla_sentence(analysis: Analysis) -> str:
     if not hours:
         return "no SLA clock runs (the rules file sets no `sla_hours` on Hot)"
     return f"the {hours:g}-hour SLA clock starts (`tiers.Hot.sla_hours`)"
+
+
+def every(days: float) -> str:
+    """``daily``, ``weekly``, ``every 3 days``, ``every 1.5 days``."""
+    if days == 1:
+        return "daily"
+    if days == 7:
+        return "weekly"
+    return f"every {days:g} days"
+
+
+def rescore_sentence(analysis: Analysis) -> str:
+    """``Hot leads are re-scored daily, Warm every 3 days, Cool weekly, Cold every 30 days, ...``
+    from each tier's ``rescore_every_days`` (a tier without one is left out)."""
+    timed = [
+        (t.tier, every(float(t.rescore_every_days)))
+        for t in analysis.tiers
+        if t.rescore_every_days is not None
+    ]
+    if not timed:
+        return "Any lead is re-scored at once when it shows new activity."
+    (first, when), rest = timed[0], timed[1:]
+    return (
+        f"{first} leads are re-scored {when}"
+        + "".join(f", {tier} {w}" for tier, w in rest)
+        + ", and any lead at once when it shows new activity."
+    )

@@ -14,6 +14,7 @@ Scoring, as the engine applies it:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -146,8 +147,9 @@ class TierPlaybook(_Frozen):
     sla: str
     action: str
     rescore_every_days: int = Field(gt=0)
-    #: hours a rep has to make first contact after a turn into this tier (Rule 2's SLA clock;
-    #: the daemon times turns into Hot); unset: no clock
+    #: hours a rep has to make first contact after a turn into Hot (Rule 2's SLA clock); unset:
+    #: no clock. Only Hot takes it: the specification times turns into Hot only, and ``Rules``
+    #: refuses it on another tier rather than accept a clock that would never run.
     sla_hours: float | None = Field(None, gt=0, le=24 * 90)
 
 
@@ -191,6 +193,18 @@ class Rules(_Frozen):
     stale_after_days: dict[Dimension, int] = Field(default_factory=_default_stale)
 
     @model_validator(mode="after")
+    def _sla_on_hot_only(self) -> Rules:
+        timed = [t for t, p in self.tiers.items() if t != "Hot" and p.sla_hours is not None]
+        if timed:
+            keys = ", ".join(f"tiers.{t}.sla_hours" for t in timed)
+            raise ValueError(
+                f"{keys}: only a turn into Hot starts an SLA clock (Rule 2), so "
+                f"{' and '.join(timed)} would never be timed; remove the key (the tier's `sla` "
+                "words still show in the report and the rep guide)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _stale_days(self) -> Rules:
         for dim, days in self.stale_after_days.items():
             if days < 1:
@@ -232,6 +246,10 @@ class Rules(_Frozen):
         return sum(d.max_points for d in self.dimensions.values())
 
 
+#: a message that starts with its own key path (``tiers.Warm.sla_hours: ...``)
+_OWN_PATH = re.compile(r"^[A-Za-z_][\w.\[\]]*(, [A-Za-z_][\w.\[\]]*)*: ")
+
+
 def format_errors(exc: ValidationError) -> list[str]:
     """One ``signals[3].points: message`` line per problem."""
     lines = []
@@ -245,6 +263,9 @@ def format_errors(exc: ValidationError) -> list[str]:
             else:
                 path += f".{part}" if path else str(part)
         msg = err["msg"].removeprefix("Value error, ")
+        if not path and _OWN_PATH.match(msg):  # a whole-file check that names its key path
+            lines.append(msg)
+            continue
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling; see rules/README.md)"
         elif err["type"] == "union_tag_invalid":

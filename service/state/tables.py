@@ -135,6 +135,8 @@ outbox = Table(
     Column("reason", Text, nullable=True),
     Column("payload_json", Text, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    #: the real time of the claim (Slack's time, which the history is searched from; it differs
+    #: from the daemon's clock only under ``--now``)
     Column("claimed_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("channel", String(64), nullable=True),
@@ -296,7 +298,8 @@ tier_notices = Table(
 )
 
 #: Rule 4: every owner assignment, with its explanation; ``status`` pending (chosen, not yet
-#: confirmed by the CRM), written, or failed (``reason``).
+#: confirmed by the CRM), written, failed (``reason``), or skipped (a rep took the lead in the
+#: CRM before the owner was written; ``reason`` names them).
 assignments = Table(
     "leadscore_assignments",
     metadata,

@@ -3,8 +3,8 @@ re-reading leads by id.
 
 A connector's test class declares what its connector does (``owners``, ``reads_by_id``), and
 every test here checks the declaration: a connector that writes owners must read its users,
-write owners once per record, report refusals per record and survive a 429 and a 500 without
-applying anything twice; one that does not must refuse every assignment with a reason and write
+write owners once per record, never over an owner set in the CRM since the caller read the
+record, report refusals per record and survive a 429 and a 500 without applying anything twice; one that does not must refuse every assignment with a reason and write
 nothing. A fake for a connector with ``owners`` is a ``tests.fakes.base.FakeOwners``; with
 ``reads_by_id``, a ``tests.fakes.base.FakeRereads``.
 """
@@ -53,6 +53,13 @@ class OwnersContract:
         gone = fake.add_user("Cy Former", "cy@example.com", active=False)
         return ana, ben, gone
 
+    def _unowned(self, fake: Any, n: int) -> list[str]:
+        """``n`` new leads with no owner in the CRM (a Salesforce Lead waits in a queue)."""
+        ids = fake.add_leads(n)
+        for i in ids:
+            fake.set_owner(i, None)
+        return ids
+
     # --- declaring ---------------------------------------------------------------------------
     def test_owner_capability_is_declared(self, connector: Any) -> None:
         """The connector says it writes owners exactly when its test class declares it."""
@@ -90,6 +97,9 @@ class OwnersContract:
             assert [r.owner_id for r in self._leads(connector)] == [r.owner_id for r in leads]
             return
         ana, ben, _ = self._reps(fake)
+        for r in leads:
+            fake.set_owner(r.id, None)
+        leads = self._leads(connector)
         want = {r.id: (ana, ben)[i % 2] for i, r in enumerate(leads)}
         seen: list[list[str]] = []
 
@@ -112,7 +122,7 @@ class OwnersContract:
         if not self.owners:
             return self.test_owner_write_round_trip(connector, fake)
         ana, _, gone = self._reps(fake)
-        fake.add_leads(6)
+        self._unowned(fake, 6)
         leads = self._leads(connector)
         before = {r.id: fake.owner_of(r.id) for r in leads}
         fake.reject_records([leads[1].id], "FIELD_CUSTOM_VALIDATION_EXCEPTION: territory locked")
@@ -138,7 +148,7 @@ class OwnersContract:
         if not self.owners:
             return self.test_owner_write_round_trip(connector, fake)
         ana, ben, _ = self._reps(fake)
-        fake.add_leads(3 * self.write_batch)
+        self._unowned(fake, 3 * self.write_batch)
         leads = self._leads(connector)
         fake.fail_next(1, 500, path_contains=self._owner_path)
         fake.fail_next(1, 429, headers={"Retry-After": "2"}, path_contains=self._owner_path)
@@ -161,7 +171,7 @@ class OwnersContract:
         if not self.owners:
             return self.test_owner_write_round_trip(connector, fake)
         ana, ben, _ = self._reps(fake)
-        fake.add_leads(2 * self.write_batch)
+        self._unowned(fake, 2 * self.write_batch)
         leads = self._leads(connector)
         if self.lost_answers:
             fake.fail_after_apply(1, 500, path_contains=self._owner_path)
@@ -176,6 +186,31 @@ class OwnersContract:
         assert [i for i in want if fake.owner_writes_of(i) != 1] == []
         if self.lost_answers:  # the unanswered batch is not sent again: its retry only read
             assert fake.count(path_contains=self._owner_path) == 2
+
+    def test_an_owner_set_in_the_crm_after_the_read_is_never_overwritten(
+        self, connector: Any, fake: Any
+    ) -> None:
+        """A rep takes two leads (one in each batch) in the CRM after the caller read them
+        without an owner and before the write: they keep the rep, are refused as taken (not to
+        be retried), and every other lead gets its owner by exactly one write."""
+        if not self.owners:
+            return self.test_owner_write_round_trip(connector, fake)
+        ana, ben, _ = self._reps(fake)
+        self._unowned(fake, self.write_batch + 3)
+        leads = self._leads(connector)
+        assert [r.id for r in leads if r.owner_id is not None] == []
+        taken = [leads[1].id, leads[-1].id]
+        for i in taken:
+            fake.set_owner(i, ben)
+        result = connector.assign_owners([OwnerAssignment(r.id, r.object_type, ana) for r in leads])
+        failed = {e.record_id: e for e in result.failed}
+        assert sorted(failed) == sorted(taken)
+        assert all(failed[i].taken_by == ben and not failed[i].retryable for i in taken)
+        assert all(not failed[i].gone for i in taken)
+        written = [r.id for r in leads if r.id not in failed]
+        assert sorted(result.written) == sorted(written)
+        assert [(fake.owner_of(i), fake.owner_writes_of(i)) for i in taken] == [(ben, 0)] * 2
+        assert {(fake.owner_of(i), fake.owner_writes_of(i)) for i in written} == {(ana, 1)}
 
     # --- activity by rep ---------------------------------------------------------------------
     def test_activity_names_the_rep_who_logged_it(self, connector: Any, fake: Any) -> None:

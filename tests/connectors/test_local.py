@@ -33,10 +33,10 @@ class OwnersLocalFake(LocalFake):
         super().__init__(path)
         self._user_ids = itertools.count(1)
         self.owner_writes: Counter[str] = Counter()
-        event.listen(Engine, "before_cursor_execute", self._count_owner_write)
+        event.listen(Engine, "after_cursor_execute", self._count_owner_write)
 
     def close(self) -> None:
-        event.remove(Engine, "before_cursor_execute", self._count_owner_write)
+        event.remove(Engine, "after_cursor_execute", self._count_owner_write)
         super().close()
 
     def reset(self) -> None:
@@ -46,12 +46,17 @@ class OwnersLocalFake(LocalFake):
     def _count_owner_write(
         self, conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any
     ) -> None:
+        """After the connector's owner ``UPDATE`` ran (not this fake's own ``set_owner``):
+        counted when it changed the lead (a conditional one that matched nothing is no write)."""
         if (
             conn.engine.url.database == str(self.path)
+            and conn.engine is not self.crm.engine
             and statement.startswith("UPDATE leads SET ")
             and "owner_id=" in statement
+            and cursor.rowcount > 0
         ):
-            self.owner_writes[str(parameters[-1])] += 1
+            at = statement[: statement.index("leads.id = ?")].count("?")
+            self.owner_writes[str(parameters[at])] += 1
 
     def add_user(  # type: ignore[override]
         self,

@@ -108,28 +108,33 @@ class TestOwnerWrites:
         self, fake: FakeSalesforce
     ) -> None:
         """Like scores, many owners are one Bulk 2.0 job; an inactive owner fails its record
-        only, and the record is not taken for gone."""
-        ids = fake.add_leads(12)
+        only, and the record is not taken for gone; a lead a rep took before the job is left
+        out of it and keeps the rep."""
+        ids = fake.add_leads(12, owner_id=fake.queue_id)
         rep = fake.add_user("Ben Rep", "ben@example.com")
         left = fake.add_user("Cy Former", "cy@example.com", active=False)
+        cara = fake.add_user("Cara Diaz", "cara@example.com")
+        fake.set_owner(ids[7], cara)
         owners = {i: left if n == 5 else rep for n, i in enumerate(ids)}
         result = make(fake, bulk_threshold=10).assign_owners(
             [OwnerAssignment(i, "Lead", o) for i, o in owners.items()]
         )
         assert fake.count("POST", path_contains="jobs/ingest") == 1
         assert fake.count(path_contains="composite/sobjects") == 0
-        assert sorted(result.written) == sorted(set(ids) - {ids[5]})
-        (failure,) = result.failed
+        assert sorted(result.written) == sorted(set(ids) - {ids[5], ids[7]})
+        taken, failure = result.failed
+        assert (taken.record_id, taken.taken_by, fake.owner_of(ids[7])) == (ids[7], cara, cara)
+        assert fake.owner_writes_of(ids[7]) == 0
         assert failure.record_id == ids[5] and "INACTIVE_OWNER_OR_USER" in failure.reason
         assert not failure.gone and not failure.retryable
-        assert fake.owner_of(ids[5]) == fake.owner_id and fake.owner_of(ids[0]) == rep
+        assert fake.owner_of(ids[5]) == fake.queue_id and fake.owner_of(ids[0]) == rep
 
     def test_an_unknown_owner_is_refused_without_retiring_the_lead(
         self, fake: FakeSalesforce
     ) -> None:
         """INVALID_CROSS_REFERENCE_KEY on an owner write names the owner, not the lead: the
         lead is not reported gone."""
-        (lead,) = fake.add_leads(1)
+        (lead,) = fake.add_leads(1, owner_id=fake.queue_id)
         result = make(fake).assign_owners([OwnerAssignment(lead, "Lead", "005000000000000999")])
         (failure,) = result.failed
         assert "INVALID_CROSS_REFERENCE_KEY" in failure.reason and not failure.gone
@@ -143,7 +148,7 @@ def test_an_owner_write_renews_an_expired_session_and_writes_once(fake: FakeSale
         login_url=fake.url, username="u@example.com", password="pw", security_token="tok"
     )
     connector = SalesforceConnector(settings, retry=RetrySettings(attempts=2), sleep=lambda _s: 0)
-    ids = fake.add_leads(3)
+    ids = fake.add_leads(3, owner_id=fake.queue_id)
     rep = fake.add_user("Ben Rep", "ben@example.com")
     connector.check()
     fake.expire_sessions()

@@ -117,3 +117,19 @@ def test_bad_rules_edit_keeps_the_last_good_rules(
     assert d.rules.current.version == "t2"
     assert run_cycle(d).written == 1
     assert local.score_of(lead, "Version") == "t2"
+
+
+def test_an_sla_clock_on_warm_is_refused_and_the_last_good_rules_stay(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake
+) -> None:
+    """An edit giving Warm an SLA clock (``tiers.Warm.sla_hours``), which no Warm turn would
+    ever start, is refused with its key path in the log, and the last good rules stay."""
+    d = make_daemon(tmp_path, rules_file, clock, local_connector(local))
+    timed = RULES.replace("rescore_every_days: 3}", "rescore_every_days: 3, sla_hours: 4}")
+    assert timed != RULES
+    rules_file.write_text(timed.replace('version: "t1"', 'version: "t2"'), encoding="utf-8")
+    with capture_logs() as logs:
+        assert rules_job(d) is False
+    (failed,) = [e for e in logs if e["event"] == "rules_reload_failed"]
+    assert [p.split(":")[0] for p in failed["problems"]] == ["tiers.Warm.sla_hours"]
+    assert d.rules.current.version == "t1"

@@ -109,6 +109,30 @@ class TestSlowDownDropped:
         assert per_lead(slack) == Counter({i: 1 for i in ids})
         assert slack.count(path_contains="chat.postMessage") == 3  # never posted blindly again
 
+    def test_a_daemon_clock_a_year_ahead_still_finds_the_dropped_post(
+        self, tmp_path: Path, rules_file: Path, local: LocalFake, slack: FakeSlack
+    ) -> None:
+        """With the daemon's clock a year ahead of the real time, as ``daemon once --now`` can
+        set it, posts Slack stored but never answered are found in the history (which Slack
+        stamps in real time) by the next pass and by the same pass: never posted again."""
+        from datetime import UTC, datetime
+
+        clock = Clock(datetime.now(UTC).replace(microsecond=0) + timedelta(days=365))
+        d = make_daemon(
+            tmp_path, rules_file, clock, local_connector(local), alerter=alerter_for(slack)
+        )
+        ids = warm_then_hot(local, clock, d, 3)
+        slack.drop_next(2)
+        slack.fail_next(1, 503, path_contains="conversations.history")
+        with capture_logs() as logs:
+            run_cycle(d)  # the first drop is not looked up now (history down): the pass stops
+            clock.advance(hours=6)
+            run_cycle(d)  # ... and is found by the next pass; the second drop at once
+            run_cycle(d)
+        assert per_lead(slack) == Counter({i: 1 for i in ids})
+        assert slack.count(path_contains="chat.postMessage") == 3
+        assert sum(e["event"] == "slack_alert_found_in_history" for e in logs) == 2
+
     def test_history_down_too_keeps_the_claim_until_it_can_look(
         self, tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake, slack: FakeSlack
     ) -> None:

@@ -79,6 +79,11 @@ class FakeOwners(Protocol):
 
     def owner_of(self, record_id: str) -> str | None: ...
 
+    def set_owner(self, record_id: str, owner_id: str | None) -> None:
+        """A person gives the record to ``owner_id`` in the CRM (``None``: leaves it without
+        an owner); not counted by ``owner_writes_of``."""
+        ...
+
     def owner_writes_of(self, record_id: str) -> int:
         """How many writes set this record's owner."""
         ...

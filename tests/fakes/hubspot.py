@@ -270,6 +270,10 @@ class FakeHubSpot(FakeServer):
             value = self.objects["contacts"][record_id]["properties"].get("hubspot_owner_id")
             return value or None
 
+    def set_owner(self, record_id: str, owner_id: str | None) -> None:
+        """A person gives the contact to ``owner_id`` (``None``: no owner)."""
+        self.touch(record_id, self.clock(), hubspot_owner_id=owner_id or "")
+
     def reject_records(self, ids: Iterable[str], reason: str) -> None:
         with self.lock:
             self.rejected.update(dict.fromkeys(ids, reason))

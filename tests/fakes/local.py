@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, select
+from sqlalchemy import Engine, delete, event, select, update
 
 from connectors.base import SCORE_FIELDS, score_field_name
 from connectors.local import tables as t
@@ -170,6 +170,18 @@ class LocalFake:
             return conn.execute(
                 select(t.leads.c.owner_id).where(t.leads.c.id == record_id)
             ).scalar_one_or_none()
+
+    def set_owner(self, record_id: str, owner_id: str | None) -> None:
+        """A person gives the lead to ``owner_id`` (``None``: no owner)."""
+        with self.crm.engine.begin() as conn:
+            name = conn.execute(
+                select(t.users.c.name).where(t.users.c.id == owner_id)
+            ).scalar_one_or_none()
+            conn.execute(
+                update(t.leads)
+                .where(t.leads.c.id == record_id)
+                .values(owner_id=owner_id, owner=name)
+            )
 
     def add_activities(
         self,

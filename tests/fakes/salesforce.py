@@ -304,6 +304,10 @@ class FakeSalesforce(FakeServer):
                     return None if owner is None else str(owner)
         raise KeyError(record_id)
 
+    def set_owner(self, record_id: str, owner_id: str | None) -> None:
+        """A person gives the record to ``owner_id`` (``None``: back to the queue)."""
+        self.touch(record_id, self.now, OwnerId=owner_id or self.queue_id)
+
     @property
     def queue_id(self) -> str:
         """The marketing queue (a Group) that owns automated activity."""

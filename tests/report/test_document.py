@@ -243,3 +243,35 @@ def test_limitations_tell_skipped_fields_from_thin_values(planted_analysis: Any)
         f"referral = yes ({at(thin, 'n')} deals)" in section
     )
     assert "None" not in section and "True" not in section
+
+
+def test_rep_guide_cadence_follows_the_rules_file(built_analysis: Any, tmp_path: Path) -> None:
+    """Cadences edited in the rules YAML (``tiers.<Tier>.rescore_every_days``) are the ones the
+    rep guide states, as the daemon follows them; the old hard-coded sentence is gone."""
+    import numpy as np
+    import yaml
+
+    from service.model.thresholds import tier_table
+
+    example = Path(__file__).parents[2] / "rules" / "example.yaml"
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    for tier, days in {"Hot": 2, "Warm": 5, "Cool": 14, "Cold": 60}.items():
+        data["tiers"][tier]["rescore_every_days"] = days
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    rules = load_rules(path)
+    rows = tier_table(np.array([70.0, 0.0]), np.array([1, 0]), rules.thresholds, rules.tiers)
+    edited = built_analysis
+    for i, row in enumerate(rows):
+        assert at(built_analysis, f"tiers[{i}].tier") == row["tier"]
+        edited = modified(edited, f"tiers[{i}].rescore_every_days", row["rescore_every_days"])
+    guide = render_rep_guide(edited)
+    assert (
+        "Hot leads are re-scored every 2 days, Warm every 5 days, Cool every 14 days, "
+        "Cold every 60 days, and any lead at once when it shows new activity." in guide
+    )
+    assert "re-scored daily" not in guide and "Warm every 3 days" not in guide
+    assert (
+        "Hot leads are re-scored daily, Warm every 3 days, Cool weekly, Cold every 30 days,"
+        in render_rep_guide(built_analysis)
+    )

@@ -145,3 +145,26 @@ def test_sign_problems_read_as_sentences():
     text = str(info.value)
     assert "live.yaml: signals[0]: an intent signal must have points above 0" in text
     assert "Value error" not in text
+
+
+def test_sla_hours_on_a_tier_other_than_hot_is_refused_by_key_path():
+    """Only a turn into Hot starts an SLA clock (Rule 2): ``sla_hours`` on Warm or Cool is an
+    error naming each key path, not a clock that silently never runs; on Hot it is taken."""
+    from service.errors import RulesError
+
+    playbook = {
+        t: {"sla": "4 hours", "action": "Call", "rescore_every_days": 3}
+        for t in ("Hot", "Warm", "Cool", "Cold")
+    }
+    timed = {**playbook, "Warm": {**playbook["Warm"], "sla_hours": 4}}
+    timed["Cool"] = {**playbook["Cool"], "sla_hours": 24}
+    try:
+        parse_rules(tiny_rules_data(tiers=timed), "live.yaml")
+    except RulesError as exc:
+        (problem,) = exc.problems
+        assert problem.startswith("tiers.Warm.sla_hours, tiers.Cool.sla_hours: only a turn into")
+        assert "Warm and Cool would never be timed" in problem
+    else:
+        raise AssertionError("sla_hours on Warm was accepted")
+    hot = {**playbook, "Hot": {**playbook["Hot"], "sla_hours": 2}}
+    assert parse_rules(tiny_rules_data(tiers=hot)).tiers["Hot"].sla_hours == 2
