@@ -600,6 +600,10 @@ class Roc(Block):
 
 class HoldoutScore(Block):
     score: Num
+    #: absent in documents written before the tier was recorded
+    tier: str | None = Field(
+        None, description="Hot | Warm | Cool | Cold | Unscoreable, as the engine tiers the deal"
+    )
     won: int
 
 

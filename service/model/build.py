@@ -8,6 +8,12 @@
 6. the holdout scored by the same engine the daemon uses, and validated;
 7. with ``refit_all``, the same procedure (same penalty and point scale) on every deal.
 
+The audit blanks impossible values (a negative employee count, a future date) so that they do
+not teach the model anything, but production scores a lead's raw value. So the blanked deals
+are only learned from (patterns and points); every score the build reports or cuts tiers on
+(thresholds, tier win rates, the holdout's figures, the health reference) is the engine's on
+the deals as the file has them, exactly what ``leadscore score`` and the daemon would give.
+
 ``build_model(deals, ...)`` returns a ``BuildResult``; ``result.write(out_dir)`` writes
 ``model.yaml`` and ``analysis.json``, and ``service.report.writer.write_build`` adds the report.
 """
@@ -144,6 +150,8 @@ def build_model(
             )
         X = X.drop(columns=not_in_leads)
     y_arr = np.asarray(y, dtype=int)
+    # the same deals as production reads them: no audit blanking, the file's own values
+    raw = frame.loc[X.index, list(X.columns)]
 
     step(STEPS[1])
     dates = frame.loc[X.index, config.date_column] if config.date_column in frame else None
@@ -153,10 +161,11 @@ def build_model(
     train, test = split.train, split.test
     X_tr, y_tr, X_te, y_te = X.iloc[train], y_arr[train], X.iloc[test], y_arr[test]
 
-    fit = fit_deals(X_tr, y_tr, config, seed, step=step, now=now)
+    fit = fit_deals(X_tr, y_tr, config, seed, step=step, now=now, raw=raw.iloc[train])
 
     step(STEPS[5])
-    held = score_frame(fit.rules, X_te)
+    # the production engine on the held-out deals' raw values: the figures are its own output
+    held = score_frame(fit.rules, raw.iloc[test])
     tiers = tier_table(fit.scores["total"].to_numpy(), fit.y, fit.rules.thresholds, fit.rules.tiers)
     names = frame.loc[X_te.index, config.name_column] if config.name_column in frame else None
     validation = validate(
@@ -183,11 +192,13 @@ def build_model(
     refit_skipped = refit_all and not fit.rules.signals
     if refit_all and not refit_skipped:
         step(STEPS[6])
-        final = fit_deals(X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now)
+        final = fit_deals(
+            X, y_arr, config, seed, C=fit.points.C_, scale=fit.points.scale_, now=now, raw=raw
+        )
 
     headline = choose_headline(
         fit.rules,
-        fit.fires if fit.fires is not None else score_frame(fit.rules, X_tr).fires,
+        fit.fires if fit.fires is not None else score_frame(fit.rules, raw.iloc[train]).fires,
         held.fires,
         y_te,
         final_rules=final.rules,
@@ -196,7 +207,7 @@ def build_model(
     step(STEPS[7])
     icp_rows = compare_icp(icp_data, X, y, source=str(icp)) if icp_data else []
 
-    everything = score_frame(final.rules, X)
+    everything = score_frame(final.rules, raw)
     loss_col = _loss_reason_column(frame)
     capacity = capacity_check(
         tier_table(final.scores["total"].to_numpy(), final.y, final.rules.thresholds),
@@ -242,7 +253,7 @@ def build_model(
         headline=None if headline is None else S.Headline.measured(headline),
         outcome_unit=outcome_unit(deals.outcome.column, deals.outcome.won_values),
         leads=on_leads,
-        health_reference=S.HealthReference.measured(health_reference(final.rules, X, on_leads)),
+        health_reference=S.HealthReference.measured(health_reference(final.rules, raw, on_leads)),
         fields_not_in_leads=not_in_leads,
         more_notes=more_notes,
     )

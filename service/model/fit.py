@@ -2,6 +2,11 @@
 
 ``build`` fits the training deals (and, with ``--refit-all``, every deal) through ``fit_deals``;
 the ``Fit`` it returns is what ``analysis`` assembles into ``analysis.json``.
+
+Patterns and points are learned from the audited deals (impossible values blanked), but the
+thresholds and every score the ``Fit`` keeps come from the engine on the deals as production
+reads them (``raw``): production scores a lead's raw value, so the tiers are cut, and their
+win rates promised, on the scores production will give.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ class Fit:
     patterns: Patterns
     points: PointsFitter
     rules: Rules
-    scores: pd.DataFrame  # score_frame().scores of the deals fitted on
+    scores: pd.DataFrame  # score_frame().scores of the deals fitted on, as production reads them
     y: np.ndarray
     fires: pd.DataFrame | None = None  # score_frame().fires of the deals fitted on
 
@@ -57,8 +62,14 @@ def fit_deals(
     scale: float | None = None,
     step: Progress | None = None,
     now: datetime,
+    raw: pd.DataFrame | None = None,
 ) -> Fit:
-    """Steps 2 to 4 on ``X``/``y``: patterns, points, thresholds (all from these deals only)."""
+    """Steps 2 to 4 on ``X``/``y``: patterns, points, thresholds (all from these deals only).
+
+    ``raw``: the same deals (same index) as the file has them, before the audit blanked any
+    value; the engine scores these for the thresholds and ``Fit.scores`` (``X`` when None)."""
+    if raw is not None and not raw.index.equals(X.index):
+        raise ValueError("raw must hold the same deals as X, in the same order")
     step = step or (lambda _name: None)
     step(STEPS[2])
     patterns = find_patterns(X, y, config, seed)
@@ -81,7 +92,7 @@ def fit_deals(
     )
 
     step(STEPS[4])
-    scored = score_frame(draft, X)
+    scored = score_frame(draft, X if raw is None else raw)
     total = scored.scores["total"].to_numpy(dtype=float)
     thresholds = choose_thresholds(total, y, config.tiers)
     rules = draft.model_copy(update={"thresholds": thresholds})

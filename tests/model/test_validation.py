@@ -12,6 +12,7 @@ from structlog.testing import capture_logs
 
 from service.errors import InputError
 from service.model.validation.holdout import split_holdout, validate
+from service.scoring.engine import assign_tiers
 from service.scoring.rules import Rules
 
 
@@ -48,7 +49,8 @@ def _frame(n: int, won_share: float = 0.3, seed: int = 0) -> tuple[pd.DataFrame,
 
 
 def _scores(totals: list[float]) -> pd.DataFrame:
-    return pd.DataFrame({"total": totals, "tier": "n/a"})
+    """Scores shaped like ``score_frame``'s: every deal scoreable, tiered by its total."""
+    return pd.DataFrame({"total": totals, "tier": assign_tiers(np.asarray(totals), _rules())})
 
 
 # ---- the split ----------------------------------------------------------------------------
@@ -260,7 +262,8 @@ def test_roc_is_thinned_and_holdout_scores_are_complete() -> None:
     assert (roc["fpr"][-1], roc["tpr"][-1]) == (1.0, 1.0)
     assert np.all(np.diff(roc["fpr"]) >= 0)
     assert len(v["holdout_scores"]) == n
-    assert v["holdout_scores"][0] == {"score": float(totals[0]), "won": int(won[0])}
+    tier = assign_tiers(totals[:1], _rules())[0]
+    assert v["holdout_scores"][0] == {"score": float(totals[0]), "tier": tier, "won": int(won[0])}
 
 
 def test_validate_logs_a_summary_event() -> None:
@@ -282,20 +285,23 @@ def test_split_by_date_accepts_timezone_aware_datetimes() -> None:
     assert sorted(test) == list(range(30, 40))
 
 
-def test_unscoreable_deals_are_tiered_by_their_total_and_counted() -> None:
-    """A deal the engine marked Unscoreable is judged on its total and counted apart."""
+def test_unscoreable_deals_keep_the_engines_tier_and_are_counted_apart() -> None:
+    """A deal the engine marked Unscoreable is in no tier and not a predicted win, as production
+    tiers it (a won one is a missed win), while its total still counts for the AUC."""
     scores = pd.DataFrame(
         {"total": [40, 0, 35, 5], "tier": ["Hot", "Unscoreable", "Unscoreable", "Cold"]}
     )
     v = validate(scores, pd.Series([1, 0, 1, 0]), _rules())
     assert v["unscoreable_n"] == 2
-    assert v["confusion"] == {"tp": 2, "fn": 0, "fp": 0, "tn": 2}
+    assert v["confusion"] == {"tp": 1, "fn": 1, "fp": 0, "tn": 2}
     assert {c["tier"]: c["n"] for c in v["calibration"]} == {
-        "Hot": 2,
+        "Hot": 1,
         "Warm": 0,
         "Cool": 0,
-        "Cold": 2,
+        "Cold": 1,
     }
+    assert [h["tier"] for h in v["holdout_scores"]] == ["Hot", "Unscoreable", "Unscoreable", "Cold"]
+    assert v["auc"] == 1.0
 
 
 def test_unreachable_hot_recall_is_explained() -> None:

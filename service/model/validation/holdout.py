@@ -8,6 +8,8 @@ Two public functions the build pipeline calls:
   With a date column it holds out the newest deals, the honest test for a model that will
   score future leads.
 - ``validate`` turns the holdout scores into the ``validation`` block of ``analysis.json``.
+  The build passes the production engine's own output (``score_frame`` on the held-out deals'
+  raw values), and each deal's tier is the engine's, so every figure is what production gives.
 
 A deal counts as a predicted win when its tier is Hot or Warm (the accuracy, the confusion
 matrix) or, for the "Hot" figures, when it is Hot. Metrics that a degenerate holdout cannot
@@ -193,6 +195,8 @@ def validate(
 ) -> dict[str, Any]:
     """The ``validation`` block of ``analysis.json`` for holdout ``scores`` and outcomes ``y``.
 
+    ``scores`` is ``score_frame(...).scores``: its ``tier`` column (the engine's, ``Unscoreable``
+    included) is each deal's tier; without one the tiers come from the totals.
     ``fires``/``known`` (rows x signal names) explain each misclassified deal; without them they
     are computed from ``frame`` when given. ``tier_expectations`` maps a tier to the conversion
     rate the model promised for it (from the training data) for the calibration table.
@@ -203,7 +207,10 @@ def validate(
         fires, known = _fires_known(frame, rules)
     total = scores["total"].to_numpy(dtype=float)
     won = np.asarray(y).astype(int)
-    tier = assign_tiers(total, rules)
+    if "tier" in scores:
+        tier = scores["tier"].to_numpy(dtype=object).astype(str)
+    else:
+        tier = assign_tiers(total, rules)
     n, n_won = len(won), int(won.sum())
     unavailable: dict[str, str] = {}
     hot, hot_warm = tier == "Hot", np.isin(tier, ["Hot", "Warm"])
@@ -307,7 +314,8 @@ def validate(
         **cases,
         "roc": roc,
         "holdout_scores": [
-            {"score": _score(s), "won": int(w)} for s, w in zip(total, won, strict=True)
+            {"score": _score(s), "tier": str(t), "won": int(w)}
+            for s, t, w in zip(total, tier, won, strict=True)
         ],
         "unscoreable_n": int((scores["tier"] == "Unscoreable").sum()) if "tier" in scores else 0,
         "unavailable": unavailable,
