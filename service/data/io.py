@@ -211,6 +211,20 @@ def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     return _clean(frame, coerce=False)
 
 
+def read_values(frame: pd.DataFrame, *, text: Collection[str] = ()) -> dict[str, dict[str, int]]:
+    """Values from elsewhere (CRM records, the daemon's lead copy) interpreted in place by the
+    rule ``read_table`` applies to a file's: placeholders to missing, and a column of text (or of
+    text and numbers mixed: ``1200`` beside ``""``) whose values all read as numbers to numbers.
+    Typed columns (numbers, booleans) stay as they are, as a Parquet file's do. The ``text``
+    columns only lose their placeholders: their values are text even where they all read as
+    numbers (the whole they belong to, read in parts, holds other text). Returns what was
+    replaced, per column."""
+    keep = set(text)
+    found = _clean(frame, coerce=False, only=keep) if keep else {}
+    found.update(_clean(frame, only=[c for c in frame.columns if c not in keep]))
+    return found
+
+
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
