@@ -217,3 +217,46 @@ def test_recalibration_compares_gappy_numbers_as_numbers(
     closed deal has; the planted field whose lead values no deal shows is, with all its values."""
     flagged = recalibrated(tmp_path, store, rules_file, _emptied)
     assert flagged == {PLANTED: 1.0}
+
+
+# -- scoring from the copy -------------------------------------------------------------------------
+
+#: a flag on a count (2 webinars fire it, as any number above 0 does) and a range
+COUNT_RULES = """\
+version: "c1"
+dimensions:
+  firmographic: {max_points: 50}
+  behavioral: {max_points: 50}
+  engagement: {max_points: 10}
+  intent: {max_points: 10}
+signals:
+  - {name: webinars, label: "Attended webinars", dimension: behavioral, points: 40,
+     when: [{kind: flag, field: webinars}]}
+  - {name: big, label: "200+ employees", dimension: firmographic, points: 10,
+     when: [{kind: range, field: employee_count, min: 200}]}
+thresholds: {hot: 60, warm: 30, cool: 15}
+"""
+
+
+def test_a_cached_lead_scores_as_the_scored_file_does_whatever_its_batch(tmp_path: Path) -> None:
+    """A lead with 2 webinars scores the same from the copy alone, beside a lead whose count
+    was emptied (``""``: the column read as text, where ``"2"`` is no flag, before), and in a
+    file of both scored by ``leadscore score``."""
+    import yaml
+
+    from service.daemon.updates import leads_frame
+    from service.scoring.batch import score_leads
+    from service.scoring.engine import score_frame
+    from service.scoring.rules import parse_rules
+    from service.state.leads import CachedLead
+
+    rules = parse_rules(yaml.safe_load(COUNT_RULES))
+    a = CachedLead("a", "Lead", None, None, {"webinars": 2, "employee_count": 250}, T0)
+    b = CachedLead("b", "Lead", None, None, {"webinars": "", "employee_count": ""}, T0)
+    alone = score_frame(rules, leads_frame([a])).scores.loc["a", "total"]
+    together = score_frame(rules, leads_frame([a, b])).scores
+    path = tmp_path / "leads.csv"
+    pd.DataFrame([{"id": "a", **a.attributes}, {"id": "b", **b.attributes}]).to_csv(path, index=False)
+    filed = score_leads(path, rules).result.scores["total"].to_numpy()
+    assert together.loc["a", "total"] == alone == filed[0] > together.loc["b", "total"]
+    assert together.loc["b", "total"] == filed[1]
