@@ -182,7 +182,11 @@ def _clean_column(
             found[key] = found.get(key, 0) + int(counts[i])
     cleaned = stripped.copy()
     cleaned[is_placeholder] = None
-    if coerce and not is_placeholder.all():
+    if (
+        coerce
+        and not is_placeholder.all()
+        and _could_be_number(cleaned[int(np.argmin(is_placeholder))], decimal_comma)
+    ):
         valid = pd.Series(cleaned, dtype="string").dropna()
         if decimal_comma and valid.str.contains(_DECIMAL_COMMA).any():
             valid = valid.str.replace(",", ".")
@@ -204,6 +208,18 @@ def _clean_column(
     cleaned[is_placeholder] = np.nan
     lookup_text = np.append(cleaned, np.nan)
     return pd.Series(lookup_text[codes], index=series.index, dtype=series.dtype), found
+
+
+def _could_be_number(text: str, decimal_comma: bool = False) -> bool:
+    """False when ``pd.to_numeric`` cannot read ``text`` as a number: ``float`` reads every text
+    it reads (``service.scoring.sql_values.NUMBER_PATTERN``, checked against pandas), so one
+    look at a text column's first value spares parsing the others (most columns are text).
+    With ``decimal_comma`` a comma may be the decimal point (``1,5``)."""
+    try:
+        float(text.replace(",", ".") if decimal_comma else text)
+    except ValueError:
+        return False
+    return True
 
 
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:

@@ -256,7 +256,9 @@ def test_a_cached_lead_scores_as_the_scored_file_does_whatever_its_batch(tmp_pat
     alone = score_frame(rules, leads_frame([a])).scores.loc["a", "total"]
     together = score_frame(rules, leads_frame([a, b])).scores
     path = tmp_path / "leads.csv"
-    pd.DataFrame([{"id": "a", **a.attributes}, {"id": "b", **b.attributes}]).to_csv(path, index=False)
+    pd.DataFrame([{"id": "a", **a.attributes}, {"id": "b", **b.attributes}]).to_csv(
+        path, index=False
+    )
     filed = score_leads(path, rules).result.scores["total"].to_numpy()
     assert together.loc["a", "total"] == alone == filed[0] > together.loc["b", "total"]
     assert together.loc["b", "total"] == filed[1]
