@@ -262,3 +262,22 @@ def test_a_cached_lead_scores_as_the_scored_file_does_whatever_its_batch(tmp_pat
     filed = score_leads(path, rules).result.scores["total"].to_numpy()
     assert together.loc["a", "total"] == alone == filed[0] > together.loc["b", "total"]
     assert together.loc["b", "total"] == filed[1]
+
+
+def test_the_health_check_reads_the_copy_as_the_leads_file_reads_it(
+    store: StateStore,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The model-health job's one-frame read of the copy holds numbers where the file does."""
+    from types import SimpleNamespace
+
+    from service.daemon.health_job import lead_copy
+
+    leads = gappy_leads()
+    LeadState(store).upsert_leads("local", records(leads), T0)
+    fields = [c for c in leads.columns if c != "lead_id"]
+    frame, _recent = lead_copy(SimpleNamespace(store=store), "local", T0, fields)  # type: ignore[arg-type]
+    filed = file_read(leads, tmp_path)
+    numbers = ["annual_revenue", "email_opens", "employee_count", "funding_rounds"]
+    assert [c for c in sorted(fields) if is_number(frame[c])] == numbers
+    pd.testing.assert_frame_equal(frame[numbers], filed[numbers], check_names=False)
