@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from service.daemon.context import Daemon
 from service.daemon.metrics import Metrics
-from service.data.io import normalise_placeholders
+from service.data.io import read_values
 from service.health.check import check_health
 from service.health.registry import LIVE, Registry, read_json
 from service.health.report import TIER_ORDER, HealthReport
@@ -139,7 +139,7 @@ def lead_copy(
     ids = [r[0] for r in rows]
     records = json.loads("[" + ",".join(r[1] for r in rows) + "]")
     frame = pd.DataFrame.from_records(records, index=pd.Index(ids), columns=fields)
-    normalise_placeholders(frame)
+    read_values(frame)  # as a file of these leads reads: numbers are numbers
     return frame, np.array([i in recent_ids for i in ids], dtype=bool)
 
 
@@ -163,7 +163,7 @@ def model_health(d: Daemon) -> dict[str, Any]:
     leads, recent = lead_copy(d, name, now - RECENT, fields)
     deals = pd.DataFrame([x.attributes for x in closed], index=[x.id for x in closed])
     if len(deals):
-        normalise_placeholders(deals)
+        read_values(deals)
     y = np.array([int(x.won) for x in closed], dtype=int)
     report = check_health(
         rules, analysis, leads, deals if len(deals) else None, y, recent=recent, now=now

@@ -17,7 +17,7 @@ import structlog
 
 from connectors.base import DealRecord, batched
 from service.daemon.context import Daemon
-from service.data.io import normalise_placeholders
+from service.data.io import read_values
 from service.scoring.engine import score_frame
 from service.state.outcomes import DealOutcomes, Outcome
 
@@ -69,7 +69,7 @@ def record_outcomes(d: Daemon) -> dict[str, int]:
             frame = pd.DataFrame.from_records(
                 [deal.attributes for deal in batch], index=pd.Index([x.id for x in batch])
             )
-            normalise_placeholders(frame)
+            read_values(frame)  # as the leads are read (updates.leads_frame)
             scores = score_frame(rules, frame).scores
             outcomes = [
                 Outcome(

@@ -154,8 +154,10 @@ def recalibrate(d: Daemon) -> dict[str, Any]:
     # only the deals' fields of each lead, a chunk at a time: the build keeps counts and scores,
     # never the leads (a million in one frame take GBs)
     fields = [str(c) for c in loaded.table.frame.columns]
-    current = CurrentLeads(lambda: d.leads.lead_frames(name, fields, chunk=CHUNK))
-    with closing(d.leads.lead_frames(name, fields, chunk=1)) as first:
+    # numbers or text decided once over the whole copy (one pass), as a file of the leads reads
+    kinds = d.leads.field_kinds(name, fields, chunk=CHUNK)
+    current = CurrentLeads(lambda: d.leads.lead_frames(name, fields, chunk=CHUNK, kinds=kinds))
+    with closing(d.leads.lead_frames(name, fields, chunk=1, kinds=kinds)) as first:
         some = next(first, None) is not None
     built = build_model(loaded, now=now, leads=current if some else None)
     frame, y = loaded.table.frame, loaded.outcome.y

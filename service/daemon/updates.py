@@ -16,7 +16,7 @@ import pandas as pd
 from connectors.base import SCORE_FIELDS, ScoreUpdate, plain_values, score_field_name
 from service.alerts.slack import HotLeadAlert
 from service.daemon.cadence import trend
-from service.data.io import normalise_placeholders
+from service.data.io import read_values
 from service.scoring.batch import scored_output
 from service.scoring.engine import ScoredFrame
 from service.scoring.rules import Rules
@@ -28,11 +28,12 @@ _COMPANY_KEYS = ("company", "company_name", "account_name", "account")
 
 
 def leads_frame(leads: Sequence[CachedLead]) -> pd.DataFrame:
-    """One row per lead (index: record id), attributes as columns, placeholders as missing."""
+    """One row per lead (index: record id), attributes as columns, read as ``read_table`` reads
+    a file of these leads (placeholders missing, a column of numbers numbers: ``read_values``)."""
     frame = pd.DataFrame.from_records(
         [lead.attributes for lead in leads], index=pd.Index([lead.record_id for lead in leads])
     )
-    normalise_placeholders(frame)
+    read_values(frame)
     return frame
 
 

@@ -182,7 +182,11 @@ def _clean_column(
             found[key] = found.get(key, 0) + int(counts[i])
     cleaned = stripped.copy()
     cleaned[is_placeholder] = None
-    if coerce and not is_placeholder.all():
+    if (
+        coerce
+        and not is_placeholder.all()
+        and _could_be_number(cleaned[int(np.argmin(is_placeholder))], decimal_comma)
+    ):
         valid = pd.Series(cleaned, dtype="string").dropna()
         if decimal_comma and valid.str.contains(_DECIMAL_COMMA).any():
             valid = valid.str.replace(",", ".")
@@ -206,9 +210,35 @@ def _clean_column(
     return pd.Series(lookup_text[codes], index=series.index, dtype=series.dtype), found
 
 
+def _could_be_number(text: str, decimal_comma: bool = False) -> bool:
+    """False when ``pd.to_numeric`` cannot read ``text`` as a number: ``float`` reads every text
+    it reads (``service.scoring.sql_values.NUMBER_PATTERN``, checked against pandas), so one
+    look at a text column's first value spares parsing the others (most columns are text).
+    With ``decimal_comma`` a comma may be the decimal point (``1,5``)."""
+    try:
+        float(text.replace(",", ".") if decimal_comma else text)
+    except ValueError:
+        return False
+    return True
+
+
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Replace placeholder strings with missing values in place; return what was replaced."""
     return _clean(frame, coerce=False)
+
+
+def read_values(frame: pd.DataFrame, *, text: Collection[str] = ()) -> dict[str, dict[str, int]]:
+    """Values from elsewhere (CRM records, the daemon's lead copy) interpreted in place by the
+    rule ``read_table`` applies to a file's: placeholders to missing, and a column of text (or of
+    text and numbers mixed: ``1200`` beside ``""``) whose values all read as numbers to numbers.
+    Typed columns (numbers, booleans) stay as they are, as a Parquet file's do. The ``text``
+    columns only lose their placeholders: their values are text even where they all read as
+    numbers (the whole they belong to, read in parts, holds other text). Returns what was
+    replaced, per column."""
+    keep = set(text)
+    found = _clean(frame, coerce=False, only=keep) if keep else {}
+    found.update(_clean(frame, only=[c for c in frame.columns if c not in keep]))
+    return found
 
 
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")

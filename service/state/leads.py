@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype as is_numeric
 from sqlalchemy import and_, delete, func, insert, not_, or_, select
 
 from connectors.base import LeadRecord
 from service import redact
-from service.data.io import normalise_placeholders
+from service.data.io import read_values
 from service.state.bulk import among, upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
@@ -236,19 +239,61 @@ class LeadState:
         return frame[[k for k in frame.columns if k in seen]]  # fields no lead carries: left out
 
     def lead_frames(
-        self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
+        self,
+        connector: str,
+        columns: Iterable[str],
+        *,
+        chunk: int = 50_000,
+        kinds: Mapping[str, str] | None = None,
     ) -> Generator[tuple[pd.DataFrame, set[str]]]:
         """``lead_frame`` one chunk at a time: each chunk with every one of ``columns`` (sorted),
-        and the columns its leads carry (a column no lead of any chunk carries is not a field)."""
+        and the columns its leads carry (a column no lead of any chunk carries is not a field).
+
+        The values are read as ``read_table`` reads the same leads from one file
+        (``service.data.io.read_values``): a column is numbers when every lead's value reads as
+        a number, else text. That is decided over the whole copy (``field_kinds``, one more
+        pass unless ``kinds`` gives its answer), so every chunk holds a column as the whole does:
+        a chunk whose values happen to be all numbers is text where another chunk holds text.
+        """
         wanted = sorted(set(columns))
+        if kinds is None:
+            kinds = self.field_kinds(connector, wanted, chunk=chunk)
+        with closing(self._raw_chunks(connector, wanted, chunk)) as raw:
+            for ids, cols, carried in raw:
+                yield _read_chunk(ids, cols, wanted, kinds), carried
+
+    def field_kinds(
+        self, connector: str, columns: Iterable[str], *, chunk: int = 50_000
+    ) -> dict[str, str]:
+        """Each of ``columns`` over the whole lead copy as ``read_values`` reads it in one frame:
+        ``number``, ``bool`` (every lead has a true or false) or ``text``. One pass, a chunk at a
+        time: a chunk with no value in the column does not decide it."""
+        wanted = sorted(set(columns))
+        found: dict[str, set[str]] = {k: set() for k in wanted}
+        with closing(self._raw_chunks(connector, wanted, chunk)) as raw:
+            for ids, cols, _carried in raw:
+                part = _read_chunk(ids, cols, wanted, None)
+                for k in wanted:
+                    found[k].add(_kind(part[k]))
+        return {k: _whole_kind(v) for k, v in found.items()}
+
+    def _raw_chunks(
+        self, connector: str, wanted: list[str], chunk: int
+    ) -> Generator[tuple[list[str], dict[str, list[Any]], set[str]]]:
+        """The copy's ``wanted`` values (text interned) a chunk at a time, as lists per column,
+        with the columns the chunk's leads carry."""
         c = lead_cache.c
         query = (
             select(c.record_id, c.attributes_json)
             .where(c.connector == connector)
             .order_by(c.record_id)
         )
-        with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=chunk).execute(query)
+        with (
+            self.engine.connect() as conn,
+            # closed explicitly: a pass left early (the first chunk only) would leave
+            # PostgreSQL's server-side cursor open until the garbage collector finds it
+            closing(conn.execution_options(yield_per=chunk).execute(query)) as result,
+        ):
             for rows in result.partitions(chunk):
                 absent = set(wanted)  # fields no lead of this chunk carries (yet)
                 ids: list[str] = []
@@ -261,9 +306,7 @@ class LeadState:
                     for k in wanted:
                         v = attrs.get(k)
                         cols[k].append(sys.intern(v) if type(v) is str else v)
-                part = pd.DataFrame(cols, index=pd.Index(ids), columns=wanted)
-                normalise_placeholders(part)
-                yield part, set(wanted) - absent
+                yield ids, cols, set(wanted) - absent
 
     # -- cadences ------------------------------------------------------------------------------
     def due_ids(
@@ -548,3 +591,47 @@ class LeadState:
                     "last_success": success,
                 }
         return out
+
+
+#: what a column of the lead copy holds, read by ``read_values``
+NUMBER, BOOL, TEXT, EMPTY = "number", "bool", "text", "empty"
+
+
+def _kind(series: pd.Series) -> str:
+    if not series.notna().any():
+        return EMPTY
+    if pd.api.types.is_bool_dtype(series):
+        return BOOL
+    if pd.api.types.is_numeric_dtype(series):
+        return NUMBER
+    return TEXT
+
+
+def _whole_kind(kinds: set[str]) -> str:
+    """The kind of a column whose chunks hold ``kinds``: numbers beside chunks without a value
+    are still numbers (a missing number is NaN), booleans only when every lead has one (a
+    missing value makes the column text, as in one frame)."""
+    if kinds <= {NUMBER, EMPTY} and NUMBER in kinds:
+        return NUMBER
+    if kinds == {BOOL}:
+        return BOOL
+    return TEXT
+
+
+def _read_chunk(
+    ids: list[str], cols: dict[str, list[Any]], wanted: list[str], kinds: Mapping[str, str] | None
+) -> pd.DataFrame:
+    """One chunk of the lead copy read by ``read_values``; with ``kinds`` (``field_kinds``) each
+    column read as the whole copy holds it."""
+    text = [] if kinds is None else [k for k in wanted if kinds.get(k, TEXT) == TEXT]
+    part = pd.DataFrame(cols, index=pd.Index(ids), columns=wanted)
+    for k in text:
+        if not (pd.api.types.is_object_dtype(part[k]) or pd.api.types.is_string_dtype(part[k])):
+            values = np.empty(len(ids), dtype=object)  # the values themselves, not as pandas
+            values[:] = cols[k]  # inferred them (1200 beside None would read 1200.0)
+            part[k] = values
+    read_values(part, text=text)
+    for k in wanted:
+        if kinds is not None and kinds.get(k) == NUMBER and not is_numeric(part[k]):
+            part[k] = part[k].astype("float64")  # no value in this chunk: NaN, as in the whole
+    return part

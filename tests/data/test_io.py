@@ -206,3 +206,44 @@ def test_clean_limits_interpretation_to_the_named_columns(tmp_path: Path) -> Non
     assert table.frame["id"].tolist() == ["007", "008"]
     assert table.frame["notes"].tolist() == ["N/A", "-"]
     assert set(table.placeholders) == {"visits"}
+
+
+def test_values_from_elsewhere_read_as_the_same_file_reads_them(tmp_path: Path) -> None:
+    """``read_values`` (CRM records, the daemon's lead copy): numbers beside emptied values are
+    numbers as in the file, text beside numbers stays text, booleans stay booleans (as a Parquet
+    file's), and a ``text`` column keeps its numbers as text."""
+    from service.data.io import read_values
+
+    frame = pd.DataFrame(
+        {
+            "employees": pd.Series([1200, "", None, " 7 "], dtype=object),
+            "country": pd.Series(["US", 5, "n/a", "UK"], dtype=object),
+            "demo": [True, False, True, False],
+            "seats": pd.Series([3, 4, "", 5], dtype=object),
+        }
+    )
+    path = tmp_path / "leads.csv"
+    frame.to_csv(path, index=False)
+    filed = read_table(path).frame
+    found = read_values(frame, text=["seats"])
+    assert found == {"employees": {"(empty)": 1}, "country": {"n/a": 1}, "seats": {"(empty)": 1}}
+    pd.testing.assert_series_equal(frame["employees"], filed["employees"])
+    assert frame["country"].tolist()[:2] == filed["country"].tolist()[:2] == ["US", "5"]
+    assert frame["demo"].dtype == bool
+    assert frame["seats"].tolist()[:2] == ["3", "4"]
+
+
+def test_a_text_column_is_not_parsed_past_its_first_value() -> None:
+    """Every text ``pd.to_numeric`` reads as a number is one ``float`` reads, so a column whose
+    first value ``float`` refuses cannot be all numbers (and is not parsed)."""
+    from service.data.io import _could_be_number
+
+    texts = [
+        "1", "+1", "-1", ".5", "5.", "1e5", "1E5", "1e+5", "-.5e-3", "+.5", "inf", "-inf",
+        "Infinity", "INF", "+inf", "iNfInItY", "1_000", "0x10", "١٢", "1,5", "1.2.3", "e5",
+        "1e", "1d5", "½", "²", "abc", "--1", "1-", ".", "+", "infinit", "5e1.0", "nan", "1e999",
+    ]  # fmt: skip
+    parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
+    by_pandas = {t for t, v in zip(texts, parsed, strict=True) if pd.notna(v)}
+    assert by_pandas <= {t for t in texts if _could_be_number(t)}
+    assert not _could_be_number("Company 1")
