@@ -110,6 +110,8 @@ class _Pass:
         self.d, self.crm, self.rules, self.now = d, crm, rules, now
         #: the version in force: the file's version and its content hash
         self.key = key
+        #: the attributes the rules read (the only columns scoring needs)
+        self.fields = frozenset(f for s in rules.signals for f in s.fields)
         self.name: str = crm.name
         self.size = d.settings.daemon.batch_size
         self.report = CycleReport(connector=self.name, rules_version=rules.version, rules_key=key)
@@ -273,7 +275,7 @@ class _Pass:
         d, name, rules, now = self.d, self.name, self.rules, self.now
         levels = self.r5.levels(leads)  # Rule 5: dimensions lapsed for want of activity
         facts = self.r5.batch_facts
-        scored = score_frame(rules, leads_frame(leads), stale_levels=levels)
+        scored = score_frame(rules, leads_frame(leads, self.fields), stale_levels=levels)
         ids = [lead.record_id for lead in leads]
         group = self.r5.groups(ids)  # Section 6.5: control leads are not written nor alerted
         references = d.leads.reference_totals(ids, self.key, now - TREND_WINDOW)

@@ -45,7 +45,7 @@ from service.experiment.groups import CONTROL, groups
 from service.scoring.engine import ScoredFrame
 from service.scoring.rules import TIERS, Rules
 from service.state.leads import CachedLead
-from service.state.section5 import Facts, LeadFacts, stale_level
+from service.state.section5 import Facts, LeadFacts, stale_levels
 from service.state.sla import Clock, Section5Log
 
 log = structlog.get_logger(__name__)
@@ -103,7 +103,7 @@ class Rules5:
             facts[rid] = (
                 Facts(rid, r.owner_id, r.owner, self.now, 0, None, None, None, None)
                 if old is None
-                else replace(old, owner_id=r.owner_id, owner_name=r.owner)
+                else old._replace(owner_id=r.owner_id, owner_name=r.owner)
             )
 
     def activity(self, a: Activity) -> None:
@@ -143,15 +143,9 @@ class Rules5:
         facts = self.facts.get(self.name, ids)
         self._as_pulled(facts, ids)
         self.batch_facts = facts  # read once per batch: ``scored`` compares against it
+        last = [f.last_activity_at if (f := facts.get(i)) is not None else None for i in ids]
         return np.array(
-            [
-                stale_level(
-                    facts[lead.record_id].last_activity_at if lead.record_id in facts else None,
-                    self.now,
-                    self.windows,
-                )
-                for lead in leads
-            ],
+            stale_levels(last, self.now, self.windows),
             dtype=np.int64,
         )
 

@@ -7,7 +7,7 @@ by the daemon and by the batch command gets the same field values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,12 +27,15 @@ _NAME_KEYS = ("contact_name", "name", "full_name")
 _COMPANY_KEYS = ("company", "company_name", "account_name", "account")
 
 
-def leads_frame(leads: Sequence[CachedLead]) -> pd.DataFrame:
+def leads_frame(leads: Sequence[CachedLead], fields: Collection[str] | None = None) -> pd.DataFrame:
     """One row per lead (index: record id), attributes as columns, read as ``read_table`` reads
-    a file of these leads (placeholders missing, a column of numbers numbers: ``read_values``)."""
-    frame = pd.DataFrame.from_records(
-        [lead.attributes for lead in leads], index=pd.Index([lead.record_id for lead in leads])
-    )
+    a file of these leads (placeholders missing, a column of numbers numbers: ``read_values``).
+    ``fields``: only these attributes (the ones the rules read; each column is read on its own,
+    so the others change nothing for scoring)."""
+    records = [lead.attributes for lead in leads]
+    if fields is not None:
+        records = [{k: v for k, v in a.items() if k in fields} for a in records]
+    frame = pd.DataFrame.from_records(records, index=pd.Index([lead.record_id for lead in leads]))
     read_values(frame)
     return frame
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, insert, or_, select, update
 
@@ -22,9 +22,8 @@ from service.state.tables import lead_facts, rep_activity
 CHUNK = 2000
 
 
-@dataclass(frozen=True)
-class Facts:
-    """One lead's row of ``leadscore_lead_facts``."""
+class Facts(NamedTuple):
+    """One lead's row of ``leadscore_lead_facts`` (a tuple: a batch makes thousands)."""
 
     record_id: str
     owner_id: str | None
@@ -232,8 +231,10 @@ class LeadFacts:
                 )
 
 
-def stale_level(last_activity: datetime | None, now: datetime, windows: Sequence[int]) -> int:
-    """How many of ``windows`` (days, shortest first) have passed since ``last_activity``."""
-    if last_activity is None:
-        return 0
-    return sum(1 for days in windows if last_activity <= now - timedelta(days=days))
+def stale_levels(
+    last_activities: Sequence[datetime | None], now: datetime, windows: Sequence[int]
+) -> list[int]:
+    """How many of ``windows`` (days, shortest first) have passed since each of
+    ``last_activities`` (None: none), the cut-off times computed once."""
+    cuts = [now - timedelta(days=days) for days in windows]
+    return [0 if at is None else sum(at <= cut for cut in cuts) for at in last_activities]

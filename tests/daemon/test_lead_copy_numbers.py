@@ -281,3 +281,31 @@ def test_the_health_check_reads_the_copy_as_the_leads_file_reads_it(
     numbers = ["annual_revenue", "email_opens", "employee_count", "funding_rounds"]
     assert [c for c in sorted(fields) if is_number(frame[c])] == numbers
     pd.testing.assert_frame_equal(frame[numbers], filed[numbers], check_names=False)
+
+
+def test_reading_only_the_rules_fields_scores_every_lead_the_same() -> None:
+    """The daemon builds its scoring frame from the attributes the rules read only: on sample
+    leads (placeholders, gappy numbers, text codes) every total, tier, dimension and fired
+    signal equals the scoring of the frame with every attribute."""
+    from benchmarks.scoring import generate_leads
+    from service.daemon.updates import leads_frame
+    from service.scoring.engine import score_frame
+    from service.scoring.rules import load_rules
+    from service.state.leads import CachedLead, plain_attributes
+
+    rules = load_rules(Path(__file__).resolve().parents[2] / "rules" / "example.yaml")
+    fields = {f for s in rules.signals for f in s.fields}
+    raw = generate_leads(3000, seed=7).to_dict("records")
+    leads = [
+        CachedLead(
+            f"L{i}", "Lead", None, None, plain_attributes(json.loads(json.dumps(a)))[0], None
+        )
+        for i, a in enumerate(raw)
+    ]
+    whole = leads_frame(leads)
+    assert set(whole.columns) - fields  # the leads carry attributes the rules do not read
+    full, only = score_frame(rules, whole), score_frame(rules, leads_frame(leads, fields))
+    assert set(leads_frame(leads, fields).columns) <= fields
+    pd.testing.assert_frame_equal(only.scores, full.scores)
+    pd.testing.assert_frame_equal(only.fires, full.fires)
+    assert full.scores["tier"].nunique() >= 3
