@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
@@ -124,8 +125,9 @@ class _Pass:
         self.r5 = Rules5(d, crm, rules, now)
         #: each batch's records, behind the pass on PostgreSQL (``service.daemon.recorder``)
         self.recorder = Recorder(background=d.store.engine.dialect.name == "postgresql")
-        self.later = self.recorder.later
-        self.r5.later = self.later
+        self.later = self.recorder.later  # lane 0: pushes, refusals, tiers, Hot turns
+        #: lane 1: the lead copies and Section 5's facts and notices (tables of their own)
+        self.r5.later = self.copies_later = partial(self.recorder.on_lane, 1)
         #: PostgreSQL plans from statistics: refreshed each time the pull doubles what was known
         self.next_statistics = max(BULK_LOAD, d.store.estimated_rows())
 
@@ -147,7 +149,7 @@ class _Pass:
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.checkpoint()
             self.recorder.mark()
-            fresh = self.d.leads.keep_pulled(self.name, batch, self.now, later=self.later)
+            fresh = self.d.leads.keep_pulled(self.name, batch, self.now, later=self.copies_later)
             self.report.unchanged += len(batch) - len(fresh)
             self.report.pulled += len(fresh)
             if fresh:  # their owner as the CRM holds it; a new lead starts its stale clock
@@ -156,7 +158,7 @@ class _Pass:
             for r in batch:
                 mark = _later(mark, r.modified_at)
             if fresh and self.report.pulled >= self.next_statistics:
-                self.d.store.refresh_statistics(growing=True)
+                self.recorder.aside(self.d.store.refresh_statistics, growing=True)
                 self.next_statistics = 2 * self.report.pulled
             if fresh:
                 # the copies are kept; a stop here leaves them unscored, so the next pass
@@ -319,7 +321,9 @@ class _Pass:
             ]
             if rows:
                 self.later(self._record_scored, rows, why, news)
-        self.later(self.r5.scored, leads, scored, {u.record_id for u in ok}, levels, group, facts)
+        self.r5.later(
+            self.r5.scored, leads, scored, {u.record_id for u in ok}, levels, group, facts
+        )
         r = self.report
         r.scored += len(updates)
         r.changed += len(changed)

@@ -3,10 +3,11 @@ reading, scoring and CRM writes of the next.
 
 On PostgreSQL the state store is another process: while it executes a batch's writes (the
 copies, the confirmed pushes, the refusals, the tiers with their Hot turns and outbox rows,
-Section 5's facts) the daemon would sit idle. ``Recorder(background=True)`` runs them on one
-worker thread, in the order they were asked for, at most one batch behind the pass (``mark``):
-the next batch's reads concern other leads. On SQLite (in-process, one writer at a time) the
-work runs at once, as before.
+Section 5's facts) the daemon would sit idle. ``Recorder(background=True)`` runs them on worker
+threads ("lanes", each in the order its calls were asked for; a lane keeps to its own tables, so
+one lane's Python work overlaps the other's wait on the server), at most one batch behind the
+pass (``mark``): the next batch's reads concern other leads. On SQLite (in-process, one writer
+at a time) the work runs at once, as before.
 
 What a crash or a stop can lose is what a crash between a CRM write and its record always
 could: the records of the last batch or two. The next pass redoes them (the CRM gets the same
@@ -26,25 +27,37 @@ from typing import Any
 class Recorder:
     """Runs record-keeping calls in order, in the background or at once (see the module)."""
 
-    def __init__(self, *, background: bool) -> None:
-        self._pool = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadscore-recorder")
+    def __init__(self, *, background: bool, lanes: int = 2) -> None:
+        self._pools = (
+            [
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"leadscore-recorder-{i}")
+                for i in range(lanes)
+            ]
             if background
-            else None
+            else []
         )
         self._pending: deque[Future[None]] = deque()
         #: how many of ``_pending`` were asked for before the last ``mark``
         self._before_mark = 0
         self._error: BaseException | None = None
         self._lock = threading.Lock()
+        self._aside: ThreadPoolExecutor | None = None
+        self._asides: list[Future[None]] = []
 
     def later(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
-        """Run ``fn(*args, **kwargs)`` after every call asked for before it."""
+        """Run ``fn(*args, **kwargs)`` after every call asked for before it on lane 0."""
+        self.on_lane(0, fn, *args, **kwargs)
+
+    def on_lane(self, lane: int, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+        """Run ``fn(*args, **kwargs)`` after every call asked for before it on the same lane.
+        Lanes run side by side (each its own thread and connection): give a lane its own
+        tables, so that no call on one depends on a call on another."""
         self.raise_failure()
-        if self._pool is None:
+        if not self._pools:
             fn(*args, **kwargs)
             return
-        self._pending.append(self._pool.submit(self._run, fn, args, kwargs))
+        pool = self._pools[lane % len(self._pools)]
+        self._pending.append(pool.submit(self._run, fn, args, kwargs))
 
     def _run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         with self._lock:
@@ -57,6 +70,18 @@ class Recorder:
                 self._error = self._error or exc
             raise
 
+    def aside(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> None:
+        """Run ``fn`` on a thread of its own, waited for only by ``flush`` and ``close`` (work no
+        record depends on: refreshing the planner's statistics); at once when not in the
+        background."""
+        self.raise_failure()
+        if not self._pools:
+            fn(*args, **kwargs)
+            return
+        if self._aside is None:
+            self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="leadscore-aside")
+        self._asides.append(self._aside.submit(self._run, fn, args, kwargs))
+
     def mark(self) -> None:
         """A batch starts: wait for the records of the batch before the last one (the pass runs
         at most one batch ahead of its records), then raise a failure of the worker."""
@@ -67,8 +92,14 @@ class Recorder:
     def flush(self) -> None:
         """Wait for every record asked for; raise the worker's failure, if any."""
         self._wait(len(self._pending))
+        self._wait_asides()
         self._before_mark = 0
         self.raise_failure()
+
+    def _wait_asides(self) -> None:
+        for future in self._asides:
+            future.exception()  # kept in ``_error``
+        self._asides = []
 
     def raise_failure(self) -> None:
         with self._lock:
@@ -80,8 +111,9 @@ class Recorder:
         """Wait for what was asked for (without raising: the pass is ending with an error of
         its own) and stop the worker."""
         self._wait(len(self._pending))
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        self._wait_asides()
+        for pool in [*self._pools, *([self._aside] if self._aside else [])]:
+            pool.shutdown(wait=True)
 
     def _wait(self, count: int) -> None:
         for _ in range(min(count, len(self._pending))):

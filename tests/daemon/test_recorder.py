@@ -69,3 +69,26 @@ def test_close_waits_for_what_was_asked() -> None:
     r.later(lambda: (time.sleep(0.2), done.append(1)))
     r.close()
     assert done == [1]
+
+
+def test_work_set_aside_does_not_hold_the_pass_back_but_a_flush_waits_for_it() -> None:
+    """Refreshing statistics runs beside the records: ``mark`` does not wait for it, ``flush``
+    does, and its failure is raised like a record's."""
+    gate = threading.Event()
+    done: list[str] = []
+    r = Recorder(background=True)
+    r.aside(lambda: (gate.wait(5), done.append("statistics")))
+    r.mark()
+    r.mark()  # two batches later, still not waiting for it
+    assert done == []
+    gate.set()
+    r.flush()
+    assert done == ["statistics"]
+
+    def fail() -> None:
+        raise ConnectionError("gone")
+
+    r.aside(fail)
+    with pytest.raises(ConnectionError):
+        r.flush()
+    r.close()
