@@ -146,9 +146,14 @@ class _Pass:
         scored) is not a candidate. Leads scored here are taken out of ``others``."""
         cursor = self.d.store.get_cursor(self.name, LEADS)
         mark = cursor
+        previous: set[str] = set()
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.checkpoint()
             self.recorder.mark()
+            in_batch = {r.id for r in batch}
+            if in_batch & previous:  # a record modified during the pull came again: what
+                self.recorder.flush()  # scoring it reads must include the last batch's records
+            previous = in_batch
             fresh = self.d.leads.keep_pulled(self.name, batch, self.now, later=self.copies_later)
             self.report.unchanged += len(batch) - len(fresh)
             self.report.pulled += len(fresh)
