@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -19,10 +21,18 @@ from service.data.sql_types import UTCDateTime
 
 metadata = MetaData()
 
+#: ``lead_cache.attributes_json`` as written: sorted, standard JSON (``allow_nan=False``: a NaN or
+#: an infinity is made null before, as PostgreSQL's JSON, unlike ``json.dumps``, refuses them)
+attributes_text = json.JSONEncoder(sort_keys=True, allow_nan=False).encode
+#: ... and as read: the ``NaN`` or ``Infinity`` of a copy written before that reads as missing
+read_attributes = json.JSONDecoder(parse_constant=lambda _token: None).decode
+#: text only a copy written before that can hold (PostgreSQL cannot parse such copies as JSON)
+NOT_JSON_TOKENS = ("Infinity", "NaN")
+
 #: JSON paths a lead's source goes by in the CRMs and files we read (``lead_cache.attributes_json``)
 SOURCE_PATHS = ("$.lead_source", "$.LeadSource", "$.hs_analytics_source", "$.source")
-#: SQLite: those values as one JSON array (NULL for text that is not JSON, such as an Infinity
-#: written by ``json.dumps``: a lead's odd attribute must never fail the daemon's write)
+#: SQLite: those values as one JSON array (NULL for text that is not JSON, such as the Infinity
+#: of an old copy: a lead's odd attribute must never fail the daemon's write)
 SOURCE_SQLITE = (
     "CASE WHEN json_valid(attributes_json) THEN json_extract(attributes_json, "
     + ", ".join(f"'{p}'" for p in SOURCE_PATHS)
