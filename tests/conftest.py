@@ -19,7 +19,8 @@ from tests import ci
 from tests.cli import CliResult, invoke
 from tests.report.analysis import built_analysis, planted_analysis  # noqa: F401  (fixtures)
 
-pytest_plugins = ["pytester"]  # tests/test_net.py runs small suites through the hooks here
+#: pytester: tests/test_net.py runs small suites through the hooks here; the fake CRM servers
+pytest_plugins = ["pytester", "tests.fakes.fixtures"]
 
 if "PYTEST_XDIST_WORKER" in os.environ:
     # xdist starts its workers with COLUMNS=80 LINES=24; a Rich console made at import would

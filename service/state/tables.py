@@ -40,12 +40,20 @@ SOURCE_SQLITE = (
 )
 
 
+def lead_key() -> tuple[Column[str], Column[str]]:
+    """The key of a table with one row per lead: the connector and the CRM's record id (new
+    columns at each call: a column belongs to one table)."""
+    return (
+        Column("connector", String(64), primary_key=True),
+        Column("record_id", String(64), primary_key=True),
+    )
+
+
 #: The last values successfully written to the CRM, per connector and record.
 pushed_scores = Table(
     "leadscore_pushed_scores",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("object_type", String(64), nullable=False),
     Column("values_hash", String(64), nullable=False),
     Column("values_json", Text, nullable=False),
@@ -56,8 +64,7 @@ pushed_scores = Table(
 push_failures = Table(
     "leadscore_push_failures",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("reason", Text, nullable=False),
     Column("retryable", Boolean, nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -92,8 +99,7 @@ score_history = Table(
 lead_cache = Table(
     "leadscore_lead_cache",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("object_type", String(64), nullable=False),
     Column("owner", String(255), nullable=True),
     Column("account_id", String(255), nullable=True),
@@ -115,8 +121,7 @@ lead_cache = Table(
 lead_state = Table(
     "leadscore_lead_state",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("tier", String(32), nullable=True),
     Column("total", Float, nullable=True),
     Column("model_version", String(64), nullable=False),
@@ -207,8 +212,7 @@ health_checks = Table(
 deal_outcomes = Table(
     "leadscore_deal_outcomes",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("won", Boolean, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("cycle_days", Float, nullable=True),
@@ -247,8 +251,7 @@ tier_changes = Table(
 lead_facts = Table(
     "leadscore_lead_facts",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("owner_id", String(64), nullable=True),
     Column("owner_name", String(255), nullable=True),
     Column("account_id", String(255), nullable=True),
@@ -271,8 +274,7 @@ lead_facts = Table(
 sla_clocks = Table(
     "leadscore_sla_clocks",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("hot_turn", Integer, primary_key=True),
     Column("owner_id", String(64), nullable=True),
     Column("owner_name", String(255), nullable=True),
@@ -310,8 +312,7 @@ tier_notices = Table(
 assignments = Table(
     "leadscore_assignments",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("owner_id", String(64), nullable=False),
     Column("owner_name", String(255), nullable=True),
     Column("tier", String(32), nullable=True),
