@@ -108,9 +108,10 @@ def pytest_runtest_makereport(
 
 #: fixtures whose tests share one expensive thing: under ``pytest -n --dist loadgroup`` each group
 #: runs on one worker (one JVM for Spark, one Chromium, one sample build, one planted report
-#: build), never one per worker
+#: build), never one per worker. Spark scores the sample model too: one group for both, or two
+#: workers build it (the sample build costs about what the JVM's start does)
 SHARED_PROCESS_FIXTURES = {
-    "spark": "spark",
+    "spark": "sample-model",
     "browser": "chromium",
     "sample_model": "sample-model",
     "planted_analysis": "planted-build",
