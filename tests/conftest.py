@@ -19,7 +19,8 @@ from tests import ci
 from tests.cli import CliResult, invoke
 from tests.report.analysis import built_analysis, planted_analysis  # noqa: F401  (fixtures)
 
-pytest_plugins = ["pytester"]  # tests/test_net.py runs small suites through the hooks here
+#: pytester: tests/test_net.py runs small suites through the hooks here; the fake CRM servers
+pytest_plugins = ["pytester", "tests.fakes.fixtures"]
 
 if "PYTEST_XDIST_WORKER" in os.environ:
     # xdist starts its workers with COLUMNS=80 LINES=24; a Rich console made at import would
@@ -107,9 +108,10 @@ def pytest_runtest_makereport(
 
 #: fixtures whose tests share one expensive thing: under ``pytest -n --dist loadgroup`` each group
 #: runs on one worker (one JVM for Spark, one Chromium, one sample build, one planted report
-#: build), never one per worker
+#: build), never one per worker. Spark scores the sample model too: one group for both, or two
+#: workers build it (the sample build costs about what the JVM's start does)
 SHARED_PROCESS_FIXTURES = {
-    "spark": "spark",
+    "spark": "sample-model",
     "browser": "chromium",
     "sample_model": "sample-model",
     "planted_analysis": "planted-build",

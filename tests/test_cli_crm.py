@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,29 +12,23 @@ from tests.cli import invoke
 from tests.fakes.salesforce import TOKEN, FakeSalesforce
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeSalesforce]:
-    fake = FakeSalesforce().start()
-    yield fake  # type: ignore[misc]
-    fake.stop()
-
-
 @pytest.fixture
-def fake(server: FakeSalesforce, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeSalesforce:
-    server.reset()
+def fake(
+    salesforce: FakeSalesforce, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> FakeSalesforce:
     monkeypatch.chdir(tmp_path)  # no .env from the repository
     for key, value in {
         "NO_PROXY": "127.0.0.1,localhost",
         "COLUMNS": "200",
         "LEADSCORE_CONNECTOR": "salesforce",
-        "LEADSCORE_SALESFORCE__INSTANCE_URL": server.url,
+        "LEADSCORE_SALESFORCE__INSTANCE_URL": salesforce.url,
         "LEADSCORE_SALESFORCE__SESSION_ID": TOKEN,
         "LEADSCORE_SALESFORCE__PAGE_SIZE": "200",
         "LEADSCORE_RETRY__ATTEMPTS": "1",
         "LEADSCORE_STATE_URL": f"sqlite:///{tmp_path / 'state.db'}",
     }.items():
         monkeypatch.setenv(key, value)
-    return server
+    return salesforce
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

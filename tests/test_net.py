@@ -81,9 +81,19 @@ def spark():
     return os.environ["PYTEST_XDIST_WORKER"]
 
 
+@pytest.fixture(scope="session")
+def sample_model():
+    return os.environ["PYTEST_XDIST_WORKER"]
+
+
 @pytest.mark.parametrize("i", range(6))
 def test_uses_the_shared_process(spark, i):
     print(f"WORKER {spark}")
+
+
+@pytest.mark.parametrize("i", range(3))
+def test_uses_the_shared_process_too(sample_model, i):
+    print(f"WORKER {sample_model}")
 
 
 @pytest.mark.parametrize("i", range(6))
@@ -95,15 +105,17 @@ def test_other(i):
 def test_tests_of_a_shared_process_run_on_one_worker(pytester: pytest.Pytester) -> None:
     """Under ``-n 2 --dist loadgroup`` the tests using a shared-process fixture (one JVM for
     Spark, one Chromium) all run on one worker: the grouping tests/conftest.py adds reaches
-    pytest-xdist's scheduler (pytest 9.2 broke that silently, pytest-xdist#1386)."""
+    pytest-xdist's scheduler (pytest 9.2 broke that silently, pytest-xdist#1386). The Spark
+    tests and the sample model's share that worker (Spark scores the sample model too)."""
     pytester.makeconftest(
         "from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n"
     )
     pytester.makeini(f"[pytest]\npythonpath = {REPO}\nmarkers =\n    slow: x\n")
     pytester.makepyfile(test_grouped=GROUPED_TESTS)
     result = pytester.runpytest_subprocess("-n", "2", "--dist", "loadgroup", "-rA", "-v")
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=15)
     workers = {line.split()[-1] for line in result.outlines if line.startswith("WORKER ")}
     grouped = [line for line in result.outlines if "test_uses_the_shared_process" in line]
     assert len(workers) == 1, (workers, grouped)
-    assert all(line.rstrip().endswith("@spark") for line in grouped if "PASSED" in line)
+    passed = {line.split()[-1] for line in grouped if "PASSED" in line}
+    assert len(passed) == 9 and all(node.endswith("@sample-model") for node in passed), passed

@@ -9,7 +9,6 @@ short summary only when something is flagged.
 
 from __future__ import annotations
 
-import json
 import weakref
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +27,7 @@ from service.health.registry import LIVE, Registry, read_json
 from service.health.report import TIER_ORDER, HealthReport
 from service.model.analysis_schema import Analysis
 from service.state.health import HealthHistory
-from service.state.tables import lead_cache
+from service.state.tables import lead_cache, read_attributes
 
 log = structlog.get_logger(__name__)
 RECENT = timedelta(days=7)
@@ -137,7 +136,7 @@ def lead_copy(
     if not rows:
         return pd.DataFrame(), np.zeros(0, dtype=bool)
     ids = [r[0] for r in rows]
-    records = json.loads("[" + ",".join(r[1] for r in rows) + "]")
+    records = read_attributes("[" + ",".join(r[1] for r in rows) + "]")
     frame = pd.DataFrame.from_records(records, index=pd.Index(ids), columns=fields)
     read_values(frame)  # as a file of these leads reads: numbers are numbers
     return frame, np.array([i in recent_ids for i in ids], dtype=bool)

@@ -15,10 +15,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Integer, and_, bindparam, case, cast, func, select, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.state.tables import (
+    NOT_JSON_TOKENS,
     SOURCE_PATHS,
     SOURCE_SQLITE,
     UTCDateTime,
@@ -29,6 +42,7 @@ from service.state.tables import (
     lead_facts,
     lead_state,
     outbox,
+    read_attributes,
     rep_activity,
     score_history,
     tier_changes,
@@ -68,7 +82,7 @@ def source_key(conn: Connection, connector: str) -> str | None:
     ).scalar_one_or_none()
     if text is None:
         return None
-    attributes = json.loads(text)
+    attributes = read_attributes(text)
     return next((k for k in SOURCE_KEYS if k in attributes), None)
 
 
@@ -159,29 +173,42 @@ def _by_lead_attribute(
 def source_scores(conn: Connection, connector: str, key: str) -> list[tuple[str, float, int]]:
     """``(source, average total, leads)`` of the scored leads by their ``key`` attribute, most
     leads first. SQLite groups by the expression ``ix_leadscore_lead_cache_source`` holds (no
-    JSON parsed at read); PostgreSQL reads the one key from each lead's JSON."""
+    JSON parsed at read; an old copy that is not JSON counts under "(none)"); PostgreSQL reads
+    the one key from each lead's JSON, and from an old copy holding ``Infinity`` or ``NaN``
+    (which its JSON refuses) here."""
     sums: dict[str, list[float]] = {}
+
+    def add(name: Any, total: float, n: int) -> None:
+        acc = sums.setdefault("(none)" if name is None else str(name), [0.0, 0])
+        acc[0] += total
+        acc[1] += n
+
     if conn.dialect.name == "sqlite":
         at = SOURCE_KEYS.index(key)
         for raw, _, _, total, n in _by_lead_attribute(conn, connector, "source", False):
-            name = json.loads(raw)[at] if raw is not None else None
-            acc = sums.setdefault("(none)" if name is None else str(name), [0.0, 0])
-            acc[0] += total
-            acc[1] += n
+            add(json.loads(raw)[at] if raw is not None else None, total, n)
     else:
         c, s = lead_cache.c, lead_state.c
-        value = func.coalesce(cast(c.attributes_json, JSON)[key].as_string(), "(none)")
-        for name, total, n in conn.execute(
-            select(value, func.sum(s.total), func.count(s.total))
+        # a guard, not a test: copies that merely mention the words are read here too, exactly
+        old = or_(*(c.attributes_json.contains(t, autoescape=True) for t in NOT_JSON_TOKENS))
+        value = case(
+            (old, c.attributes_json),
+            else_=func.coalesce(cast(c.attributes_json, JSON)[key].as_string(), "(none)"),
+        )
+        for is_old, name, total, n in conn.execute(
+            select(old, value, func.sum(s.total), func.count(s.total))
             .select_from(
                 lead_state.join(
                     lead_cache, and_(c.connector == s.connector, c.record_id == s.record_id)
                 )
             )
             .where(s.connector == connector, s.total.is_not(None))
-            .group_by(value)
+            .group_by(old, value)
         ):
-            sums[str(name)] = [float(total or 0), int(n)]
+            if is_old:
+                name = read_attributes(name).get(key)
+                name = name if name is None or isinstance(name, str) else json.dumps(name)
+            add(name, float(total or 0), int(n))
     return sorted(
         ((k, round(t / n, 1), int(n)) for k, (t, n) in sums.items() if n),
         key=lambda x: (-x[2], x[0]),
@@ -312,7 +339,7 @@ def hot_leads(conn: Connection, connector: str, limit: int = 200) -> list[HotLea
     )
     out = []
     for r in rows:
-        attributes = json.loads(r.attributes_json) if r.attributes_json else {}
+        attributes = read_attributes(r.attributes_json) if r.attributes_json else {}
         name = next((str(attributes[k]) for k in _NAME_KEYS if attributes.get(k)), r.record_id)
         if r.status == "sent" and r.sent_at is not None:
             alerted = f"sent {r.sent_at:%Y-%m-%d %H:%M}"
@@ -344,7 +371,7 @@ def lead(conn: Connection, connector: str, record_id: str) -> dict[str, Any] | N
     ).one_or_none()
     if row is None:
         return None
-    return {**row._asdict(), "attributes": json.loads(row.attributes_json)}
+    return {**row._asdict(), "attributes": read_attributes(row.attributes_json)}
 
 
 def lead_history(conn: Connection, record_id: str, limit: int = 400) -> list[tuple[datetime, Any]]:

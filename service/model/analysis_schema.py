@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from service.data.json_file import JsonFileProblem, read_json
 from service.errors import DataFileError
@@ -37,8 +37,6 @@ log = structlog.get_logger(__name__)
 Num = Annotated[int | float, WithJsonSchema({"type": "number"})]
 #: a value of a deal field: text, a yes/no flag or a number
 Scalar = str | bool | int | float
-#: an object whose keys depend on the kind of problem found (the rows of a data-quality problem)
-JsonObject = dict[str, JsonValue]
 
 
 def json_safe(value: Any) -> Any:
@@ -218,14 +216,67 @@ class Suspect(Block):
     keep: str | None = Field(description="the configuration line that would keep it")
 
 
-class Problem(Block):
-    """A data-quality problem, with the 1-based rows it affects."""
+class DuplicateRow(Block):
+    """A row that repeats an earlier one (only the earlier is used)."""
+
+    row: int
+    duplicate_of: int = Field(description="the earlier row it repeats")
+    id: str | None = Field(
+        default=None, description="the id of the row (`duplicate_id`, `duplicate_except_id`)"
+    )
+
+
+class BadCell(Block):
+    """A cell that is not a number or date, is impossible, or lies in the future."""
+
+    row: int
+    field: str
+    value: Scalar | None = Field(description="the cell as read (null: not a finite number)")
+    other_field: str | None = Field(
+        default=None, description="the field it may not exceed (more clicks than opens)"
+    )
+    other_value: Num | None = Field(default=None, description="that field's value in the row")
+
+
+class BadOutcome(Block):
+    """An outcome value that means neither won nor lost."""
+
+    row: int
+    value: Scalar = Field(description="the value as read, `(missing)` when blank")
+
+
+class _Problem(Block):
+    """A data-quality problem, with the 1-based rows it affects (the first 200 as ``items``)."""
 
     kind: str
     field: str | None
     rows: list[int]
     detail: str
-    items: list[JsonObject]
+    items: list[Any]
+
+
+class DuplicateProblem(_Problem):
+    """Rows repeating an earlier row: exactly, by id, or in every field but the id."""
+
+    kind: Literal["duplicate", "duplicate_id", "duplicate_except_id"]
+    items: list[DuplicateRow]
+
+
+class CellProblem(_Problem):
+    """Cells of one field that cannot be used as they are."""
+
+    kind: Literal["unparseable_number", "unparseable_date", "future_date", "impossible_value"]
+    items: list[BadCell]
+
+
+class OutcomeProblem(_Problem):
+    """Outcome values that mean neither won nor lost."""
+
+    kind: Literal["invalid_outcome"]
+    items: list[BadOutcome]
+
+
+Problem = Annotated[DuplicateProblem | CellProblem | OutcomeProblem, Field(discriminator="kind")]
 
 
 class MissingInput(Block):

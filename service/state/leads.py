@@ -7,6 +7,7 @@ so the daemon's state lives beside the pushed scores, cursors and score history.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import closing
@@ -25,14 +26,16 @@ from service.data.io import read_values
 from service.state.bulk import among, upsert
 from service.state.outbox import HOT as HOT_KIND
 from service.state.outbox import UNDELIVERED, Outbox, turn_rows
-from service.state.store import StateStore, canonical_value, chunks, plain_value, sorted_json
+from service.state.store import StateStore, canonical_value, chunks, plain_value
 from service.state.tables import (
+    attributes_text,
     job_runs,
     lead_cache,
     lead_state,
     outbox,
     push_failures,
     pushed_scores,
+    read_attributes,
     score_history,
     tier_changes,
 )
@@ -46,11 +49,18 @@ def _now(fn: Callable[..., None], /, *args: Any) -> None:
     fn(*args)
 
 
+def attribute_value(value: Any) -> Any:
+    """One attribute value in canonical form; a NaN or an infinity (which a CRM may send and
+    ``json.dumps`` writes as text PostgreSQL's JSON refuses) is missing: None."""
+    value = canonical_value(value)
+    return None if type(value) is float and not math.isfinite(value) else value
+
+
 def plain_attributes(attributes: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
     """A lead's attributes in canonical form (what reading its stored copy back gives) and as
-    the sorted JSON text stored: equal text means the same attributes."""
-    plain = {k: v if type(v) in _PLAIN_TYPES else canonical_value(v) for k, v in attributes.items()}
-    return plain, sorted_json(plain)
+    the sorted, standard JSON text stored: equal text means the same attributes."""
+    plain = {k: v if type(v) in _PLAIN_TYPES else attribute_value(v) for k, v in attributes.items()}
+    return plain, attributes_text(plain)
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,7 @@ class LeadState:
             query = query.order_by(c.record_id)
         else:
             query = query.where(among(self.dialect, c.record_id, ids))
-        loads = json.loads
+        loads = read_attributes
         with self.engine.connect() as conn:
             return {
                 r[0]: CachedLead(r[0], r[1], r[2], r[3], loads(r[4]), r[5])
@@ -299,7 +309,7 @@ class LeadState:
                 ids: list[str] = []
                 cols: dict[str, list[Any]] = {k: [] for k in wanted}
                 for r in rows:
-                    attrs = json.loads(r.attributes_json)
+                    attrs = read_attributes(r.attributes_json)
                     if absent:
                         absent.difference_update(attrs)
                     ids.append(r.record_id)

@@ -24,7 +24,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, create_engine, delete, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Insert,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -200,14 +210,7 @@ class Lease:
                 exists = conn.execute(select(c.name).where(c.name == self.name)).first()
                 if exists:
                     return False
-                conn.execute(
-                    insert(leases).values(
-                        name=self.name,
-                        holder=self.holder,
-                        acquired_at=now,
-                        expires_at=now + self.ttl,
-                    )
-                )
+                conn.execute(self._new_row(now))
                 return True
         except IntegrityError:
             return False  # another process inserted it first
@@ -240,14 +243,13 @@ class Lease:
     def _write_row(self, now: datetime) -> None:
         with self.store.engine.begin() as conn:
             conn.execute(delete(leases).where(leases.c.name == self.name))
-            conn.execute(
-                insert(leases).values(
-                    name=self.name,
-                    holder=self.holder,
-                    acquired_at=now,
-                    expires_at=now + self.ttl,
-                )
-            )
+            conn.execute(self._new_row(now))
+
+    def _new_row(self, now: datetime) -> Insert:
+        """The lease row saying this process holds it from ``now`` for the TTL."""
+        return insert(leases).values(
+            name=self.name, holder=self.holder, acquired_at=now, expires_at=now + self.ttl
+        )
 
     def _lost(self) -> None:
         if self.held:

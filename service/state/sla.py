@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from service.state.outbox import HOT, SKIPPED, SUMMARISED, Outbox
 from service.state.store import StateStore
@@ -182,25 +183,12 @@ class Section5Log:
     def adopt(self, connector: str, clock: Clock, messages: Sequence[Mapping[str, Any]]) -> bool:
         """The lead got an owner (``clock.owner_*``) while its clock runs: record them on the
         clock and add their message, once."""
-        k = sla_clocks.c
-        with self.engine.begin() as conn:
-            n = conn.execute(
-                update(sla_clocks)
-                .where(
-                    k.connector == connector,
-                    k.record_id == clock.record_id,
-                    k.hot_turn == clock.hot_turn,
-                    k.owner_id.is_(None),
-                )
-                .values(
-                    owner_id=clock.owner_id,
-                    owner_name=clock.owner_name,
-                    owner_email=clock.owner_email,
-                )
-            ).rowcount
-            if n:
-                Outbox.add(conn, messages)
-        return bool(n)
+        owner = {
+            "owner_id": clock.owner_id,
+            "owner_name": clock.owner_name,
+            "owner_email": clock.owner_email,
+        }
+        return self._change(connector, clock, (sla_clocks.c.owner_id.is_(None),), owner, messages)
 
     def overdue(self, connector: str, now: datetime) -> list[Clock]:
         """Running clocks past their deadline and not yet escalated."""
@@ -229,6 +217,22 @@ class Section5Log:
     ) -> bool:
         """Mark the clock breached and add its escalations, once (False: already done)."""
         k = sla_clocks.c
+        where = (k.breached.is_(False), k.stopped_at.is_(None))
+        return self._change(
+            connector, clock, where, {"breached": True, "escalated_at": now}, messages
+        )
+
+    def _change(
+        self,
+        connector: str,
+        clock: Clock,
+        where: tuple[ColumnElement[bool], ...],
+        values: Mapping[str, Any],
+        messages: Sequence[Mapping[str, Any]],
+    ) -> bool:
+        """Set ``values`` on the clock while it still meets ``where``, and add ``messages`` in
+        the same transaction: True once; False when it no longer meets them (done before)."""
+        k = sla_clocks.c
         with self.engine.begin() as conn:
             n = conn.execute(
                 update(sla_clocks)
@@ -236,10 +240,9 @@ class Section5Log:
                     k.connector == connector,
                     k.record_id == clock.record_id,
                     k.hot_turn == clock.hot_turn,
-                    k.breached.is_(False),
-                    k.stopped_at.is_(None),
+                    *where,
                 )
-                .values(breached=True, escalated_at=now)
+                .values(**values)
             ).rowcount
             if n:
                 Outbox.add(conn, messages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -19,10 +21,18 @@ from service.data.sql_types import UTCDateTime
 
 metadata = MetaData()
 
+#: ``lead_cache.attributes_json`` as written: sorted, standard JSON (``allow_nan=False``: a NaN or
+#: an infinity is made null before, as PostgreSQL's JSON, unlike ``json.dumps``, refuses them)
+attributes_text = json.JSONEncoder(sort_keys=True, allow_nan=False).encode
+#: ... and as read: the ``NaN`` or ``Infinity`` of a copy written before that reads as missing
+read_attributes = json.JSONDecoder(parse_constant=lambda _token: None).decode
+#: text only a copy written before that can hold (PostgreSQL cannot parse such copies as JSON)
+NOT_JSON_TOKENS = ("Infinity", "NaN")
+
 #: JSON paths a lead's source goes by in the CRMs and files we read (``lead_cache.attributes_json``)
 SOURCE_PATHS = ("$.lead_source", "$.LeadSource", "$.hs_analytics_source", "$.source")
-#: SQLite: those values as one JSON array (NULL for text that is not JSON, such as an Infinity
-#: written by ``json.dumps``: a lead's odd attribute must never fail the daemon's write)
+#: SQLite: those values as one JSON array (NULL for text that is not JSON, such as the Infinity
+#: of an old copy: a lead's odd attribute must never fail the daemon's write)
 SOURCE_SQLITE = (
     "CASE WHEN json_valid(attributes_json) THEN json_extract(attributes_json, "
     + ", ".join(f"'{p}'" for p in SOURCE_PATHS)
@@ -30,12 +40,20 @@ SOURCE_SQLITE = (
 )
 
 
+def lead_key() -> tuple[Column[str], Column[str]]:
+    """The key of a table with one row per lead: the connector and the CRM's record id (new
+    columns at each call: a column belongs to one table)."""
+    return (
+        Column("connector", String(64), primary_key=True),
+        Column("record_id", String(64), primary_key=True),
+    )
+
+
 #: The last values successfully written to the CRM, per connector and record.
 pushed_scores = Table(
     "leadscore_pushed_scores",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("object_type", String(64), nullable=False),
     Column("values_hash", String(64), nullable=False),
     Column("values_json", Text, nullable=False),
@@ -46,8 +64,7 @@ pushed_scores = Table(
 push_failures = Table(
     "leadscore_push_failures",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("reason", Text, nullable=False),
     Column("retryable", Boolean, nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -82,8 +99,7 @@ score_history = Table(
 lead_cache = Table(
     "leadscore_lead_cache",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("object_type", String(64), nullable=False),
     Column("owner", String(255), nullable=True),
     Column("account_id", String(255), nullable=True),
@@ -105,8 +121,7 @@ lead_cache = Table(
 lead_state = Table(
     "leadscore_lead_state",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("tier", String(32), nullable=True),
     Column("total", Float, nullable=True),
     Column("model_version", String(64), nullable=False),
@@ -199,8 +214,7 @@ health_checks = Table(
 deal_outcomes = Table(
     "leadscore_deal_outcomes",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("won", Boolean, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("cycle_days", Float, nullable=True),
@@ -239,8 +253,7 @@ tier_changes = Table(
 lead_facts = Table(
     "leadscore_lead_facts",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("owner_id", String(64), nullable=True),
     Column("owner_name", String(255), nullable=True),
     Column("account_id", String(255), nullable=True),
@@ -263,8 +276,7 @@ lead_facts = Table(
 sla_clocks = Table(
     "leadscore_sla_clocks",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("hot_turn", Integer, primary_key=True),
     Column("owner_id", String(64), nullable=True),
     Column("owner_name", String(255), nullable=True),
@@ -303,8 +315,7 @@ tier_notices = Table(
 assignments = Table(
     "leadscore_assignments",
     metadata,
-    Column("connector", String(64), primary_key=True),
-    Column("record_id", String(64), primary_key=True),
+    *lead_key(),
     Column("owner_id", String(64), nullable=False),
     Column("owner_name", String(255), nullable=True),
     Column("tier", String(32), nullable=True),

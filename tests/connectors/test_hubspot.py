@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,53 +14,29 @@ from connectors.hubspot.ratelimit import RateLimiter
 from connectors.mapping import parse_mapping
 from service.errors import AuthError, ConfigError, RetryableConnectorError
 from service.settings import RetrySettings, Settings
+from tests.connectors.conftest import VirtualClock, hubspot_connector
 from tests.connectors.contract import T1, ConnectorContract, scores
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 
 
-class VirtualClock:
-    """A clock the rate limiter sleeps on without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[FakeHubSpot]:
-    server = FakeHubSpot().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
-def fake(_server: FakeHubSpot) -> FakeHubSpot:
-    _server.reset()
-    _server.search_cap = 10_000
-    return _server
+def fake(hubspot: FakeHubSpot) -> FakeHubSpot:
+    """The contract's name for the CRM under test."""
+    return hubspot
 
 
 def make(fake: FakeHubSpot, sleeps: list[float], **kw: Any) -> HubSpotConnector:
-    clock = VirtualClock()
-    options: dict[str, Any] = {
-        "host": fake.url,
-        "retry": RetrySettings(attempts=TestHubSpotContract.retry_attempts, max_wait_seconds=60),
-        "sleep": sleeps.append,
-        "timeout": 0.4,
-        "page_size": TestHubSpotContract.page_size,
-        "write_batch": TestHubSpotContract.write_batch,
-        "clock": clock,
-        "rate_sleep": clock.sleep,
+    """The contract's connector: retry waits go to ``sleeps``, the rate limiter's to a clock."""
+    contract = TestHubSpotContract
+    return hubspot_connector(
+        fake,
+        attempts=contract.retry_attempts,
+        sleep=sleeps.append,
+        timeout=0.4,
+        page_size=contract.page_size,
+        write_batch=contract.write_batch,
         **kw,
-    }
-    return HubSpotConnector(TOKEN, **options)
+    )
 
 
 @pytest.fixture

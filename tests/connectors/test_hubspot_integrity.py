@@ -3,7 +3,6 @@ id twice, customers among contacts, archived and merged contacts, portal rate li
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,39 +12,14 @@ from connectors.base import ScoreUpdate, WriteResult
 from connectors.hubspot import HubSpotConnector
 from service.errors import AuthError
 from service.settings import RetrySettings
+from tests.connectors.conftest import hubspot_connector
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 
 T0 = datetime(2024, 7, 1, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def _server() -> Iterator[FakeHubSpot]:
-    server = FakeHubSpot().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def fake(_server: FakeHubSpot) -> FakeHubSpot:
-    _server.reset()
-    return _server
-
-
-def make(fake: FakeHubSpot, **kw: Any) -> HubSpotConnector:
-    now = [0.0]
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    options: dict[str, Any] = {
-        "host": fake.url,
-        "retry": RetrySettings(attempts=3, max_wait_seconds=60),
-        "sleep": sleep,
-        "clock": lambda: now[0],
-        "rate_sleep": sleep,
-        **kw,
-    }
-    return HubSpotConnector(TOKEN, **options)
+def make(hubspot: FakeHubSpot, **kw: Any) -> HubSpotConnector:
+    return hubspot_connector(hubspot, attempts=3, **kw)
 
 
 def warm(ids: list[str]) -> list[ScoreUpdate]:
@@ -53,120 +27,120 @@ def warm(ids: list[str]) -> list[ScoreUpdate]:
 
 
 class TestBatchIsolation:
-    def test_one_invalid_value_fails_only_its_record(self, fake: FakeHubSpot) -> None:
+    def test_one_invalid_value_fails_only_its_record(self, hubspot: FakeHubSpot) -> None:
         """HubSpot refuses the batch of 100 for one bad Tier; the other 99 are written."""
-        ids = fake.add_leads(100)
+        ids = hubspot.add_leads(100)
         batch = warm(ids)
         batch[37] = ScoreUpdate(ids[37], "contacts", {"Total": 55, "Tier": "Lukewarm"})
         seen: list[WriteResult] = []
-        result = make(fake).write_scores(batch, on_batch=seen.append)
+        result = make(hubspot).write_scores(batch, on_batch=seen.append)
         assert sorted(result.written) == sorted(i for i in ids if i != ids[37])
         (err,) = result.failed
         assert err.record_id == ids[37] and "Lukewarm" in err.reason and not err.retryable
         assert sum(len(b.written) for b in seen) == 99
-        calls = fake.count("POST", path_contains="batch/update")
+        calls = hubspot.count("POST", path_contains="batch/update")
         assert calls <= 1 + 2 * 7  # the batch, then two halves per level down to one record
-        assert all(fake.writes_of(i) == 1 for i in ids if i != ids[37])
+        assert all(hubspot.writes_of(i) == 1 for i in ids if i != ids[37])
 
-    def test_the_same_id_twice_is_sent_once(self, fake: FakeHubSpot) -> None:
+    def test_the_same_id_twice_is_sent_once(self, hubspot: FakeHubSpot) -> None:
         """An id given twice is sent once with the last values, so HubSpot accepts the batch."""
-        ids = fake.add_leads(3)
+        ids = hubspot.add_leads(3)
         batch = [*warm(ids), ScoreUpdate(ids[1], "contacts", {"Total": 90, "Tier": "Hot"})]
-        result = make(fake).write_scores(batch)
+        result = make(hubspot).write_scores(batch)
         assert sorted(result.written) == sorted(ids)
-        assert fake.score_of(ids[1], "Tier") == "Hot"
-        assert fake.count("POST", path_contains="batch/update") == 1
+        assert hubspot.score_of(ids[1], "Tier") == "Hot"
+        assert hubspot.count("POST", path_contains="batch/update") == 1
 
     def test_a_property_that_does_not_exist_fails_the_batch_without_splitting(
-        self, fake: FakeHubSpot
+        self, hubspot: FakeHubSpot
     ) -> None:
         """A missing score property fails every record alike: reported at once, not halved."""
-        ids = fake.add_leads(10)
-        fake.remove_field("Tier")
-        result = make(fake).write_scores(warm(ids))
+        ids = hubspot.add_leads(10)
+        hubspot.remove_field("Tier")
+        result = make(hubspot).write_scores(warm(ids))
         assert len(result.failed) == 10 and "does not exist" in result.failed[0].reason
-        assert fake.count("POST", path_contains="batch/update") == 1
+        assert hubspot.count("POST", path_contains="batch/update") == 1
 
 
 class TestRetiring:
-    def test_customers_are_not_leads_and_are_retired(self, fake: FakeHubSpot) -> None:
+    def test_customers_are_not_leads_and_are_retired(self, hubspot: FakeHubSpot) -> None:
         """A contact whose lifecycle stage is customer is never pulled and is retired."""
-        ids = fake.add_leads(3, modified_at=T0)
-        fake.touch(ids[0], T0 + timedelta(hours=1), lifecyclestage="customer")
-        connector = make(fake)
+        ids = hubspot.add_leads(3, modified_at=T0)
+        hubspot.touch(ids[0], T0 + timedelta(hours=1), lifecyclestage="customer")
+        connector = make(hubspot)
         assert ids[0] not in {r.id for r in connector.iter_leads()}
         retired = list(connector.iter_retired(since=T0))
         assert [(r.id, r.reason) for r in retired] == [(ids[0], "customer")]
 
-    def test_customer_stages_is_a_setting(self, fake: FakeHubSpot) -> None:
+    def test_customer_stages_is_a_setting(self, hubspot: FakeHubSpot) -> None:
         """With customer_stages empty, customers are scored like any contact."""
-        ids = fake.add_leads(1, modified_at=T0)
-        fake.touch(ids[0], T0, lifecyclestage="customer")
-        assert ids[0] in {r.id for r in make(fake, customer_stages=[]).iter_leads()}
+        ids = hubspot.add_leads(1, modified_at=T0)
+        hubspot.touch(ids[0], T0, lifecyclestage="customer")
+        assert ids[0] in {r.id for r in make(hubspot, customer_stages=[]).iter_leads()}
 
-    def test_retiring_reads_only_what_left(self, fake: FakeHubSpot) -> None:
+    def test_retiring_reads_only_what_left(self, hubspot: FakeHubSpot) -> None:
         """With 300 contacts changed and one became a customer, the retire search is one call."""
-        ids = fake.add_leads(300, modified_at=T0)
-        fake.touch(ids[5], T0, lifecyclestage="customer")
-        before = fake.count("POST", path_contains="/search")
-        retired = list(make(fake).iter_retired(since=T0))
+        ids = hubspot.add_leads(300, modified_at=T0)
+        hubspot.touch(ids[5], T0, lifecyclestage="customer")
+        before = hubspot.count("POST", path_contains="/search")
+        retired = list(make(hubspot).iter_retired(since=T0))
         assert [r.id for r in retired] == [ids[5]]
-        assert fake.count("POST", path_contains="/search") - before == 1
+        assert hubspot.count("POST", path_contains="/search") - before == 1
 
-    def test_archived_and_merged_contacts_are_retired(self, fake: FakeHubSpot) -> None:
+    def test_archived_and_merged_contacts_are_retired(self, hubspot: FakeHubSpot) -> None:
         """Archived (deleted) contacts and contacts merged into another are retired."""
-        ids = fake.add_leads(4, modified_at=T0)
-        fake.archive(ids[0], T0 + timedelta(hours=1))
-        fake.merge(ids[1], ids[2], T0 + timedelta(hours=1))
-        reasons = {r.id: r.reason for r in make(fake).iter_retired(since=T0)}
+        ids = hubspot.add_leads(4, modified_at=T0)
+        hubspot.archive(ids[0], T0 + timedelta(hours=1))
+        hubspot.merge(ids[1], ids[2], T0 + timedelta(hours=1))
+        reasons = {r.id: r.reason for r in make(hubspot).iter_retired(since=T0)}
         assert reasons == {ids[0]: "deleted", ids[2]: f"merged into {ids[1]}"}
 
-    def test_a_write_to_a_deleted_contact_is_marked_gone(self, fake: FakeHubSpot) -> None:
+    def test_a_write_to_a_deleted_contact_is_marked_gone(self, hubspot: FakeHubSpot) -> None:
         """OBJECT_NOT_FOUND on write marks the record gone, so it is retired, not retried."""
-        ids = fake.add_leads(2)
-        fake.archive(ids[0], T0)
-        result = make(fake).write_scores(warm(ids))
+        ids = hubspot.add_leads(2)
+        hubspot.archive(ids[0], T0)
+        result = make(hubspot).write_scores(warm(ids))
         (err,) = result.failed
         assert err.record_id == ids[0] and err.gone
 
 
 class TestCursor:
-    def test_the_since_filter_is_inclusive(self, fake: FakeHubSpot) -> None:
+    def test_the_since_filter_is_inclusive(self, hubspot: FakeHubSpot) -> None:
         """A contact stamped exactly at the cursor is read again (GTE), not lost (GT)."""
-        ids = fake.add_leads(2, modified_at=T0)
-        assert {r.id for r in make(fake).iter_leads(since=T0)} == set(ids)
+        ids = hubspot.add_leads(2, modified_at=T0)
+        assert {r.id for r in make(hubspot).iter_leads(since=T0)} == set(ids)
 
-    def test_a_write_moves_the_modification_time(self, fake: FakeHubSpot) -> None:
+    def test_a_write_moves_the_modification_time(self, hubspot: FakeHubSpot) -> None:
         """The fake moves lastmodifieddate on a score write, as HubSpot does."""
-        ids = fake.add_leads(1, modified_at=T0)
-        fake.clock = lambda: T0 + timedelta(days=1)
-        make(fake).write_scores(warm(ids))
-        (lead,) = make(fake).iter_leads()
+        ids = hubspot.add_leads(1, modified_at=T0)
+        hubspot.clock = lambda: T0 + timedelta(days=1)
+        make(hubspot).write_scores(warm(ids))
+        (lead,) = make(hubspot).iter_leads()
         assert lead.modified_at == T0 + timedelta(days=1)
 
 
 class TestPortalLimits:
-    def test_a_429_storm_is_waited_out(self, fake: FakeHubSpot) -> None:
+    def test_a_429_storm_is_waited_out(self, hubspot: FakeHubSpot) -> None:
         """Portal 429s carry the interval header; the write waits and completes, nothing twice."""
-        ids = fake.add_leads(300)
-        fake.fail_next(4, 429, headers={"X-HubSpot-RateLimit-Interval-Milliseconds": "10000"})
-        result = make(fake, retry=RetrySettings(attempts=6)).write_scores(warm(ids))
+        ids = hubspot.add_leads(300)
+        hubspot.fail_next(4, 429, headers={"X-HubSpot-RateLimit-Interval-Milliseconds": "10000"})
+        result = make(hubspot, retry=RetrySettings(attempts=6)).write_scores(warm(ids))
         assert sorted(result.written) == sorted(ids)
-        assert all(fake.writes_of(i) == 1 for i in ids)
+        assert all(hubspot.writes_of(i) == 1 for i in ids)
 
-    def test_the_portal_limit_is_waited_out(self, fake: FakeHubSpot) -> None:
+    def test_the_portal_limit_is_waited_out(self, hubspot: FakeHubSpot) -> None:
         """The portal answers 429 past 20 requests per 10 s; the writes wait and all succeed."""
         now = [0.0]
 
         def sleep(seconds: float) -> None:
             now[0] += seconds
 
-        fake.portal_clock = lambda: now[0]
-        fake.portal_limit = 20
-        ids = fake.add_leads(5000)
+        hubspot.portal_clock = lambda: now[0]
+        hubspot.portal_limit = 20
+        ids = hubspot.add_leads(5000)
         connector = HubSpotConnector(
             TOKEN,
-            host=fake.url,
+            host=hubspot.url,
             retry=RetrySettings(attempts=6, max_wait_seconds=60),
             sleep=sleep,
             clock=lambda: now[0],
@@ -175,12 +149,14 @@ class TestPortalLimits:
         )
         result = connector.write_scores(warm(ids))
         assert sorted(result.written) == sorted(ids)
-        assert all(fake.writes_of(i) == 1 for i in ids)
+        assert all(hubspot.writes_of(i) == 1 for i in ids)
         assert now[0] >= 10.0 * (50 // 20)  # 50 batches at 20 per 10 s
 
-    def test_auth_advice_is_about_hubspot(self, fake: FakeHubSpot) -> None:
+    def test_auth_advice_is_about_hubspot(self, hubspot: FakeHubSpot) -> None:
         """A refused token names the HubSpot setting and scopes, not Salesforce's permission set."""
-        connector = HubSpotConnector("wrong-token", host=fake.url, retry=RetrySettings(attempts=1))
+        connector = HubSpotConnector(
+            "wrong-token", host=hubspot.url, retry=RetrySettings(attempts=1)
+        )
         with pytest.raises(AuthError) as info:
             connector.check()
         assert "LEADSCORE_HUBSPOT__ACCESS_TOKEN" in str(info.value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -15,30 +14,17 @@ from connectors.salesforce.records import activity_from_payload, lead_from_paylo
 from connectors.salesforce.soql import ObjectInfo, literal, select
 from service.errors import AuthError, ConfigError, MissingFieldError, RetryableConnectorError
 from service.settings import RetrySettings, SalesforceSettings
-from tests.fakes.salesforce import TOKEN, FakeSalesforce
+from tests.connectors.conftest import salesforce_connector
+from tests.fakes.salesforce import FakeSalesforce
 
 LEAD = ObjectInfo("Lead", frozenset({"Id", "Industry", "OwnerId"}), {"Owner": "User"})
 USER = ObjectInfo("User", frozenset({"Id", "Name"}))
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeSalesforce]:
-    fake = FakeSalesforce().start()
-    yield fake  # type: ignore[misc]
-    fake.stop()
-
-
-@pytest.fixture
-def fake(server: FakeSalesforce) -> FakeSalesforce:
-    server.reset()
-    return server
-
-
-def make(fake: FakeSalesforce, sleeps: list[float], **overrides: object) -> SalesforceConnector:
-    settings = SalesforceSettings(
-        **{"instance_url": fake.url, "session_id": TOKEN, "timeout_seconds": 2, **overrides}
-    )
-    return SalesforceConnector(settings, retry=RetrySettings(attempts=4), sleep=sleeps.append)
+def make(
+    salesforce: FakeSalesforce, sleeps: list[float], **overrides: object
+) -> SalesforceConnector:
+    return salesforce_connector(salesforce, attempts=4, sleep=sleeps.append, **overrides)
 
 
 @pytest.mark.parametrize(
@@ -154,11 +140,13 @@ def test_parse_datetime_reads_dates_and_datetimes() -> None:
     assert parse_datetime(None) is None
 
 
-def test_bulk_job_writes_above_the_threshold(fake: FakeSalesforce, sleeps: list[float]) -> None:
+def test_bulk_job_writes_above_the_threshold(
+    salesforce: FakeSalesforce, sleeps: list[float]
+) -> None:
     """Above bulk_threshold one Bulk 2.0 job writes every record, with per-record failures."""
-    ids = fake.add_leads(30)
-    fake.reject_records([ids[3]], "FIELD_INTEGRITY_EXCEPTION: bad value")
-    connector = make(fake, sleeps, bulk_threshold=10)
+    ids = salesforce.add_leads(30)
+    salesforce.reject_records([ids[3]], "FIELD_INTEGRITY_EXCEPTION: bad value")
+    connector = make(salesforce, sleeps, bulk_threshold=10)
     updates = [
         ScoreUpdate(i, "Lead", {"Total": n, "Tier": "Cool", "Trend": None})
         for n, i in enumerate(ids)
@@ -168,48 +156,52 @@ def test_bulk_job_writes_above_the_threshold(fake: FakeSalesforce, sleeps: list[
     assert [(e.record_id, e.reason) for e in result.failed] == [
         (ids[3], "FIELD_INTEGRITY_EXCEPTION: bad value")
     ]
-    assert fake.count(path_contains="composite/sobjects") == 0
-    assert fake.count("POST", path_contains="jobs/ingest") == 1
-    assert fake.score_of(ids[7], "Total") == 7.0 and fake.score_of(ids[7], "Trend") is None
-    assert all(fake.writes_of(i) == 1 for i in ids if i != ids[3])
+    assert salesforce.count(path_contains="composite/sobjects") == 0
+    assert salesforce.count("POST", path_contains="jobs/ingest") == 1
+    assert (
+        salesforce.score_of(ids[7], "Total") == 7.0 and salesforce.score_of(ids[7], "Trend") is None
+    )
+    assert all(salesforce.writes_of(i) == 1 for i in ids if i != ids[3])
 
 
-def test_writes_stop_at_the_api_budget(fake: FakeSalesforce, sleeps: list[float]) -> None:
+def test_writes_stop_at_the_api_budget(salesforce: FakeSalesforce, sleeps: list[float]) -> None:
     """Once the reported usage reaches max_api_share, the rest is deferred with a log event."""
-    ids = fake.add_leads(450)
-    connector = make(fake, sleeps, max_api_share=0.5)
+    ids = salesforce.add_leads(450)
+    connector = make(salesforce, sleeps, max_api_share=0.5)
     connector.check()  # learns the usage: 101 of 100,000
-    fake.api_used = 49_999  # the next answer reports 50,000 / 100,000
+    salesforce.api_used = 49_999  # the next answer reports 50,000 / 100,000
     updates = [ScoreUpdate(i, "Lead", {"Total": 1}) for i in ids]
     with capture_logs() as logs:
         result = connector.write_scores(updates)
     assert len(result.written) == 200 and len(result.deferred) == 250
-    assert fake.count(path_contains="composite/sobjects") == 1
+    assert salesforce.count(path_contains="composite/sobjects") == 1
     (event,) = [e for e in logs if e["event"] == "api_budget_reached"]
     assert (event["used"], event["limit"], event["max_api_share"]) == (50_000, 100_000, 0.5)
 
 
 def test_writes_do_not_start_when_the_budget_is_spent(
-    fake: FakeSalesforce, sleeps: list[float]
+    salesforce: FakeSalesforce, sleeps: list[float]
 ) -> None:
     """With the budget already spent, nothing is sent and everything is deferred."""
-    ids = fake.add_leads(3)
-    connector = make(fake, sleeps, max_api_share=0.001)
+    ids = salesforce.add_leads(3)
+    connector = make(salesforce, sleeps, max_api_share=0.001)
     connector.check()
     result = connector.write_scores([ScoreUpdate(i, "Lead", {"Total": 1}) for i in ids])
     assert result.deferred == ids and result.written == []
-    assert fake.count(path_contains="composite") == 0
+    assert salesforce.count(path_contains="composite") == 0
 
 
-def test_read_resumes_at_the_failed_page(fake: FakeSalesforce, sleeps: list[float]) -> None:
+def test_read_resumes_at_the_failed_page(salesforce: FakeSalesforce, sleeps: list[float]) -> None:
     """A 503 on page 3 retries page 3 only: every lead once, no page fetched twice."""
-    ids = fake.add_leads(1000)
-    connector = make(fake, sleeps, page_size=200)
+    ids = salesforce.add_leads(1000)
+    connector = make(salesforce, sleeps, page_size=200)
     connector.describe("Lead")
-    fake.fail_next(1, 503, path_contains="query/01g")  # the first nextRecordsUrl page
+    salesforce.fail_next(1, 503, path_contains="query/01g")  # the first nextRecordsUrl page
     got = [r.id for r in connector.iter_leads()]
     assert sorted(got) == sorted(ids)
-    assert fake.count("GET", path_contains="/query/") == 5 + 1 + 1  # 5 pages, 1 retry, contacts
+    assert (
+        salesforce.count("GET", path_contains="/query/") == 5 + 1 + 1
+    )  # 5 pages, 1 retry, contacts
 
 
 @pytest.mark.parametrize(
@@ -227,13 +219,13 @@ def test_read_resumes_at_the_failed_page(fake: FakeSalesforce, sleeps: list[floa
     ids=["password+token", "client-credentials", "oauth-password"],
 )
 def test_logins_against_a_login_url(
-    fake: FakeSalesforce, sleeps: list[float], overrides: dict[str, str]
+    salesforce: FakeSalesforce, sleeps: list[float], overrides: dict[str, str]
 ) -> None:
     """Password/token (SOAP) and OAuth logins work against a configured plain-http login URL."""
-    settings = SalesforceSettings(login_url=fake.url, timeout_seconds=2, **overrides)
+    settings = SalesforceSettings(login_url=salesforce.url, timeout_seconds=2, **overrides)
     connector = SalesforceConnector(settings, retry=RetrySettings(attempts=2), sleep=sleeps.append)
     connector.check()
-    assert fake.count("POST", path_contains="/services/") >= 1
+    assert salesforce.count("POST", path_contains="/services/") >= 1
     assert "secret" not in repr(connector)
 
 
@@ -244,17 +236,19 @@ def test_missing_credentials_name_the_settings() -> None:
         connector.check()
 
 
-def test_daily_limit_403_is_fatal_and_says_so(fake: FakeSalesforce, sleeps: list[float]) -> None:
+def test_daily_limit_403_is_fatal_and_says_so(
+    salesforce: FakeSalesforce, sleeps: list[float]
+) -> None:
     """403 REQUEST_LIMIT_EXCEEDED is not an auth problem: the message names the daily limit."""
-    fake.fail_next(1, 403)
-    fake.error_response = lambda status, headers: fake._error(  # type: ignore[method-assign]
+    salesforce.fail_next(1, 403)
+    salesforce.error_response = lambda status, headers: salesforce._error(  # type: ignore[method-assign]
         403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."
     )
     try:
         with pytest.raises(Exception) as info:
-            make(fake, sleeps).check()
+            make(salesforce, sleeps).check()
     finally:
-        del fake.error_response
+        del salesforce.error_response
     assert not isinstance(info.value, AuthError)
     assert "daily API limit" in str(info.value) and sleeps == []
 

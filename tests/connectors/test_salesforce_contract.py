@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from connectors.salesforce import SalesforceConnector
-from service.settings import RetrySettings, SalesforceSettings
+from tests.connectors.conftest import salesforce_connector
 from tests.connectors.contract import ConnectorContract
 from tests.fakes.salesforce import TOKEN, FakeSalesforce
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeSalesforce]:
-    fake = FakeSalesforce()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
 @pytest.fixture
-def fake(server: FakeSalesforce) -> FakeSalesforce:
-    server.reset()
-    return server
+def fake(salesforce: FakeSalesforce) -> FakeSalesforce:
+    """The contract's name for the CRM under test."""
+    return salesforce
 
 
 @pytest.fixture
 def connector(fake: FakeSalesforce, sleeps: list[float]) -> SalesforceConnector:
-    settings = SalesforceSettings(
-        instance_url=fake.url, session_id=TOKEN, page_size=200, timeout_seconds=1.0
+    return salesforce_connector(
+        fake, attempts=3, sleep=sleeps.append, page_size=200, timeout_seconds=1.0
     )
-    return SalesforceConnector(settings, retry=RetrySettings(attempts=3), sleep=sleeps.append)
 
 
 class TestSalesforceContract(ConnectorContract):

@@ -160,16 +160,18 @@ def make_daemon(
     connector: Any,
     *,
     alerter: SlackAlerter | None = None,
+    store: StateStore | None = None,
     **daemon: Any,
 ) -> Daemon:
-    """A daemon on a SQLite state file in ``tmp_path`` that uses ``connector`` for every job."""
+    """A daemon on a SQLite state file in ``tmp_path`` (or on ``store``) that uses ``connector``
+    for every job."""
     settings = settings_for(tmp_path, rules_path, **daemon)
     connect: Callable[[], Any] = (
         connector if callable(connector) else (lambda: nullcontext(connector))
     )
     return Daemon(
         settings=settings,
-        store=StateStore(settings.state_url, clock=clock),
+        store=store or StateStore(settings.state_url, clock=clock),
         rules=RulesWatcher(rules_path),
         connect=connect,
         clock=clock,

@@ -3,7 +3,6 @@ retired, an inclusive overlapping cursor, and no re-scoring of the daemon's own 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,18 +19,10 @@ from tests.fakes.local import LocalFake
 from tests.fakes.salesforce import TOKEN, FakeSalesforce
 
 
-@pytest.fixture(scope="module")
-def sf_server() -> Iterator[FakeSalesforce]:
-    fake = FakeSalesforce().start()
-    yield fake  # type: ignore[misc]
-    fake.stop()
-
-
 @pytest.fixture
-def sf(sf_server: FakeSalesforce, monkeypatch: pytest.MonkeyPatch) -> FakeSalesforce:
+def sf(salesforce: FakeSalesforce, monkeypatch: pytest.MonkeyPatch) -> FakeSalesforce:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    sf_server.reset()
-    return sf_server
+    return salesforce
 
 
 def sf_connector(fake: FakeSalesforce) -> SalesforceConnector:

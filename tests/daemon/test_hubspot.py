@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from connectors.hubspot import HubSpotConnector
 from service.daemon.cycle import run_cycle
-from service.settings import RetrySettings
+from tests.connectors.conftest import hubspot_connector
 from tests.daemon.conftest import T0, Clock, make_daemon
-from tests.fakes.hubspot import TOKEN, FakeHubSpot
-
-
-class VirtualClock:
-    """The rate limiter's clock: sleeping moves it, no time passes."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[FakeHubSpot]:
-    server = FakeHubSpot().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def hubspot(_server: FakeHubSpot) -> FakeHubSpot:
-    _server.reset()
-    return _server
+from tests.fakes.hubspot import FakeHubSpot
 
 
 def test_cycle_against_hubspot_with_a_429_in_the_middle(
@@ -50,17 +20,8 @@ def test_cycle_against_hubspot_with_a_429_in_the_middle(
     warm = hubspot.add_leads(3, modified_at=at, attributes={"numemployees": 250})
     cool = hubspot.add_leads(2, modified_at=at, attributes={"numemployees": 10})
     sleeps: list[float] = []
-    limiter = VirtualClock()
-    connector = HubSpotConnector(
-        TOKEN,
-        host=hubspot.url,
-        retry=RetrySettings(attempts=3),
-        sleep=sleeps.append,
-        timeout=5,
-        page_size=2,
-        write_batch=2,
-        clock=limiter,
-        rate_sleep=limiter.sleep,
+    connector = hubspot_connector(
+        hubspot, attempts=3, sleep=sleeps.append, timeout=5, page_size=2, write_batch=2
     )
     hubspot.fail_next(1, 429, headers={"Retry-After": "7"}, path_contains="/batch/update")
     d = make_daemon(tmp_path, rules_file, clock, connector, batch_size=4)

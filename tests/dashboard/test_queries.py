@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import event, select, update
 
+from service.daemon.cycle import run_cycle
 from service.dashboard import queries as q
 from service.state.store import StateStore
 from service.state.tables import lead_cache
-from tests.dashboard.conftest import NOW, add_leads, client_for
+from tests.daemon.conftest import HOT, WARM, Clock, local_connector, make_daemon
+from tests.dashboard.conftest import NOW, PAGES, add_leads, client_for
+from tests.fakes.local import LocalFake
 
 
 def _plans(store: StateStore, call: str) -> list[str]:
@@ -85,33 +90,67 @@ def test_figures_by_source_and_rep(leads: StateStore) -> None:
     assert reps["Rep 0"].average == round((4 * 70 + 3 * 50 + 3 * 30 + 4 * 10) / 14, 1)
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the expression index is SQLite's
-def test_attributes_that_are_not_json_fail_neither_the_write_nor_the_page(
+def test_an_infinite_or_nan_number_from_the_crm_is_stored_as_null_and_scored_as_missing(
+    store: StateStore, rules_path: Path, tmp_path: Path
+) -> None:
+    """A lead whose CRM sends an infinite or NaN number is kept as standard JSON (null, which
+    PostgreSQL's JSON reads), scored with that field missing, and shown by every page."""
+    fake = LocalFake(tmp_path / "crm.db")
+    try:
+        odd = {**HOT, "employee_count": float("inf"), "email_opens": float("nan"), "x": -math.inf}
+        (lead,) = fake.add_leads(1, modified_at=NOW - timedelta(hours=1), attributes=odd)
+        (other,) = fake.add_leads(1, modified_at=NOW - timedelta(hours=1), attributes=WARM)
+        run_cycle(make_daemon(tmp_path, rules_path, Clock(NOW), local_connector(fake), store=store))
+        # Software 20 + demo 40; the infinite employee count is missing, not "200 or more"
+        assert fake.score_of(lead, "Total") == 60 and fake.score_of(other, "Total") == 30
+    finally:
+        fake.close()
+    with store.engine.connect() as conn:
+        text_ = conn.execute(
+            select(lead_cache.c.attributes_json).where(lead_cache.c.record_id == lead)
+        ).scalar_one()
+    stored = json.loads(text_, parse_constant=lambda token: pytest.fail(f"{token} stored"))
+    assert stored["employee_count"] is None and stored["x"] is None
+    client = client_for(store, rules_path)
+    for path in (*PAGES, f"/lead/{lead}"):
+        assert client.get(path).status_code == 200, path
+    with store.engine.connect() as conn:
+        assert q.source_scores(conn, "local", "lead_source") == [("Inbound", 45.0, 2)]
+
+
+def test_a_copy_stored_with_infinity_by_an_older_version_still_shows(
     store: StateStore, rules_path: Path
 ) -> None:
-    """``json.dumps`` writes an infinite number as ``Infinity``, which SQLite's JSON functions
-    reject: the source index must not turn such a lead into a failed daemon write, and the
-    overview counts it under "(none)"."""
-    assert store.engine.dialect.name == "sqlite"
-    add_leads(store, [("A", "Hot", 70, "Ana", {"lead_source": "Inbound", "x": float("inf")})], NOW)
-    add_leads(store, [("B", "Warm", 40, "Ana", {"lead_source": "Inbound"})], NOW)
+    """Copies stored before non-finite numbers became null hold ``Infinity``, which PostgreSQL's
+    JSON and SQLite's JSON functions reject: neither a write through SQLite's source index nor
+    a page fails, and PostgreSQL still counts the lead under its source (SQLite, reading the
+    index, under "(none)"); a name holding "Infinity" or "NaN" is no such copy."""
+    add_leads(
+        store,
+        [
+            ("A", "Hot", 70, "Ana", {"lead_source": "Inbound"}),
+            ("B", "Warm", 40, "Ana", {"lead_source": "Inbound"}),
+            ("C", "Cold", 10, "Bo", {"lead_source": "NaN Infinity", "company": "Infinity"}),
+        ],
+        NOW,
+    )
+    legacy = '{"lead_source": "Inbound", "x": Infinity, "y": NaN}'
     with store.engine.begin() as conn:
-        assert (
-            "Infinity"
-            in conn.execute(
-                text("SELECT attributes_json FROM leadscore_lead_cache WHERE record_id = 'A'")
-            ).scalar_one()
+        conn.execute(
+            update(lead_cache).where(lead_cache.c.record_id == "A").values(attributes_json=legacy)
         )
         conn.execute(
             update(lead_cache).where(lead_cache.c.record_id == "A").values(owner="Bo")
-        )  # an update through the index works too
-    r = client_for(store, rules_path).get("/")
-    assert r.status_code == 200
+        )  # an update through SQLite's index works too
+    client = client_for(store, rules_path)
+    for path in (*PAGES, "/lead/A", "/lead/C"):
+        assert client.get(path).status_code == 200, path
     with store.engine.connect() as conn:
-        assert q.source_scores(conn, "local", "lead_source") == [
-            ("(none)", 70.0, 1),
-            ("Inbound", 40.0, 1),
-        ]
+        sources = q.source_scores(conn, "local", "lead_source")
+    if store.engine.dialect.name == "sqlite":
+        assert sources == [("(none)", 70.0, 1), ("Inbound", 40.0, 1), ("NaN Infinity", 10.0, 1)]
+    else:
+        assert sources == [("Inbound", 55.0, 2), ("NaN Infinity", 10.0, 1)]
 
 
 def test_hot_changes_count_each_period_back_from_now(store: StateStore) -> None:

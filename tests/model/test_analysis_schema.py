@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from structlog.testing import capture_logs
 
 from service.data.deals import load_deals
 from service.errors import DataFileError
-from service.model.analysis_schema import Analysis, key_path, load_analysis, schema_text
+from service.model.analysis_schema import (
+    Analysis,
+    Audit,
+    BadCell,
+    BadOutcome,
+    CellProblem,
+    DuplicateProblem,
+    DuplicateRow,
+    OutcomeProblem,
+    json_safe,
+    key_path,
+    load_analysis,
+    read_analysis,
+    schema_text,
+)
 from service.model.build import build_model
+from tests.audit.audit_support import audit, deals_frame
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,6 +119,60 @@ class TestBadFile:
         """Positions in lists are shown in brackets."""
         assert key_path(("validation", "tiers", 0, "tier")) == "validation.tiers[0].tier"
         assert key_path(()) == "(top level)"
+
+
+#: each kind of audit problem and the model of its items
+ITEM = {DuplicateProblem: DuplicateRow, CellProblem: BadCell, OutcomeProblem: BadOutcome}
+
+
+class TestAuditProblems:
+    def test_every_kind_the_audit_finds_reads_back_typed(self):
+        """A deals frame with every kind of data-quality problem planted: each problem's items
+        read back as the model of its kind, and dump to the audit's own JSON."""
+        frame = deals_frame(60)
+        copies = [frame.iloc[[3]], frame.iloc[[8]].assign(deal_id="D9999")]
+        frame = pd.concat([frame, *copies], ignore_index=True)  # duplicate, duplicate_except_id
+        frame.loc[20, "deal_id"] = frame.loc[5, "deal_id"]  # duplicate_id
+        frame["employee_count"] = frame["employee_count"].astype(object)
+        frame.loc[7, "employee_count"] = -40  # impossible_value
+        frame.loc[9, "employee_count"] = "lots"  # unparseable_number
+        frame.loc[12, ["email_opens", "email_clicks"]] = [2, 9]  # impossible_value, two fields
+        frame.loc[14, "closed_at"] = "31/02/2025"  # unparseable_date
+        frame.loc[15, "closed_at"] = "2027-03-01"  # future_date
+        frame.loc[16, "outcome"] = "lsot"  # invalid_outcome
+        raw = json_safe(audit(frame).to_dict())
+        typed = Audit.model_validate(raw)
+        kinds = {k for cls in ITEM for k in typing.get_args(cls.model_fields["kind"].annotation)}
+        assert {p.kind for p in typed.problems} == kinds
+        for p in typed.problems:
+            assert p.items and all(isinstance(i, ITEM[type(p)]) for i in p.items), p.kind
+        assert typed.model_dump(exclude_unset=True)["problems"] == raw["problems"]
+        [pair] = [p for p in typed.problems if p.field == "email_clicks"]
+        assert pair.items[0] == BadCell(
+            row=13, field="email_clicks", value=9, other_field="email_opens", other_value=2
+        )
+
+    def test_a_bad_item_fails_load_and_is_logged_by_read(self, sample_model, tmp_path):
+        """An item of the wrong shape fails ``load_analysis`` with its key path; ``read_analysis``
+        logs the same and returns None."""
+        raw = json.loads((sample_model / "model" / "analysis.json").read_text(encoding="utf-8"))
+        problems = raw["audit"]["problems"]
+        at = {p["kind"]: i for i, p in enumerate(problems)}
+        problems[at["duplicate"]]["items"][0]["row"] = "sixty-two"
+        problems[at["invalid_outcome"]]["items"][0]["field"] = "outcome"
+        bad = tmp_path / "analysis.json"
+        bad.write_text(json.dumps(raw), encoding="utf-8")
+        with pytest.raises(DataFileError) as caught:
+            load_analysis(bad)
+        paths = sorted(line.split(":")[0].strip() for line in str(caught.value).splitlines()[1:])
+        assert paths == [
+            f"audit.problems[{at['duplicate']}].duplicate.items[0].row",
+            f"audit.problems[{at['invalid_outcome']}].invalid_outcome.items[0].field",
+        ]
+        with capture_logs() as logs:
+            assert read_analysis(bad) is None
+        assert [e["event"] for e in logs] == ["analysis_unreadable"]
+        assert "items[0].row" in logs[0]["error"]
 
 
 def test_model_is_the_document_root():
