@@ -142,9 +142,14 @@ class _Pass:
         scored) is not a candidate. Leads scored here are taken out of ``others``."""
         cursor = self.d.store.get_cursor(self.name, LEADS)
         mark = cursor
+        behind: set[str] = set()  # the last batch's leads: their records may be on their way
         for batch in batched(self.crm.iter_leads(since=cursor), self.size):
             self.d.checkpoint()
             self.recorder.mark()
+            ids_read = {r.id for r in batch}
+            if not behind.isdisjoint(ids_read):  # read again (edited during the pull): its
+                self.recorder.flush()  # copy, tier, facts and last push must be recorded first
+            behind = ids_read
             fresh = self.d.leads.keep_pulled(self.name, batch, self.now, later=self.later)
             self.report.unchanged += len(batch) - len(fresh)
             self.report.pulled += len(fresh)
