@@ -348,7 +348,6 @@ def test_state_database_dropped_between_post_and_record(
     assert per_lead(slack) == Counter({i: 1 for i in ids})
 
 
-
 class _WorkerOutage(_Outage):
     """The state database refuses every statement of the recorder's worker from its ``start``-th
     on (the pass's own thread is not counted); ``writes`` are the CRM writes made until then."""
@@ -399,7 +398,7 @@ def test_postgresql_state_dropped_under_the_recorder_is_an_outage(
         outage.end()
         assert isinstance(error, StateStoreError), error
         assert not any(e["event"] == "job_crashed" for e in logs)
-        assert 0 <= outage.writes_then and len(writes) <= outage.writes_then + 2
+        assert outage.writes_then >= 0 and len(writes) <= outage.writes_then + 2
         assert score_job(d) is None
         assert score_job(d) is None
         d.store.close()
