@@ -465,3 +465,63 @@ def test_postgresql_lead_returned_again_in_the_next_batch_is_not_rewritten(
         fake.close()
     assert sorted(written) == sorted(ids)
     assert (report.pulled, report.written) == (11, 10)
+
+
+@pytest.mark.postgres
+def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
+    tmp_path: Path, rules_file: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the recorder's worker fails on the second batch's copies while the pass is
+    scoring that batch: the pass raises the failure before writing the batch to the CRM (its
+    records could not be kept), not after."""
+    import dataclasses
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from service.state.leads import LeadState
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    fake = LocalFake(tmp_path / "crm.db")
+    ids = fake.add_leads(10, modified_at=T0 - timedelta(days=1), attributes=HOT)
+    crm = local_connector(fake)
+    written: list[str] = []
+    original = crm.write_scores
+
+    def write_scores(updates: Any, **kw: Any) -> Any:
+        written.extend(u.record_id for u in updates)
+        return original(updates, **kw)
+
+    monkeypatch.setattr(crm, "write_scores", write_scores)
+    failed = threading.Event()
+    copies = LeadState._write_copies
+    calls: list[int] = []
+
+    def failing_copies(self: LeadState, connector: str, fresh: Any, at: Any) -> None:
+        calls.append(len(fresh))
+        if len(calls) == 2:
+            failed.set()
+            raise OperationalError("COPY", {}, Exception("server closed the connection"))
+        copies(self, connector, fresh, at)
+
+    changed = StateStore.changed_updates
+
+    def after_failure(self: StateStore, *args: Any) -> Any:
+        if written:
+            failed.wait(10)  # the worker has failed by the time the batch is decided
+        return changed(self, *args)
+
+    monkeypatch.setattr(LeadState, "_write_copies", failing_copies)
+    monkeypatch.setattr(StateStore, "changed_updates", after_failure)
+    d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
+    try:
+        with pg_schema() as schema:
+            d.store.close()
+            d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+            with pytest.raises(OperationalError):
+                run_cycle(d)
+            d.store.close()
+    finally:
+        fake.close()
+    assert written == ids[:7]
