@@ -479,6 +479,7 @@ def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
 
     from sqlalchemy.exc import OperationalError
 
+    from service.daemon.recorder import Recorder
     from service.state.leads import LeadState
     from service.state.store import StateStore
     from tests.ci import PG_URL, pg_schema
@@ -501,9 +502,17 @@ def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
     def failing_copies(self: LeadState, connector: str, fresh: Any, at: Any) -> None:
         calls.append(len(fresh))
         if len(calls) == 2:
-            failed.set()
             raise OperationalError("COPY", {}, Exception("server closed the connection"))
         copies(self, connector, fresh, at)
+
+    run = Recorder._run
+
+    def failing(self: Recorder, *args: Any) -> None:
+        try:
+            run(self, *args)
+        except OperationalError:
+            failed.set()  # once the recorder holds the failure
+            raise
 
     changed = StateStore.changed_updates
 
@@ -513,6 +522,7 @@ def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
         return changed(self, *args)
 
     monkeypatch.setattr(LeadState, "_write_copies", failing_copies)
+    monkeypatch.setattr(Recorder, "_run", failing)
     monkeypatch.setattr(StateStore, "changed_updates", after_failure)
     d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
     try:
