@@ -297,6 +297,7 @@ class _Pass:
             confirmed = [by_id[i] for i in batch.written if i in by_id]
             self.later(d.store.record_pushed, name, confirmed, list(batch.written), texts=texts)
 
+        self.recorder.raise_failure()  # records failed: write nothing more that cannot be kept
         result = self.crm.write_scores(changed, on_batch=record) if changed else WriteResult()
         gone = [e.record_id for e in result.failed if e.gone]
         if gone:  # converted, deleted or merged: retire instead of retrying forever

@@ -414,3 +414,136 @@ def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_onc
     assert sqlite["first"][1:3] == (199, 3)  # 190 leads, 11 twice with news, 2 refused (1 twice)
     assert ("Cool", "Warm", "U1") in [x[1:] for x in sqlite["notices"] if x[0] in sqlite["unowned"]]
     assert postgresql == sqlite
+
+
+@pytest.mark.postgres
+def test_postgresql_lead_returned_again_in_the_next_batch_is_not_rewritten(
+    tmp_path: Path, rules_file: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lead the CRM returns again in the next batch of the same pass (edited during the pull,
+    its score the same) is scored against its first batch's records, not before they land
+    (PostgreSQL, ``Recorder``): as on SQLite, the CRM gets one write."""
+    import dataclasses
+    import threading
+
+    from service.daemon.recorder import Recorder
+    from service.state.leads import LeadState
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    fake = LocalFake(tmp_path / "crm.db")
+    ids = fake.add_leads(10, modified_at=T0 - timedelta(days=1), attributes=HOT)
+    again = ids[2]
+    crm = local_connector(fake)
+    crm.page_size = 7  # the second page is read after the first batch is written
+    written: list[str] = []
+    original = crm.write_scores
+    # the first batch's records wait until the pass has decided the second batch (or waits)
+    decided = threading.Event()
+
+    def write_scores(updates: Any, **kw: Any) -> Any:
+        if written:
+            decided.set()
+        else:  # modified in the CRM during the pull: read again at the end of the stream
+            set_lead(fake, again, clock.now, HOT)
+        written.extend(u.record_id for u in updates)
+        return original(updates, **kw)
+
+    monkeypatch.setattr(crm, "write_scores", write_scores)
+    copies = LeadState._write_copies
+
+    def slow_copies(self: LeadState, *args: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            decided.wait(10)
+        copies(self, *args)
+
+    wait = Recorder._wait
+
+    def waiting(self: Recorder, count: int) -> None:
+        if min(count, len(self._pending)):
+            decided.set()
+        wait(self, count)
+
+    monkeypatch.setattr(LeadState, "_write_copies", slow_copies)
+    monkeypatch.setattr(Recorder, "_wait", waiting)
+    d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
+    try:
+        with pg_schema() as schema:
+            d.store.close()
+            d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+            report = run_cycle(d)
+            d.store.close()
+    finally:
+        fake.close()
+    assert sorted(written) == sorted(ids)
+    assert (report.pulled, report.written) == (11, 10)
+
+
+@pytest.mark.postgres
+def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
+    tmp_path: Path, rules_file: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the recorder's worker fails on the second batch's copies while the pass is
+    scoring that batch: the pass raises the failure before writing the batch to the CRM (its
+    records could not be kept), not after."""
+    import dataclasses
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from service.daemon.recorder import Recorder
+    from service.state.leads import LeadState
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    fake = LocalFake(tmp_path / "crm.db")
+    ids = fake.add_leads(10, modified_at=T0 - timedelta(days=1), attributes=HOT)
+    crm = local_connector(fake)
+    written: list[str] = []
+    original = crm.write_scores
+
+    def write_scores(updates: Any, **kw: Any) -> Any:
+        written.extend(u.record_id for u in updates)
+        return original(updates, **kw)
+
+    monkeypatch.setattr(crm, "write_scores", write_scores)
+    failed = threading.Event()
+    copies = LeadState._write_copies
+    calls: list[int] = []
+
+    def failing_copies(self: LeadState, connector: str, fresh: Any, at: Any) -> None:
+        calls.append(len(fresh))
+        if len(calls) == 2:
+            raise OperationalError("COPY", {}, Exception("server closed the connection"))
+        copies(self, connector, fresh, at)
+
+    run = Recorder._run
+
+    def failing(self: Recorder, *args: Any) -> None:
+        try:
+            run(self, *args)
+        except OperationalError:
+            failed.set()  # once the recorder holds the failure
+            raise
+
+    changed = StateStore.changed_updates
+
+    def after_failure(self: StateStore, *args: Any) -> Any:
+        if written:
+            failed.wait(10)  # the worker has failed by the time the batch is decided
+        return changed(self, *args)
+
+    monkeypatch.setattr(LeadState, "_write_copies", failing_copies)
+    monkeypatch.setattr(Recorder, "_run", failing)
+    monkeypatch.setattr(StateStore, "changed_updates", after_failure)
+    d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
+    try:
+        with pg_schema() as schema:
+            d.store.close()
+            d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+            with pytest.raises(OperationalError):
+                run_cycle(d)
+            d.store.close()
+    finally:
+        fake.close()
+    assert written == ids[:7]

@@ -5,6 +5,7 @@ state database dropping mid-pass."""
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -344,4 +345,119 @@ def test_state_database_dropped_between_post_and_record(
     outage[0].end()
     assert score_job(d) is None
     assert score_job(d) is None
+    assert per_lead(slack) == Counter({i: 1 for i in ids})
+
+
+class _WorkerOutage(_Outage):
+    """The state database refuses every statement of the recorder's worker from its ``start``-th
+    on (the pass's own thread is not counted); ``writes`` are the CRM writes made until then."""
+
+    def __init__(self, d: Daemon, start: int, writes: list[int]) -> None:
+        super().__init__(d, start)
+        self.writes, self.writes_then = writes, -1
+
+    def __call__(self, *args: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            return
+        if self.writes_then < 0 and self.n + 1 >= self.start:
+            self.writes_then = len(self.writes)
+        super().__call__(*args)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("start", [1, 5, 12])
+def test_postgresql_state_dropped_under_the_recorder_is_an_outage(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake, slack: FakeSlack, start: int
+) -> None:
+    """On PostgreSQL (records kept in the background) the state database drops under the
+    recorder's worker: the pass reports an outage, not a bug, writes to the CRM at most the
+    batches in flight, and once the database is back every alert reaches Slack exactly once."""
+    import dataclasses
+
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    crm = local_connector(local)
+    writes: list[int] = []
+    original = crm.write_scores
+
+    def write_scores(updates: Any, **kw: Any) -> Any:
+        writes.append(len(updates))
+        return original(updates, **kw)
+
+    crm.write_scores = write_scores  # type: ignore[method-assign]
+    d = make_daemon(tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2)
+    with pg_schema() as schema:
+        d.store.close()
+        d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+        ids = warm_then_hot(local, clock, d, 10)
+        writes.clear()
+        outage = _WorkerOutage(d, start, writes)
+        with capture_logs() as logs:
+            error = score_job(d)
+        outage.end()
+        assert isinstance(error, StateStoreError), error
+        assert not any(e["event"] == "job_crashed" for e in logs)
+        assert outage.writes_then >= 0 and len(writes) <= outage.writes_then + 2
+        assert score_job(d) is None
+        assert score_job(d) is None
+        d.store.close()
+    assert per_lead(slack) == Counter({i: 1 for i in ids})
+
+
+@pytest.mark.postgres
+def test_postgresql_stop_mid_pass_keeps_the_records_of_what_was_written(
+    tmp_path: Path, rules_file: Path, clock: Clock, local: LocalFake, slack: FakeSlack
+) -> None:
+    """On PostgreSQL a stop (SIGTERM) while the records of the last batches are still on their
+    way: they land before the pass ends, so the next pass writes none of those leads again and
+    every alert reaches Slack exactly once."""
+    import dataclasses
+    import time
+
+    from service.errors import PassInterrupted
+    from service.state.leads import LeadState
+    from service.state.store import StateStore
+    from tests.ci import PG_URL, pg_schema
+
+    crm = local_connector(local)
+    written: list[str] = []
+    armed: list[bool] = []
+    original = crm.write_scores
+
+    def write_scores(updates: Any, **kw: Any) -> Any:
+        written.extend(u.record_id for u in updates)
+        if armed and len(written) >= 6:
+            armed.clear()
+            d.stop.set()  # SIGTERM during the third batch
+        return original(updates, **kw)
+
+    crm.write_scores = write_scores  # type: ignore[method-assign]
+    d = make_daemon(tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2)
+    with pg_schema() as schema:
+        d.store.close()
+        d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+        ids = warm_then_hot(local, clock, d, 10)
+        written.clear()
+        armed.append(True)
+        slow = LeadState.record_scored
+
+        def slow_record(self: LeadState, *args: Any, **kw: Any) -> Any:
+            time.sleep(0.1)  # the records trail the pass
+            return slow(self, *args, **kw)
+
+        LeadState.record_scored = slow_record  # type: ignore[method-assign]
+        try:
+            with pytest.raises(PassInterrupted):
+                run_cycle(d)
+        finally:
+            LeadState.record_scored = slow  # type: ignore[method-assign]
+        first = list(written)
+        assert 6 <= len(first) < 10
+        d.stop.clear()
+        written.clear()
+        run_cycle(d)
+        assert sorted(written) == sorted(set(ids) - set(first))
+        run_cycle(d)
+        d.store.close()
     assert per_lead(slack) == Counter({i: 1 for i in ids})
