@@ -176,18 +176,21 @@ class _Pass:
         self.recorder.flush()  # what comes next reads the records of these batches
         return self._next_cursor(cursor, mark)
 
-    def score_cached(self, ids: Sequence[str]) -> None:
-        """Score leads from their pulled copy (new activity, refused before), batch by batch."""
+    def score_cached(self, ids: Sequence[str], *, flush: bool = True) -> None:
+        """Score leads from their pulled copy (new activity, refused before), batch by batch
+        (``ids`` are distinct: a batch does not read what the one before it still records);
+        ``flush``: wait for the records at the end."""
         unknown = 0
         for chunk in batched(ids, self.size):
             self.d.checkpoint()
-            self.recorder.flush()
+            self.recorder.mark()
             cached = self.d.leads.cached(self.name, chunk)
             unknown += len(chunk) - len(cached)
             leads = [cached[i] for i in chunk if i in cached]
             if leads:
                 self.score(leads, news=self.news)
-        self.recorder.flush()
+        if flush:
+            self.recorder.flush()
         if unknown:
             log.info("leads_not_pulled_skipped", connector=self.name, count=unknown)
 
@@ -210,7 +213,8 @@ class _Pass:
                 return
             after = ids[-1]
             self.report.candidates += len(ids)
-            self.score_cached(ids)
+            # the next page starts after this one (keyset): it does not wait for its records
+            self.score_cached(ids, flush=False)
 
     def _next_cursor(self, cursor: datetime | None, mark: datetime | None) -> datetime | None:
         """Settled (the newest stamp read is older than the overlap, plus the one-second

@@ -379,6 +379,8 @@ def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_onc
                 set_lead(fake, i, local_clock.now, WARM)
             local_clock.now += timedelta(minutes=15)
             second = run_cycle(d)
+            local_clock.now += timedelta(days=31)  # every lead due: keyset pages of 7
+            third = run_cycle(d)
             with d.store.engine.connect() as conn:
                 tiers = dict(conn.execute(select(lead_state.c.record_id, lead_state.c.tier)).all())
                 turns = sorted(conn.execute(select(outbox.c.record_id, outbox.c.hot_turn)).all())
@@ -399,6 +401,7 @@ def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_onc
         return {
             "first": (first.scored, first.written, first.failed, first.turned_hot),
             "second": (second.scored, second.written, second.failed, second.turned_hot),
+            "third": (third.scored, third.written, third.failed, third.turned_hot),
             "tiers": tiers,
             "turns": turns,
             "pending": pending,
@@ -412,6 +415,7 @@ def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_onc
 
     sqlite, postgresql = run("sqlite"), run("postgresql")
     assert sqlite["first"][1:3] == (199, 3)  # 190 leads, 11 twice with news, 2 refused (1 twice)
+    assert sqlite["third"][0] >= 150  # the due leads, scored in pages
     assert ("Cool", "Warm", "U1") in [x[1:] for x in sqlite["notices"] if x[0] in sqlite["unowned"]]
     assert postgresql == sqlite
 
