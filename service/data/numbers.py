@@ -65,16 +65,30 @@ def read_numbers(values: pd.Series, *, decimal_comma: bool = False) -> pd.Series
     if pd.api.types.is_numeric_dtype(values):
         return values
     codes, distinct = pd.factorize(values, use_na_sentinel=True)
-    text = pd.Series(distinct, dtype=object)
-    plain = [
-        (_plain(v.strip(), decimal_comma) if isinstance(v, str) else _scalar_text(v)) for v in text
-    ]
-    parsed = pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce")
+    parsed = _parse_distinct(pd.Series(distinct), decimal_comma)
     whole = pd.api.types.is_integer_dtype(parsed) and len(parsed) and (codes >= 0).all()
     if whole:  # every value a whole number: int64, as ``to_numeric`` gives
         return pd.Series(parsed.to_numpy()[codes], index=values.index)
     lookup = np.append(parsed.to_numpy(dtype="float64", na_value=np.nan), np.nan)
     return pd.Series(lookup[codes], index=values.index, dtype="float64")
+
+
+def _parse_distinct(text: pd.Series, decimal_comma: bool) -> pd.Series:
+    """Distinct values as ``to_numeric`` reads them once the rule has made them plain: all text
+    goes through pandas at once, and only the values holding a comma (few) one by one."""
+    if not pd.api.types.is_string_dtype(text) or pd.api.types.infer_dtype(text) != "string":
+        plain = [
+            _plain(v.strip(), decimal_comma) if isinstance(v, str) else _scalar_text(v)
+            for v in text.astype(object)
+        ]  # numbers beside text (CRM values): each as its own kind
+        return pd.to_numeric(pd.Series(plain, dtype=object), errors="coerce")
+    stripped = text.astype("str").str.strip()  # pandas' default text: to_numeric gives numpy types
+    commas = stripped.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if commas.any():  # without a comma pandas reads exactly NUMBER_PATTERN's text
+        plain = [_plain(v, decimal_comma) for v in stripped[commas]]
+        stripped = stripped.astype(object)
+        stripped[commas] = plain
+    return pd.to_numeric(stripped, errors="coerce")
 
 
 def _scalar_text(value: object) -> str | None:
