@@ -6,8 +6,9 @@ learnt from as a number is the same number when a lead is scored, in every path.
 
 A number is what ``pandas.to_numeric`` reads (``12``, ``-1.5``, ``.5``, ``1e3``, ``inf``), or
 whole digits grouped in threes by commas, as spreadsheets export them (``1,234``,
-``1,234,567.5``, ``-5,000``). The grouping must be exact: ``12,34``, ``1,5`` and ``1,2345`` are
-not numbers (a comma there is not a thousands separator, and guessing would change the value).
+``1,234,567.5``, ``-5,000``). The grouping must be exact: ``12,34``, ``1,5``, ``1,2345`` and
+``0,123`` are not numbers (a comma there is not a thousands separator, and guessing would change
+the value).
 With ``decimal_comma`` (semicolon files, as European spreadsheets write them) a comma is the
 decimal point instead (``1,5`` is 1.5; ``1,234`` is 1.234) and nothing is a separator.
 """
@@ -25,7 +26,7 @@ SEPARATOR = ","
 #: the number once the separators are removed (checked against pandas by tests)
 NUMBER_PATTERN = (
     "^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?"
-    "|[0-9]{1,3}(,[0-9]{3})+([.][0-9]*)?"
+    "|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?"
     "|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
 )
 _NUMBER = re.compile(NUMBER_PATTERN)

@@ -30,6 +30,8 @@ CASES: dict[str, float | None] = {
     "1234,567": None,  # a group of four before the separator
     ",100": None,
     "1,,000": None,
+    "0,123": None,  # no whole number starts with 0 before a separator
+    "012,345": None,
     "1,000,00": None,
     "1,000e3": None,
     "1.234,5": None,

@@ -70,6 +70,7 @@ COLUMNS: dict[str, list[str]] = {
         "1,000e3",
         ",100",
         "1,,000",
+        "0,123",
     ],
     "industry": [
         "SaaS",

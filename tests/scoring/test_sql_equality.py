@@ -112,7 +112,7 @@ def test_edge_case_numbers_with_separators_and_numeric_flags_fire(edge_case: Cas
     assert fires.loc[employees.eq("1,000").to_numpy(), "size_xl"].all()
     assert fires.loc[employees.eq("-1,000").to_numpy(), "size_small"].all()
     assert (
-        not fires.loc[employees.isin(["12,34", "1,2345"]).to_numpy()]
+        not fires.loc[employees.isin(["12,34", "1,2345", "0,123"]).to_numpy()]
         .filter(like="size")
         .any()
         .any()
