@@ -15,6 +15,7 @@ import pandas as pd
 
 from service.data.dates import parse_dates
 from service.data.names import column_words
+from service.data.numbers import read_numbers
 
 BOOLEAN_TEXT = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f", "0", "1"})
 _ID_TOKENS = frozenset({"id", "uuid", "guid", "number", "no", "nr", "num", "key", "code", "ref"})
@@ -96,18 +97,18 @@ def looks_numeric(series: pd.Series) -> pd.Series | None:
     uniq, weights = _distinct(series.dropna())
     if uniq.empty:
         return None
-    parsed = pd.to_numeric(uniq.str.replace(",", ""), errors="coerce")
+    parsed = read_numbers(uniq.astype(object))
     if _share(parsed.notna(), weights) >= 0.95 and weights[parsed.notna().to_numpy()].sum() >= 2:
         return as_numbers(series)
     return None
 
 
 def as_numbers(series: pd.Series) -> pd.Series:
-    """The values as floats; text that is not a number (after removing thousands commas) is NaN."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype("float64")
-    text = series.astype("string").str.replace(",", "")
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+    """The values as floats, read as the engine reads them (``service.data.numbers``: ``5,000``
+    is 5000, ``12,34`` is not a number); text that is not a number is NaN."""
+    if pd.api.types.is_bool_dtype(series):  # as text: True/False are not numbers here
+        series = series.astype("string")
+    return read_numbers(series).astype("float64")
 
 
 def detect_kind(name: str, series: pd.Series) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from service.data.limits import check_columns, check_file_size, check_parquet
+from service.data.numbers import is_number_text, read_numbers
 from service.errors import DataFileError
 
 #: Compared case-insensitively after stripping whitespace.
@@ -187,12 +188,10 @@ def _clean_column(
         and not is_placeholder.all()
         and _could_be_number(cleaned[int(np.argmin(is_placeholder))], decimal_comma)
     ):
-        valid = pd.Series(cleaned, dtype="string").dropna()
-        if decimal_comma and valid.str.contains(_DECIMAL_COMMA).any():
-            valid = valid.str.replace(",", ".")
-        numbers = pd.to_numeric(valid.iloc[:1000], errors="coerce")
+        valid = pd.Series(cleaned, dtype=object).dropna()
+        numbers = read_numbers(valid.iloc[:1000], decimal_comma=decimal_comma)
         if numbers.notna().all():
-            numbers = pd.to_numeric(valid, errors="coerce")
+            numbers = read_numbers(valid, decimal_comma=decimal_comma)
         if numbers.notna().all():
             lookup = np.full(len(stripped) + 1, np.nan)  # the last slot serves code -1 (missing)
             lookup[valid.index.to_numpy()] = numbers.to_numpy(dtype=float)
@@ -211,15 +210,9 @@ def _clean_column(
 
 
 def _could_be_number(text: str, decimal_comma: bool = False) -> bool:
-    """False when ``pd.to_numeric`` cannot read ``text`` as a number: ``float`` reads every text
-    it reads (``service.scoring.sql_values.NUMBER_PATTERN``, checked against pandas), so one
-    look at a text column's first value spares parsing the others (most columns are text).
-    With ``decimal_comma`` a comma may be the decimal point (``1,5``)."""
-    try:
-        float(text.replace(",", ".") if decimal_comma else text)
-    except ValueError:
-        return False
-    return True
+    """False when ``text`` is not a number (``service.data.numbers``): one look at a text
+    column's first value spares parsing the others (most columns are text)."""
+    return is_number_text(text, decimal_comma=decimal_comma)
 
 
 def normalise_placeholders(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -239,9 +232,6 @@ def read_values(frame: pd.DataFrame, *, text: Collection[str] = ()) -> dict[str,
     found = _clean(frame, coerce=False, only=keep) if keep else {}
     found.update(_clean(frame, only=[c for c in frame.columns if c not in keep]))
     return found
-
-
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 
 
 def _clean(

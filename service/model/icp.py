@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportions_ztest
 
+from service.data.numbers import read_numbers
 from service.data.yaml_file import YamlFileProblem, read_yaml
 from service.errors import ConfigError
 from service.model.stats import benjamini_hochberg
@@ -218,7 +219,7 @@ def compare_icp(
             continue
         series = frame[column]
         if kind == "range":
-            num = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            num = read_numbers(series).to_numpy(dtype=float, na_value=np.nan)
             known = ~np.isnan(num)
             with np.errstate(invalid="ignore"):
                 inside = known & (num >= (-np.inf if low is None else low))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.data.numbers import read_numbers
 from service.scoring.engine import score_frame
 from service.scoring.rules import DIMENSIONS, Rules
 
@@ -74,7 +75,7 @@ def text_fields(frame: pd.DataFrame) -> list[str]:
         known = series.dropna()
         if known.empty:
             continue
-        if pd.to_numeric(known, errors="coerce").notna().mean() > 0.9:
+        if read_numbers(known).notna().mean() > 0.9:
             continue  # numbers stored as text
         text = known.astype(str).str.strip().str.casefold()
         if text.isin(["true", "false", "yes", "no", "y", "n", "0", "1"]).all():

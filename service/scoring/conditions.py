@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from service.data.numbers import read_number, read_numbers
 from service.scoring.rules import Condition, FieldIn, FieldNotIn, Flag, Missing, Range
 
 TRUE_TEXT = frozenset({"true", "yes", "y", "1", "1.0", "t"})
@@ -29,7 +30,7 @@ def _field_in(series: pd.Series, cond: FieldIn) -> tuple[BoolArray, BoolArray]:
     known = series.notna().to_numpy()
     if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         numeric = pd.to_numeric(series, errors="coerce")
-        wanted = [float(v) for v in cond.values if _is_number(v)]
+        wanted = [n for n in map(read_number, cond.values) if n is not None]
         fires = numeric.isin(wanted).to_numpy() if wanted else np.zeros(len(series), bool)
         text_vals = [str(v).casefold() for v in cond.values if not _is_number(v)]
         if text_vals:
@@ -41,15 +42,7 @@ def _field_in(series: pd.Series, cond: FieldIn) -> tuple[BoolArray, BoolArray]:
 
 
 def _is_number(value: object) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int | float):
-        return True
-    try:
-        float(str(value))
-    except ValueError:
-        return False
-    return True
+    return read_number(value) is not None
 
 
 def _canon(value: object) -> str:
@@ -61,7 +54,7 @@ def _canon(value: object) -> str:
 
 
 def _range(series: pd.Series, cond: Range) -> tuple[BoolArray, BoolArray]:
-    numeric = pd.to_numeric(series, errors="coerce")
+    numeric = read_numbers(series)
     known = numeric.notna().to_numpy()
     values = numeric.to_numpy(dtype="float64", na_value=np.nan)
     fires = known.copy()
@@ -79,8 +72,11 @@ def _flag(series: pd.Series, _cond: Flag) -> tuple[BoolArray, BoolArray]:
         fires = series.astype("boolean").fillna(False).to_numpy(dtype=bool)
     elif pd.api.types.is_numeric_dtype(series):
         fires = (pd.to_numeric(series, errors="coerce").fillna(0) > 0).to_numpy(dtype=bool)
-    else:
-        fires = _text(series).isin(TRUE_TEXT).fillna(False).to_numpy(bool)
+    else:  # text: a number above 0 (``2``, ``5,000``), as the number itself, or a true word
+        numbers = read_numbers(series).to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            fires = numbers > 0
+        fires |= _text(series).isin(TRUE_TEXT).fillna(False).to_numpy(bool)
     return fires & known, known
 
 
@@ -127,4 +123,5 @@ def evaluate_all(
 
 #: public names for code that must read values as these conditions do (the SQL compiler)
 is_number = _is_number
+number_value = read_number
 canonical_text = _canon

@@ -34,7 +34,7 @@ from sqlglot import ErrorLevel, exp
 
 from service.errors import InputError
 from service.scoring.batch import LEAD_SCORE_COLUMNS
-from service.scoring.conditions import TRUE_TEXT, canonical_text, is_number
+from service.scoring.conditions import TRUE_TEXT, canonical_text, number_value
 from service.scoring.engine import UNSCOREABLE
 from service.scoring.factors import SEPARATOR, factor_text
 from service.scoring.rules import (
@@ -123,13 +123,14 @@ class _Builder:
             return exp.and_(*parts), known.copy()
         numeric_col = exp.EQ(this=col("num", "x"), expression=lit(1))
         if isinstance(cond, FieldIn | FieldNotIn):
-            numbers = [double(float(v)) for v in cond.values if is_number(v)]
+            numbers = [double(n) for n in map(number_value, cond.values) if n is not None]
             numbers = [n for n in numbers if not isinstance(n, exp.Null)]
             as_number = is_in(number, numbers)
             as_text = is_in(lower, [lit(canonical_text(v)) for v in dict.fromkeys(cond.values)])
-        elif isinstance(cond, Flag):
-            as_number = exp.GT(this=number, expression=lit(0))
-            as_text = is_in(lower, [lit(v) for v in sorted(TRUE_TEXT)])
+        elif isinstance(cond, Flag):  # a number above 0, in a text column too, or a true word
+            above = exp.GT(this=number, expression=lit(0))
+            true_word = is_in(lower, [lit(v) for v in sorted(TRUE_TEXT)])
+            return exp.and_(present, exp.or_(above, true_word)), present.copy()
         else:  # a condition kind added to the rules needs its SQL here, never a silent guess
             raise TypeError(f"no SQL for condition kind {type(cond).__name__}")
         fires: exp.Expr = exp.Case(ifs=[exp.If(this=numeric_col, true=as_number)], default=as_text)

@@ -3,7 +3,8 @@
 The engine cleans a text column before scoring (``io._clean_column``): whitespace stripped (the
 characters Python's ``str.strip`` removes), placeholders (``Select``, ``N/A``, ``-``, empty ...)
 made missing, except ``NA`` in a column of short upper-case codes (North America), and the
-column read as numbers when every value left is a number. Two of those decisions look at the whole
+column read as numbers when every value left is a number (``service.data.numbers``: ``NUMBER_PATTERN``,
+the thousands separators removed). Two of those decisions look at the whole
 column, so the SQL computes them once over the table (``column_kinds``) and every row reads them.
 
 Every expression here is a sqlglot node; field names are quoted identifiers and values literals.
@@ -16,13 +17,10 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from service.data.io import PLACEHOLDERS
+from service.data.numbers import NUMBER_PATTERN, SEPARATOR
 
 #: what ``str.strip()`` removes (checked against pandas by a test)
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-#: the text ``pandas.to_numeric`` reads as a number (checked against pandas by a test)
-NUMBER_PATTERN = (
-    "^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
-)
 #: ``io._is_code_column``: short upper-case codes, where ``NA`` is a value, not a placeholder
 CODE_PATTERN = "^[A-Z]{2,5}$"
 
@@ -172,11 +170,10 @@ def value_ctes(
         exp.to_table(names.kinds, quoted=True).as_("k", quoted=True), join_type="cross"
     )
     v = col("v", "w")
+    plain = exp.func("REPLACE", v.copy(), lit(SEPARATOR), lit(""))  # 5,000 is 5000
     number = exp.Case(
         ifs=[
-            exp.If(
-                this=matches(v, NUMBER_PATTERN), true=exp.cast(v.copy(), exp.DataType.Type.DOUBLE)
-            )
+            exp.If(this=matches(v, NUMBER_PATTERN), true=exp.cast(plain, exp.DataType.Type.DOUBLE))
         ]
     )
     parsed = exp.select(

@@ -60,6 +60,17 @@ COLUMNS: dict[str, list[str]] = {
         "10.0",
         "0x10",
         "\u00a050\t",
+        # thousands separators: digits grouped in threes are numbers, other commas are not
+        "1,000",
+        "+1,000.",
+        "-1,000",
+        "1,234.5",
+        "12,34",
+        "1,2345",
+        "1,000e3",
+        ",100",
+        "1,,000",
+        "0,123",
     ],
     "industry": [
         "SaaS",
@@ -99,10 +110,18 @@ COLUMNS: dict[str, list[str]] = {
         "Select",
         "True",
         "\u2003yes\u3000",
+        # numbers as text in a text column: set when above 0, as the number would be
+        "3",
+        "1,000",
+        "0.5",
+        "-2",
+        "0,5",
     ],
     "pricing": ["3", "2.999", "10", "", "x", "3.0", " 4 "],
     # every value a number: a numeric column (a flag is > 0, field_in compares numbers)
-    "webinar": ["0", "1", "2", "0.5", "-1", "", "null", "1.0"],
+    "webinar": ["0", "1", "2", "0.5", "-1", "", "null", "1.0", "1,000"],
+    # every value a number, some with separators: a numeric column
+    "deal_size": ["5,000", "1,250,000", "800", "999,999.99", "1,000,000", "", "N/A", "12,500.5"],
     "plan": ["1", "2", "3.5", "2.0", "1e0", "7", "", "N/A", "3.50"],
     # numbers and text: compared as text ("007" is not "7")
     "code": ["007", "7", "5", "5.0", "AB C", " ab c ", "", "x", "ab  c"],
@@ -216,6 +235,13 @@ def edge_rules_data() -> dict[str, Any]:
                 "behavioral",
                 3,
                 {"kind": "range", "field": "growth", "min": -0.5, "max": 0.25},
+            ),
+            sig("big_deal", "intent", 5, {"kind": "range", "field": "deal_size", "min": 1e6}),
+            sig(
+                "deal_5000",
+                "behavioral",
+                4,
+                {"kind": "field_in", "field": "deal_size", "values": [5000, "800"]},
             ),
             sig(
                 "bool_text",

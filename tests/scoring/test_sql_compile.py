@@ -17,11 +17,12 @@ import sqlglot
 import yaml
 
 from service.data.io import PLACEHOLDERS
+from service.data.numbers import NUMBER_PATTERN
 from service.scoring.engine import score_frame
 from service.scoring.rules import parse_rules
 from service.scoring.sql import DIALECTS, SqlOptions, compile_rules
 from service.scoring.sql import compile_rules as compile_sql
-from service.scoring.sql_values import NUMBER_PATTERN, WHITESPACE
+from service.scoring.sql_values import WHITESPACE
 from tests.scoring.cli_support import run_cli
 from tests.scoring.sql_cases import edge_rows, edge_rules_data
 from tests.scoring.sql_engines import run_duckdb
@@ -125,15 +126,19 @@ class TestReadsValuesAsPandas:
         assert set(stripped) == {"x"}
 
     def test_number_pattern_is_what_to_numeric_reads(self):
+        """Without commas the pattern is pandas' numbers; with them, digits grouped in threes."""
         texts = [
             "1", "+1", "-1", ".5", "5.", "1e5", "1E5", "1e+5", "-.5e-3", "+.5", "inf", "-inf",
-            "Infinity", "INF", "+inf", "iNfInItY", "1_000", "0x10", "١٢", "1,5", "1.2.3", "e5",
+            "Infinity", "INF", "+inf", "iNfInItY", "1_000", "0x10", "١٢", "1.2.3", "e5",
             "1e", "1d5", "½", "²", "abc", "--1", "1-", ".", "+", "infinit", "5e1.0",
         ]  # fmt: skip
         parsed = pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce")
         by_pandas = {t for t, v in zip(texts, parsed, strict=True) if pd.notna(v)}
         by_pattern = {t for t in texts if re.fullmatch(NUMBER_PATTERN.strip("^$"), t)}
         assert by_pattern == by_pandas
+        commas = ["1,5", "12,34", "1,234", "-1,234,567.5", "1,2345", ",100", "1,000e3", "+1,000."]
+        by_pattern = {t for t in commas if re.fullmatch(NUMBER_PATTERN.strip("^$"), t)}
+        assert by_pattern == {"1,234", "-1,234,567.5", "+1,000."}
 
     def test_placeholders_in_sql_are_the_io_list(self):
         text = compile_rules(parse_rules(edge_rules_data()), "duckdb")

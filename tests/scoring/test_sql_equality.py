@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from service.data.io import read_values
 from service.scoring.batch import LEAD_SCORE_COLUMNS
+from service.scoring.engine import score_frame
 from service.scoring.rules import Rules, load_rules
 from tests.cli import invoke
 from tests.conftest import SHARED_PROCESS_FIXTURES
@@ -92,6 +94,33 @@ def test_edge_case_rows_exercise_every_rule(edge_case: Case) -> None:
     quoted = 'Rep\'s "pick"; referral – über'  # quotes, the separator and non-ASCII in a label
     assert scored["Lead_Score_Missing"].str.contains(quoted, regex=False).any()
     assert scored["Lead_Score_Missing"].str.contains("up to +", regex=False).any()
+
+
+def test_edge_case_numbers_with_separators_and_numeric_flags_fire(edge_case: Case) -> None:
+    """In the leads the equality tests score, ``1,250,000`` reads as a number (the range and the
+    number list fire on it, as on ``-1,000`` for "under 10"), ``12,34`` does not, and a flag is
+    set on the text ``3`` or ``1,000`` in a text column, not on ``0,5``."""
+    frame = edge_case.raw.copy()
+    read_values(frame)
+    assert pd.api.types.is_numeric_dtype(frame["deal_size"])
+    fires = score_frame(edge_case.rules, frame).fires.set_axis(frame["lead_id"])
+    raw = edge_case.raw.set_index("lead_id")
+    assert (
+        fires["big_deal"].to_dict() == (raw["deal_size"].isin(["1,250,000", "1,000,000"])).to_dict()
+    )
+    assert fires["deal_5000"].to_dict() == raw["deal_size"].isin(["5,000", "800"]).to_dict()
+    employees = raw["employees"].str.strip()
+    assert fires.loc[employees.eq("1,000").to_numpy(), "size_xl"].all()
+    assert fires.loc[employees.eq("-1,000").to_numpy(), "size_small"].all()
+    assert (
+        not fires.loc[employees.isin(["12,34", "1,2345", "0,123"]).to_numpy()]
+        .filter(like="size")
+        .any()
+        .any()
+    )
+    demo = raw["demo"].str.strip()
+    assert fires.loc[demo.isin(["3", "1,000", "2", "0.5"]).to_numpy(), "demo"].all()
+    assert not fires.loc[demo.isin(["0,5", "-2", "0"]).to_numpy(), "demo"].any()
 
 
 #: the sample case reads the session's sample model (``getfixturevalue``, which the grouping by

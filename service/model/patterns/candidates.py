@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from service.audit.fields import ID_TOKENS, name_tokens
+from service.data.numbers import read_numbers
 from service.model.patterns.binning import (
     MAX_MOVED_SHARE,
     bins_from_cuts,
@@ -134,9 +135,7 @@ def _column_kind(series: pd.Series) -> tuple[str, pd.Series | None, str | None]:
     levels = set(text.unique())
     if levels <= (TRUE_TEXT | FALSE_TEXT) and levels & TRUE_TEXT:
         return "boolean", None, None
-    numeric = pd.to_numeric(
-        series.astype("string").str.replace(",", "", regex=False), errors="coerce"
-    ).astype("float64")
+    numeric = read_numbers(series).astype("float64")
     if numeric.notna().sum() >= NUMERIC_SHARE * len(present) and numeric.nunique() > 2:
         return "numeric", numeric, None
     if len(levels) > MAX_LEVELS:

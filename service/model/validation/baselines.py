@@ -25,6 +25,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from service.data.numbers import read_numbers
+
 log = structlog.get_logger(__name__)
 
 MAX_LEVELS = 50
@@ -34,7 +36,7 @@ def _prepare(frame: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
     out = frame.copy()
     for c in out.columns:
         if c in numeric:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+            out[c] = read_numbers(out[c]).astype("float64")
         else:
             text = out[c].astype("string").str.strip()
             out[c] = text.fillna("missing").astype(object)

@@ -46,7 +46,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -105,9 +105,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -174,7 +174,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -207,9 +207,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -276,7 +276,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -305,9 +305,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -374,7 +374,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -403,9 +403,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -472,7 +472,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -487,11 +487,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -501,11 +499,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -519,9 +515,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -588,7 +584,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -616,9 +612,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -685,7 +681,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -700,11 +696,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -718,9 +712,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -787,7 +781,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -825,9 +819,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -894,7 +888,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -927,9 +921,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -996,7 +990,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1011,11 +1005,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -1029,9 +1021,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1098,7 +1090,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1113,11 +1105,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -1131,9 +1121,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1200,7 +1190,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1221,9 +1211,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1290,7 +1280,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1319,9 +1309,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1388,7 +1378,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1416,9 +1406,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1485,7 +1475,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1515,9 +1505,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1549,7 +1539,7 @@ WITH "_ls_values_0" AS (
     END AS "st"
   FROM (
     SELECT DISTINCT
-      CAST("t"."flagtext" AS VARCHAR) AS "raw"
+      CAST("t"."deal_size" AS VARCHAR) AS "raw"
     FROM "leads" AS "t"
   ) AS "u"
 ), "_ls_kinds_15" AS (
@@ -1584,7 +1574,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -1596,19 +1586,28 @@ WITH "_ls_values_0" AS (
   SELECT
     "x"."raw",
     CASE
+      WHEN NOT "x"."n" IS NULL
+      AND (
+        NOT "x"."n" IS NULL AND "x"."n" >= CAST(1000000.0 AS DOUBLE)
+      )
+      THEN 1
+      ELSE 0
+    END AS "f_18_0",
+    CASE WHEN NOT "x"."n" IS NULL THEN 1 ELSE 0 END AS "k_18_0",
+    CASE
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
         AND CASE
           WHEN "x"."num" = 1
-          THEN "x"."n" IN (CAST(1.0 AS DOUBLE))
-          ELSE "x"."l" IN ('true')
+          THEN "x"."n" IN (CAST(5000.0 AS DOUBLE), CAST(800.0 AS DOUBLE))
+          ELSE "x"."l" IN ('5000', '800')
         END
       )
       THEN 1
       ELSE 0
-    END AS "f_18_0",
-    CASE WHEN NOT "x"."v" IS NULL THEN 1 ELSE 0 END AS "k_18_0"
+    END AS "f_19_0",
+    CASE WHEN NOT "x"."v" IS NULL THEN 1 ELSE 0 END AS "k_19_0"
   FROM (
     SELECT
       "w"."raw",
@@ -1617,9 +1616,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -1638,10 +1637,112 @@ WITH "_ls_values_0" AS (
       CROSS JOIN "_ls_kinds_15" AS "k"
     ) AS "w"
   ) AS "x"
+), "_ls_values_16" AS (
+  SELECT
+    "u"."raw",
+    CASE
+      WHEN REGEXP_LIKE(
+        CAST("u"."raw" AS VARCHAR),
+        '^[\t\n\x0b\f\r\x1c\x1d\x1e\x1f                  　]|[\t\n\x0b\f\r\x1c\x1d\x1e\x1f                  　]$'
+      )
+      THEN TRIM(CAST("u"."raw" AS VARCHAR), '\t\n\x0b\f\r\x1c\x1d\x1e\x1f                  　')
+      ELSE CAST("u"."raw" AS VARCHAR)
+    END AS "st"
+  FROM (
+    SELECT DISTINCT
+      CAST("t"."flagtext" AS VARCHAR) AS "raw"
+    FROM "leads" AS "t"
+  ) AS "u"
+), "_ls_kinds_16" AS (
+  SELECT
+    CASE WHEN "a"."has_na" = 1 AND "a"."kept" > 0 AND "a"."codes" = 1 THEN 1 ELSE 0 END AS "code",
+    CASE
+      WHEN "a"."numbers" = 1
+      AND NOT (
+        "a"."has_na" = 1 AND "a"."kept" > 0 AND "a"."codes" = 1
+      )
+      THEN 1
+      ELSE 0
+    END AS "num"
+  FROM (
+    SELECT
+      MAX(CASE WHEN "u"."st" = 'NA' THEN 1 ELSE 0 END) AS "has_na",
+      COUNT(
+        CASE
+          WHEN NOT LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
+          THEN 1
+        END
+      ) AS "kept",
+      MIN(
+        CASE
+          WHEN NOT LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
+          THEN CASE WHEN REGEXP_LIKE("u"."st", '^[A-Z]{2,5}$') THEN 1 ELSE 0 END
+        END
+      ) AS "codes",
+      MIN(
+        CASE
+          WHEN "u"."st" IS NULL
+          OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
+          OR REGEXP_LIKE(
+            "u"."st",
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          )
+          THEN 1
+          ELSE 0
+        END
+      ) AS "numbers"
+    FROM "_ls_values_16" AS "u"
+  ) AS "a"
+), "_ls_lookup_16" AS (
+  SELECT
+    "x"."raw",
+    CASE
+      WHEN NOT "x"."v" IS NULL
+      AND (
+        NOT "x"."v" IS NULL
+        AND CASE
+          WHEN "x"."num" = 1
+          THEN "x"."n" IN (CAST(1.0 AS DOUBLE))
+          ELSE "x"."l" IN ('true')
+        END
+      )
+      THEN 1
+      ELSE 0
+    END AS "f_20_0",
+    CASE WHEN NOT "x"."v" IS NULL THEN 1 ELSE 0 END AS "k_20_0"
+  FROM (
+    SELECT
+      "w"."raw",
+      "w"."v",
+      "w"."num",
+      CASE
+        WHEN REGEXP_LIKE(
+          "w"."v",
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+        )
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
+      END AS "n",
+      LOWER("w"."v") AS "l"
+    FROM (
+      SELECT
+        "s"."raw",
+        CASE
+          WHEN LOWER("s"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
+          AND NOT (
+            "s"."st" = 'NA' AND "k"."code" = 1
+          )
+          THEN NULL
+          ELSE "s"."st"
+        END AS "v",
+        "k"."num"
+      FROM "_ls_values_16" AS "s"
+      CROSS JOIN "_ls_kinds_16" AS "k"
+    ) AS "w"
+  ) AS "x"
 )
 SELECT
   "p".*
-  EXCLUDE ("_ls_f_0", "_ls_k_0", "_ls_f_1", "_ls_k_1", "_ls_f_2", "_ls_k_2", "_ls_f_3", "_ls_k_3", "_ls_f_4", "_ls_k_4", "_ls_f_5", "_ls_k_5", "_ls_f_6", "_ls_k_6", "_ls_f_7", "_ls_k_7", "_ls_f_8", "_ls_k_8", "_ls_f_9", "_ls_k_9", "_ls_f_10", "_ls_k_10", "_ls_f_11", "_ls_k_11", "_ls_f_12", "_ls_k_12", "_ls_f_13", "_ls_k_13", "_ls_f_14", "_ls_k_14", "_ls_f_15", "_ls_k_15", "_ls_f_16", "_ls_k_16", "_ls_f_17", "_ls_k_17", "_ls_f_18", "_ls_k_18", "_ls_raw_firmographic", "_ls_extra_firmographic", "_ls_raw_behavioral", "_ls_extra_behavioral", "_ls_raw_engagement", "_ls_extra_engagement", "_ls_raw_intent", "_ls_extra_intent", "_ls_raw_negative", "_ls_missing_weight", "_ls_missing_names", "_ls_p1", "_ls_p2", "_ls_p3"),
+  EXCLUDE ("_ls_f_0", "_ls_k_0", "_ls_f_1", "_ls_k_1", "_ls_f_2", "_ls_k_2", "_ls_f_3", "_ls_k_3", "_ls_f_4", "_ls_k_4", "_ls_f_5", "_ls_k_5", "_ls_f_6", "_ls_k_6", "_ls_f_7", "_ls_k_7", "_ls_f_8", "_ls_k_8", "_ls_f_9", "_ls_k_9", "_ls_f_10", "_ls_k_10", "_ls_f_11", "_ls_k_11", "_ls_f_12", "_ls_k_12", "_ls_f_13", "_ls_k_13", "_ls_f_14", "_ls_k_14", "_ls_f_15", "_ls_k_15", "_ls_f_16", "_ls_k_16", "_ls_f_17", "_ls_k_17", "_ls_f_18", "_ls_k_18", "_ls_f_19", "_ls_k_19", "_ls_f_20", "_ls_k_20", "_ls_raw_firmographic", "_ls_extra_firmographic", "_ls_raw_behavioral", "_ls_extra_behavioral", "_ls_raw_engagement", "_ls_extra_engagement", "_ls_raw_intent", "_ls_extra_intent", "_ls_raw_negative", "_ls_missing_weight", "_ls_missing_names", "_ls_p1", "_ls_p2", "_ls_p3"),
   (
     CASE
       WHEN "p"."_ls_raw_firmographic" > 30
@@ -1658,7 +1759,7 @@ SELECT
   CASE WHEN "p"."_ls_raw_engagement" > 10 THEN 10 ELSE "p"."_ls_raw_engagement" END AS "Lead_Score_Engagement",
   CASE WHEN "p"."_ls_raw_intent" > 25 THEN 25 ELSE "p"."_ls_raw_intent" END AS "Lead_Score_Intent",
   CASE
-    WHEN "p"."_ls_missing_weight" >= 77
+    WHEN "p"."_ls_missing_weight" >= 81
     THEN 'Unscoreable'
     WHEN (
       CASE
@@ -1717,16 +1818,20 @@ SELECT
         WHEN 13
         THEN 'Rep\'s "pick"; referral – über (+6)'
         WHEN 14
-        THEN 'size_small (+4)'
+        THEN 'big_deal (+5)'
         WHEN 15
-        THEN 'north_america (+3)'
+        THEN 'size_small (+4)'
         WHEN 16
-        THEN 'No phone (−3)'
+        THEN 'deal_5000 (+4)'
         WHEN 17
-        THEN 'flat_growth (+3)'
+        THEN 'north_america (+3)'
         WHEN 18
-        THEN 'emea (+2)'
+        THEN 'No phone (−3)'
         WHEN 19
+        THEN 'flat_growth (+3)'
+        WHEN 20
+        THEN 'emea (+2)'
+        WHEN 21
         THEN 'bool_text (+2)'
       END,
       ''
@@ -1760,16 +1865,20 @@ SELECT
         WHEN 13
         THEN '; Rep\'s "pick"; referral – über (+6)'
         WHEN 14
-        THEN '; size_small (+4)'
+        THEN '; big_deal (+5)'
         WHEN 15
-        THEN '; north_america (+3)'
+        THEN '; size_small (+4)'
         WHEN 16
-        THEN '; No phone (−3)'
+        THEN '; deal_5000 (+4)'
         WHEN 17
-        THEN '; flat_growth (+3)'
+        THEN '; north_america (+3)'
         WHEN 18
-        THEN '; emea (+2)'
+        THEN '; No phone (−3)'
         WHEN 19
+        THEN '; flat_growth (+3)'
+        WHEN 20
+        THEN '; emea (+2)'
+        WHEN 21
         THEN '; bool_text (+2)'
       END,
       ''
@@ -1803,16 +1912,20 @@ SELECT
         WHEN 13
         THEN '; Rep\'s "pick"; referral – über (+6)'
         WHEN 14
-        THEN '; size_small (+4)'
+        THEN '; big_deal (+5)'
         WHEN 15
-        THEN '; north_america (+3)'
+        THEN '; size_small (+4)'
         WHEN 16
-        THEN '; No phone (−3)'
+        THEN '; deal_5000 (+4)'
         WHEN 17
-        THEN '; flat_growth (+3)'
+        THEN '; north_america (+3)'
         WHEN 18
-        THEN '; emea (+2)'
+        THEN '; No phone (−3)'
         WHEN 19
+        THEN '; flat_growth (+3)'
+        WHEN 20
+        THEN '; emea (+2)'
+        WHEN 21
         THEN '; bool_text (+2)'
       END,
       ''
@@ -1880,18 +1993,22 @@ FROM (
       THEN 12
       WHEN "p"."_ls_f_15" = 1 AND "p"."_ls_p2" < 13
       THEN 13
-      WHEN "p"."_ls_f_0" = 1 AND "p"."_ls_p2" < 14
+      WHEN "p"."_ls_f_18" = 1 AND "p"."_ls_p2" < 14
       THEN 14
-      WHEN "p"."_ls_f_5" = 1 AND "p"."_ls_p2" < 15
+      WHEN "p"."_ls_f_0" = 1 AND "p"."_ls_p2" < 15
       THEN 15
-      WHEN "p"."_ls_f_14" = 1 AND "p"."_ls_p2" < 16
+      WHEN "p"."_ls_f_19" = 1 AND "p"."_ls_p2" < 16
       THEN 16
-      WHEN "p"."_ls_f_17" = 1 AND "p"."_ls_p2" < 17
+      WHEN "p"."_ls_f_5" = 1 AND "p"."_ls_p2" < 17
       THEN 17
-      WHEN "p"."_ls_f_6" = 1 AND "p"."_ls_p2" < 18
+      WHEN "p"."_ls_f_14" = 1 AND "p"."_ls_p2" < 18
       THEN 18
-      WHEN "p"."_ls_f_18" = 1 AND "p"."_ls_p2" < 19
+      WHEN "p"."_ls_f_17" = 1 AND "p"."_ls_p2" < 19
       THEN 19
+      WHEN "p"."_ls_f_6" = 1 AND "p"."_ls_p2" < 20
+      THEN 20
+      WHEN "p"."_ls_f_20" = 1 AND "p"."_ls_p2" < 21
+      THEN 21
       ELSE 0
     END AS "_ls_p3"
   FROM (
@@ -1924,18 +2041,22 @@ FROM (
         THEN 12
         WHEN "p"."_ls_f_15" = 1 AND "p"."_ls_p1" < 13
         THEN 13
-        WHEN "p"."_ls_f_0" = 1 AND "p"."_ls_p1" < 14
+        WHEN "p"."_ls_f_18" = 1 AND "p"."_ls_p1" < 14
         THEN 14
-        WHEN "p"."_ls_f_5" = 1 AND "p"."_ls_p1" < 15
+        WHEN "p"."_ls_f_0" = 1 AND "p"."_ls_p1" < 15
         THEN 15
-        WHEN "p"."_ls_f_14" = 1 AND "p"."_ls_p1" < 16
+        WHEN "p"."_ls_f_19" = 1 AND "p"."_ls_p1" < 16
         THEN 16
-        WHEN "p"."_ls_f_17" = 1 AND "p"."_ls_p1" < 17
+        WHEN "p"."_ls_f_5" = 1 AND "p"."_ls_p1" < 17
         THEN 17
-        WHEN "p"."_ls_f_6" = 1 AND "p"."_ls_p1" < 18
+        WHEN "p"."_ls_f_14" = 1 AND "p"."_ls_p1" < 18
         THEN 18
-        WHEN "p"."_ls_f_18" = 1 AND "p"."_ls_p1" < 19
+        WHEN "p"."_ls_f_17" = 1 AND "p"."_ls_p1" < 19
         THEN 19
+        WHEN "p"."_ls_f_6" = 1 AND "p"."_ls_p1" < 20
+        THEN 20
+        WHEN "p"."_ls_f_20" = 1 AND "p"."_ls_p1" < 21
+        THEN 21
         ELSE 0
       END AS "_ls_p2"
     FROM (
@@ -1968,18 +2089,22 @@ FROM (
           THEN 12
           WHEN "p"."_ls_f_15" = 1
           THEN 13
-          WHEN "p"."_ls_f_0" = 1
-          THEN 14
-          WHEN "p"."_ls_f_5" = 1
-          THEN 15
-          WHEN "p"."_ls_f_14" = 1
-          THEN 16
-          WHEN "p"."_ls_f_17" = 1
-          THEN 17
-          WHEN "p"."_ls_f_6" = 1
-          THEN 18
           WHEN "p"."_ls_f_18" = 1
+          THEN 14
+          WHEN "p"."_ls_f_0" = 1
+          THEN 15
+          WHEN "p"."_ls_f_19" = 1
+          THEN 16
+          WHEN "p"."_ls_f_5" = 1
+          THEN 17
+          WHEN "p"."_ls_f_14" = 1
+          THEN 18
+          WHEN "p"."_ls_f_17" = 1
           THEN 19
+          WHEN "p"."_ls_f_6" = 1
+          THEN 20
+          WHEN "p"."_ls_f_20" = 1
+          THEN 21
           ELSE 0
         END AS "_ls_p1"
       FROM (
@@ -2006,7 +2131,7 @@ FROM (
             ) * 2
           ) AS "_ls_extra_firmographic",
           (
-            "p"."_ls_f_10" * 7 + "p"."_ls_f_11" * 9 + "p"."_ls_f_16" * 9 + "p"."_ls_f_17" * 3
+            "p"."_ls_f_10" * 7 + "p"."_ls_f_11" * 9 + "p"."_ls_f_16" * 9 + "p"."_ls_f_17" * 3 + "p"."_ls_f_19" * 4
           ) AS "_ls_raw_behavioral",
           (
             (
@@ -2017,10 +2142,12 @@ FROM (
               1 - "p"."_ls_k_16"
             ) * 9 + (
               1 - "p"."_ls_k_17"
-            ) * 3
+            ) * 3 + (
+              1 - "p"."_ls_k_19"
+            ) * 4
           ) AS "_ls_extra_behavioral",
           (
-            "p"."_ls_f_9" * 6 + "p"."_ls_f_15" * 6 + "p"."_ls_f_18" * 2
+            "p"."_ls_f_9" * 6 + "p"."_ls_f_15" * 6 + "p"."_ls_f_20" * 2
           ) AS "_ls_raw_engagement",
           (
             (
@@ -2028,18 +2155,20 @@ FROM (
             ) * 6 + (
               1 - "p"."_ls_k_15"
             ) * 6 + (
-              1 - "p"."_ls_k_18"
+              1 - "p"."_ls_k_20"
             ) * 2
           ) AS "_ls_extra_engagement",
           (
-            "p"."_ls_f_7" * 18 + "p"."_ls_f_8" * 12
+            "p"."_ls_f_7" * 18 + "p"."_ls_f_8" * 12 + "p"."_ls_f_18" * 5
           ) AS "_ls_raw_intent",
           (
             (
               1 - "p"."_ls_k_7"
             ) * 18 + (
               1 - "p"."_ls_k_8"
-            ) * 12
+            ) * 12 + (
+              1 - "p"."_ls_k_18"
+            ) * 5
           ) AS "_ls_extra_intent",
           (
             "p"."_ls_f_12" * -6 + "p"."_ls_f_13" * -8 + "p"."_ls_f_14" * -3
@@ -2083,6 +2212,10 @@ FROM (
               1 - "p"."_ls_k_17"
             ) * 3 + (
               1 - "p"."_ls_k_18"
+            ) * 5 + (
+              1 - "p"."_ls_k_19"
+            ) * 4 + (
+              1 - "p"."_ls_k_20"
             ) * 2
           ) AS "_ls_missing_weight",
           SUBSTRING(
@@ -2105,7 +2238,9 @@ FROM (
               COALESCE(CASE WHEN "p"."_ls_k_15" = 0 THEN '; Rep\'s "pick"; referral – über' END, ''),
               COALESCE(CASE WHEN "p"."_ls_k_16" = 0 THEN '; revenue' END, ''),
               COALESCE(CASE WHEN "p"."_ls_k_17" = 0 THEN '; flat_growth' END, ''),
-              COALESCE(CASE WHEN "p"."_ls_k_18" = 0 THEN '; bool_text' END, '')
+              COALESCE(CASE WHEN "p"."_ls_k_18" = 0 THEN '; big_deal' END, ''),
+              COALESCE(CASE WHEN "p"."_ls_k_19" = 0 THEN '; deal_5000' END, ''),
+              COALESCE(CASE WHEN "p"."_ls_k_20" = 0 THEN '; bool_text' END, '')
             ),
             3
           ) AS "_ls_missing_names"
@@ -2165,7 +2300,11 @@ FROM (
             CASE WHEN COALESCE("_ls_f14"."f_17_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_f_17",
             CASE WHEN COALESCE("_ls_f14"."k_17_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_k_17",
             CASE WHEN COALESCE("_ls_f15"."f_18_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_f_18",
-            CASE WHEN COALESCE("_ls_f15"."k_18_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_k_18"
+            CASE WHEN COALESCE("_ls_f15"."k_18_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_k_18",
+            CASE WHEN COALESCE("_ls_f15"."f_19_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_f_19",
+            CASE WHEN COALESCE("_ls_f15"."k_19_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_k_19",
+            CASE WHEN COALESCE("_ls_f16"."f_20_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_f_20",
+            CASE WHEN COALESCE("_ls_f16"."k_20_0", 0) = 1 THEN 1 ELSE 0 END AS "_ls_k_20"
           FROM "leads" AS "t"
           LEFT JOIN "_ls_lookup_0" AS "_ls_f0"
             ON CAST("t"."employees" AS VARCHAR) = "_ls_f0"."raw"
@@ -2198,7 +2337,9 @@ FROM (
           LEFT JOIN "_ls_lookup_14" AS "_ls_f14"
             ON CAST("t"."growth" AS VARCHAR) = "_ls_f14"."raw"
           LEFT JOIN "_ls_lookup_15" AS "_ls_f15"
-            ON CAST("t"."flagtext" AS VARCHAR) = "_ls_f15"."raw"
+            ON CAST("t"."deal_size" AS VARCHAR) = "_ls_f15"."raw"
+          LEFT JOIN "_ls_lookup_16" AS "_ls_f16"
+            ON CAST("t"."flagtext" AS VARCHAR) = "_ls_f16"."raw"
         ) AS "p"
       ) AS "p"
     ) AS "p"

@@ -48,7 +48,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -81,9 +81,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -150,7 +150,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -180,9 +180,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -249,7 +249,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -264,11 +264,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -282,9 +280,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -351,7 +349,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -379,9 +377,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -448,7 +446,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -476,9 +474,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -545,7 +543,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -573,9 +571,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -642,7 +640,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -657,11 +655,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -675,9 +671,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -744,7 +740,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -759,11 +755,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -777,9 +771,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -846,7 +840,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -861,11 +855,9 @@ WITH "_ls_values_0" AS (
       WHEN NOT "x"."v" IS NULL
       AND (
         NOT "x"."v" IS NULL
-        AND CASE
-          WHEN "x"."num" = 1
-          THEN "x"."n" > 0
-          ELSE "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
-        END
+        AND (
+          "x"."n" > 0 OR "x"."l" IN ('1', '1.0', 't', 'true', 'y', 'yes')
+        )
       )
       THEN 1
       ELSE 0
@@ -879,9 +871,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
@@ -948,7 +940,7 @@ WITH "_ls_values_0" AS (
           OR LOWER("u"."st") IN ('', '#n/a', '-', '--', '?', 'n/a', 'na', 'nan', 'null', 'select', 'unknown')
           OR REGEXP_LIKE(
             "u"."st",
-            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+            '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
           )
           THEN 1
           ELSE 0
@@ -977,9 +969,9 @@ WITH "_ls_values_0" AS (
       CASE
         WHEN REGEXP_LIKE(
           "w"."v",
-          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
+          '^[+-]?(([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?|[1-9][0-9]{0,2}(,[0-9]{3})+([.][0-9]*)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$'
         )
-        THEN CAST("w"."v" AS DOUBLE)
+        THEN CAST(REPLACE("w"."v", ',', '') AS DOUBLE)
       END AS "n",
       LOWER("w"."v") AS "l"
     FROM (
