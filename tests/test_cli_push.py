@@ -13,7 +13,7 @@ from tests.fakes.hubspot import TOKEN as HS_TOKEN
 from tests.fakes.hubspot import FakeHubSpot
 from tests.fakes.local import LocalFake
 from tests.fakes.salesforce import FakeSalesforce
-from tests.test_cli_crm import fake, run, server  # noqa: F401  (fixtures)
+from tests.test_cli_crm import fake, run  # noqa: F401  (fixtures)
 
 HEADER = "lead_id,Lead_Score_Total,Lead_Score_Tier,Lead_Score_Version,Lead_Score_Top_Factors\n"
 
