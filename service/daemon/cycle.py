@@ -130,6 +130,8 @@ class _Pass:
         self.r5.later = self.copies_later = partial(self.recorder.on_lane, 1)
         #: PostgreSQL plans from statistics: refreshed each time the pull doubles what was known
         self.next_statistics = max(BULK_LOAD, d.store.estimated_rows())
+        #: whether the tables a batch reads had their statistics refreshed during the pass
+        self.statistics_fresh = False
 
     def pull_and_score(self, others: dict[str, None]) -> datetime | None:
         """Stream the leads modified since the cursor, inclusive (a record stamped in the
@@ -165,6 +167,7 @@ class _Pass:
             if fresh and self.report.pulled >= self.next_statistics:
                 self.recorder.aside(self.d.store.refresh_statistics, growing=True)
                 self.next_statistics = 2 * self.report.pulled
+                self.statistics_fresh = True
             if fresh:
                 # the copies are kept; a stop here leaves them unscored, so the next pass
                 # scores them (a copy counts as unchanged only once scored after its pull)
@@ -295,11 +298,18 @@ class _Pass:
             u for u in d.store.changed_updates(name, updates) if group.get(u.record_id) != "control"
         ]
         by_id = {u.record_id: u for u in changed}
-        texts = d.store.texts
+        texts, hashes = d.store.texts, d.store.hashes
 
         def record(batch: WriteResult) -> None:  # as each batch is confirmed, not at the end
             confirmed = [by_id[i] for i in batch.written if i in by_id]
-            self.later(d.store.record_pushed, name, confirmed, list(batch.written), texts=texts)
+            self.later(
+                d.store.record_pushed,
+                name,
+                confirmed,
+                list(batch.written),
+                texts=texts,
+                hashes=hashes,
+            )
 
         self.recorder.raise_failure()  # records failed: write nothing more that cannot be kept
         result = self.crm.write_scores(changed, on_batch=record) if changed else WriteResult()
@@ -400,7 +410,8 @@ def run_cycle(d: Daemon) -> CycleReport:
         finally:
             p.recorder.close()  # what was scored and written is recorded, even on a stop
     if p.report.pulled >= BULK_LOAD or p.report.written >= BULK_LOAD:
-        d.store.refresh_statistics()  # a backfill or a big change: the planner must know
+        # a backfill or a big change: the planner must know
+        d.store.refresh_statistics(fresh=p.statistics_fresh)
     p.report.tiers = d.leads.tier_counts(p.name)
     d.metrics.set_tiers(p.report.tiers)
     d.metrics.pending_alerts.set(len(d.leads.pending_alerts(p.name)))

@@ -144,6 +144,8 @@ class StateStore:
         self.schema = schema
         #: canonical values text of the updates ``changed_updates`` found changed, by record id
         self.texts: dict[str, str] = {}
+        #: ... and the hash of each
+        self.hashes: dict[str, str] = {}
         self._clock = clock
         try:
             base = engine or create_engine(url, future=True, connect_args=connect_args(url))
@@ -222,14 +224,22 @@ class StateStore:
             ).scalar()
         return max(0, int(value or 0))
 
-    def refresh_statistics(self, *, growing: bool = False) -> None:
+    def refresh_statistics(self, *, growing: bool = False, fresh: bool = False) -> None:
         """Refresh the planner's statistics after a bulk load (``ANALYZE``), so PostgreSQL does
         not depend on autovacuum having run (a 1M pull fell from 29k to 12k leads a minute
         without them) and SQLite's planner knows the new table sizes. ``growing``: during a
-        pass that is filling the store, PostgreSQL's tables a batch reads (nothing on SQLite)."""
+        pass that is filling the store, PostgreSQL's tables a batch reads (nothing on SQLite).
+        ``fresh``: those were refreshed during the pass, at half the size or more at worst (the
+        planner scales their statistics to the tables' size): only the others are."""
         if growing and self.engine.dialect.name != "postgresql":
             return
-        tables = _READ_PER_BATCH if growing else [t.name for t in metadata.sorted_tables]
+        tables = (
+            _READ_PER_BATCH
+            if growing
+            else [
+                t.name for t in metadata.sorted_tables if not fresh or t.name not in _READ_PER_BATCH
+            ]
+        )
         with self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 for name in tables:
@@ -262,10 +272,12 @@ class StateStore:
                 )
                 stored.update(rows)
         texts = {u.record_id: canonical_values(u.values) for u in updates}
-        changed = [u for u in updates if stored.get(u.record_id) != _hash(texts[u.record_id])]
-        # record_pushed needs the same text for these: keep it rather than build it twice (a
-        # new dict each time: a batch recorded in the background keeps its own)
+        hashes = {rid: _hash(text) for rid, text in texts.items()}
+        changed = [u for u in updates if stored.get(u.record_id) != hashes[u.record_id]]
+        # record_pushed needs the same text and hash for these: keep them rather than build
+        # them twice (new dicts each time: a batch recorded in the background keeps its own)
         self.texts = {u.record_id: texts[u.record_id] for u in changed}
+        self.hashes = {u.record_id: hashes[u.record_id] for u in changed}
         log.info(
             "state_changed_updates", connector=connector, offered=len(updates), changed=len(changed)
         )
@@ -278,25 +290,31 @@ class StateStore:
         written_ids: Iterable[str],
         *,
         texts: Mapping[str, str] | None = None,
+        hashes: Mapping[str, str] | None = None,
     ) -> int:
         """Remember the values of the updates the CRM confirmed; clear their pending failures.
-        ``texts``: their canonical values as ``changed_updates`` made them (default: those of
-        its last call)."""
+        ``texts`` and ``hashes``: their canonical values and its hash as ``changed_updates``
+        made them (default: those of its last call)."""
         written = set(written_ids)
         done = [u for u in updates if u.record_id in written]
         now = self._clock()
-        texts = self.texts if texts is None else texts
+        if texts is None:
+            texts, hashes = self.texts, self.hashes
+        hashes = hashes or {}
         if not done:
             return 0
         rows = []
         for u in done:
-            text = texts.get(u.record_id) or canonical_values(u.values)
+            text = texts.get(u.record_id)
+            digest = None if text is None else hashes.get(u.record_id)
+            if text is None:
+                text = canonical_values(u.values)
             rows.append(
                 {
                     "connector": connector,
                     "record_id": u.record_id,
                     "object_type": u.object_type,
-                    "values_hash": _hash(text),
+                    "values_hash": digest or _hash(text),
                     "values_json": text,
                     "pushed_at": now,
                 }
