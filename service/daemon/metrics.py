@@ -24,6 +24,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
 from service import redact
+from service.errors import ConfigError
 
 #: ``(healthy, reason)``
 Health = Callable[[], tuple[bool, str]]
@@ -140,9 +141,10 @@ class _PooledServer(WSGIServer):
     """A WSGI server whose requests run on a fixed thread pool with a bounded queue."""
 
     def __init__(self, *args: Any, workers: int = WORKERS, backlog: int = BACKLOG, **kw: Any):
-        super().__init__(*args, **kw)
+        # made first: a failed bind closes the server from inside ``super().__init__``
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="metrics")
         self._slots = threading.BoundedSemaphore(workers + backlog)
+        super().__init__(*args, **kw)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
@@ -219,9 +221,16 @@ class MetricsServer:
 
         _Handler.timeout = timeout
         server_class = _PooledServer6 if ":" in host else _PooledServer
-        self._httpd = make_server(
-            host, port, _app(metrics, live, ready), server_class, handler_class=_Handler
-        )
+        try:
+            self._httpd = make_server(
+                host, port, _app(metrics, live, ready), server_class, handler_class=_Handler
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"daemon.metrics_port: cannot serve metrics on {host}:{port}: "
+                f"{exc.strerror or exc} (another process may hold the port). Set "
+                "LEADSCORE_DAEMON__METRICS_PORT to a free port, or 0 to take any free one."
+            ) from None
         self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from service.dashboard.app import create_app
 from service.dashboard.pages import Site
+from service.errors import ConfigError
 from service.settings import Settings
 from service.state.store import StateStore
 
@@ -55,7 +56,7 @@ class DashboardServer:
 
     def __init__(self, app: Starlette, *, host: str, port: int) -> None:
         self._server = uvicorn.Server(_config(app, host, port))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started and self._thread.is_alive():
@@ -63,9 +64,19 @@ class DashboardServer:
                 break
             time.sleep(0.02)
         if not self._server.started:
-            raise OSError(f"the dashboard could not listen on {host}:{port}")
+            raise ConfigError(
+                f"dashboard.port: the dashboard could not listen on {host}:{port} (another "
+                "process may hold the port). Set LEADSCORE_DASHBOARD__PORT to a free port, or 0 "
+                "to take any free one."
+            )
         self.host = host
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except SystemExit:  # uvicorn exits when it cannot bind: reported by the constructor
+            return
 
     def close(self) -> None:
         self._server.should_exit = True

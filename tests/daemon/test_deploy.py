@@ -97,8 +97,9 @@ def _outside_docker(env: dict[str, str], mounts: dict[str, Path], state_url: str
 
 def _run_as_shipped(args: list[str], env: dict[str, str], tmp_path: Path) -> None:
     """The daemon starts, stays up through its first pass, answers /livez, and stops on SIGTERM."""
-    # the metrics port is published by Docker; outside it, 0 keeps parallel test runs apart
-    env = {**env, "LEADSCORE_DAEMON__METRICS_PORT": "0"}
+    # the metrics and dashboard ports are published by Docker; outside it, 0 keeps parallel
+    # test runs apart (the two tests here ran side by side on 8080 and one failed)
+    env = {**env, "LEADSCORE_DAEMON__METRICS_PORT": "0", "LEADSCORE_DASHBOARD__PORT": "0"}
     proc = Proc(args, base_env(**env), tmp_path / "daemon.log", tmp_path)
     try:
         proc.wait_for(lambda e: e.get("event") == "daemon_started", timeout=90)
