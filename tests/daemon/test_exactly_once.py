@@ -372,7 +372,6 @@ def test_postgresql_state_dropped_under_the_recorder_is_an_outage(
     """On PostgreSQL (records kept in the background) the state database drops under the
     recorder's worker: the pass reports an outage, not a bug, writes to the CRM at most the
     batches in flight, and once the database is back every alert reaches Slack exactly once."""
-    import dataclasses
 
     from service.state.store import StateStore
     from tests.ci import PG_URL, pg_schema
@@ -386,10 +385,11 @@ def test_postgresql_state_dropped_under_the_recorder_is_an_outage(
         return original(updates, **kw)
 
     crm.write_scores = write_scores  # type: ignore[method-assign]
-    d = make_daemon(tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2)
     with pg_schema() as schema:
-        d.store.close()
-        d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+        store = StateStore(PG_URL, schema=schema, clock=clock)
+        d = make_daemon(
+            tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2, store=store
+        )
         ids = warm_then_hot(local, clock, d, 10)
         writes.clear()
         outage = _WorkerOutage(d, start, writes)
@@ -412,7 +412,6 @@ def test_postgresql_stop_mid_pass_keeps_the_records_of_what_was_written(
     """On PostgreSQL a stop (SIGTERM) while the records of the last batches are still on their
     way: they land before the pass ends, so the next pass writes none of those leads again and
     every alert reaches Slack exactly once."""
-    import dataclasses
     import time
 
     from service.errors import PassInterrupted
@@ -433,10 +432,11 @@ def test_postgresql_stop_mid_pass_keeps_the_records_of_what_was_written(
         return original(updates, **kw)
 
     crm.write_scores = write_scores  # type: ignore[method-assign]
-    d = make_daemon(tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2)
     with pg_schema() as schema:
-        d.store.close()
-        d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+        store = StateStore(PG_URL, schema=schema, clock=clock)
+        d = make_daemon(
+            tmp_path, rules_file, clock, crm, alerter=alerter_for(slack), batch_size=2, store=store
+        )
         ids = warm_then_hot(local, clock, d, 10)
         written.clear()
         armed.append(True)
