@@ -285,7 +285,6 @@ def test_a_backfill_refreshes_postgresql_statistics_as_the_store_grows(
     grows to millions of rows): the pass refreshes them each time its pull doubles what the
     store held (50, 100, 200, 400 here), then once at the end; SQLite only at the end. A later
     pass pulling less than the store holds refreshes them only at the end."""
-    import dataclasses
     from contextlib import ExitStack
 
     import structlog
@@ -297,11 +296,14 @@ def test_a_backfill_refreshes_postgresql_statistics_as_the_store_grows(
     monkeypatch.setattr(cycle, "BULK_LOAD", 50)
     local.add_leads(400, modified_at=T0 - timedelta(days=1), attributes=WARM)
     with ExitStack() as stack:
-        d = make_daemon(tmp_path, rules_file, clock, local_connector(local), batch_size=25)
-        if kind == "postgresql":
-            d.store.close()
-            store = StateStore(PG_URL, schema=stack.enter_context(pg_schema()), clock=clock)
-            d = dataclasses.replace(d, store=store)
+        store = (
+            StateStore(PG_URL, schema=stack.enter_context(pg_schema()), clock=clock)
+            if kind == "postgresql"
+            else None
+        )
+        d = make_daemon(
+            tmp_path, rules_file, clock, local_connector(local), batch_size=25, store=store
+        )
         stack.callback(d.store.close)
         with structlog.testing.capture_logs() as first:
             assert run_cycle(d).written == 400
@@ -359,13 +361,11 @@ def test_postgresql_records_in_the_background_exactly_what_sqlite_records_at_onc
             yield from (r for _n, r in later)
 
         connector.iter_leads = iter_leads  # type: ignore[method-assign]
-        d = make_daemon(tmp_path / kind, rules_file, local_clock, connector, batch_size=7)
         with pg_schema() if kind == "postgresql" else nullcontext() as schema:
-            if kind == "postgresql":
-                d.store.close()
-                d = dataclasses.replace(
-                    d, store=StateStore(PG_URL, schema=schema, clock=local_clock)
-                )
+            store = StateStore(PG_URL, schema=schema, clock=local_clock) if schema else None
+            d = make_daemon(
+                tmp_path / kind, rules_file, local_clock, connector, batch_size=7, store=store
+            )
             first = run_cycle(d)
             for i in ids[20:40]:
                 set_lead(fake, i, local_clock.now, HOT)
@@ -427,7 +427,6 @@ def test_postgresql_lead_returned_again_in_the_next_batch_is_not_rewritten(
     """A lead the CRM returns again in the next batch of the same pass (edited during the pull,
     its score the same) is scored against its first batch's records, not before they land
     (PostgreSQL, ``Recorder``): as on SQLite, the CRM gets one write."""
-    import dataclasses
     import threading
 
     from service.daemon.recorder import Recorder
@@ -470,11 +469,10 @@ def test_postgresql_lead_returned_again_in_the_next_batch_is_not_rewritten(
 
     monkeypatch.setattr(LeadState, "_write_copies", slow_copies)
     monkeypatch.setattr(Recorder, "_wait", waiting)
-    d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
     try:
         with pg_schema() as schema:
-            d.store.close()
-            d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+            store = StateStore(PG_URL, schema=schema, clock=clock)
+            d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7, store=store)
             report = run_cycle(d)
             d.store.close()
     finally:
@@ -490,7 +488,6 @@ def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
     """On PostgreSQL the recorder's worker fails on the second batch's copies while the pass is
     scoring that batch: the pass raises the failure before writing the batch to the CRM (its
     records could not be kept), not after."""
-    import dataclasses
     import threading
 
     from sqlalchemy.exc import OperationalError
@@ -540,11 +537,10 @@ def test_postgresql_recorder_failure_stops_the_pass_before_its_next_crm_write(
     monkeypatch.setattr(LeadState, "_write_copies", failing_copies)
     monkeypatch.setattr(Recorder, "_run", failing)
     monkeypatch.setattr(StateStore, "changed_updates", after_failure)
-    d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7)
     try:
         with pg_schema() as schema:
-            d.store.close()
-            d = dataclasses.replace(d, store=StateStore(PG_URL, schema=schema, clock=clock))
+            store = StateStore(PG_URL, schema=schema, clock=clock)
+            d = make_daemon(tmp_path, rules_file, clock, crm, batch_size=7, store=store)
             with pytest.raises(OperationalError):
                 run_cycle(d)
             d.store.close()
